@@ -1,0 +1,258 @@
+//! Configuration of a fake server.
+
+use crate::faults::FaultConfig;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::Duration;
+
+/// Which multi-factor proof a refund demands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaMode {
+    /// Refunds need no proof (the default).
+    #[default]
+    None,
+    /// An SMS one-time code in `x-mfa-sms-access-authorization`
+    /// (409 code `AuthorizationErrors.MFA.AccessOtpSmsRequired`).
+    Sms,
+    /// An e-mailed access token in `x-mfa-access-authorization`
+    /// (409 code `AuthorizationErrors.MFA.AccessTokenRequired`).
+    Email,
+    /// The account password in `x-mfa-password-authorization`
+    /// (409 code `AuthorizationErrors.MFA.AccessPasswordTokenRequired`).
+    Password,
+    /// The user has no MFA set up: every refund answers 409
+    /// `AuthorizationErrors.UserNotEnrolled`.
+    NotEnrolled,
+}
+
+impl MfaMode {
+    /// The 409 error code for this mode, if it demands anything.
+    pub fn error_code(self) -> Option<&'static str> {
+        match self {
+            MfaMode::None => None,
+            MfaMode::Sms => Some("AuthorizationErrors.MFA.AccessOtpSmsRequired"),
+            MfaMode::Email => Some("AuthorizationErrors.MFA.AccessTokenRequired"),
+            MfaMode::Password => Some("AuthorizationErrors.MFA.AccessPasswordTokenRequired"),
+            MfaMode::NotEnrolled => Some("AuthorizationErrors.UserNotEnrolled"),
+        }
+    }
+
+    /// The request header carrying the proof for this mode.
+    pub fn header(self) -> Option<&'static str> {
+        match self {
+            MfaMode::Sms => Some("x-mfa-sms-access-authorization"),
+            MfaMode::Email => Some("x-mfa-access-authorization"),
+            MfaMode::Password => Some("x-mfa-password-authorization"),
+            MfaMode::None | MfaMode::NotEnrolled => None,
+        }
+    }
+}
+
+/// Multi-factor authentication demanded by refunds.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MfaConfig {
+    /// What is demanded.
+    pub mode: MfaMode,
+    /// The proof accepted in the mode's header.
+    pub code: String,
+}
+
+impl Default for MfaConfig {
+    fn default() -> Self {
+        Self {
+            mode: MfaMode::None,
+            code: "123456".to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for MfaConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MfaConfig")
+            .field("mode", &self.mode)
+            .field("code", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Where webhook notifications go.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookConfig {
+    /// The URL notifications are POSTed to.
+    pub url: String,
+    /// When set, each notification carries `x-ha-signature`: the lowercase hex
+    /// HMAC-SHA256 of the raw body with this key (as HelloAsso signs partners').
+    #[serde(default)]
+    pub signature_key: Option<String>,
+}
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url)
+            .field(
+                "signature_key",
+                &self.signature_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// Everything a fake server is started with. `FakeConfig::default()` gives a
+/// small deterministic dataset (1,000 payments, seed 42) on a free port.
+#[derive(Clone)]
+pub struct FakeConfig {
+    /// Seed of the dataset (same seed and size: byte-identical responses) and of fault draws.
+    pub seed: u64,
+    /// Number of seeded payments (across all organizations; about 90% belong
+    /// to the main organization).
+    pub payments: usize,
+    /// Slug of the main organization.
+    pub organization_slug: String,
+    /// OAuth client id accepted by the token endpoint.
+    pub client_id: String,
+    /// OAuth client secret accepted by the token endpoint.
+    pub client_secret: String,
+    /// Access-token lifetime (`expires_in`); HelloAsso's is 30 minutes.
+    pub token_lifetime: Duration,
+    /// Refresh-token lifetime; HelloAsso's is about a month.
+    pub refresh_token_lifetime: Duration,
+    /// MFA demanded by refunds.
+    pub mfa: MfaConfig,
+    /// Faults injected (none by default).
+    pub faults: FaultConfig,
+    /// When true, listings answer `totalCount` and `totalPages` as -1.
+    pub counts_unknown: bool,
+    /// When true, every id starts past 2^31 (offset 3,000,000,000).
+    pub large_ids: bool,
+    /// Webhook notifications (none by default).
+    pub webhook: Option<WebhookConfig>,
+    /// Port to listen on (127.0.0.1); 0 picks a free one.
+    pub port: u16,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            payments: 1_000,
+            organization_slug: "demo-association".to_owned(),
+            client_id: "fake-client-id".to_owned(),
+            client_secret: "fake-client-secret".to_owned(),
+            token_lifetime: Duration::from_secs(1800),
+            refresh_token_lifetime: Duration::from_secs(30 * 24 * 3600),
+            mfa: MfaConfig::default(),
+            faults: FaultConfig::default(),
+            counts_unknown: false,
+            large_ids: false,
+            webhook: None,
+            port: 0,
+        }
+    }
+}
+
+impl FakeConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the number of seeded payments.
+    pub fn payments(mut self, n: usize) -> Self {
+        self.payments = n;
+        self
+    }
+
+    /// Sets the main organization's slug.
+    pub fn organization_slug(mut self, slug: impl Into<String>) -> Self {
+        self.organization_slug = slug.into();
+        self
+    }
+
+    /// Sets the OAuth client credentials.
+    pub fn credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.client_id = client_id.into();
+        self.client_secret = client_secret.into();
+        self
+    }
+
+    /// Sets the access-token lifetime.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Sets the MFA demanded by refunds.
+    pub fn mfa(mut self, mode: MfaMode, code: impl Into<String>) -> Self {
+        self.mfa = MfaConfig {
+            mode,
+            code: code.into(),
+        };
+        self
+    }
+
+    /// Sets the injected faults.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Makes listings answer -1 counts.
+    pub fn counts_unknown(mut self, yes: bool) -> Self {
+        self.counts_unknown = yes;
+        self
+    }
+
+    /// Makes every id start past 2^31.
+    pub fn large_ids(mut self, yes: bool) -> Self {
+        self.large_ids = yes;
+        self
+    }
+
+    /// Sends webhook notifications to `url`, signed with `key` when given.
+    pub fn webhook(mut self, url: impl Into<String>, key: Option<String>) -> Self {
+        self.webhook = Some(WebhookConfig {
+            url: url.into(),
+            signature_key: key,
+        });
+        self
+    }
+
+    /// Sets the port (0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+}
+
+impl fmt::Debug for FakeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeConfig")
+            .field("seed", &self.seed)
+            .field("payments", &self.payments)
+            .field("organization_slug", &self.organization_slug)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("token_lifetime", &self.token_lifetime)
+            .field("refresh_token_lifetime", &self.refresh_token_lifetime)
+            .field("mfa", &self.mfa)
+            .field("faults", &self.faults)
+            .field("counts_unknown", &self.counts_unknown)
+            .field("large_ids", &self.large_ids)
+            .field("webhook", &self.webhook)
+            .field("port", &self.port)
+            .finish()
+    }
+}

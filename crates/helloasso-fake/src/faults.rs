@@ -1,0 +1,258 @@
+//! Fault injection: latency, 429, 5xx, connection resets, truncated bodies,
+//! and "execute then drop" for refunds. Off by default; each fault has a
+//! rate in `0.0..=1.0` drawn from an RNG seeded with the server's seed.
+//! `/_fake` routes are never faulted.
+
+use crate::conn::ConnMeta;
+use crate::counters::bump;
+use crate::state::{AppState, lock, read};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which requests faults apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultScope {
+    /// `GET` requests under `/v5` only (safe to retry; the default).
+    #[default]
+    ApiGets,
+    /// Every request under `/v5`, `POST`s included.
+    Api,
+    /// Every request but `/_fake`, the OAuth endpoints included.
+    All,
+}
+
+/// Faults to inject (all off by default). Served and replaced as JSON by
+/// `GET`/`PUT /_fake/faults`; missing fields take their default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FaultConfig {
+    /// Delay added to every request in scope, in milliseconds.
+    pub latency_ms: u64,
+    /// Rate of 429 answers.
+    pub rate_limit_rate: f64,
+    /// `Retry-After` of 429 answers, in seconds.
+    pub retry_after_secs: u64,
+    /// Rate of 5xx answers.
+    pub server_error_rate: f64,
+    /// Status of 5xx answers (500-599; 503 by default).
+    pub server_error_status: u16,
+    /// Rate of connections dropped without an answer (the request is not executed).
+    pub reset_rate: f64,
+    /// Rate of answers whose body is cut in half (the request is executed).
+    pub truncate_rate: f64,
+    /// Which requests the faults above apply to.
+    pub scope: FaultScope,
+    /// Rate of refunds executed whose answer is then dropped (whatever the scope).
+    pub execute_then_drop_rate: f64,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig {
+            latency_ms: 0,
+            rate_limit_rate: 0.0,
+            retry_after_secs: 1,
+            server_error_rate: 0.0,
+            server_error_status: 503,
+            reset_rate: 0.0,
+            truncate_rate: 0.0,
+            scope: FaultScope::ApiGets,
+            execute_then_drop_rate: 0.0,
+        }
+    }
+}
+
+impl FaultConfig {
+    /// No faults.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Adds a fixed latency.
+    pub fn latency(mut self, ms: u64) -> Self {
+        self.latency_ms = ms;
+        self
+    }
+
+    /// Answers 429 with `Retry-After: retry_after_secs` at this rate.
+    pub fn rate_limited(mut self, rate: f64, retry_after_secs: u64) -> Self {
+        self.rate_limit_rate = rate;
+        self.retry_after_secs = retry_after_secs;
+        self
+    }
+
+    /// Answers `status` (500-599) at this rate.
+    pub fn server_errors(mut self, rate: f64, status: u16) -> Self {
+        self.server_error_rate = rate;
+        self.server_error_status = status;
+        self
+    }
+
+    /// Drops connections without an answer at this rate.
+    pub fn resets(mut self, rate: f64) -> Self {
+        self.reset_rate = rate;
+        self
+    }
+
+    /// Cuts answers' bodies at this rate.
+    pub fn truncations(mut self, rate: f64) -> Self {
+        self.truncate_rate = rate;
+        self
+    }
+
+    /// Sets which requests faults apply to.
+    pub fn scope(mut self, scope: FaultScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Executes refunds and then drops the connection at this rate.
+    pub fn execute_then_drop(mut self, rate: f64) -> Self {
+        self.execute_then_drop_rate = rate;
+        self
+    }
+
+    /// Checks rates and status; the error says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [
+            ("rate_limit_rate", self.rate_limit_rate),
+            ("server_error_rate", self.server_error_rate),
+            ("reset_rate", self.reset_rate),
+            ("truncate_rate", self.truncate_rate),
+            ("execute_then_drop_rate", self.execute_then_drop_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0.0 and 1.0"));
+            }
+        }
+        if !(500..=599).contains(&self.server_error_status) {
+            return Err("server_error_status must be between 500 and 599".to_owned());
+        }
+        Ok(())
+    }
+}
+
+fn roll(rng: &mut crate::rng::SplitMix64, rate: f64) -> bool {
+    rate > 0.0 && rng.unit() < rate
+}
+
+fn erroring_body(prefix: Option<Bytes>) -> Body {
+    let err = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault injected");
+    let items: Vec<Result<Bytes, std::io::Error>> = match prefix {
+        Some(p) => vec![Ok(p), Err(err)],
+        None => vec![Err(err)],
+    };
+    Body::from_stream(futures::stream::iter(items))
+}
+
+/// Cuts the connection: the response is never written.
+fn reset(conn: Option<&ConnMeta>) -> Response {
+    if let Some(c) = conn {
+        c.kill.kill();
+    }
+    // Without a killable connection (in-process use), a failing body still
+    // makes hyper abort the exchange.
+    Response::new(erroring_body(None))
+}
+
+async fn truncate(resp: Response, conn: Option<&ConnMeta>) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return reset(conn);
+    };
+    if bytes.len() < 2 {
+        return reset(conn);
+    }
+    let half = bytes.slice(..bytes.len() / 2);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    Response::from_parts(parts, erroring_body(Some(half)))
+}
+
+/// The fault-injection middleware.
+pub(crate) async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/_fake") {
+        return next.run(req).await;
+    }
+    let is_api = path.starts_with("/v5/");
+    let is_refund = is_api && req.method() == Method::POST && path.ends_with("/refund");
+    let is_get = req.method() == Method::GET;
+    let cfg = read(&st.faults).clone();
+    let conn = req
+        .extensions()
+        .get::<ConnectInfo<ConnMeta>>()
+        .map(|c| c.0.clone());
+    let in_scope = match cfg.scope {
+        FaultScope::ApiGets => is_api && is_get,
+        FaultScope::Api => is_api,
+        FaultScope::All => true,
+    };
+    let f = &st.counters.faults;
+    if in_scope {
+        if cfg.latency_ms > 0 {
+            bump(&f.latency);
+            tokio::time::sleep(Duration::from_millis(cfg.latency_ms)).await;
+        }
+        let (do_reset, do_limit, do_5xx, do_truncate) = {
+            let mut rng = lock(&st.fault_rng);
+            (
+                roll(&mut rng, cfg.reset_rate),
+                roll(&mut rng, cfg.rate_limit_rate),
+                roll(&mut rng, cfg.server_error_rate),
+                roll(&mut rng, cfg.truncate_rate),
+            )
+        };
+        if do_reset {
+            bump(&f.connection_reset);
+            return reset(conn.as_ref());
+        }
+        if do_limit {
+            bump(&f.rate_limited);
+            let mut resp = (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(json!({ "message": "Too many requests, retry later." })),
+            )
+                .into_response();
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(cfg.retry_after_secs));
+            return resp;
+        }
+        if do_5xx {
+            bump(&f.server_error);
+            let status = StatusCode::from_u16(cfg.server_error_status)
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            return (
+                status,
+                axum::Json(json!({ "message": "The service is temporarily unavailable." })),
+            )
+                .into_response();
+        }
+        if do_truncate {
+            bump(&f.truncated_body);
+            let resp = next.run(req).await;
+            return truncate(resp, conn.as_ref()).await;
+        }
+    }
+    if is_refund && cfg.execute_then_drop_rate > 0.0 {
+        let drop_it = roll(&mut lock(&st.fault_rng), cfg.execute_then_drop_rate);
+        if drop_it {
+            let resp = next.run(req).await;
+            if resp.status().is_success() {
+                bump(&f.execute_then_drop);
+                return reset(conn.as_ref());
+            }
+            return resp;
+        }
+    }
+    next.run(req).await
+}

@@ -1,0 +1,52 @@
+//! A local HelloAsso-compatible server, for demos, tests and benchmarks.
+//!
+//! It speaks HelloAsso's API v5 as the normalized spec describes it: OAuth2
+//! tokens at the host root (`/oauth2/token`, `/oauth2/disconnect`,
+//! `/authorize`), and under `/v5` the payment listings (both paging styles,
+//! every filter, sorting, CSV export), the older `payments/search`, payment
+//! details, refunds (with MFA) and checkout intents. Data is generated from a
+//! seed: the same seed and size give byte-identical responses. Faults
+//! (latency, 429, 5xx, resets, truncated bodies) can be injected, webhooks
+//! sent, and counters read. Fake-only routes live under `/_fake/` (see
+//! [`admin`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = helloasso_fake::start(helloasso_fake::FakeConfig::default().payments(10_000)).await?;
+//! println!("API at {}, client {}", server.api_url(), server.client_id());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod admin;
+mod checkout;
+mod config;
+mod conn;
+mod counters;
+mod dataset;
+mod errors;
+mod export;
+mod faults;
+pub mod model;
+mod oauth;
+mod pagination;
+mod payments;
+mod query;
+mod refund;
+mod render;
+mod rng;
+mod server;
+mod state;
+pub mod time;
+mod webhooks;
+
+pub use checkout::PaidCheckout;
+pub use config::{FakeConfig, MfaConfig, MfaMode, WebhookConfig};
+pub use counters::{CountersSnapshot, FaultCounts, RequestCounts, TokenCounts};
+pub use export::CSV_HEADER;
+pub use faults::{FaultConfig, FaultScope};
+pub use model::PaymentState;
+pub use server::{FakeError, FakeServer, FormInfo, Info, StartError, start};
+pub use webhooks::signature as webhook_signature;

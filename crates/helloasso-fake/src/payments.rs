@@ -1,0 +1,277 @@
+//! Payment listings, the older search endpoint and payment details.
+
+use crate::counters::bump;
+use crate::dataset::Dataset;
+use crate::errors::ApiError;
+use crate::export;
+use crate::model::{FormType, Page, Pagination};
+use crate::oauth::Scope;
+use crate::pagination::{self, Filter, PageOut, PageRequest};
+use crate::query::Query;
+use crate::render;
+use crate::state::AppState;
+use axum::Extension;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// The organization a token may access, or 404/403.
+pub(crate) fn org_access(ds: &Dataset, slug: &str, scope: Scope) -> Result<u8, ApiError> {
+    let org = ds
+        .org_index(slug)
+        .ok_or_else(|| ApiError::not_found(format!("Organization '{slug}' not found.")))?;
+    if !scope.allows(org) {
+        return Err(ApiError::Forbidden(
+            "This token may not access this organization.".to_owned(),
+        ));
+    }
+    Ok(org)
+}
+
+pub(crate) fn path_error(e: PathRejection) -> ApiError {
+    ApiError::invalid(format!("Invalid path: {e}"))
+}
+
+/// The filters shared by the JSON listings and the CSV export.
+pub(crate) struct ListingQuery {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub states: u32,
+    pub order: crate::model::SortOrder,
+    pub field: crate::model::SortField,
+    pub search: Option<String>,
+}
+
+impl ListingQuery {
+    pub(crate) fn parse(q: &Query, search_key: &str) -> Result<Self, ApiError> {
+        Ok(ListingQuery {
+            from: q.date("from")?,
+            to: q.date("to")?,
+            states: q.states("states")?,
+            order: q.sort_order()?,
+            field: q.sort_field()?,
+            search: q.get(search_key).map(str::to_owned),
+        })
+    }
+
+    pub(crate) fn filter(&self, ds: &Dataset, org: u8) -> Filter {
+        Filter {
+            org,
+            from: self.from,
+            to: self.to,
+            field: self.field,
+            order: self.order,
+            states: self.states,
+            form: None,
+            form_types: 0,
+            payers: self.search.as_deref().map(|k| ds.search_payers(k)),
+            payer: None,
+            amount: None,
+        }
+    }
+}
+
+fn pagination(out: &PageOut, page_size: usize) -> Pagination {
+    let (total_count, total_pages) = match out.total {
+        Some(t) => (t as i64, t.div_ceil(page_size) as i64),
+        None => (-1, -1),
+    };
+    Pagination {
+        page_size: page_size as i64,
+        total_count,
+        page_index: out.page_index as i64,
+        total_pages,
+        continuation_token: out.token.clone(),
+    }
+}
+
+fn page_request(st: &AppState, q: &Query) -> Result<PageRequest, ApiError> {
+    Ok(PageRequest {
+        page_size: q.page_size()?,
+        page_index: q.page_index()?,
+        token: q.get("continuationToken").map(str::to_owned),
+        counts: !st.counts_unknown.load(Ordering::Relaxed),
+    })
+}
+
+fn wants(headers: &HeaderMap, mime: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .any(|m| m.trim().to_ascii_lowercase().starts_with(mime))
+        })
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `GET /v5/organizations/{organizationSlug}/payments` (JSON, or CSV with `Accept: text/csv`).
+pub(crate) async fn list_organization_payments(
+    State(st): State<Arc<AppState>>,
+    Extension(scope): Extension<Scope>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let wants_json = wants(&headers, "application/json");
+    if !wants_json && wants(&headers, "text/csv") {
+        bump(&st.counters.requests.export_payments);
+        return match path {
+            Ok(Path(slug)) => export::export_csv(st, scope, &slug, raw.as_deref()),
+            Err(e) => path_error(e).into_response(),
+        };
+    }
+    bump(&st.counters.requests.list_organization_payments);
+    if !wants_json && wants(&headers, XLSX) {
+        return ApiError::NotAcceptable("The fake only exports text/csv.".to_owned())
+            .into_response();
+    }
+    let result = (|| {
+        let Path(slug) = path.map_err(path_error)?;
+        let q = Query::parse(raw.as_deref());
+        let lq = ListingQuery::parse(&q, "userSearchKey")?;
+        let req = page_request(&st, &q)?;
+        let ds = st.read();
+        let org = org_access(&ds, &slug, scope)?;
+        let filter = lq.filter(&ds, org);
+        let out = pagination::select(&ds, &filter, &req)?;
+        let data = out.items.iter().map(|&i| render::payment(&ds, i)).collect();
+        Ok::<_, ApiError>(Page {
+            data,
+            pagination: pagination(&out, req.page_size),
+        })
+    })();
+    match result {
+        Ok(page) => axum::Json(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /v5/organizations/{organizationSlug}/forms/{formType}/{formSlug}/payments`.
+pub(crate) async fn list_form_payments(
+    State(st): State<Arc<AppState>>,
+    Extension(scope): Extension<Scope>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    bump(&st.counters.requests.list_form_payments);
+    let result = (|| {
+        let Path((slug, form_type, form_slug)) = path.map_err(path_error)?;
+        let form_type = FormType::parse(&form_type).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "The value '{form_type}' is not valid for formType."
+            ))
+        })?;
+        let q = Query::parse(raw.as_deref());
+        let lq = ListingQuery::parse(&q, "userSearchKey")?;
+        let req = page_request(&st, &q)?;
+        let ds = st.read();
+        let org = org_access(&ds, &slug, scope)?;
+        let form = ds.form_index(org, form_type, &form_slug).ok_or_else(|| {
+            ApiError::not_found(format!("Form '{form_type}/{form_slug}' not found."))
+        })?;
+        let mut filter = lq.filter(&ds, org);
+        filter.form = Some(form);
+        let out = pagination::select(&ds, &filter, &req)?;
+        let data = out.items.iter().map(|&i| render::payment(&ds, i)).collect();
+        Ok::<_, ApiError>(Page {
+            data,
+            pagination: pagination(&out, req.page_size),
+        })
+    })();
+    match result {
+        Ok(page) => axum::Json(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /v5/organizations/{organizationSlug}/payments/search` (2025-06 API):
+/// continuation-token paging only, counts always -1.
+pub(crate) async fn search_payments(
+    State(st): State<Arc<AppState>>,
+    Extension(scope): Extension<Scope>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    bump(&st.counters.requests.search_payments);
+    let result = (|| {
+        let Path(slug) = path.map_err(path_error)?;
+        let q = Query::parse(raw.as_deref());
+        let lq = ListingQuery::parse(&q, "searchKey")?;
+        let mut form_types = q.form_types("formTypes")?;
+        form_types |= q.form_types("formType")?;
+        let amount = q.int("amount")?;
+        let user_id = q.int("userId")?;
+        let req = PageRequest {
+            page_size: q.page_size()?,
+            page_index: 1,
+            token: q.get("continuationToken").map(str::to_owned),
+            counts: false,
+        };
+        let ds = st.read();
+        let org = org_access(&ds, &slug, scope)?;
+        let mut filter = lq.filter(&ds, org);
+        filter.form_types = form_types;
+        filter.amount = amount.map(|a| u32::try_from(a).unwrap_or(u32::MAX));
+        filter.payer = user_id.map(|u| u32::try_from(u - ds.ids.user).unwrap_or(u32::MAX));
+        let out = pagination::select(&ds, &filter, &req)?;
+        let data = out
+            .items
+            .iter()
+            .map(|&i| render::public_payment(&ds, i))
+            .collect();
+        Ok::<_, ApiError>(Page {
+            data,
+            pagination: pagination(&out, req.page_size),
+        })
+    })();
+    match result {
+        Ok(page) => axum::Json(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Parses a payment id from the path: 400 when not a number, 404 when unknown.
+pub(crate) fn payment_index(ds: &Dataset, raw: &str, scope: Scope) -> Result<u32, ApiError> {
+    let id: i64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::invalid(format!("The value '{raw}' is not valid for paymentId.")))?;
+    let idx = ds
+        .payment_index(id)
+        .ok_or_else(|| ApiError::not_found(format!("Payment {id} not found.")))?;
+    if !scope.allows(ds.payments[idx as usize].org) {
+        return Err(ApiError::Forbidden(
+            "This token may not access this payment.".to_owned(),
+        ));
+    }
+    Ok(idx)
+}
+
+/// `GET /v5/payments/{paymentId}`.
+pub(crate) async fn get_payment(
+    State(st): State<Arc<AppState>>,
+    Extension(scope): Extension<Scope>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    bump(&st.counters.requests.get_payment);
+    let result = (|| {
+        let Path(id) = path.map_err(path_error)?;
+        let q = Query::parse(raw.as_deref());
+        // Accepted and validated; the fake records no failed refunds.
+        q.bool("withFailedRefundOperation")?;
+        let ds = st.read();
+        let idx = payment_index(&ds, &id, scope)?;
+        Ok::<_, ApiError>(render::payment(&ds, idx))
+    })();
+    match result {
+        Ok(p) => axum::Json(p).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,79 @@
+//! The shared state behind every route.
+
+use crate::config::{FakeConfig, MfaConfig, WebhookConfig};
+use crate::counters::Counters;
+use crate::dataset::Dataset;
+use crate::faults::FaultConfig;
+use crate::oauth::TokenStore;
+use crate::rng::SplitMix64;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+/// Everything the handlers share.
+pub(crate) struct AppState {
+    pub data: RwLock<Dataset>,
+    pub tokens: Mutex<TokenStore>,
+    pub counters: Counters,
+    pub faults: RwLock<FaultConfig>,
+    pub fault_rng: Mutex<SplitMix64>,
+    pub mfa: RwLock<MfaConfig>,
+    pub webhook: RwLock<Option<WebhookConfig>>,
+    pub webhook_client: reqwest::Client,
+    pub client_id: String,
+    pub client_secret: String,
+    pub token_lifetime: Duration,
+    pub refresh_lifetime: Duration,
+    pub counts_unknown: AtomicBool,
+    pub base_url: String,
+}
+
+impl AppState {
+    pub(crate) fn new(config: &FakeConfig, data: Dataset, base_url: String) -> Self {
+        let webhook_client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        AppState {
+            data: RwLock::new(data),
+            tokens: Mutex::new(TokenStore::default()),
+            counters: Counters::default(),
+            faults: RwLock::new(config.faults.clone()),
+            fault_rng: Mutex::new(SplitMix64::new(config.seed ^ 0x5EED_FA17)),
+            mfa: RwLock::new(config.mfa.clone()),
+            webhook: RwLock::new(config.webhook.clone()),
+            webhook_client,
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            token_lifetime: config.token_lifetime,
+            refresh_lifetime: config.refresh_token_lifetime,
+            counts_unknown: AtomicBool::new(config.counts_unknown),
+            base_url,
+        }
+    }
+
+    /// Reads the dataset (a poisoned lock is still usable: the data is plain).
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Dataset> {
+        self.data.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Writes the dataset.
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Dataset> {
+        self.data.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Locks a mutex, ignoring poisoning.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Reads an `RwLock`, ignoring poisoning.
+pub(crate) fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Writes an `RwLock`, ignoring poisoning.
+pub(crate) fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,8 @@
+//! OAuth: token pairs, where they are kept, how they are refreshed, and the
+//! partner authorization-code flow.
+
+pub(crate) mod oauth;
+pub(crate) mod pkce;
+pub(crate) mod token;
+pub(crate) mod token_cache;
+pub(crate) mod token_store;

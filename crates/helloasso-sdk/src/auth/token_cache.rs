@@ -1,0 +1,404 @@
+//! A single-flight cache of one token pair.
+//!
+//! However many tasks need a token at once, one fetch runs and they all wait
+//! on its result, success or failure (aws-sdk-rust's expiring cache works the
+//! same way). This matters more for HelloAsso than for most APIs: refresh
+//! tokens rotate, so two concurrent refreshes with the same refresh token
+//! would see the second one refused.
+//!
+//! The fetch runs in a task of its own, so a caller that gives up (a dropped
+//! future, a timeout) never cancels a refresh half-way: a rotated refresh
+//! token that HelloAsso already issued is always saved.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+
+use super::token::{Token, TokenKey};
+use super::token_store::TokenStore;
+use crate::error::{Error, Result};
+
+/// Obtains a new token pair, given the previous one (whose refresh token it
+/// should try first), if any.
+pub(crate) type FetchToken =
+    Arc<dyn Fn(Option<Token>) -> BoxFuture<'static, Result<Token>> + Send + Sync>;
+
+type Flight = Shared<BoxFuture<'static, Result<CachedToken>>>;
+
+/// A token as handed out by the cache, with the generation that identifies
+/// it when a request reports it refused.
+#[derive(Clone, Debug)]
+pub(crate) struct CachedToken {
+    pub(crate) generation: u64,
+    pub(crate) token: Token,
+}
+
+/// One key's token, shared by every clone of a client.
+#[derive(Clone)]
+pub(crate) struct TokenCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    key: TokenKey,
+    store: Arc<dyn TokenStore>,
+    skew: Duration,
+    fetch: FetchToken,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<CachedToken>,
+    /// The server refused `current` (a 401): refresh even if it looks fresh.
+    rejected: bool,
+    /// Whether the store has been read (once, lazily).
+    loaded: bool,
+    flight: Option<(u64, Flight)>,
+    next_id: u64,
+}
+
+impl TokenCache {
+    pub(crate) fn new(
+        key: TokenKey,
+        store: Arc<dyn TokenStore>,
+        skew: Duration,
+        fetch: FetchToken,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                key,
+                store,
+                skew,
+                fetch,
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    /// A usable token: the cached one while it is fresh, else the result of
+    /// the one fetch in flight (started here if none is).
+    pub(crate) async fn get(&self) -> Result<CachedToken> {
+        let flight = {
+            let mut state = self.inner.lock();
+            if let Some(current) = &state.current
+                && !state.rejected
+                && current.token.is_fresh(self.inner.skew)
+            {
+                return Ok(current.clone());
+            }
+            match &state.flight {
+                Some((_, flight)) => flight.clone(),
+                None => self.start_flight(&mut state),
+            }
+        };
+        flight.await
+    }
+
+    /// Reports that the server refused the token of `generation` (a 401). The
+    /// next [`get`](Self::get) fetches a new one, unless another task already
+    /// replaced it, in which case the replacement is used as is.
+    pub(crate) fn reject(&self, generation: u64) {
+        let mut state = self.inner.lock();
+        if state
+            .current
+            .as_ref()
+            .is_some_and(|c| c.generation == generation)
+        {
+            state.rejected = true;
+        }
+    }
+
+    /// Installs a token obtained elsewhere (an authorization-code exchange)
+    /// and saves it.
+    pub(crate) async fn install(&self, token: Token) -> Result<CachedToken> {
+        self.inner.store.save(&self.inner.key, &token).await?;
+        Ok(self.inner.set_current(token, None))
+    }
+
+    /// Forgets the token, here and in the store (after a disconnect).
+    pub(crate) async fn clear(&self) -> Result<()> {
+        {
+            let mut state = self.inner.lock();
+            state.current = None;
+            state.rejected = false;
+            // Do not read back what is being removed.
+            state.loaded = true;
+        }
+        self.inner.store.remove(&self.inner.key).await
+    }
+
+    fn start_flight(&self, state: &mut State) -> Flight {
+        let id = state.next_id;
+        state.next_id += 1;
+        let previous = state.current.as_ref().map(|c| c.token.clone());
+        let needs_load = !state.loaded;
+        let inner = self.inner.clone();
+        let task = tokio::spawn(async move {
+            let result = inner.refresh(previous, needs_load).await;
+            inner.land(id, result)
+        });
+        let flight = async move {
+            task.await.unwrap_or_else(|join_error| {
+                Err(Error::Transport {
+                    message: format!("the token request was interrupted ({join_error})"),
+                    may_have_reached_server: true,
+                    timed_out: false,
+                    source: None,
+                })
+            })
+        }
+        .boxed()
+        .shared();
+        state.flight = Some((id, flight.clone()));
+        flight
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is a few plain fields, each left consistent at every
+        // step: a panic elsewhere does not make it unusable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs in the flight's task.
+    async fn refresh(&self, previous: Option<Token>, needs_load: bool) -> Result<Token> {
+        let mut previous = previous;
+        if needs_load {
+            if let Some(stored) = self.store.load(&self.key).await? {
+                if stored.is_fresh(self.skew) {
+                    tracing::debug!(key = %self.key, "using the token from the token store");
+                    return Ok(stored);
+                }
+                previous = Some(stored);
+            }
+            self.lock().loaded = true;
+        }
+        let token = (self.fetch)(previous).await?;
+        if let Err(error) = self.store.save(&self.key, &token).await {
+            // The token works; only the next process start will miss it.
+            tracing::warn!(key = %self.key, %error, "could not save the new token");
+        }
+        Ok(token)
+    }
+
+    /// Ends flight `id`: installs its token, and lets the next caller start
+    /// a new flight.
+    fn land(&self, id: u64, result: Result<Token>) -> Result<CachedToken> {
+        match result {
+            Ok(token) => Ok(self.set_current(token, Some(id))),
+            Err(error) => {
+                let mut state = self.lock();
+                if state.flight.as_ref().is_some_and(|(f, _)| *f == id) {
+                    state.flight = None;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn set_current(&self, token: Token, flight: Option<u64>) -> CachedToken {
+        let mut state = self.lock();
+        let generation = state.next_id;
+        state.next_id += 1;
+        let cached = CachedToken { generation, token };
+        state.current = Some(cached.clone());
+        state.rejected = false;
+        state.loaded = true;
+        if let Some(id) = flight
+            && state.flight.as_ref().is_some_and(|(f, _)| *f == id)
+        {
+            state.flight = None;
+        }
+        cached
+    }
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.inner.lock();
+        f.debug_struct("TokenCache")
+            .field("key", &self.inner.key)
+            .field("token", &state.current.as_ref().map(|c| &c.token))
+            .field("refreshing", &state.flight.is_some())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::auth::token_store::MemoryTokenStore;
+
+    fn token(n: usize, lifetime_secs: i64) -> Token {
+        Token::new(
+            format!("access-{n}").into(),
+            Some(format!("refresh-{n}").into()),
+            Utc::now() + chrono::Duration::seconds(lifetime_secs),
+        )
+    }
+
+    /// A fetch that counts its calls, yields a while (so that callers pile
+    /// up behind it), and records the refresh token it was given.
+    fn counting_fetch(
+        calls: Arc<AtomicUsize>,
+        seen: Arc<Mutex<Vec<Option<String>>>>,
+        fail: bool,
+    ) -> FetchToken {
+        Arc::new(move |previous: Option<Token>| {
+            let calls = calls.clone();
+            let seen = seen.clone();
+            Box::pin(async move {
+                use secrecy::ExposeSecret;
+                let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+                seen.lock().unwrap().push(
+                    previous.and_then(|t| t.refresh_token().map(|r| r.expose_secret().to_owned())),
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                if fail {
+                    Err(Error::OAuth {
+                        status: None,
+                        error: "invalid_client".into(),
+                        description: None,
+                    })
+                } else {
+                    Ok(token(n, 1800))
+                }
+            })
+        })
+    }
+
+    fn cache(fetch: FetchToken, store: Arc<dyn TokenStore>) -> TokenCache {
+        TokenCache::new(TokenKey::own("id"), store, Duration::from_secs(60), fetch)
+    }
+
+    async fn hammer(cache: &TokenCache, n: usize) -> Vec<Result<CachedToken>> {
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move { cache.get().await })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn one_fetch_for_a_thousand_callers() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::default();
+        let cache = cache(
+            counting_fetch(calls.clone(), seen, false),
+            Arc::new(MemoryTokenStore::new()),
+        );
+        let results = hammer(&cache, 1000).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(
+            results
+                .iter()
+                .all(|r| r.as_ref().unwrap().generation == results[0].as_ref().unwrap().generation)
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_failure_is_shared_not_retried_by_each_waiter() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let cache = cache(
+            counting_fetch(calls.clone(), Arc::default(), true),
+            Arc::new(MemoryTokenStore::new()),
+        );
+        let results = hammer(&cache, 200).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(
+            results
+                .iter()
+                .all(|r| matches!(r, Err(Error::OAuth { .. })))
+        );
+        // The next caller tries again.
+        let _ = cache.get().await;
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn stored_fresh_token_is_used_and_stale_one_is_refreshed() {
+        let store = Arc::new(MemoryTokenStore::new());
+        store
+            .save(&TokenKey::own("id"), &token(100, 1800))
+            .await
+            .unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let fresh = cache(
+            counting_fetch(calls.clone(), seen.clone(), false),
+            store.clone(),
+        );
+        fresh.get().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+
+        store
+            .save(&TokenKey::own("id"), &token(200, 10))
+            .await
+            .unwrap();
+        let stale = cache(
+            counting_fetch(calls.clone(), seen.clone(), false),
+            store.clone(),
+        );
+        stale.get().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(*seen.lock().unwrap(), vec![Some("refresh-200".to_owned())]);
+        // The new pair was saved.
+        let saved = store.load(&TokenKey::own("id")).await.unwrap().unwrap();
+        assert_eq!(saved, stale.get().await.unwrap().token);
+    }
+
+    #[tokio::test]
+    async fn reject_refreshes_once_and_ignores_stale_generations() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let cache = cache(
+            counting_fetch(calls.clone(), seen.clone(), false),
+            Arc::new(MemoryTokenStore::new()),
+        );
+        let first = cache.get().await.unwrap();
+        cache.reject(first.generation);
+        cache.reject(first.generation);
+        let second = cache.get().await.unwrap();
+        assert_ne!(first.generation, second.generation);
+        // A late report about the first token does not discard the second.
+        cache.reject(first.generation);
+        let third = cache.get().await.unwrap();
+        assert_eq!(second.generation, third.generation);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // The refresh used the first pair's refresh token.
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![None, Some("refresh-1".to_owned())]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dropped_caller_does_not_cancel_the_fetch() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let store = Arc::new(MemoryTokenStore::new());
+        let cache = cache(
+            counting_fetch(calls.clone(), Arc::default(), false),
+            store.clone(),
+        );
+        // Gives up long before the 50 ms fetch ends.
+        let _ = tokio::time::timeout(Duration::from_millis(1), cache.get()).await;
+        cache.get().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(store.load(&TokenKey::own("id")).await.unwrap().is_some());
+    }
+}

@@ -1,0 +1,412 @@
+//! Where token pairs live between runs: memory by default, or a file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::token::{Token, TokenKey};
+use crate::error::{Error, Result};
+
+/// Persists token pairs, keyed by [`TokenKey`].
+///
+/// The client loads a pair the first time it needs one and saves every pair
+/// it obtains. Saving matters: HelloAsso rotates the refresh token on every
+/// refresh, so a process that restarts with a stale refresh token is refused
+/// (the client then falls back to its client credentials, which a partner's
+/// per-organization token cannot do).
+///
+/// Implement it to keep tokens in a database; methods return boxed futures so
+/// that the trait stays object-safe (`Arc<dyn TokenStore>`).
+///
+/// ```
+/// use futures::future::BoxFuture;
+/// use helloasso_sdk::{Error, Token, TokenKey, TokenStore};
+///
+/// #[derive(Debug)]
+/// struct Nowhere;
+///
+/// impl TokenStore for Nowhere {
+///     fn load<'a>(&'a self, _key: &'a TokenKey) -> BoxFuture<'a, Result<Option<Token>, Error>> {
+///         Box::pin(async { Ok(None) })
+///     }
+///     fn save<'a>(&'a self, _key: &'a TokenKey, _token: &'a Token) -> BoxFuture<'a, Result<(), Error>> {
+///         Box::pin(async { Ok(()) })
+///     }
+///     fn remove<'a>(&'a self, _key: &'a TokenKey) -> BoxFuture<'a, Result<(), Error>> {
+///         Box::pin(async { Ok(()) })
+///     }
+/// }
+/// ```
+pub trait TokenStore: Send + Sync + fmt::Debug {
+    /// The pair saved under `key`, if any.
+    fn load<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<Option<Token>>>;
+    /// Saves `token` under `key`, replacing what was there.
+    fn save<'a>(&'a self, key: &'a TokenKey, token: &'a Token) -> BoxFuture<'a, Result<()>>;
+    /// Forgets `key` (after a disconnect).
+    fn remove<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<()>>;
+}
+
+/// Keeps tokens in memory for the life of the process (the default).
+#[derive(Default)]
+pub struct MemoryTokenStore {
+    tokens: Mutex<HashMap<TokenKey, Token>>,
+}
+
+impl MemoryTokenStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<TokenKey, Token>) -> R) -> R {
+        // A panic elsewhere cannot leave a map of tokens half-updated.
+        let mut guard = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+impl fmt::Debug for MemoryTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<String> = self.with(|m| m.keys().map(ToString::to_string).collect());
+        f.debug_struct("MemoryTokenStore")
+            .field("keys", &keys)
+            .finish()
+    }
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn load<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<Option<Token>>> {
+        let token = self.with(|m| m.get(key).cloned());
+        Box::pin(async move { Ok(token) })
+    }
+
+    fn save<'a>(&'a self, key: &'a TokenKey, token: &'a Token) -> BoxFuture<'a, Result<()>> {
+        self.with(|m| m.insert(key.clone(), token.clone()));
+        Box::pin(async { Ok(()) })
+    }
+
+    fn remove<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<()>> {
+        self.with(|m| m.remove(key));
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Keeps tokens in one JSON file readable by its owner only (mode 0600 on
+/// Unix), rewritten atomically (a temporary file in the same directory, then
+/// a rename) so that a crash never leaves half a file and a reader never sees
+/// one.
+///
+/// Writers in this process are serialized; several processes sharing one
+/// file may overwrite each other's last write (use one file per process, or
+/// a database-backed store).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), helloasso_sdk::Error> {
+/// use helloasso_sdk::{Client, FileTokenStore};
+///
+/// let client = Client::builder()
+///     .credentials("my-client-id", "my-client-secret")
+///     .token_store(FileTokenStore::new("/var/lib/myapp/helloasso-tokens.json"))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub struct FileTokenStore {
+    path: PathBuf,
+    // Read-modify-write must not interleave within this process.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl FileTokenStore {
+    /// A store backed by `path` (created on the first save).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            write_lock: Arc::default(),
+        }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn update(&self, change: impl FnOnce(&mut TokenFile) + Send + 'static) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let path = self.path.clone();
+        blocking(move || {
+            let mut file = read_file(&path)?;
+            change(&mut file);
+            write_file_atomically(&path, &file)
+        })
+        .await
+    }
+}
+
+impl fmt::Debug for FileTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileTokenStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl TokenStore for FileTokenStore {
+    fn load<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<Option<Token>>> {
+        Box::pin(async move {
+            let path = self.path.clone();
+            let file = blocking(move || read_file(&path)).await?;
+            Ok(file.tokens.get(&key.to_string()).map(StoredToken::to_token))
+        })
+    }
+
+    fn save<'a>(&'a self, key: &'a TokenKey, token: &'a Token) -> BoxFuture<'a, Result<()>> {
+        let key = key.to_string();
+        let stored = StoredToken::from_token(token);
+        Box::pin(self.update(move |file| {
+            file.tokens.insert(key, stored);
+        }))
+    }
+
+    fn remove<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<()>> {
+        let key = key.to_string();
+        Box::pin(self.update(move |file| {
+            file.tokens.remove(&key);
+        }))
+    }
+}
+
+/// The file's format. Versioned so that a later layout can still read it.
+#[derive(Serialize, Deserialize)]
+struct TokenFile {
+    version: u32,
+    /// By [`TokenKey`]'s `Display` form.
+    tokens: BTreeMap<String, StoredToken>,
+}
+
+impl Default for TokenFile {
+    fn default() -> Self {
+        Self {
+            version: 1,
+            tokens: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredToken {
+    access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    expires_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    organization_slug: Option<String>,
+}
+
+impl StoredToken {
+    fn from_token(token: &Token) -> Self {
+        Self {
+            access_token: token.access_token().expose_secret().to_owned(),
+            refresh_token: token.refresh_token().map(|t| t.expose_secret().to_owned()),
+            expires_at: token.expires_at(),
+            organization_slug: token.organization_slug().map(str::to_owned),
+        }
+    }
+
+    fn to_token(&self) -> Token {
+        let token = Token::new(
+            SecretString::from(self.access_token.clone()),
+            self.refresh_token.clone().map(SecretString::from),
+            self.expires_at,
+        );
+        match &self.organization_slug {
+            Some(slug) => token.with_organization_slug(slug),
+            None => token,
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::token_store("the token file task failed", e))?
+}
+
+fn read_file(path: &Path) -> Result<TokenFile> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TokenFile::default()),
+        Err(e) => {
+            return Err(Error::token_store(
+                format!("cannot read {}", path.display()),
+                e,
+            ));
+        }
+    };
+    // serde_json's message carries a line and column, never the content.
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::token_store(
+            format!(
+                "{} is not a helloasso-sdk token file; delete it to start over",
+                path.display()
+            ),
+            e,
+        )
+    })
+}
+
+fn write_file_atomically(path: &Path, file: &TokenFile) -> Result<()> {
+    let json = serde_json::to_vec_pretty(file)
+        .map_err(|e| Error::token_store("cannot serialize tokens", e))?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tokens".to_owned());
+    // Same directory, so that the rename stays on one file system and is atomic.
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let io_error = |what: &str, e: std::io::Error| {
+        Error::token_store(format!("cannot {what} {}", tmp.display()), e)
+    };
+    let result = (|| {
+        let mut out = open_owner_only(&tmp).map_err(|e| io_error("create", e))?;
+        out.write_all(&json).map_err(|e| io_error("write", e))?;
+        out.sync_all().map_err(|e| io_error("sync", e))?;
+        std::fs::rename(&tmp, path)
+            .map_err(|e| Error::token_store(format!("cannot replace {}", path.display()), e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(unix)]
+fn open_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Created 0600 from the start: there is no window where others can read it.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(access: &str, refresh: &str) -> Token {
+        Token::new(
+            access.into(),
+            Some(refresh.into()),
+            "2030-01-01T00:00:00Z".parse().unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn memory_store_is_keyed_by_organization() {
+        let store = MemoryTokenStore::new();
+        let own = TokenKey::own("id");
+        let org = TokenKey::organization("id", "asso-a");
+        store.save(&own, &token("a1", "r1")).await.unwrap();
+        store.save(&org, &token("a2", "r2")).await.unwrap();
+        assert_eq!(store.load(&own).await.unwrap(), Some(token("a1", "r1")));
+        assert_eq!(store.load(&org).await.unwrap(), Some(token("a2", "r2")));
+        store.remove(&org).await.unwrap();
+        assert_eq!(store.load(&org).await.unwrap(), None);
+        assert!(!format!("{store:?}").contains("a1"));
+    }
+
+    #[tokio::test]
+    async fn file_store_round_trips_and_is_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        let store = FileTokenStore::new(&path);
+        let own = TokenKey::own("id");
+        let org = TokenKey::organization("id", "asso-b");
+        assert_eq!(store.load(&own).await.unwrap(), None);
+
+        store.save(&own, &token("a1", "r1")).await.unwrap();
+        let org_token = token("a2", "r2").with_organization_slug("asso-b");
+        store.save(&org, &org_token).await.unwrap();
+        store.save(&own, &token("a3", "r3")).await.unwrap();
+
+        // A second store on the same file sees what the first wrote.
+        let reopened = FileTokenStore::new(&path);
+        assert_eq!(reopened.load(&own).await.unwrap(), Some(token("a3", "r3")));
+        assert_eq!(reopened.load(&org).await.unwrap(), Some(org_token));
+
+        reopened.remove(&own).await.unwrap();
+        assert_eq!(store.load(&own).await.unwrap(), None);
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("tokens.json")]);
+    }
+
+    #[tokio::test]
+    async fn file_store_survives_concurrent_saves() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(FileTokenStore::new(dir.path().join("t.json")));
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let key = TokenKey::organization("id", format!("asso-{i}"));
+                    store.save(&key, &token("a", "r")).await.unwrap();
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        for i in 0..20 {
+            let key = TokenKey::organization("id", format!("asso-{i}"));
+            assert!(store.load(&key).await.unwrap().is_some(), "lost asso-{i}");
+        }
+    }
+
+    #[tokio::test]
+    async fn corrupt_file_is_a_token_store_error_without_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        std::fs::write(&path, b"{\"tokens\": SECRET-GARBAGE").unwrap();
+        let err = FileTokenStore::new(&path)
+            .load(&TokenKey::own("id"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::TokenStore { .. }), "{err:?}");
+        assert!(!format!("{err} {err:?}").contains("SECRET"));
+    }
+}

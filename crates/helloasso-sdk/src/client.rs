@@ -1,0 +1,516 @@
+//! The client users hold, and its builder.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use helloasso_raw::ResponseValue;
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+
+use crate::auth::oauth::{self, AuthorizationRequest, Credentials};
+use crate::auth::pkce::PkceVerifier;
+use crate::auth::token::{Token, TokenKey};
+use crate::auth::token_cache::TokenCache;
+use crate::auth::token_store::{MemoryTokenStore, TokenStore};
+use crate::environment::Environment;
+use crate::error::{Error, Result};
+use crate::response::{json_path, no_path};
+use crate::retry::{AsyncSleep, RetryPolicy, TokioSleep};
+use crate::transport::{self, Operation, RawCall, Transport};
+
+/// Environment variable read by [`ClientBuilder::from_env`]: the client id.
+pub const ENV_CLIENT_ID: &str = "HELLOASSO_CLIENT_ID";
+/// Environment variable read by [`ClientBuilder::from_env`]: the client secret.
+pub const ENV_CLIENT_SECRET: &str = "HELLOASSO_CLIENT_SECRET";
+/// Environment variable read by [`ClientBuilder::from_env`]: `production`
+/// (the default), `sandbox` or a base URL.
+pub const ENV_ENVIRONMENT: &str = "HELLOASSO_ENVIRONMENT";
+
+/// A HelloAsso API client.
+///
+/// Cheap to clone (clones share the HTTP connections, tokens and
+/// configuration), `Send + Sync`, meant to be built once and used from many
+/// tasks. Tokens are fetched lazily on the first call, refreshed before they
+/// expire, and fetched once however many tasks need one at the same time.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), helloasso_sdk::Error> {
+/// use std::time::Duration;
+/// use helloasso_sdk::{Client, Environment};
+///
+/// let client = Client::builder()
+///     .environment(Environment::Sandbox)
+///     .credentials("my-client-id", "my-client-secret")
+///     .timeout(Duration::from_secs(20))
+///     .build()?;
+/// let token = client.token().await?;
+/// println!("token valid until {}", token.expires_at());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    /// Whose token this handle uses: the client's own, or an organization's.
+    key: TokenKey,
+}
+
+struct Shared {
+    environment: Environment,
+    credentials: Arc<Credentials>,
+    transport: Arc<Transport>,
+    store: Arc<dyn TokenStore>,
+    refresh_skew: Duration,
+    caches: Mutex<HashMap<TokenKey, TokenCache>>,
+}
+
+impl Client {
+    /// A builder; [`ClientBuilder::credentials`] is required.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The environment requests go to.
+    pub fn environment(&self) -> &Environment {
+        &self.shared.environment
+    }
+
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        &self.shared.credentials.client_id
+    }
+
+    /// The organization whose token this handle uses, for a partner's
+    /// per-organization handle (see [`Client::for_organization`]).
+    pub fn organization(&self) -> Option<&str> {
+        self.key.organization_slug()
+    }
+
+    /// A handle on the same client that authenticates with the token
+    /// `slug`'s organization granted (authorization-code flow), read from the
+    /// token store. For partners, who hold one token per organization.
+    pub fn for_organization(&self, slug: impl Into<String>) -> Client {
+        Client {
+            shared: self.shared.clone(),
+            key: TokenKey::organization(self.client_id(), slug),
+        }
+    }
+
+    /// A valid access token for this handle, fetched or refreshed if needed.
+    pub async fn token(&self) -> Result<Token> {
+        Ok(self.token_cache().get().await?.token)
+    }
+
+    /// Starts the partner authorization flow: the URL to send an
+    /// organization's user to, with a fresh PKCE verifier and state to keep.
+    /// `state` defaults to a random value.
+    ///
+    /// ```no_run
+    /// # fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
+    /// let request = client.authorization_request("https://app.example.org/helloasso/callback", None)?;
+    /// println!("open {}", request.url());
+    /// // keep request.verifier() and request.state() in the user's session
+    /// # Ok(()) }
+    /// ```
+    pub fn authorization_request(
+        &self,
+        redirect_uri: &str,
+        state: Option<String>,
+    ) -> Result<AuthorizationRequest> {
+        AuthorizationRequest::new(
+            &self.shared.environment,
+            self.client_id(),
+            redirect_uri,
+            state,
+        )
+    }
+
+    /// Ends the partner authorization flow: exchanges the code HelloAsso
+    /// sent to the redirect URI for the organization's token pair, saves it
+    /// under that organization, and returns it. Then use
+    /// [`Client::for_organization`] with [`Token::organization_slug`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: helloasso_sdk::Client, code: &str, verifier: helloasso_sdk::PkceVerifier) -> Result<(), helloasso_sdk::Error> {
+    /// let token = client
+    ///     .exchange_code(code, "https://app.example.org/helloasso/callback", &verifier)
+    ///     .await?;
+    /// let slug = token.organization_slug().expect("HelloAsso names the organization");
+    /// let org_client = client.for_organization(slug);
+    /// # Ok(()) }
+    /// ```
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &PkceVerifier,
+    ) -> Result<Token> {
+        let token = oauth::exchange_code(
+            &self.shared.transport,
+            &self.shared.credentials,
+            code,
+            redirect_uri,
+            verifier,
+        )
+        .await?;
+        let Some(slug) = token.organization_slug() else {
+            return Err(Error::Decode {
+                status: None,
+                content_type: None,
+                path: Some("organization_slug".to_owned()),
+                message: "the authorization-code token response names no organization".to_owned(),
+                excerpt: String::new(),
+            });
+        };
+        let key = TokenKey::organization(self.client_id(), slug);
+        self.cache_for(&key).install(token.clone()).await?;
+        Ok(token)
+    }
+
+    /// Revokes the access an organization granted this partner (HelloAsso's
+    /// `GET /oauth2/disconnect` with that organization's token) and forgets
+    /// the token pair. Call it on a [`Client::for_organization`] handle.
+    pub async fn disconnect(&self) -> Result<()> {
+        if self.key.organization_slug().is_none() {
+            return Err(Error::invalid_request(
+                "disconnect ends an organization's authorization: call it on client.for_organization(slug)",
+            ));
+        }
+        self.execute(Operation::write("disconnect"), &|raw| {
+            Box::pin(async move { raw.disconnect().send().await })
+        })
+        .await?;
+        self.token_cache().clear().await
+    }
+
+    /// Runs one generated operation with the facade's machinery: this
+    /// handle's token (refreshed and replayed once on a 401), retries as
+    /// `operation` allows, typed errors, a span per HTTP call. This is how
+    /// every facade operation is written, and an escape hatch for generated
+    /// operations the facade does not wrap yet.
+    ///
+    /// `call` is invoked once per attempt with a generated client carrying
+    /// the attempt's token; move or clone what the request needs into it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
+    /// use helloasso_sdk::Operation;
+    ///
+    /// let id = 123_456_789;
+    /// let payment = client
+    ///     .execute(Operation::read("get_payment"), &|raw| {
+    ///         Box::pin(async move { raw.get_payment().payment_id(id).send().await })
+    ///     })
+    ///     .await?
+    ///     .into_inner();
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        call: &RawCall<'_, T>,
+    ) -> Result<ResponseValue<T>> {
+        self.run(operation, json_path::<T>, call).await
+    }
+
+    /// [`Client::execute`] for operations whose body is not decoded as JSON
+    /// (a byte stream such as an export).
+    pub async fn execute_stream<T>(
+        &self,
+        operation: Operation,
+        call: &RawCall<'_, T>,
+    ) -> Result<ResponseValue<T>> {
+        self.run(operation, no_path, call).await
+    }
+
+    async fn run<T>(
+        &self,
+        operation: Operation,
+        decode_path: crate::response::DecodePath,
+        call: &RawCall<'_, T>,
+    ) -> Result<ResponseValue<T>> {
+        let cache = operation.is_authenticated().then(|| self.token_cache());
+        self.shared
+            .transport
+            .run(&operation, cache.as_ref(), decode_path, call)
+            .await
+    }
+
+    fn token_cache(&self) -> TokenCache {
+        self.cache_for(&self.key)
+    }
+
+    fn cache_for(&self, key: &TokenKey) -> TokenCache {
+        let mut caches = self.shared.caches.lock().unwrap_or_else(|p| p.into_inner());
+        caches
+            .entry(key.clone())
+            .or_insert_with(|| {
+                TokenCache::new(
+                    key.clone(),
+                    self.shared.store.clone(),
+                    self.shared.refresh_skew,
+                    oauth::fetcher(
+                        self.shared.transport.clone(),
+                        self.shared.credentials.clone(),
+                        key.clone(),
+                    ),
+                )
+            })
+            .clone()
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("environment", &self.shared.environment)
+            .field("credentials", &self.shared.credentials)
+            .field("organization", &self.key.organization_slug())
+            .field("transport", &self.shared.transport)
+            .field("store", &self.shared.store)
+            .field("refresh_skew", &self.shared.refresh_skew)
+            .finish()
+    }
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    environment: Environment,
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    store: Option<Arc<dyn TokenStore>>,
+    refresh_skew: Duration,
+    sleep: Option<Arc<dyn AsyncSleep>>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            environment: Environment::Production,
+            client_id: None,
+            client_secret: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: None,
+            http: None,
+            retry: RetryPolicy::default(),
+            store: None,
+            refresh_skew: Duration::from_secs(60),
+            sleep: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from the environment: [`ENV_CLIENT_ID`],
+    /// [`ENV_CLIENT_SECRET`] and, optionally, [`ENV_ENVIRONMENT`]. Missing
+    /// credentials are reported by [`build`](Self::build).
+    pub fn from_env() -> Result<Self> {
+        let mut builder = Self::default();
+        if let Ok(id) = std::env::var(ENV_CLIENT_ID) {
+            builder.client_id = Some(id);
+        }
+        if let Ok(secret) = std::env::var(ENV_CLIENT_SECRET) {
+            builder.client_secret = Some(secret.into());
+        }
+        if let Ok(env) = std::env::var(ENV_ENVIRONMENT) {
+            builder.environment = env.parse()?;
+        }
+        Ok(builder)
+    }
+
+    /// Production (the default), sandbox, or a custom base URL.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// The API key pair from HelloAsso's back office ("Intégrations et API").
+    pub fn credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+    ) -> Self {
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(client_secret.into());
+        self
+    }
+
+    /// The longest a whole request may take (default 30 s). Ignored with
+    /// [`http_client`](Self::http_client), whose own settings apply.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest opening a connection may take (default 10 s). Ignored
+    /// with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// A product token added after `helloasso-sdk/VERSION` in the
+    /// `User-Agent` (e.g. `my-app/1.2`). Ignored with
+    /// [`http_client`](Self::http_client).
+    pub fn user_agent(mut self, product: impl Into<String>) -> Self {
+        self.user_agent = Some(product.into());
+        self
+    }
+
+    /// Shares an existing `reqwest::Client` (its connection pool, proxy and
+    /// TLS settings). Its timeouts and user agent apply instead of this
+    /// builder's.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Retries for every call (default: [`RetryPolicy::default`]); a single
+    /// call can override it with [`Operation::with_retry_policy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Where token pairs are kept (default: in memory).
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// A token store shared with other clients or code.
+    pub fn shared_token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// How long before expiry a token is refreshed (default 60 s).
+    pub fn refresh_skew(mut self, skew: Duration) -> Self {
+        self.refresh_skew = skew;
+        self
+    }
+
+    /// How the client waits between retries (default: tokio's timer).
+    pub fn sleep_impl(mut self, sleep: Arc<dyn AsyncSleep>) -> Self {
+        self.sleep = Some(sleep);
+        self
+    }
+
+    /// Checks the configuration and builds the client. Nothing is sent yet.
+    pub fn build(self) -> Result<Client> {
+        self.environment.validate()?;
+        let client_id = self
+            .client_id
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| {
+                Error::invalid_request(format!(
+                    "no client id: call ClientBuilder::credentials or set {ENV_CLIENT_ID}"
+                ))
+            })?;
+        let client_secret = self.client_secret.ok_or_else(|| {
+            Error::invalid_request(format!(
+                "no client secret: call ClientBuilder::credentials or set {ENV_CLIENT_SECRET}"
+            ))
+        })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let user_agent = match &self.user_agent {
+                    Some(product) => format!("{} {product}", transport::USER_AGENT),
+                    None => transport::USER_AGENT.to_owned(),
+                };
+                transport::http_client(self.timeout, self.connect_timeout, &user_agent)?
+            }
+        };
+        let transport = Transport {
+            base_url: self.environment.api_base_url(),
+            http,
+            retry: self.retry,
+            sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+        };
+        let key = TokenKey::own(&client_id);
+        Ok(Client {
+            shared: Arc::new(Shared {
+                environment: self.environment,
+                credentials: Arc::new(Credentials {
+                    client_id,
+                    client_secret,
+                }),
+                transport: Arc::new(transport),
+                store: self
+                    .store
+                    .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
+                refresh_skew: self.refresh_skew,
+                caches: Mutex::new(HashMap::new()),
+            }),
+            key,
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment", &self.environment)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| crate::error::Redacted),
+            )
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("store", &self.store)
+            .field("refresh_skew", &self.refresh_skew)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Client>();
+    }
+
+    #[test]
+    fn build_checks_configuration() {
+        let missing = Client::builder().build().unwrap_err();
+        assert!(matches!(missing, Error::InvalidRequest { .. }));
+        assert!(missing.to_string().contains(ENV_CLIENT_ID));
+
+        let insecure = Client::builder()
+            .credentials("id", "secret")
+            .environment(Environment::Custom("http://example.org".parse().unwrap()))
+            .build()
+            .unwrap_err();
+        assert!(matches!(insecure, Error::InvalidRequest { .. }));
+
+        let client = Client::builder()
+            .credentials("id", "secret")
+            .environment(Environment::custom("http://127.0.0.1:1").unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(client.client_id(), "id");
+        let org = client.for_organization("my-asso");
+        assert_eq!(org.organization(), Some("my-asso"));
+        assert_eq!(client.organization(), None);
+    }
+
+    #[test]
+    fn user_agent_names_the_crate() {
+        assert!(transport::USER_AGENT.starts_with("helloasso-sdk/"));
+        assert!(transport::USER_AGENT.ends_with(env!("CARGO_PKG_VERSION")));
+    }
+}

@@ -1,0 +1,221 @@
+//! Sends one operation: a token per attempt, a fresh generated client per
+//! attempt, retries, the 401 refresh-and-replay, and a span per HTTP call.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use helloasso_raw::ResponseValue;
+use helloasso_raw::hooks::CallContext;
+use secrecy::ExposeSecret;
+use tracing::Instrument;
+
+use crate::auth::token_cache::TokenCache;
+use crate::error::{Error, Result};
+use crate::response::{self, DecodePath, RawError};
+use crate::retry::{AsyncSleep, Idempotency, RetryPolicy, Verdict, classify, parse_retry_after};
+use crate::telemetry;
+
+/// The user agent sent with every request: the crate and its version.
+pub(crate) const USER_AGENT: &str = concat!("helloasso-sdk/", env!("CARGO_PKG_VERSION"));
+
+/// One call to the generated client, made again for each attempt. It gets
+/// the attempt's generated client (carrying the bearer) and returns the
+/// generated builder's `send()` future.
+///
+/// Values the request needs are moved or cloned into the future, because
+/// each attempt builds the request anew:
+///
+/// ```ignore
+/// |raw| Box::pin(async move { raw.get_payment().payment_id(id).send().await })
+/// ```
+pub type RawCall<'f, T> = dyn for<'a> Fn(
+        &'a helloasso_raw::Client,
+    ) -> BoxFuture<'a, std::result::Result<ResponseValue<T>, RawError>>
+    + Send
+    + Sync
+    + 'f;
+
+/// What the facade knows about an operation: its name (for spans) and whether
+/// re-sending it is harmless.
+///
+/// ```
+/// use helloasso_sdk::{Idempotency, Operation, RetryPolicy};
+///
+/// let read = Operation::read("get_payment");
+/// assert_eq!(read.idempotency(), Idempotency::Idempotent);
+/// let refund = Operation::write("refund_payment").with_retry_policy(RetryPolicy::disabled());
+/// assert_eq!(refund.idempotency(), Idempotency::NotIdempotent);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Operation {
+    name: &'static str,
+    idempotency: Idempotency,
+    retry: Option<RetryPolicy>,
+    authenticated: bool,
+}
+
+impl Operation {
+    /// An operation that is safe to repeat (any GET).
+    pub fn read(name: &'static str) -> Self {
+        Self {
+            name,
+            idempotency: Idempotency::Idempotent,
+            retry: None,
+            authenticated: true,
+        }
+    }
+
+    /// An operation with effects (a refund, a checkout creation): never
+    /// re-sent after an ambiguous failure.
+    pub fn write(name: &'static str) -> Self {
+        Self {
+            idempotency: Idempotency::NotIdempotent,
+            ..Self::read(name)
+        }
+    }
+
+    /// Overrides the client's retry policy for this call.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The token endpoint: no bearer.
+    pub(crate) fn unauthenticated(mut self) -> Self {
+        self.authenticated = false;
+        self
+    }
+
+    /// The operation's name (its operation id).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether it may be re-sent after an ambiguous failure.
+    pub fn idempotency(&self) -> Idempotency {
+        self.idempotency
+    }
+
+    pub(crate) fn is_authenticated(&self) -> bool {
+        self.authenticated
+    }
+}
+
+/// How requests reach HelloAsso; shared by the client and its token caches.
+pub(crate) struct Transport {
+    pub(crate) base_url: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) sleep: Arc<dyn AsyncSleep>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("sleep", &self.sleep)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// Runs `call` until it succeeds, fails for good, or the retry budget is
+    /// spent. With a token cache, each attempt carries its current token, and
+    /// a 401 leads to one refresh and one replay (never more, whatever the
+    /// server answers next).
+    pub(crate) async fn run<T>(
+        &self,
+        operation: &Operation,
+        tokens: Option<&TokenCache>,
+        decode_path: DecodePath,
+        call: &RawCall<'_, T>,
+    ) -> Result<ResponseValue<T>> {
+        let policy = operation.retry.as_ref().unwrap_or(&self.retry);
+        // Attempts counted against the policy; the 401 replay is extra.
+        let mut attempt: u32 = 0;
+        let mut sent: u32 = 0;
+        let mut replayed = false;
+        loop {
+            attempt += 1;
+            sent += 1;
+            let token = match tokens {
+                Some(cache) => Some(cache.get().await?),
+                None => None,
+            };
+            let context = match &token {
+                Some(t) => CallContext::with_bearer(t.token.access_token().expose_secret()),
+                None => CallContext::anonymous(),
+            };
+            let raw =
+                helloasso_raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
+            let span = telemetry::request_span(operation.name, sent);
+            let started = Instant::now();
+            let outcome = call(&raw).instrument(span.clone()).await;
+            let observed = raw.inner().observed();
+            let error = match outcome {
+                Ok(value) => {
+                    telemetry::record_outcome(&span, Some(value.status()), started.elapsed(), None);
+                    return Ok(value);
+                }
+                Err(e) => response::from_raw(e, observed.as_ref(), decode_path).await,
+            };
+            let status = observed.as_ref().map(|o| o.status).or(error.status());
+            telemetry::record_outcome(&span, status, started.elapsed(), Some(&error));
+
+            match classify(&error, operation.idempotency) {
+                Verdict::RefreshToken => match (tokens, &token) {
+                    (Some(cache), Some(used)) if !replayed => {
+                        replayed = true;
+                        attempt -= 1;
+                        tracing::debug!(
+                            target: telemetry::TARGET,
+                            operation = operation.name,
+                            "token refused: refreshing it and replaying once"
+                        );
+                        cache.reject(used.generation);
+                    }
+                    _ => return Err(error),
+                },
+                Verdict::Retry if attempt < policy.max_attempts() => {
+                    let retry_after = observed
+                        .as_ref()
+                        .and_then(|o| parse_retry_after(&o.headers))
+                        .or(match &error {
+                            Error::RateLimited { retry_after } => *retry_after,
+                            _ => None,
+                        });
+                    let Some(wait) = policy.delay(attempt, retry_after) else {
+                        return Err(error);
+                    };
+                    tracing::debug!(
+                        target: telemetry::TARGET,
+                        operation = operation.name,
+                        attempt,
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        %error,
+                        "retrying"
+                    );
+                    self.sleep.sleep(wait).await;
+                }
+                Verdict::Retry | Verdict::Fail => return Err(error),
+            }
+        }
+    }
+}
+
+/// Builds the HTTP client the SDK uses when the caller does not bring one.
+pub(crate) fn http_client(
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: &str,
+) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(connect_timeout)
+        .user_agent(user_agent)
+        .build()
+        .map_err(|e| Error::invalid_request(format!("cannot build the HTTP client: {e}")))
+}

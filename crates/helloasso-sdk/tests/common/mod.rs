@@ -1,0 +1,89 @@
+//! Helpers shared by the integration tests: every test talks real HTTP to a
+//! server on loopback.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use helloasso_sdk::types;
+use helloasso_sdk::{
+    AsyncSleep, Client, ClientBuilder, Environment, Operation, ResponseValue, RetryPolicy,
+};
+use serde_json::{Value, json};
+
+pub const CLIENT_ID: &str = "test-client-id";
+pub const CLIENT_SECRET: &str = "CLIENT-SECRET-s3cr3t-value";
+
+/// A token endpoint answer.
+pub fn token_json(access: &str, refresh: &str, expires_in: i64) -> Value {
+    json!({
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "bearer",
+        "expires_in": expires_in,
+    })
+}
+
+/// Records every wait instead of sleeping it (the waits are what the test
+/// checks; no test depends on the wall clock).
+#[derive(Debug, Default)]
+pub struct RecordingSleep {
+    pub waits: Mutex<Vec<Duration>>,
+}
+
+impl RecordingSleep {
+    pub fn waits(&self) -> Vec<Duration> {
+        self.waits.lock().unwrap().clone()
+    }
+}
+
+impl AsyncSleep for RecordingSleep {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        self.waits.lock().unwrap().push(duration);
+        Box::pin(async {})
+    }
+}
+
+/// A builder aimed at `base_url`, with the test credentials and short,
+/// jitter-free backoff.
+pub fn builder(base_url: &str) -> ClientBuilder {
+    Client::builder()
+        .environment(Environment::custom(base_url).unwrap())
+        .credentials(CLIENT_ID, CLIENT_SECRET)
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(4)
+                .with_initial_backoff(Duration::from_millis(10))
+                .without_jitter(),
+        )
+}
+
+/// `GET /v5/payments/{id}` through the facade.
+pub async fn get_payment(
+    client: &Client,
+    id: i64,
+) -> helloasso_sdk::Result<ResponseValue<types::PaymentDetail>> {
+    client
+        .execute(Operation::read("get_payment"), &|raw| {
+            Box::pin(async move { raw.get_payment().payment_id(id).send().await })
+        })
+        .await
+}
+
+/// `POST /v5/payments/{id}/refund` through the facade (not idempotent).
+pub async fn refund(
+    client: &Client,
+    id: i64,
+) -> helloasso_sdk::Result<ResponseValue<types::RefundOperation>> {
+    client
+        .execute(Operation::write("refund_payment"), &|raw| {
+            Box::pin(async move { raw.refund_payment().payment_id(id).send().await })
+        })
+        .await
+}
+
+pub fn recording_sleep() -> Arc<RecordingSleep> {
+    Arc::new(RecordingSleep::default())
+}

@@ -1,0 +1,119 @@
+//! The per-call context the generated client carries, and its hooks.
+//!
+//! The facade builds one [`CallContext`] per attempt: the pre-hook puts the
+//! bearer on the request and removes the `api-version` header progenitor adds
+//! (HelloAsso does not know it); the post-hook remembers the status and
+//! headers, which the facade needs when an error body is not JSON (an HTML
+//! 502 page, an empty 429) and progenitor reports only the undecodable bytes.
+
+use std::sync::{Arc, Mutex};
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+
+use crate::Client;
+
+/// What one call carries in, and what it observed on the way out.
+/// Clones share the observation slot, so a clone handed to the generated
+/// client reports back to the facade's copy.
+#[derive(Clone, Default)]
+pub struct CallContext {
+    authorization: Option<HeaderValue>,
+    observed: Arc<Mutex<Option<Observed>>>,
+}
+
+/// Status and headers of the last response a [`CallContext`] saw.
+#[derive(Clone, Debug)]
+pub struct Observed {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers (e.g. `Retry-After`, `Content-Type`).
+    pub headers: HeaderMap,
+}
+
+impl CallContext {
+    /// A context without credentials (the token endpoint needs none).
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    /// A context that sends `Authorization: Bearer <token>`. The header is
+    /// marked sensitive so that reqwest and hyper never print it.
+    ///
+    /// A token that is not a valid header value (control characters) is
+    /// dropped, and the request then fails with a 401 rather than a panic.
+    pub fn with_bearer(token: &str) -> Self {
+        let authorization = HeaderValue::from_str(&format!("Bearer {token}"))
+            .ok()
+            .map(|mut v| {
+                v.set_sensitive(true);
+                v
+            });
+        Self {
+            authorization,
+            observed: Arc::default(),
+        }
+    }
+
+    /// Whether a bearer is attached.
+    pub fn has_bearer(&self) -> bool {
+        self.authorization.is_some()
+    }
+
+    /// The status and headers of the response, once one arrived.
+    pub fn observed(&self) -> Option<Observed> {
+        self.observed
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    fn record(&self, observed: Observed) {
+        match self.observed.lock() {
+            Ok(mut slot) => *slot = Some(observed),
+            Err(poisoned) => *poisoned.into_inner() = Some(observed),
+        }
+    }
+}
+
+impl std::fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallContext")
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "Bearer <redacted>"),
+            )
+            .field("observed", &self.observed())
+            .finish()
+    }
+}
+
+impl ClientHooks<CallContext> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), crate::Error<E>> {
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        if let Some(value) = &self.inner.authorization {
+            headers.insert(AUTHORIZATION, value.clone());
+        }
+        Ok(())
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), crate::Error<E>> {
+        if let Ok(response) = result {
+            self.inner.record(Observed {
+                status: response.status(),
+                headers: response.headers().clone(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,528 @@
+//! Turns HelloAsso's published spec into the progenitor-ready spec of `openapi/`.
+//!
+//! Every rule here answers one item of DESIGN.md's "what progenitor needs" list;
+//! the comments say which. The output is a `serde_json::Value` whose maps are
+//! ordered by key, so the same inputs always serialize to the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use serde_json::{Map, Value, json};
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+const UPSTREAM_PREFIX: &str = "#/components/schemas/";
+
+/// The inputs of one normalization run.
+pub struct Inputs<'a> {
+    /// HelloAsso's newest spec.
+    pub upstream: &'a Value,
+    /// An older spec that still has the operations listed in the overlay's
+    /// `from_search_file` (HelloAsso removed `GET .../payments/search`).
+    pub search_from: &'a Value,
+    /// `openapi/overlay.json`.
+    pub overlay: &'a Value,
+}
+
+/// Checks what progenitor 0.15 cannot digest before any transformation, so a
+/// wrong file fails with a message rather than deep inside the generator.
+pub fn check_upstream(spec: &Value, what: &str) -> Result<()> {
+    let version = spec.get("openapi").and_then(Value::as_str).ok_or_else(|| {
+        anyhow!("{what}: no `openapi` version field; is this an OpenAPI document?")
+    })?;
+    ensure!(
+        version.starts_with("3.0."),
+        "{what}: OpenAPI {version} is not supported; progenitor needs 3.0.x"
+    );
+    ensure!(
+        spec.get("paths").is_some_and(Value::is_object),
+        "{what}: no `paths` object"
+    );
+    ensure!(
+        spec.pointer("/components/schemas")
+            .is_some_and(Value::is_object),
+        "{what}: no `components.schemas` object"
+    );
+    Ok(())
+}
+
+/// Produces the normalized spec.
+pub fn normalize(inputs: &Inputs) -> Result<Value> {
+    check_upstream(inputs.upstream, "upstream spec")?;
+    check_upstream(inputs.search_from, "--search-from spec")?;
+    let overlay = Overlay::new(inputs.overlay)?;
+
+    let mut schemas = SchemaSet::new(&overlay);
+    let mut paths = Map::new();
+
+    for (path, method, op) in tagged_operations(inputs.upstream, &overlay.keep_tags)? {
+        let op = overlay.rewrite_operation(&path, &method, &op, inputs.upstream, &mut schemas)?;
+        insert_operation(
+            &mut paths,
+            &format!("{}{path}", overlay.prefix),
+            &method,
+            op,
+        );
+    }
+    for wanted in overlay.from_search_file.clone() {
+        let (method, path) = wanted;
+        let op = inputs
+            .search_from
+            .pointer(&format!("/paths/{}/{method}", escape_pointer(&path)))
+            .ok_or_else(|| anyhow!("--search-from spec has no {} {path}", method.to_uppercase()))?;
+        let op = overlay.rewrite_operation(&path, &method, op, inputs.search_from, &mut schemas)?;
+        insert_operation(
+            &mut paths,
+            &format!("{}{path}", overlay.prefix),
+            &method,
+            op,
+        );
+    }
+    overlay.ensure_all_operations_used()?;
+
+    for (path, item) in overlay.raw["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let mut op = op.clone();
+            add_error_responses(&mut op, &overlay);
+            insert_operation(&mut paths, path, method, op);
+        }
+    }
+
+    let mut components = schemas.finish()?;
+    for (name, schema) in overlay.raw["schemas"].as_object().into_iter().flatten() {
+        ensure!(
+            components.insert(name.clone(), schema.clone()).is_none(),
+            "overlay schema {name} collides with a renamed upstream schema"
+        );
+    }
+
+    let upstream_version = inputs
+        .upstream
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .unwrap_or("public");
+    let mut info = overlay.raw["info"].clone();
+    info["version"] = json!(upstream_version);
+
+    let tags: Vec<Value> = overlay.raw["tags"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, t)| t.clone())
+        .collect();
+
+    Ok(json!({
+        "openapi": "3.0.3",
+        "info": info,
+        "servers": overlay.raw["servers"],
+        "tags": tags,
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": overlay.raw["security_schemes"],
+        },
+        "security": [{ "OAuth2": [] }],
+    }))
+}
+
+fn insert_operation(paths: &mut Map<String, Value>, path: &str, method: &str, op: Value) {
+    let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+    item[method] = op;
+}
+
+/// JSON pointer escaping for a path key (`/` is `~1`).
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn tagged_operations(
+    spec: &Value,
+    tags: &BTreeSet<String>,
+) -> Result<Vec<(String, String, Value)>> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let op_tags = op["tags"].as_array().into_iter().flatten();
+            if op_tags.filter_map(Value::as_str).any(|t| tags.contains(t)) {
+                out.push((path.clone(), method.to_string(), op.clone()));
+            }
+        }
+    }
+    ensure!(
+        !out.is_empty(),
+        "upstream spec has no operation tagged {tags:?}"
+    );
+    Ok(out)
+}
+
+fn add_error_responses(op: &mut Value, overlay: &Overlay) {
+    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        return;
+    };
+    // DESIGN point 5: one error schema for every error status, or progenitor
+    // panics on mixed shapes and throws away body-less answers (the MFA code).
+    responses.retain(|status, _| status.starts_with('2'));
+    for (status, description) in &overlay.error_responses {
+        responses.insert(
+            status.clone(),
+            json!({
+                "description": description,
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } },
+            }),
+        );
+    }
+}
+
+/// The project's overlay, read once.
+struct Overlay<'a> {
+    raw: &'a Value,
+    prefix: String,
+    keep_tags: BTreeSet<String>,
+    from_search_file: Vec<(String, String)>,
+    tag_names: BTreeMap<String, String>,
+    error_responses: BTreeMap<String, String>,
+    schema_names: BTreeMap<String, String>,
+    schema_docs: BTreeMap<String, String>,
+    used_operations: std::cell::RefCell<BTreeSet<String>>,
+}
+
+impl<'a> Overlay<'a> {
+    fn new(raw: &'a Value) -> Result<Self> {
+        let strings = |key: &str| -> Result<BTreeMap<String, String>> {
+            raw.get(key)
+                .and_then(Value::as_object)
+                .ok_or_else(|| anyhow!("overlay: `{key}` must be an object"))?
+                .iter()
+                .map(|(k, v)| {
+                    let v = v
+                        .as_str()
+                        .ok_or_else(|| anyhow!("overlay: `{key}.{k}` must be a string"))?;
+                    Ok((k.clone(), v.to_string()))
+                })
+                .collect()
+        };
+        for key in [
+            "info",
+            "servers",
+            "operations",
+            "schemas",
+            "paths",
+            "security_schemes",
+            "tags",
+        ] {
+            ensure!(raw.get(key).is_some(), "overlay: missing `{key}`");
+        }
+        let keep_tags = raw["keep_tags"]
+            .as_array()
+            .ok_or_else(|| anyhow!("overlay: `keep_tags` must be a list"))?
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        let from_search_file = raw["from_search_file"]
+            .as_array()
+            .ok_or_else(|| anyhow!("overlay: `from_search_file` must be a list"))?
+            .iter()
+            .map(|o| {
+                let m = o["method"]
+                    .as_str()
+                    .context("overlay: from_search_file.method")?;
+                let p = o["path"]
+                    .as_str()
+                    .context("overlay: from_search_file.path")?;
+                Ok((m.to_string(), p.to_string()))
+            })
+            .collect::<Result<_>>()?;
+        let tag_names = raw["tags"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v["name"].as_str().unwrap_or(k).to_string()))
+            .collect();
+        Ok(Self {
+            raw,
+            prefix: raw["api_prefix"].as_str().unwrap_or("").to_string(),
+            keep_tags,
+            from_search_file,
+            tag_names,
+            error_responses: strings("error_responses")?,
+            schema_names: strings("schema_names")?,
+            schema_docs: strings("schema_docs")?,
+            used_operations: Default::default(),
+        })
+    }
+
+    fn ensure_all_operations_used(&self) -> Result<()> {
+        let used = self.used_operations.borrow();
+        for key in self.raw["operations"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            ensure!(
+                used.contains(key),
+                "overlay describes `{key}`, which neither upstream file has (renamed upstream?)"
+            );
+        }
+        Ok(())
+    }
+
+    /// Rewrites one upstream operation: our operationId and docs, one JSON body,
+    /// one JSON success response, the shared error schema, widened integers.
+    fn rewrite_operation(
+        &self,
+        path: &str,
+        method: &str,
+        op: &Value,
+        source: &Value,
+        schemas: &mut SchemaSet,
+    ) -> Result<Value> {
+        let key = format!("{} {path}", method.to_uppercase());
+        let doc = self.raw["operations"].get(&key).ok_or_else(|| {
+            anyhow!("upstream operation `{key}` has no entry in openapi/overlay.json `operations` (it needs an operationId)")
+        })?;
+        self.used_operations.borrow_mut().insert(key.clone());
+        let operation_id = doc["operationId"]
+            .as_str()
+            .ok_or_else(|| anyhow!("overlay: `{key}` has no operationId"))?;
+
+        let mut out = Map::new();
+        out.insert("operationId".into(), json!(operation_id));
+        for field in ["summary", "description"] {
+            if let Some(text) = doc.get(field) {
+                out.insert(field.into(), text.clone());
+            }
+        }
+        let tags: Vec<Value> = op["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|t| json!(self.tag_names.get(t).map(String::as_str).unwrap_or(t)))
+            .collect();
+        out.insert("tags".into(), Value::Array(tags));
+
+        let param_docs = doc["parameters"].as_object().cloned().unwrap_or_default();
+        let mut documented = BTreeSet::new();
+        let mut params = Vec::new();
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let name = param["name"]
+                .as_str()
+                .ok_or_else(|| anyhow!("{key}: a parameter has no name"))?;
+            let mut p = Map::new();
+            for field in ["name", "in", "required", "style", "explode"] {
+                if let Some(v) = param.get(field) {
+                    p.insert(field.into(), v.clone());
+                }
+            }
+            if let Some(text) = param_docs.get(name) {
+                p.insert("description".into(), text.clone());
+                documented.insert(name.to_string());
+            }
+            let schema = param
+                .get("schema")
+                .ok_or_else(|| anyhow!("{key}: parameter {name} has no schema"))?;
+            p.insert("schema".into(), schemas.adopt(schema, source, &key)?);
+            params.push(Value::Object(p));
+        }
+        for name in param_docs.keys() {
+            ensure!(
+                documented.contains(name),
+                "overlay documents parameter `{name}` of `{key}`, which upstream does not have"
+            );
+        }
+        if !params.is_empty() {
+            out.insert("parameters".into(), Value::Array(params));
+        }
+
+        if let Some(body) = op.get("requestBody") {
+            // DESIGN point 3: one media type, no `encoding`.
+            let schema = body
+                .pointer("/content/application~1json/schema")
+                .ok_or_else(|| anyhow!("{key}: request body has no application/json schema"))?;
+            out.insert(
+                "requestBody".into(),
+                json!({
+                    "required": body.get("required").cloned().unwrap_or(json!(true)),
+                    "content": { "application/json": { "schema": schemas.adopt(schema, source, &key)? } },
+                }),
+            );
+        }
+
+        let mut responses = Map::new();
+        for (status, response) in op["responses"].as_object().into_iter().flatten() {
+            if !status.starts_with('2') {
+                continue;
+            }
+            // DESIGN point 4: one JSON media type per response. CSV and XLSX
+            // exports answer the same path by `Accept`; the facade streams them.
+            let mut r = json!({ "description": "Success." });
+            if let Some(schema) = response.pointer("/content/application~1json/schema") {
+                r["content"] = json!({ "application/json": { "schema": schemas.adopt(schema, source, &key)? } });
+            }
+            responses.insert(status.clone(), r);
+        }
+        ensure!(!responses.is_empty(), "{key}: no success response");
+        out.insert("responses".into(), Value::Object(responses));
+        let mut out = Value::Object(out);
+        add_error_responses(&mut out, self);
+        Ok(out)
+    }
+}
+
+/// The component schemas reached by the kept operations, renamed and cleaned.
+struct SchemaSet<'a> {
+    overlay: &'a Overlay<'a>,
+    /// short name -> (cleaned schema, upstream name it came from)
+    done: BTreeMap<String, (Value, String)>,
+}
+
+impl<'a> SchemaSet<'a> {
+    fn new(overlay: &'a Overlay<'a>) -> Self {
+        Self {
+            overlay,
+            done: BTreeMap::new(),
+        }
+    }
+
+    /// Cleans an inline schema and brings every component it references.
+    fn adopt(&mut self, schema: &Value, source: &Value, context: &str) -> Result<Value> {
+        let mut refs = Vec::new();
+        let cleaned = self.clean(schema, &mut refs, context)?;
+        let mut seen = BTreeSet::new();
+        while let Some(upstream_name) = refs.pop() {
+            if !seen.insert(upstream_name.clone()) {
+                continue;
+            }
+            let short = self.short_name(&upstream_name, context)?;
+            let raw = source
+                .pointer(&format!(
+                    "/components/schemas/{}",
+                    escape_pointer(&upstream_name)
+                ))
+                .ok_or_else(|| anyhow!("{context}: reference to missing schema {upstream_name}"))?;
+            let mut inner_refs = Vec::new();
+            let mut cleaned = self.clean(raw, &mut inner_refs, &upstream_name)?;
+            if let Some(doc) = self.overlay.schema_docs.get(&short) {
+                cleaned["description"] = json!(doc);
+            }
+            self.merge(short, cleaned, upstream_name)?;
+            refs.extend(inner_refs);
+        }
+        Ok(cleaned)
+    }
+
+    fn short_name(&self, upstream: &str, context: &str) -> Result<String> {
+        self.overlay.schema_names.get(upstream).cloned().ok_or_else(|| {
+            anyhow!("{context}: schema `{upstream}` has no short name in openapi/overlay.json `schema_names`")
+        })
+    }
+
+    /// Two upstream files may carry the same model under different namespaces;
+    /// they share one short name only if they agree (enums: the union of values,
+    /// since HelloAsso's enum lists only ever grow).
+    fn merge(&mut self, short: String, schema: Value, upstream: String) -> Result<()> {
+        match self.done.get_mut(&short) {
+            None => {
+                self.done.insert(short, (schema, upstream));
+            }
+            Some((existing, first)) if *existing != schema => {
+                if let (Some(a), Some(b)) = (
+                    existing["enum"].as_array().cloned(),
+                    schema["enum"].as_array(),
+                ) {
+                    let mut values = a;
+                    for v in b {
+                        if !values.contains(v) {
+                            values.push(v.clone());
+                        }
+                    }
+                    existing["enum"] = Value::Array(values);
+                    return Ok(());
+                }
+                // An older file may know fewer properties of the same model:
+                // keep them all, as long as the shared ones agree.
+                let (Some(have), Some(more)) = (
+                    existing
+                        .get_mut("properties")
+                        .and_then(Value::as_object_mut),
+                    schema["properties"].as_object(),
+                ) else {
+                    bail!("schemas {first} and {upstream} both map to `{short}` but differ");
+                };
+                for (name, prop) in more {
+                    match have.get(name) {
+                        Some(known) if known != prop => bail!(
+                            "schemas {first} and {upstream} both map to `{short}` but disagree on `{name}`"
+                        ),
+                        Some(_) => {}
+                        None => {
+                            have.insert(name.clone(), prop.clone());
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Map<String, Value>> {
+        Ok(self.done.into_iter().map(|(k, (v, _))| (k, v)).collect())
+    }
+
+    /// Strips upstream prose and the constructs progenitor mishandles; records
+    /// the upstream names of referenced components in `refs`.
+    fn clean(&self, schema: &Value, refs: &mut Vec<String>, context: &str) -> Result<Value> {
+        let Some(obj) = schema.as_object() else {
+            return Ok(schema.clone());
+        };
+        let mut out = Map::new();
+        for (key, value) in obj {
+            match key.as_str() {
+                // Upstream prose stays upstream; titles like `List<PaymentState>`
+                // would also become Rust type names.
+                "description" | "title" | "example" | "examples" | "summary" => {}
+                // DESIGN point 6: real payloads carry undeclared fields.
+                "additionalProperties" if value == &Value::Bool(false) => {}
+                "$ref" => {
+                    let target = value
+                        .as_str()
+                        .and_then(|r| r.strip_prefix(UPSTREAM_PREFIX))
+                        .ok_or_else(|| anyhow!("{context}: unsupported $ref {value}"))?;
+                    let short = self.short_name(target, context)?;
+                    refs.push(target.to_string());
+                    out.insert(key.clone(), json!(format!("{UPSTREAM_PREFIX}{short}")));
+                }
+                // DESIGN point 8: ids are past 2^31 in production.
+                "format" if value == "int32" => {
+                    out.insert(key.clone(), json!("int64"));
+                }
+                "properties" => {
+                    let mut props = Map::new();
+                    for (name, prop) in value.as_object().into_iter().flatten() {
+                        props.insert(name.clone(), self.clean(prop, refs, context)?);
+                    }
+                    out.insert(key.clone(), Value::Object(props));
+                }
+                "items" | "additionalProperties" | "not" => {
+                    out.insert(key.clone(), self.clean(value, refs, context)?);
+                }
+                "allOf" | "oneOf" | "anyOf" => {
+                    let parts = value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|v| self.clean(v, refs, context))
+                        .collect::<Result<Vec<_>>>()?;
+                    out.insert(key.clone(), Value::Array(parts));
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}

@@ -1,0 +1,35 @@
+//! Project automation: `cargo xtask <command>`.
+//!
+//! - `codegen [--check] [--upstream PATH] [--search-from PATH]`: derive
+//!   `openapi/helloasso.json` from HelloAsso's published spec.
+
+mod codegen;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::Options::parse(&args[1..]).and_then(|o| codegen::run(&o)),
+        Some("-h" | "--help") | None => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(anyhow::anyhow!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the cause chain on one line: a message, never a backtrace.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen [--check] [--upstream PATH] [--search-from PATH] [--upstream-commit SHA]
+      derive openapi/helloasso.json from HelloAsso's published spec;
+      --check compares instead of writing, and fails with a diff";

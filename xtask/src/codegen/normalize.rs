@@ -78,6 +78,10 @@ pub fn normalize(inputs: &Inputs) -> Result<Value> {
         );
     }
     overlay.ensure_all_operations_used()?;
+    for upstream_name in overlay.extra_schemas() {
+        let reference = json!({ "$ref": format!("{UPSTREAM_PREFIX}{upstream_name}") });
+        schemas.adopt(&reference, inputs.upstream, "overlay extra_schemas")?;
+    }
 
     for (path, item) in overlay.raw["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
@@ -252,6 +256,17 @@ impl<'a> Overlay<'a> {
         })
     }
 
+    /// Upstream models kept although no kept operation returns them.
+    fn extra_schemas(&self) -> Vec<String> {
+        self.raw["extra_schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !k.starts_with('$'))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
     fn ensure_all_operations_used(&self) -> Result<()> {
         let used = self.used_operations.borrow();
         for key in self.raw["operations"]
@@ -404,9 +419,10 @@ impl<'a> SchemaSet<'a> {
                 .ok_or_else(|| anyhow!("{context}: reference to missing schema {upstream_name}"))?;
             let mut inner_refs = Vec::new();
             let mut cleaned = self.clean(raw, &mut inner_refs, &upstream_name)?;
-            if let Some(doc) = self.overlay.schema_docs.get(&short) {
-                cleaned["description"] = json!(doc);
-            }
+            let doc = self.overlay.schema_docs.get(&short).ok_or_else(|| {
+                anyhow!("schema `{short}` has no English doc in openapi/overlay.json `schema_docs`")
+            })?;
+            cleaned["description"] = json!(doc);
             self.merge(short, cleaned, upstream_name)?;
             refs.extend(inner_refs);
         }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
-use helloasso_raw::ResponseValue;
 use helloasso_raw::hooks::CallContext;
+use helloasso_raw::{ClientInfo, ResponseValue};
 use secrecy::ExposeSecret;
 use tracing::Instrument;
 

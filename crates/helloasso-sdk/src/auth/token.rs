@@ -135,17 +135,6 @@ impl TokenKey {
     pub fn organization_slug(&self) -> Option<&str> {
         self.organization.as_deref()
     }
-
-    /// Parses [`TokenKey`]'s `Display` form back.
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        match s.split_once('/') {
-            Some((id, org)) if !id.is_empty() && !org.is_empty() => {
-                Some(Self::organization(id, org))
-            }
-            None if !s.is_empty() => Some(Self::own(s)),
-            _ => None,
-        }
-    }
 }
 
 /// `client_id` or `client_id/organization-slug` (slugs contain no `/`).
@@ -175,14 +164,12 @@ mod tests {
     }
 
     #[test]
-    fn key_round_trips() {
-        for key in [
-            TokenKey::own("abc"),
-            TokenKey::organization("abc", "my-asso"),
-        ] {
-            assert_eq!(TokenKey::parse(&key.to_string()), Some(key));
-        }
-        assert_eq!(TokenKey::parse(""), None);
+    fn key_display_is_the_store_key() {
+        assert_eq!(TokenKey::own("abc").to_string(), "abc");
+        assert_eq!(
+            TokenKey::organization("abc", "my-asso").to_string(),
+            "abc/my-asso"
+        );
     }
 
     #[test]

@@ -1,0 +1,506 @@
+//! Streams over HelloAsso's paged listings.
+//!
+//! HelloAsso pages two ways: by `pageIndex` (1-based) and by an opaque
+//! `continuationToken` returned with each page. Its rules, which these
+//! streams follow:
+//! - an empty `data` ends the listing, even when a token came with it;
+//! - a token can be present on the last page, and can repeat: a token seen
+//!   before ends the listing instead of looping;
+//! - `totalCount` and `totalPages` may be `-1` (not computed);
+//! - asking past the last `pageIndex` answers 500, so index paging stops at
+//!   the last page it knows of;
+//! - an item can straddle two pages when the listing changes underneath;
+//!   items whose id was on the previous page are dropped.
+//!
+//! The next page is requested as soon as the current one arrives, while the
+//! caller works on it: one page ahead, never more.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use futures::Stream;
+use futures::future::{BoxFuture, FutureExt};
+use helloasso_raw::types;
+use tokio::task::JoinHandle;
+
+use crate::error::{Error, Result};
+
+/// Which page to ask for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Cursor {
+    /// The first page (no paging parameter).
+    First,
+    /// The page after the one this token came with.
+    Token(String),
+    /// A page by its 1-based index.
+    Index(i64),
+}
+
+/// What one request returned, before the stream's rules apply.
+pub(crate) struct RawPage<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) pagination: Option<types::Pagination>,
+}
+
+/// Fetches one page; called once per page with the page's cursor, the
+/// filters being captured by the closure so every page carries the same.
+pub(crate) type FetchPage<T> =
+    Arc<dyn Fn(Cursor) -> BoxFuture<'static, Result<RawPage<T>>> + Send + Sync>;
+
+/// How a stream walks through a listing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Paging {
+    /// Follow `continuationToken` (the default): stable while payments keep
+    /// arriving, and resumable from a [checkpoint](Page::checkpoint).
+    #[default]
+    ContinuationToken,
+    /// Ask for `pageIndex` 1, 2, ... up to `totalPages`. When HelloAsso does
+    /// not count pages (`-1`), stops after the first short page.
+    PageIndex,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The page's items (in a stream, without those already seen on the
+    /// previous page).
+    pub items: Vec<T>,
+    /// The page's 1-based index, when HelloAsso said.
+    pub page_index: Option<i64>,
+    /// The page size HelloAsso applied, when it said.
+    pub page_size: Option<i64>,
+    /// How many items the whole listing has; `None` when HelloAsso did not
+    /// count them (it answers `-1`).
+    pub total_count: Option<i64>,
+    /// How many pages the whole listing has; `None` when not counted.
+    pub total_pages: Option<i64>,
+    /// The token leading to the next page, if HelloAsso gave one.
+    pub continuation_token: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub(crate) fn from_raw(raw: RawPage<T>) -> Self {
+        let p = raw.pagination.unwrap_or_default();
+        let counted = |n: Option<i64>| n.filter(|n| *n >= 0);
+        Page {
+            items: raw.items,
+            page_index: p.page_index,
+            page_size: p.page_size,
+            total_count: counted(p.total_count),
+            total_pages: counted(p.total_pages),
+            continuation_token: p.continuation_token.filter(|t| !t.is_empty()),
+        }
+    }
+
+    /// Where to resume after this page: save it, and pass it later to the
+    /// listing's `resume_from` to get only the pages after this one.
+    pub fn checkpoint(&self) -> Option<&str> {
+        self.continuation_token.as_deref()
+    }
+
+    /// Number of items on the page.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the page has no items.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// The request for one page, running on its own task so that it progresses
+/// while the caller works on the previous page.
+enum InFlight<T> {
+    Spawned(JoinHandle<Result<RawPage<T>>>),
+    /// No tokio runtime to spawn on: polled by the stream itself.
+    Inline(BoxFuture<'static, Result<RawPage<T>>>),
+}
+
+/// What the stream knows how to do with each page's items.
+pub(crate) struct PagerSpec<T> {
+    pub(crate) fetch: FetchPage<T>,
+    pub(crate) paging: Paging,
+    pub(crate) start: Cursor,
+    /// The page size asked for, to recognise a short (last) page.
+    pub(crate) page_size: Option<i64>,
+    pub(crate) id_of: fn(&T) -> Option<i64>,
+}
+
+/// A [`Stream`] of [`Page`]s, the next one fetched while the caller handles
+/// the current one. Ends after the last page or the first error.
+///
+/// Obtained from a listing builder's `pages()`; see
+/// [`ListPayments::pages`](crate::ListPayments::pages).
+pub struct PageStream<T> {
+    fetch: Option<FetchPage<T>>,
+    paging: Paging,
+    page_size: Option<i64>,
+    id_of: fn(&T) -> Option<i64>,
+    in_flight: Option<InFlight<T>>,
+    /// An error found before any request, yielded first.
+    pending_error: Option<Error>,
+    /// The index of the page in flight, for index paging.
+    index_in_flight: i64,
+    seen_tokens: HashSet<String>,
+    previous_ids: HashSet<i64>,
+    checkpoint: Option<String>,
+    done: bool,
+}
+
+impl<T: Send + 'static> PageStream<T> {
+    pub(crate) fn new(spec: PagerSpec<T>) -> Self {
+        let mut stream = PageStream {
+            fetch: Some(spec.fetch),
+            paging: spec.paging,
+            page_size: spec.page_size,
+            id_of: spec.id_of,
+            in_flight: None,
+            pending_error: None,
+            index_in_flight: 1,
+            seen_tokens: HashSet::new(),
+            previous_ids: HashSet::new(),
+            checkpoint: None,
+            done: false,
+        };
+        if let Cursor::Token(token) = &spec.start {
+            stream.seen_tokens.insert(token.clone());
+            stream.checkpoint = Some(token.clone());
+        }
+        stream.start(spec.start);
+        stream
+    }
+
+    /// A stream that yields `error` and ends, sending nothing.
+    pub(crate) fn failed(error: Error) -> Self {
+        PageStream {
+            fetch: None,
+            paging: Paging::default(),
+            page_size: None,
+            id_of: |_| None,
+            in_flight: None,
+            pending_error: Some(error),
+            index_in_flight: 1,
+            seen_tokens: HashSet::new(),
+            previous_ids: HashSet::new(),
+            checkpoint: None,
+            done: false,
+        }
+    }
+
+    fn start(&mut self, cursor: Cursor) {
+        let Some(fetch) = &self.fetch else {
+            return;
+        };
+        if let Cursor::Index(i) = cursor {
+            self.index_in_flight = i;
+        }
+        let future = fetch(cursor);
+        self.in_flight = Some(match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => InFlight::Spawned(runtime.spawn(future)),
+            Err(_) => InFlight::Inline(future),
+        });
+    }
+
+    /// The continuation token after the last page yielded (or the one the
+    /// stream resumed from): save it to resume later.
+    pub fn checkpoint(&self) -> Option<&str> {
+        self.checkpoint.as_deref()
+    }
+
+    /// Turns a stream of pages into a stream of their items.
+    pub fn items(self) -> ItemStream<T> {
+        ItemStream {
+            pages: self,
+            buffer: VecDeque::new(),
+            buffer_token: None,
+            checkpoint: None,
+        }
+    }
+
+    /// Applies the listing rules to a page that arrived: drops items seen on
+    /// the previous page and decides which page comes next, if any.
+    fn accept(&mut self, raw: RawPage<T>) -> (Page<T>, Option<Cursor>) {
+        let mut page = Page::from_raw(raw);
+        let ids: HashSet<i64> = page.items.iter().filter_map(self.id_of).collect();
+        let previous = std::mem::replace(&mut self.previous_ids, ids);
+        if !previous.is_empty() {
+            let id_of = self.id_of;
+            page.items
+                .retain(|item| id_of(item).is_none_or(|id| !previous.contains(&id)));
+        }
+        let next = match self.paging {
+            Paging::ContinuationToken => match &page.continuation_token {
+                Some(token) if self.seen_tokens.insert(token.clone()) => {
+                    Some(Cursor::Token(token.clone()))
+                }
+                Some(_) => {
+                    tracing::debug!(
+                        target: crate::telemetry::TARGET,
+                        "continuation token repeated: the listing ends here"
+                    );
+                    None
+                }
+                None => None,
+            },
+            Paging::PageIndex => {
+                let index = page.page_index.unwrap_or(self.index_in_flight);
+                let last = match (page.total_pages, self.page_size.or(page.page_size)) {
+                    (Some(total), _) => index >= total,
+                    (None, Some(size)) => (self.previous_ids.len() as i64) < size,
+                    (None, None) => false,
+                };
+                (!last).then(|| Cursor::Index(index.saturating_add(1)))
+            }
+        };
+        (page, next)
+    }
+}
+
+impl<T> Drop for PageStream<T> {
+    fn drop(&mut self) {
+        if let Some(InFlight::Spawned(handle)) = &self.in_flight {
+            handle.abort();
+        }
+    }
+}
+
+impl<T: Send + 'static> Stream for PageStream<T> {
+    type Item = Result<Page<T>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(error) = this.pending_error.take() {
+                this.done = true;
+                return Poll::Ready(Some(Err(error)));
+            }
+            let outcome = match &mut this.in_flight {
+                None => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+                Some(InFlight::Inline(future)) => ready!(future.poll_unpin(cx)),
+                Some(InFlight::Spawned(handle)) => match ready!(handle.poll_unpin(cx)) {
+                    Ok(outcome) => outcome,
+                    Err(join) => Err(Error::Transport {
+                        message: format!("the task fetching a page failed: {join}"),
+                        may_have_reached_server: true,
+                        timed_out: false,
+                        source: None,
+                    }),
+                },
+            };
+            this.in_flight = None;
+            let raw = match outcome {
+                Ok(raw) => raw,
+                Err(error) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(error)));
+                }
+            };
+            if raw.items.is_empty() {
+                this.done = true;
+                return Poll::Ready(None);
+            }
+            let (page, next) = this.accept(raw);
+            match next {
+                Some(cursor) => this.start(cursor),
+                None => this.fetch = None,
+            }
+            if page.continuation_token.is_some() {
+                this.checkpoint = page.continuation_token.clone();
+            }
+            if page.items.is_empty() {
+                // Every item was a duplicate of the previous page's.
+                continue;
+            }
+            return Poll::Ready(Some(Ok(page)));
+        }
+    }
+}
+
+impl<T> fmt::Debug for PageStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageStream")
+            .field("paging", &self.paging)
+            .field("page_size", &self.page_size)
+            .field("fetching", &self.in_flight.is_some())
+            .field("pages_seen", &self.seen_tokens.len())
+            .field("checkpoint", &self.checkpoint)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+/// A [`Stream`] of items across pages (see [`PageStream`]).
+///
+/// Obtained from a listing builder's `items()`; see
+/// [`ListPayments::items`](crate::ListPayments::items).
+pub struct ItemStream<T> {
+    pages: PageStream<T>,
+    buffer: VecDeque<T>,
+    /// The token of the page whose items are in `buffer`.
+    buffer_token: Option<String>,
+    checkpoint: Option<String>,
+}
+
+impl<T> ItemStream<T> {
+    /// The continuation token after the last page whose items were all
+    /// yielded: resuming from it repeats nothing already handed out, and
+    /// skips nothing that was not.
+    pub fn checkpoint(&self) -> Option<&str> {
+        self.checkpoint.as_deref()
+    }
+}
+
+impl<T: Send + 'static> Stream for ItemStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.buffer.pop_front() {
+                if this.buffer.is_empty() && this.buffer_token.is_some() {
+                    this.checkpoint = this.buffer_token.take();
+                }
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                Some(Ok(page)) => {
+                    this.buffer_token = page.continuation_token;
+                    this.buffer = page.items.into();
+                }
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl<T> fmt::Debug for ItemStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemStream")
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .field("checkpoint", &self.checkpoint)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use std::sync::Mutex;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Item(i64);
+
+    /// A listing served from memory: page `n` (1-based) is `pages[n-1]`,
+    /// tokens `t1`, `t2`, ... lead to the next page.
+    fn spec(
+        pages: Vec<(Vec<i64>, Option<&'static str>)>,
+        paging: Paging,
+        log: Arc<Mutex<Vec<Cursor>>>,
+    ) -> PagerSpec<Item> {
+        let total = pages.len() as i64;
+        let fetch: FetchPage<Item> = Arc::new(move |cursor: Cursor| {
+            log.lock().unwrap().push(cursor.clone());
+            let index = match &cursor {
+                Cursor::First => 1,
+                Cursor::Index(i) => *i,
+                Cursor::Token(t) => t.trim_start_matches('t').parse::<i64>().unwrap() + 1,
+            };
+            let (ids, token) = pages
+                .get(usize::try_from(index - 1).unwrap())
+                .cloned()
+                .unwrap_or_default();
+            Box::pin(async move {
+                Ok(RawPage {
+                    items: ids.into_iter().map(Item).collect(),
+                    pagination: Some(types::Pagination {
+                        continuation_token: token.map(str::to_owned),
+                        page_index: Some(index),
+                        page_size: Some(2),
+                        total_count: Some(-1),
+                        total_pages: Some(if paging == Paging::PageIndex { total } else { -1 }),
+                    }),
+                })
+            })
+        });
+        PagerSpec {
+            fetch,
+            paging,
+            start: Cursor::First,
+            page_size: Some(2),
+            id_of: |i| Some(i.0),
+        }
+    }
+
+    #[tokio::test]
+    async fn dedupes_at_page_boundaries_and_stops_on_repeated_token() {
+        let log = Arc::default();
+        let pages = vec![
+            (vec![1, 2], Some("t1")),
+            (vec![2, 3], Some("t2")),
+            (vec![4], Some("t2")),
+        ];
+        let items: Vec<_> = PageStream::new(spec(pages, Paging::ContinuationToken, log))
+            .items()
+            .map(|i| i.unwrap().0)
+            .collect()
+            .await;
+        assert_eq!(items, vec![1, 2, 3, 4]);
+    }
+
+    #[tokio::test]
+    async fn index_paging_never_asks_past_the_last_page() {
+        let log: Arc<Mutex<Vec<Cursor>>> = Arc::default();
+        let pages = vec![(vec![1, 2], None), (vec![3, 4], None)];
+        let stream = PageStream::new(spec(pages, Paging::PageIndex, log.clone()));
+        assert_eq!(stream.items().count().await, 4);
+        assert_eq!(*log.lock().unwrap(), vec![Cursor::First, Cursor::Index(2)]);
+    }
+
+    #[test]
+    fn works_without_a_runtime() {
+        let log = Arc::default();
+        let pages = vec![(vec![1, 2], Some("t1")), (vec![], Some("t2"))];
+        let stream = PageStream::new(spec(pages, Paging::ContinuationToken, log));
+        let items = futures::executor::block_on(stream.items().collect::<Vec<_>>());
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
+    fn minus_one_counts_are_unknown() {
+        let page = Page::<Item>::from_raw(RawPage {
+            items: vec![],
+            pagination: Some(types::Pagination {
+                total_count: Some(-1),
+                total_pages: Some(-1),
+                continuation_token: Some(String::new()),
+                ..Default::default()
+            }),
+        });
+        assert_eq!(page.total_count, None);
+        assert_eq!(page.total_pages, None);
+        assert_eq!(page.checkpoint(), None);
+    }
+}

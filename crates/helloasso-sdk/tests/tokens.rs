@@ -1,0 +1,417 @@
+//! Token lifecycle against a real HTTP server on loopback: single-flight,
+//! rotation, fallback, and the 401 refresh-and-replay.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use common::*;
+use helloasso_sdk::{Error, MemoryTokenStore, Token, TokenKey, TokenStore};
+use httpmock::prelude::*;
+use serde_json::json;
+
+const CONCURRENT_CALLS: usize = 1000;
+
+async fn thousand_calls(client: &helloasso_sdk::Client) {
+    let calls: Vec<_> = (0..CONCURRENT_CALLS)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { get_payment(&client, i as i64).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().expect("every call succeeds");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_calls_make_one_token_request() {
+    let server = MockServer::start_async().await;
+    // Slow enough that every caller arrives while the request is in flight.
+    let token = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=client_credentials");
+            then.status(200)
+                .delay(Duration::from_millis(300))
+                .json_body(token_json("access-1", "refresh-1", 1800));
+        })
+        .await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path_prefix("/v5/payments/")
+                .header("authorization", "Bearer access-1");
+            then.status(200).json_body(json!({"id": 1}));
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+
+    thousand_calls(&client).await;
+
+    assert_eq!(token.calls_async().await, 1);
+    assert_eq!(api.calls_async().await, CONCURRENT_CALLS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_calls_at_expiry_make_one_refresh() {
+    let server = MockServer::start_async().await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=refresh_token")
+                .body_includes("refresh_token=stored-refresh");
+            then.status(200)
+                .delay(Duration::from_millis(300))
+                .json_body(token_json("access-2", "refresh-2", 1800));
+        })
+        .await;
+    let any_token = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(500);
+        })
+        .await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path_prefix("/v5/payments/")
+                .header("authorization", "Bearer access-2");
+            then.status(200).json_body(json!({"id": 1}));
+        })
+        .await;
+    // A pair saved by an earlier run, whose access token just expired.
+    let store = Arc::new(MemoryTokenStore::new());
+    let expired = Token::new(
+        "stored-access".into(),
+        Some("stored-refresh".into()),
+        Utc::now() - chrono::Duration::seconds(1),
+    );
+    store
+        .save(&TokenKey::own(CLIENT_ID), &expired)
+        .await
+        .unwrap();
+    let client = builder(&server.base_url())
+        .shared_token_store(store.clone())
+        .build()
+        .unwrap();
+
+    thousand_calls(&client).await;
+
+    assert_eq!(refresh.calls_async().await, 1);
+    assert_eq!(any_token.calls_async().await, 0);
+    assert_eq!(api.calls_async().await, CONCURRENT_CALLS);
+    // The rotated pair replaced the expired one in the store.
+    let saved = store
+        .load(&TokenKey::own(CLIENT_ID))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved, client.token().await.unwrap());
+}
+
+#[tokio::test]
+async fn each_refresh_uses_the_refresh_token_of_the_previous_one() {
+    let server = MockServer::start_async().await;
+    // Tokens that expire within the refresh skew: every call needs a refresh.
+    let first = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=client_credentials");
+            then.status(200)
+                .json_body(token_json("access-1", "refresh-1", 30));
+        })
+        .await;
+    let second = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=refresh_token")
+                .body_includes("refresh_token=refresh-1");
+            then.status(200)
+                .json_body(token_json("access-2", "refresh-2", 30));
+        })
+        .await;
+    let third = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=refresh_token")
+                .body_includes("refresh_token=refresh-2");
+            then.status(200)
+                .json_body(token_json("access-3", "refresh-3", 1800));
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        use helloasso_sdk::ExposeSecret;
+        seen.push(
+            client
+                .token()
+                .await
+                .unwrap()
+                .access_token()
+                .expose_secret()
+                .to_owned(),
+        );
+    }
+
+    assert_eq!(seen, ["access-1", "access-2", "access-3", "access-3"]);
+    assert_eq!(first.calls_async().await, 1);
+    assert_eq!(second.calls_async().await, 1);
+    assert_eq!(third.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_falls_back_to_client_credentials() {
+    let server = MockServer::start_async().await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=refresh_token")
+                .body_includes("refresh_token=revoked-refresh");
+            then.status(400).json_body(json!({
+                "error": "invalid_grant",
+                "error_description": "Refresh token expired"
+            }));
+        })
+        .await;
+    let credentials = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=client_credentials")
+                .body_includes(format!("client_id={CLIENT_ID}"));
+            then.status(200)
+                .json_body(token_json("fresh-access", "fresh-refresh", 1800));
+        })
+        .await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let stale = Token::new(
+        "old-access".into(),
+        Some("revoked-refresh".into()),
+        Utc::now() - chrono::Duration::minutes(5),
+    );
+    store.save(&TokenKey::own(CLIENT_ID), &stale).await.unwrap();
+    let client = builder(&server.base_url())
+        .shared_token_store(store.clone())
+        .build()
+        .unwrap();
+
+    let token = client.token().await.unwrap();
+
+    use helloasso_sdk::ExposeSecret;
+    assert_eq!(token.access_token().expose_secret(), "fresh-access");
+    assert_eq!(refresh.calls_async().await, 1);
+    assert_eq!(credentials.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn an_organization_token_does_not_fall_back_to_client_credentials() {
+    let server = MockServer::start_async().await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=refresh_token");
+            then.status(400)
+                .json_body(json!({"error": "invalid_grant"}));
+        })
+        .await;
+    let credentials = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=client_credentials");
+            then.status(200)
+                .json_body(token_json("partner-own", "r", 1800));
+        })
+        .await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let stale = Token::new(
+        "org-access".into(),
+        Some("org-refresh".into()),
+        Utc::now() - chrono::Duration::minutes(5),
+    )
+    .with_organization_slug("asso");
+    store
+        .save(&TokenKey::organization(CLIENT_ID, "asso"), &stale)
+        .await
+        .unwrap();
+    let client = builder(&server.base_url())
+        .shared_token_store(store)
+        .build()
+        .unwrap();
+
+    let err = client.for_organization("asso").token().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("authorize again"), "{err}");
+    assert_eq!(refresh.calls_async().await, 1);
+    assert_eq!(credentials.calls_async().await, 0);
+
+    // An organization that never authorized the client: a clear error, no request.
+    let err = client.for_organization("other").token().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    assert!(err.to_string().contains("exchange_code"), "{err}");
+}
+
+#[tokio::test]
+async fn a_401_refreshes_once_and_replays_once() {
+    let server = MockServer::start_async().await;
+    let initial = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=client_credentials");
+            then.status(200)
+                .json_body(token_json("revoked-access", "refresh-1", 1800));
+        })
+        .await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=refresh_token")
+                .body_includes("refresh_token=refresh-1");
+            then.status(200)
+                .json_body(token_json("good-access", "refresh-2", 1800));
+        })
+        .await;
+    let rejected = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/payments/7")
+                .header("authorization", "Bearer revoked-access");
+            then.status(401);
+        })
+        .await;
+    let accepted = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/payments/7")
+                .header("authorization", "Bearer good-access");
+            then.status(200).json_body(json!({"id": 7}));
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+
+    let payment = get_payment(&client, 7).await.unwrap().into_inner();
+
+    assert_eq!(payment.id, Some(7));
+    assert_eq!(initial.calls_async().await, 1);
+    assert_eq!(rejected.calls_async().await, 1);
+    assert_eq!(refresh.calls_async().await, 1);
+    assert_eq!(accepted.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn a_401_that_persists_is_not_a_loop() {
+    let server = MockServer::start_async().await;
+    let tokens = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(token_json("any-access", "any-refresh", 1800));
+        })
+        .await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/7");
+            then.status(401)
+                .json_body(json!({"message": "Authorization has been denied"}));
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+
+    let err = get_payment(&client, 7).await.unwrap_err();
+
+    assert!(
+        matches!(err, Error::Api { status, .. } if status.as_u16() == 401),
+        "{err:?}"
+    );
+    // The first call, one refresh, one replay: then the error.
+    assert_eq!(api.calls_async().await, 2);
+    assert_eq!(tokens.calls_async().await, 2);
+}
+
+#[tokio::test]
+async fn code_exchange_stores_the_organization_token_and_disconnect_forgets_it() {
+    let server = MockServer::start_async().await;
+    let client = builder(&server.base_url()).build().unwrap();
+    let request = client
+        .authorization_request("http://127.0.0.1:9/callback", Some("st".into()))
+        .unwrap();
+    assert!(
+        request
+            .url()
+            .as_str()
+            .starts_with(&format!("{}/authorize?", server.base_url()))
+    );
+    use helloasso_sdk::ExposeSecret;
+    let verifier = request.verifier().secret().expose_secret().to_owned();
+
+    let exchange = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=authorization_code")
+                .body_includes("code=the-code")
+                .body_includes(format!("code_verifier={verifier}"))
+                .body_includes("redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback");
+            then.status(200).json_body(json!({
+                "access_token": "org-access",
+                "refresh_token": "org-refresh",
+                "token_type": "bearer",
+                "expires_in": 1800,
+                "organization_slug": "my-asso"
+            }));
+        })
+        .await;
+    let disconnect = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/oauth2/disconnect")
+                .header("authorization", "Bearer org-access");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body("null");
+        })
+        .await;
+
+    let token = client
+        .exchange_code(
+            "the-code",
+            "http://127.0.0.1:9/callback",
+            request.verifier(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(token.organization_slug(), Some("my-asso"));
+    let org = client.for_organization("my-asso");
+    assert_eq!(org.token().await.unwrap(), token);
+
+    org.disconnect().await.unwrap();
+    assert_eq!(exchange.calls_async().await, 1);
+    assert_eq!(disconnect.calls_async().await, 1);
+    // Forgotten: the next use asks for a new authorization.
+    assert!(matches!(
+        org.token().await.unwrap_err(),
+        Error::InvalidRequest { .. }
+    ));
+    // Disconnecting the client's own token makes no sense.
+    assert!(matches!(
+        client.disconnect().await.unwrap_err(),
+        Error::InvalidRequest { .. }
+    ));
+}

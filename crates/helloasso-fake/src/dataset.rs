@@ -523,10 +523,12 @@ impl Dataset {
 
         let end = dataset_end();
         let start = end - DATASET_SPAN;
-        let step_max = if n == 0 {
+        // One slot of `step` ticks per payment, a random instant within each:
+        // strictly increasing dates spread over the whole period.
+        let step = if n == 0 {
             1
         } else {
-            (2 * DATASET_SPAN / n as i64).max(2)
+            (DATASET_SPAN / n as i64).max(1)
         };
         let org_forms: Vec<(Vec<u16>, Vec<u32>)> = orgs
             .iter()
@@ -538,9 +540,8 @@ impl Dataset {
             })
             .collect();
         let mut payments = Vec::with_capacity(n);
-        let mut date = start;
-        for _ in 0..n {
-            date += 1 + rng.below(step_max as u64) as i64;
+        for i in 0..n {
+            let date = start + i as i64 * step + rng.below(step as u64) as i64;
             let org = if rng.below(10) == 0 { 1u8 } else { 0u8 };
             let (ref fidx, ref weights) = org_forms[org as usize];
             let form = fidx[rng.weighted(weights)];
@@ -867,7 +868,7 @@ mod tests {
                     < (a.payments[w[1] as usize].updated, w[1])
             }));
         }
-        assert!(a.payments.last().unwrap().date < dataset_end() + TICKS_PER_DAY);
+        assert!(a.payments.last().unwrap().date < dataset_end());
     }
 
     #[test]

@@ -144,13 +144,24 @@ fn roll(rng: &mut crate::rng::SplitMix64, rate: f64) -> bool {
     rate > 0.0 && rng.unit() < rate
 }
 
-fn erroring_body(prefix: Option<Bytes>) -> Body {
-    let err = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault injected");
-    let items: Vec<Result<Bytes, std::io::Error>> = match prefix {
-        Some(p) => vec![Ok(p), Err(err)],
-        None => vec![Err(err)],
-    };
-    Body::from_stream(futures::stream::iter(items))
+fn io_error() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault injected")
+}
+
+fn erroring_body() -> Body {
+    Body::from_stream(futures::stream::iter([Err::<Bytes, _>(io_error())]))
+}
+
+/// A body sending `prefix`, then failing: the pause lets hyper flush the
+/// head and the prefix first, so the client sees a 200 and a short body.
+fn cut_body(prefix: Bytes) -> Body {
+    use futures::StreamExt;
+    let head = futures::stream::iter([Ok::<_, std::io::Error>(prefix)]);
+    let tail = futures::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(io_error())
+    });
+    Body::from_stream(head.chain(tail))
 }
 
 /// Cuts the connection: the response is never written.
@@ -160,7 +171,7 @@ fn reset(conn: Option<&ConnMeta>) -> Response {
     }
     // Without a killable connection (in-process use), a failing body still
     // makes hyper abort the exchange.
-    Response::new(erroring_body(None))
+    Response::new(erroring_body())
 }
 
 async fn truncate(resp: Response, conn: Option<&ConnMeta>) -> Response {
@@ -175,7 +186,7 @@ async fn truncate(resp: Response, conn: Option<&ConnMeta>) -> Response {
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    Response::from_parts(parts, erroring_body(Some(half)))
+    Response::from_parts(parts, cut_body(half))
 }
 
 /// The fault-injection middleware.

@@ -247,10 +247,10 @@ fn issue_token(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respon
             (grant.scope, &st.counters.tokens.refresh_token)
         }
         "authorization_code" => {
-            if let Some(secret) = client_secret.as_deref() {
-                if secret != st.client_secret {
-                    return Err(invalid_client());
-                }
+            if let Some(secret) = client_secret.as_deref()
+                && secret != st.client_secret
+            {
+                return Err(invalid_client());
             }
             let code = form.get("code").ok_or_else(|| {
                 oauth_error(

@@ -154,10 +154,11 @@ impl Filter {
         if self.payer.is_some_and(|u| u != p.payer) {
             return false;
         }
-        if let Some(a) = self.amount {
-            if a != p.amount && a != p.amount + p.tip {
-                return false;
-            }
+        if let Some(a) = self.amount
+            && a != p.amount
+            && a != p.amount.saturating_add(p.tip)
+        {
+            return false;
         }
         true
     }

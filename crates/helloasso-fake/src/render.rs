@@ -155,10 +155,10 @@ fn receipt_url(ds: &Dataset, idx: u32) -> String {
 
 fn item_name(ds: &Dataset, idx: u32) -> String {
     let rec = &ds.payments[idx as usize];
-    if rec.intent > 0 {
-        if let Some(intent) = ds.intents.get(rec.intent as usize - 1) {
-            return intent.item_name.clone();
-        }
+    if rec.intent > 0
+        && let Some(intent) = ds.intents.get(rec.intent as usize - 1)
+    {
+        return intent.item_name.clone();
     }
     ds.forms[rec.form as usize].tier_name.clone()
 }

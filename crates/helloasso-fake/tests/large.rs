@@ -1,0 +1,93 @@
+//! The one-million-payment dataset: startup time and resident memory.
+//! Ignored by default (it takes a few seconds in release, longer in debug):
+//! `cargo test --release -p helloasso-fake --test large -- --ignored --nocapture`.
+
+use helloasso_fake::FakeConfig;
+use std::time::Instant;
+
+fn rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn one_million_payments() {
+    let before = rss_mib();
+    let t = Instant::now();
+    let server = helloasso_fake::start(FakeConfig::default().payments(1_000_000))
+        .await
+        .unwrap();
+    let startup = t.elapsed();
+    let rss = rss_mib();
+    println!(
+        "1,000,000 payments: started in {startup:.2?}, RSS {rss:?} MiB (before: {before:?} MiB)"
+    );
+    assert_eq!(server.payment_count(), 1_000_000);
+    assert!(rss.unwrap_or(0) < 500);
+
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/oauth2/token", server.base_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", server.client_id()),
+            ("client_secret", server.client_secret()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    let url = format!(
+        "{}/organizations/{}/payments",
+        server.api_url(),
+        server.organization_slug()
+    );
+    for query in [
+        vec![("pageSize", "100")],
+        vec![("pageSize", "100"), ("pageIndex", "5000")],
+        vec![("pageSize", "100"), ("states", "Refunded")],
+        vec![("pageSize", "100"), ("userSearchKey", "martin")],
+        vec![
+            ("pageSize", "100"),
+            ("sortField", "UpdateDate"),
+            ("from", "2025-01-01"),
+        ],
+    ] {
+        let t = Instant::now();
+        let resp = http
+            .get(&url)
+            .bearer_auth(token)
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+        let body: serde_json::Value = resp.json().await.unwrap();
+        println!(
+            "{query:?}: {:.2?}, totalCount {}",
+            t.elapsed(),
+            body["pagination"]["totalCount"]
+        );
+    }
+    let t = Instant::now();
+    let csv = http
+        .get(&url)
+        .bearer_auth(token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    let bytes = csv.bytes().await.unwrap();
+    println!(
+        "CSV export: {} MiB in {:.2?}, RSS after {:?} MiB",
+        bytes.len() / (1 << 20),
+        t.elapsed(),
+        rss_mib()
+    );
+    server.shutdown().await;
+}

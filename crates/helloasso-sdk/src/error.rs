@@ -99,6 +99,23 @@ pub enum Error {
         message: Option<String>,
     },
 
+    /// HelloAsso kept asking for a multi-factor proof: the
+    /// [`MfaProvider`](crate::MfaProvider) was asked as many times as allowed
+    /// and HelloAsso refused every proof it gave. Nothing was refunded.
+    #[error(
+        "HelloAsso refused the {attempts} proof(s) given for {proof} and no attempt is left: check the code and try again{}",
+        suffix(message.as_deref())
+    )]
+    #[non_exhaustive]
+    MfaAttemptsExhausted {
+        /// The proof HelloAsso still asks for.
+        proof: MfaProof,
+        /// How many proofs were sent.
+        attempts: u32,
+        /// HelloAsso's last message.
+        message: Option<String>,
+    },
+
     /// HelloAsso is throttling these credentials (HTTP 429), and retrying
     /// (if allowed) did not get through.
     #[error("{}", rate_limited_message(*retry_after))]
@@ -203,7 +220,9 @@ impl Error {
         match self {
             Error::OAuth { status, .. } | Error::Decode { status, .. } => *status,
             Error::Api { status, .. } => Some(*status),
-            Error::MfaRequired { .. } | Error::UserNotEnrolled { .. } => Some(StatusCode::CONFLICT),
+            Error::MfaRequired { .. }
+            | Error::UserNotEnrolled { .. }
+            | Error::MfaAttemptsExhausted { .. } => Some(StatusCode::CONFLICT),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Transport { .. } | Error::InvalidRequest { .. } | Error::TokenStore { .. } => {
                 None
@@ -217,7 +236,9 @@ impl Error {
         match self {
             Error::OAuth { error, .. } => Some(error),
             Error::Api { code, .. } => code.as_deref(),
-            Error::MfaRequired { proof, .. } => Some(proof.error_code()),
+            Error::MfaRequired { proof, .. } | Error::MfaAttemptsExhausted { proof, .. } => {
+                Some(proof.error_code())
+            }
             Error::UserNotEnrolled { .. } => Some(crate::mfa::USER_NOT_ENROLLED_CODE),
             _ => None,
         }

@@ -235,6 +235,7 @@ impl<T: Send + 'static> PageStream<T> {
     /// the previous page and decides which page comes next, if any.
     fn accept(&mut self, raw: RawPage<T>) -> (Page<T>, Option<Cursor>) {
         let mut page = Page::from_raw(raw);
+        let received = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
         let ids: HashSet<i64> = page.items.iter().filter_map(self.id_of).collect();
         let previous = std::mem::replace(&mut self.previous_ids, ids);
         if !previous.is_empty() {
@@ -260,7 +261,7 @@ impl<T: Send + 'static> PageStream<T> {
                 let index = page.page_index.unwrap_or(self.index_in_flight);
                 let last = match (page.total_pages, self.page_size.or(page.page_size)) {
                     (Some(total), _) => index >= total,
-                    (None, Some(size)) => (self.previous_ids.len() as i64) < size,
+                    (None, Some(size)) => received < size,
                     (None, None) => false,
                 };
                 (!last).then(|| Cursor::Index(index.saturating_add(1)))

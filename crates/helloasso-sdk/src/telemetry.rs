@@ -43,12 +43,14 @@ pub(crate) fn record_outcome(
     if let Some(status) = status {
         span.record("status", status.as_u16());
     }
+    if let Some(error) = error {
+        span.record("error", tracing::field::display(error));
+    }
+    // The span carries the details; the event marks the end of the call for
+    // subscribers that only print events.
     let _entered = span.enter();
     match error {
-        None => tracing::debug!(target: TARGET, duration_ms, "HelloAsso answered"),
-        Some(error) => {
-            span.record("error", tracing::field::display(error));
-            tracing::debug!(target: TARGET, duration_ms, %error, "HelloAsso call failed");
-        }
+        None => tracing::debug!(target: TARGET, "HelloAsso answered"),
+        Some(_) => tracing::debug!(target: TARGET, "HelloAsso call failed"),
     }
 }

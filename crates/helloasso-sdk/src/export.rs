@@ -1,0 +1,234 @@
+//! CSV and XLSX exports of an organization's payments, streamed from
+//! HelloAsso's own export (the payments listing answers by `Accept`).
+
+use std::fmt;
+
+use futures::StreamExt;
+use helloasso_raw::hooks::CallContext;
+use helloasso_raw::{ByteStream, ClientInfo, ResponseValue, types};
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::payments::Filters;
+use crate::response::{RawError, transport};
+use crate::transport::Operation;
+
+const OPERATION: &str = "export_organization_payments";
+
+/// The file format of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExportFormat {
+    /// Comma-separated values, UTF-8, with a header row.
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The media type sent in `Accept`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Why an export failed: HelloAsso (or the way to it), or the writer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The request failed, or the download was cut short.
+    #[error(transparent)]
+    Api(#[from] Error),
+    /// Writing to the destination failed.
+    #[error("could not write the export: {0}")]
+    Write(#[source] std::io::Error),
+}
+
+/// An export of an organization's payments; see
+/// [`ListPayments::export`](crate::ListPayments::export).
+///
+/// ```no_run
+/// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::ExportError> {
+/// use helloasso_sdk::ExportFormat;
+/// use helloasso_sdk::types::PaymentState;
+///
+/// let mut file = tokio::fs::File::create("payments.csv").await.map_err(helloasso_sdk::ExportError::Write)?;
+/// let bytes = client
+///     .payments("my-association")
+///     .list()
+///     .states([PaymentState::Authorized])
+///     .export(ExportFormat::Csv)
+///     .write_to(&mut file)
+///     .await?;
+/// println!("{bytes} bytes written");
+/// # Ok(()) }
+/// ```
+#[must_use = "an export does nothing until written"]
+pub struct ExportPayments {
+    client: Client,
+    organization_slug: Result<String>,
+    filters: Filters,
+    format: ExportFormat,
+}
+
+impl ExportPayments {
+    pub(crate) fn new(
+        client: Client,
+        organization_slug: Result<String>,
+        filters: Filters,
+        format: ExportFormat,
+    ) -> Self {
+        Self {
+            client,
+            organization_slug,
+            filters,
+            format,
+        }
+    }
+
+    /// Downloads the export into `writer`, chunk by chunk as it arrives, and
+    /// returns the number of bytes written. The request is retried like any
+    /// read until the first byte; after that, a failure ends the export (the
+    /// writer then holds a partial file).
+    pub async fn write_to<W>(self, writer: &mut W) -> Result<u64, ExportError>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let slug = self.organization_slug?;
+        self.filters.validate()?;
+        let (filters, format) = (self.filters, self.format);
+        let response = self
+            .client
+            .execute_stream(Operation::read(OPERATION), &|raw| {
+                let request = export_request(raw, &slug, &filters, format);
+                Box::pin(async move { send(raw, request).await })
+            })
+            .await?;
+        check_content_type(&response, format)?;
+        let mut body = response.into_inner().into_inner();
+        let mut written: u64 = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(transport)?;
+            writer.write_all(&chunk).await.map_err(ExportError::Write)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(ExportError::Write)?;
+        Ok(written)
+    }
+}
+
+impl fmt::Debug for ExportPayments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportPayments")
+            .field("organization_slug", &self.organization_slug)
+            .field("filters", &self.filters)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The listing request with the export's `Accept`: the generated builder
+/// only asks for JSON.
+fn export_request(
+    raw: &helloasso_raw::Client,
+    slug: &str,
+    filters: &Filters,
+    format: ExportFormat,
+) -> reqwest::Result<reqwest::Request> {
+    let url = format!(
+        "{}/v5/organizations/{}/payments",
+        raw.baseurl(),
+        progenitor_client::encode_path(slug)
+    );
+    let mut query: Vec<(&str, String)> = Vec::new();
+    for state in &filters.states {
+        query.push(("states", state.as_str().to_owned()));
+    }
+    if let Some(from) = filters.from {
+        query.push(("from", from.to_rfc3339()));
+    }
+    if let Some(to) = filters.to {
+        query.push(("to", to.to_rfc3339()));
+    }
+    if let Some(key) = &filters.search_key {
+        query.push(("userSearchKey", key.clone()));
+    }
+    if let Some(field) = &filters.sort_field {
+        query.push(("sortField", field.as_str().to_owned()));
+    }
+    if let Some(order) = &filters.sort_order {
+        query.push(("sortOrder", order.as_str().to_owned()));
+    }
+    raw.client()
+        .get(url)
+        .header(ACCEPT, HeaderValue::from_static(format.media_type()))
+        .query(&query)
+        .build()
+}
+
+/// Sends through the generated client's hooks, so that the bearer is set
+/// and the status observed exactly as for generated operations.
+async fn send(
+    raw: &helloasso_raw::Client,
+    request: reqwest::Result<reqwest::Request>,
+) -> std::result::Result<ResponseValue<ByteStream>, RawError> {
+    let mut request = request.map_err(RawError::CommunicationError)?;
+    let info = OperationInfo {
+        operation_id: OPERATION,
+    };
+    ClientHooks::<CallContext>::pre::<types::ErrorBody>(raw, &mut request, &info).await?;
+    let result = raw.exec(request, &info).await;
+    ClientHooks::<CallContext>::post::<types::ErrorBody>(raw, &result, &info).await?;
+    let response = result.map_err(RawError::CommunicationError)?;
+    if response.status().is_success() {
+        Ok(ResponseValue::stream(response))
+    } else {
+        // The facade reads the body and turns it into the matching error.
+        Err(RawError::UnexpectedResponse(response))
+    }
+}
+
+/// A JSON answer means the server ignored `Accept`: better an error than a
+/// JSON page saved as `payments.csv`.
+fn check_content_type(response: &ResponseValue<ByteStream>, format: ExportFormat) -> Result<()> {
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence.contains("json") || essence.contains("html") {
+        return Err(Error::Decode {
+            status: Some(response.status()),
+            content_type: Some(content_type.to_owned()),
+            path: None,
+            message: format!(
+                "expected an export as `{}`, got `{content_type}`",
+                format.media_type()
+            ),
+            excerpt: "(body not read)".to_owned(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! Bad answers from the server become the matching typed error.
+
+mod common;
+
+use common::*;
+use helloasso_sdk::{Error, MfaProof, RetryPolicy};
+use httpmock::prelude::*;
+use serde_json::json;
+
+async fn server_with_token() -> MockServer {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(token_json("access", "refresh", 1800));
+        })
+        .await;
+    server
+}
+
+/// A client that does not retry, so that each test sees the first answer.
+fn client(server: &MockServer) -> helloasso_sdk::Client {
+    builder(&server.base_url())
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+async fn answer_payment(server: &MockServer, status: u16, content_type: &str, body: &str) {
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/1");
+            then.status(status)
+                .header("content-type", content_type)
+                .body(body);
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn oauth_400_invalid_client() {
+    let server = MockServer::start_async().await;
+    let token = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(400).json_body(json!({
+                "error": "invalid_client",
+                "error_description": "Invalid client"
+            }));
+        })
+        .await;
+    let client = client(&server);
+
+    let err = get_payment(&client, 1).await.unwrap_err();
+
+    match &err {
+        Error::OAuth {
+            status,
+            error,
+            description,
+            ..
+        } => {
+            assert_eq!(status.map(|s| s.as_u16()), Some(400));
+            assert_eq!(error, "invalid_client");
+            assert_eq!(description.as_deref(), Some("Invalid client"));
+        }
+        other => panic!("expected OAuth, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("check the client id and secret"),
+        "{err}"
+    );
+    // Wrong credentials are not retried.
+    assert_eq!(token.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn oauth_sample_unauthorized_client() {
+    // shared/samples/oauth/31_token_error_400_SHAPE_ONLY_mock__helloasso-mcp.json
+    let sample = r#"{"error": "unauthorized_client", "error_description": "Invalid client"}"#;
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(400)
+                .header("content-type", "application/json")
+                .body(sample);
+        })
+        .await;
+    let err = client(&server).token().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "unauthorized_client"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn html_502_page_is_an_api_error_with_an_excerpt() {
+    let server = server_with_token().await;
+    answer_payment(
+        &server,
+        502,
+        "text/html",
+        "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center></body>\n</html>",
+    )
+    .await;
+
+    let err = get_payment(&client(&server), 1).await.unwrap_err();
+
+    match &err {
+        Error::Api {
+            status,
+            code,
+            excerpt,
+            ..
+        } => {
+            assert_eq!(status.as_u16(), 502);
+            assert_eq!(code, &None);
+            let excerpt = excerpt.as_deref().unwrap();
+            assert!(
+                excerpt.starts_with("<html> <head><title>502 Bad Gateway"),
+                "{excerpt}"
+            );
+        }
+        other => panic!("expected Api, got {other:?}"),
+    }
+    assert!(err.to_string().contains("try again later"), "{err}");
+}
+
+#[tokio::test]
+async fn empty_500_is_an_api_error() {
+    let server = server_with_token().await;
+    answer_payment(&server, 500, "text/plain", "").await;
+    let err = get_payment(&client(&server), 1).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status, excerpt: Some(e), .. } if status.as_u16() == 500 && e == "(empty body)"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn truncated_json_is_a_decode_error_with_its_path() {
+    let server = server_with_token().await;
+    answer_payment(
+        &server,
+        200,
+        "application/json; charset=utf-8",
+        r#"{"id": 1, "amount": 1000, "payer": {"email": "payer@example.org", "firstName": "Pre"#,
+    )
+    .await;
+
+    let err = get_payment(&client(&server), 1).await.unwrap_err();
+
+    match &err {
+        Error::Decode {
+            status,
+            path,
+            excerpt,
+            ..
+        } => {
+            assert_eq!(status.map(|s| s.as_u16()), Some(200));
+            assert_eq!(path.as_deref(), Some("payer.firstName"));
+            assert!(
+                excerpt.starts_with(r#"{"id": 1, "amount": 1000"#),
+                "{excerpt}"
+            );
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_mistyped_field_is_a_decode_error_naming_the_field() {
+    let server = server_with_token().await;
+    answer_payment(
+        &server,
+        200,
+        "application/json",
+        r#"{"id": 1, "amount": "ten euros"}"#,
+    )
+    .await;
+    let err = get_payment(&client(&server), 1).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { path: Some(p), .. } if p == "amount"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn unexpected_content_type_is_a_decode_error_naming_it() {
+    let server = server_with_token().await;
+    answer_payment(&server, 200, "text/csv", "Id;Amount\n1;1000\n").await;
+
+    let err = get_payment(&client(&server), 1).await.unwrap_err();
+
+    match &err {
+        Error::Decode {
+            content_type,
+            message,
+            ..
+        } => {
+            assert_eq!(content_type.as_deref(), Some("text/csv"));
+            assert!(message.contains("expected a JSON body"), "{message}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    assert!(err.to_string().contains("`text/csv`"), "{err}");
+}
+
+#[tokio::test]
+async fn helloasso_error_shapes() {
+    let server = server_with_token().await;
+    let cases = [
+        (
+            1,
+            404,
+            json!({"errors": [{"code": "NotFound", "message": "Payment not found"}]}),
+        ),
+        (
+            2,
+            400,
+            json!({"message": "The request is invalid.", "modelState": {"amount": ["Must be positive"]}}),
+        ),
+        (
+            3,
+            409,
+            json!({"errors": [{"code": "AuthorizationErrors.MFA.AccessOtpSmsRequired", "message": "SMS code needed"}]}),
+        ),
+        (
+            4,
+            409,
+            json!({"errors": [{"code": "AuthorizationErrors.UserNotEnrolled", "message": "No MFA"}]}),
+        ),
+        (5, 429, json!({"message": "Too many requests"})),
+    ];
+    for (id, status, body) in &cases {
+        let path = format!("/v5/payments/{id}");
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(path);
+                then.status(*status).json_body(body.clone());
+            })
+            .await;
+    }
+    let client = client(&server);
+
+    let err = get_payment(&client, 1).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { code: Some(c), message: Some(m), .. } if c == "NotFound" && m == "Payment not found"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("check the organization slug and the ids")
+    );
+
+    let err = get_payment(&client, 2).await.unwrap_err();
+    match &err {
+        Error::Api {
+            message,
+            model_state,
+            ..
+        } => {
+            assert_eq!(message.as_deref(), Some("The request is invalid."));
+            assert_eq!(model_state["amount"], ["Must be positive"]);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let err = get_payment(&client, 3).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::MfaRequired {
+                proof: MfaProof::SmsOtp,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let err = get_payment(&client, 4).await.unwrap_err();
+    assert!(matches!(&err, Error::UserNotEnrolled { .. }), "{err:?}");
+    assert!(err.to_string().contains("not enrolled"));
+
+    let err = get_payment(&client, 5).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::RateLimited {
+                retry_after: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_token_response_never_shows_the_token() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(
+                    r#"{"access_token": "eyJhbGciOi-LEAKED-ACCESS", "refresh_token": "LEAKED-REFR"#,
+                );
+        })
+        .await;
+
+    let err = client(&server).token().await.unwrap_err();
+
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("LEAKED"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+}

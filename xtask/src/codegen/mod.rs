@@ -63,7 +63,12 @@ fn default_upstream(root: &Path, file: &str) -> Option<PathBuf> {
 }
 
 pub fn run(options: &Options) -> Result<()> {
-    let root = root();
+    run_in(&root(), options)
+}
+
+/// `run` against another workspace root (the tests use a scratch copy).
+pub fn run_in(root: &Path, options: &Options) -> Result<()> {
+    let root = root.to_path_buf();
     let upstream = options
         .upstream
         .clone()
@@ -138,7 +143,8 @@ fn produce(
         search_from: &search_value,
         overlay: &overlay,
     })?;
-    Ok((spec, Provenance::new(upstream_source, search_source)))
+    let text = to_text(&spec)?;
+    Ok((spec, Provenance::new(&text, upstream_source, search_source)))
 }
 
 /// Without HelloAsso's file: the checked-in spec parses, is 3.0, carries the
@@ -153,6 +159,11 @@ fn check_offline(root: &Path) -> Result<()> {
         bail!(
             "{SPEC} is not in canonical form (sorted keys, 2-space indent): was it edited by hand?"
         );
+    }
+    let provenance = read_json(&root.join(PROVENANCE))?;
+    let recorded = provenance["spec_sha256"].as_str().unwrap_or_default();
+    if recorded != provenance::sha256(text.as_bytes()) {
+        bail!("{SPEC} does not match the sha256 recorded in {PROVENANCE}: it was edited by hand; run `cargo xtask codegen`");
     }
     let overlay = read_json(&root.join(OVERLAY))?;
     for (key, doc) in overlay["operations"].as_object().into_iter().flatten() {
@@ -218,3 +229,6 @@ fn diff(old: &str, new: &str, file: &str) -> String {
         )
         .to_string()
 }
+
+#[cfg(test)]
+mod tests;

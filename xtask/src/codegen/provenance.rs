@@ -21,14 +21,18 @@ pub struct Source {
 #[derive(Debug, Serialize)]
 pub struct Provenance {
     pub generator: &'static str,
+    /// sha256 of the normalized spec this run wrote, so that a hand edit is
+    /// caught even where HelloAsso's file is not at hand.
+    pub spec_sha256: String,
     pub upstream: Source,
     pub search_from: Source,
 }
 
 impl Provenance {
-    pub fn new(upstream: Source, search_from: Source) -> Self {
+    pub fn new(spec_text: &str, upstream: Source, search_from: Source) -> Self {
         Self {
             generator: "cargo xtask codegen",
+            spec_sha256: sha256(spec_text.as_bytes()),
             upstream,
             search_from,
         }
@@ -48,7 +52,7 @@ pub fn read_source(path: &Path, commit: Option<&str>) -> Result<(Value, Source)>
         repository: "HelloAsso/helloasso-open-api",
         path: "helloasso.json",
         commit,
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256: sha256(&bytes),
     };
     Ok((value, source))
 }
@@ -63,4 +67,9 @@ fn commit_from_readme(path: &Path) -> Option<String> {
     row.split(|c: char| !c.is_ascii_hexdigit())
         .find(|word| word.len() >= 10)
         .map(str::to_string)
+}
+
+/// Lowercase hex sha256.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }

@@ -371,6 +371,9 @@ impl<T> ItemStream<T> {
     }
 }
 
+// Items are only moved in and out of the buffer, never pinned in place.
+impl<T> Unpin for ItemStream<T> {}
+
 impl<T: Send + 'static> Stream for ItemStream<T> {
     type Item = Result<T>;
 
@@ -441,7 +444,11 @@ mod tests {
                         page_index: Some(index),
                         page_size: Some(2),
                         total_count: Some(-1),
-                        total_pages: Some(if paging == Paging::PageIndex { total } else { -1 }),
+                        total_pages: Some(if paging == Paging::PageIndex {
+                            total
+                        } else {
+                            -1
+                        }),
                     }),
                 })
             })

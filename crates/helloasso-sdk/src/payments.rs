@@ -466,7 +466,10 @@ impl SearchPayments {
                 "search amount {amount} must be positive"
             )));
         }
-        Ok(self.resume_from.clone().map_or(Cursor::First, Cursor::Token))
+        Ok(self
+            .resume_from
+            .clone()
+            .map_or(Cursor::First, Cursor::Token))
     }
 
     /// Sends the request for one page.

@@ -1,0 +1,337 @@
+//! Webhook notifications: parse HelloAsso's `{eventType, data}` bodies and
+//! verify partners' `x-ha-signature`.
+//!
+//! HelloAsso POSTs a JSON notification to the URL configured for the
+//! organization (or the partner). Partners' notifications carry
+//! `x-ha-signature`, the hex HMAC-SHA256 of the raw body with the partner's
+//! signature key: verify it on the raw bytes, before parsing. Associations'
+//! notifications are not signed (HelloAsso documents an IP allowlist).
+//!
+//! ```
+//! use helloasso_sdk::webhooks::{self, Notification};
+//!
+//! fn handle(body: &[u8], signature: Option<&str>, key: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+//!     webhooks::verify_signature(body, signature.unwrap_or(""), key)?;
+//!     match Notification::parse(body)? {
+//!         Notification::Payment(payment) => println!("payment {:?}: {:?}", payment.id, payment.state),
+//!         Notification::Order(order) => println!("order {:?}", order.id),
+//!         Notification::Form(form) => println!("form {:?} changed", form.form_slug),
+//!         Notification::Organization(change) => println!("renamed to {:?}", change.new_slug),
+//!         other => println!("ignoring a {} notification", other.event_type()),
+//!     }
+//!     Ok(())
+//! }
+//! # let _ = handle;
+//! ```
+
+use std::fmt;
+
+use helloasso_raw::types::{FormPublic, OrderDetail, PaymentDetail};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+/// The header partners' notifications are signed in.
+pub const SIGNATURE_HEADER: &str = "x-ha-signature";
+
+/// A webhook notification.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Notification {
+    /// `eventType: "Payment"`: a payment was made or changed state.
+    Payment(Box<PaymentDetail>),
+    /// `eventType: "Order"`: an order was placed (through a form or a checkout).
+    Order(Box<OrderDetail>),
+    /// `eventType: "Form"`: a form was created or changed.
+    Form(Box<FormPublic>),
+    /// `eventType: "Organization"`: the organization changed its slug.
+    Organization(OrganizationChange),
+    /// An event type this version does not know, kept as received.
+    Unknown {
+        /// The `eventType` received.
+        event_type: String,
+        /// The `data` received.
+        data: serde_json::Value,
+    },
+}
+
+/// An `Organization` notification: the organization's slug changed. Its
+/// keys are snake_case, unlike every other notification's.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct OrganizationChange {
+    /// The slug before the change.
+    #[serde(rename = "old_slug_organization", default)]
+    pub old_slug: Option<String>,
+    /// The slug after the change.
+    #[serde(rename = "new_slug_organization", default)]
+    pub new_slug: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "eventType")]
+    event_type: String,
+    #[serde(default)]
+    data: serde_json::Value,
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
+}
+
+impl Notification {
+    /// Parses a notification body. An unknown `eventType` is not an error
+    /// ([`Notification::Unknown`]); a known one whose `data` does not have
+    /// the expected shape is, and the error keeps the body.
+    pub fn parse(body: &[u8]) -> Result<Self, WebhookError> {
+        let envelope = envelope(body)?;
+        let data = envelope.data;
+        let event_type = envelope.event_type;
+        match event_type.as_str() {
+            "Payment" => decode(&event_type, data, body).map(Notification::Payment),
+            "Order" => decode(&event_type, data, body).map(Notification::Order),
+            "Form" => decode(&event_type, data, body).map(Notification::Form),
+            "Organization" => {
+                decode(&event_type, data, body).map(|c| Notification::Organization(*c))
+            }
+            _ => Ok(Notification::Unknown { event_type, data }),
+        }
+    }
+
+    /// The notification's `eventType`.
+    pub fn event_type(&self) -> &str {
+        match self {
+            Notification::Payment(_) => "Payment",
+            Notification::Order(_) => "Order",
+            Notification::Form(_) => "Form",
+            Notification::Organization(_) => "Organization",
+            Notification::Unknown { event_type, .. } => event_type,
+        }
+    }
+}
+
+/// The checkout metadata a notification carries at its top level (HelloAsso
+/// adds it to the notifications of orders and payments made through a
+/// checkout intent), decoded as `M`; `None` when there is none.
+pub fn metadata<M: DeserializeOwned>(body: &[u8]) -> Result<Option<M>, WebhookError> {
+    let envelope = envelope(body)?;
+    match envelope.metadata {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => decode("metadata", value, body).map(|m: Box<M>| Some(*m)),
+    }
+}
+
+fn envelope(body: &[u8]) -> Result<Envelope, WebhookError> {
+    serde_json::from_slice(body).map_err(|e| WebhookError::Malformed {
+        message: e.to_string(),
+        body: body.to_vec(),
+    })
+}
+
+fn decode<T: DeserializeOwned>(
+    event_type: &str,
+    data: serde_json::Value,
+    body: &[u8],
+) -> Result<Box<T>, WebhookError> {
+    serde_path_to_error::deserialize(data)
+        .map(Box::new)
+        .map_err(|e| WebhookError::UnexpectedData {
+            event_type: event_type.to_owned(),
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+            body: body.to_vec(),
+        })
+}
+
+/// Why a notification could not be read or trusted.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The body is not a notification (`{eventType, data}` JSON).
+    #[error("not a HelloAsso notification: {message}")]
+    Malformed {
+        /// What the JSON parser said.
+        message: String,
+        /// The body as received.
+        body: Vec<u8>,
+    },
+    /// A known event type whose `data` does not have the expected shape.
+    #[error(
+        "the {event_type} notification does not have the expected shape at `{path}`: {message}"
+    )]
+    UnexpectedData {
+        /// The `eventType`.
+        event_type: String,
+        /// Where in `data` decoding failed.
+        path: String,
+        /// What the decoder said.
+        message: String,
+        /// The body as received, to log or store for a later retry.
+        body: Vec<u8>,
+    },
+    /// No signature came with a notification that must be signed.
+    #[error("the notification carries no `x-ha-signature`")]
+    MissingSignature,
+    /// The signature is not hex of the right length.
+    #[error("`x-ha-signature` is not a hex HMAC-SHA256")]
+    MalformedSignature,
+    /// The signature does not match the body: not from HelloAsso, or altered.
+    #[error("`x-ha-signature` does not match the body")]
+    BadSignature,
+}
+
+impl WebhookError {
+    /// The raw body, for the errors that keep it.
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            WebhookError::Malformed { body, .. } | WebhookError::UnexpectedData { body, .. } => {
+                Some(body)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for WebhookError {
+    // Bodies hold payers' personal data: Debug shows their size only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookError::Malformed { message, body } => f
+                .debug_struct("Malformed")
+                .field("message", message)
+                .field("body_len", &body.len())
+                .finish(),
+            WebhookError::UnexpectedData {
+                event_type,
+                path,
+                message,
+                body,
+            } => f
+                .debug_struct("UnexpectedData")
+                .field("event_type", event_type)
+                .field("path", path)
+                .field("message", message)
+                .field("body_len", &body.len())
+                .finish(),
+            WebhookError::MissingSignature => f.write_str("MissingSignature"),
+            WebhookError::MalformedSignature => f.write_str("MalformedSignature"),
+            WebhookError::BadSignature => f.write_str("BadSignature"),
+        }
+    }
+}
+
+/// Checks a partner notification's `x-ha-signature`: the hex HMAC-SHA256
+/// of the raw `body` with the partner's signature `key`. The comparison
+/// takes the same time wherever the signatures differ.
+///
+/// ```
+/// use helloasso_sdk::webhooks::{sign, verify_signature};
+///
+/// let body = br#"{"eventType":"Payment","data":{}}"#;
+/// let signature = sign(body, b"signature-key");
+/// assert!(verify_signature(body, &signature, b"signature-key").is_ok());
+/// assert!(verify_signature(b"tampered", &signature, b"signature-key").is_err());
+/// ```
+pub fn verify_signature(body: &[u8], signature_hex: &str, key: &[u8]) -> Result<(), WebhookError> {
+    let signature_hex = signature_hex.trim();
+    if signature_hex.is_empty() {
+        return Err(WebhookError::MissingSignature);
+    }
+    let given = hex::decode(signature_hex).map_err(|_| WebhookError::MalformedSignature)?;
+    let expected = mac(body, key);
+    if given.len() != expected.len() {
+        return Err(WebhookError::MalformedSignature);
+    }
+    if bool::from(expected.ct_eq(&given)) {
+        Ok(())
+    } else {
+        Err(WebhookError::BadSignature)
+    }
+}
+
+/// The `x-ha-signature` HelloAsso would send for `body`: lowercase hex
+/// HMAC-SHA256 with `key`. For tests and local tools.
+pub fn sign(body: &[u8], key: &[u8]) -> String {
+    hex::encode(mac(body, key))
+}
+
+fn mac(body: &[u8], key: &[u8]) -> Vec<u8> {
+    // HMAC takes keys of any length; new_from_slice cannot fail for it.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => return Vec::new(),
+    };
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4231_test_case_2() {
+        // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?".
+        assert_eq!(
+            sign(b"what do ya want for nothing?", b"Jefe"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn signature_errors() {
+        let body = b"{}";
+        let good = sign(body, b"k");
+        assert_eq!(verify_signature(body, &good.to_uppercase(), b"k"), Ok(()));
+        assert_eq!(
+            verify_signature(body, "", b"k"),
+            Err(WebhookError::MissingSignature)
+        );
+        assert_eq!(
+            verify_signature(body, "zz", b"k"),
+            Err(WebhookError::MalformedSignature)
+        );
+        assert_eq!(
+            verify_signature(body, &good[..10], b"k"),
+            Err(WebhookError::MalformedSignature)
+        );
+        assert_eq!(
+            verify_signature(body, &good, b"other"),
+            Err(WebhookError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn unknown_and_malformed() {
+        let n = Notification::parse(br#"{"eventType":"Refund","data":{"x":1}}"#).unwrap();
+        assert_eq!(n.event_type(), "Refund");
+        assert!(matches!(n, Notification::Unknown { .. }));
+        let err = Notification::parse(b"<html>").unwrap_err();
+        assert_eq!(err.body(), Some(&b"<html>"[..]));
+        let err =
+            Notification::parse(br#"{"eventType":"Payment","data":{"amount":"ten"}}"#).unwrap_err();
+        match &err {
+            WebhookError::UnexpectedData { path, body, .. } => {
+                assert_eq!(path, "amount");
+                assert!(!body.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{err:?}").contains("ten"));
+    }
+
+    #[test]
+    fn checkout_metadata() {
+        #[derive(Deserialize, PartialEq, Debug)]
+        struct Cart {
+            cart: u32,
+        }
+        let body = br#"{"eventType":"Order","data":{},"metadata":{"cart":7}}"#;
+        assert_eq!(metadata::<Cart>(body).unwrap(), Some(Cart { cart: 7 }));
+        assert_eq!(
+            metadata::<Cart>(br#"{"eventType":"Order","data":{}}"#).unwrap(),
+            None
+        );
+    }
+}

@@ -25,7 +25,7 @@ use crate::time;
 use crate::webhooks;
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::rejection::PathRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -118,11 +118,13 @@ pub(crate) async fn create_checkout_intent(
     State(st): State<Arc<AppState>>,
     Extension(scope): Extension<Scope>,
     path: Result<Path<String>, PathRejection>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     bump(&st.counters.requests.create_checkout_intent);
     let result = (|| {
         let Path(slug) = path.map_err(path_error)?;
+        let body =
+            body.map_err(|e| ApiError::invalid(format!("The request body cannot be read: {e}")))?;
         let body: InitCheckoutBody = serde_json::from_slice(&body)
             .map_err(|e| ApiError::invalid(format!("The request body is invalid: {e}")))?;
         let (total, initial) = validate(&body)?;

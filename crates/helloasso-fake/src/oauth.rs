@@ -12,6 +12,7 @@ use crate::errors::ApiError;
 use crate::query::Query;
 use crate::state::{AppState, lock};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -186,10 +187,17 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 pub(crate) async fn token(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     bump(&st.counters.requests.token);
-    let result = issue_token(&st, &headers, &body);
+    let result = match body {
+        Ok(body) => issue_token(&st, &headers, &body),
+        Err(_) => Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The request body cannot be read.",
+        )),
+    };
     match result {
         Ok(resp) => resp,
         Err(e) => {

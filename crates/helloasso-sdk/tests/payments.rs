@@ -1,0 +1,495 @@
+//! Payment listings, streams, search, export and get, against httpmock on
+//! loopback: one mock per page, each checking every filter.
+
+mod common;
+
+use chrono::{DateTime, FixedOffset};
+use common::*;
+use futures::{StreamExt, TryStreamExt};
+use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
+use helloasso_sdk::{Cents, Client, Error, ExportFormat, Page, Paging};
+use httpmock::Method::{GET, POST};
+use httpmock::{Mock, MockServer};
+use serde_json::{Value, json};
+
+const ORG: &str = "my-asso";
+const PATH: &str = "/v5/organizations/my-asso/payments";
+
+async fn server() -> (MockServer, Client) {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(token_json("access-1", "refresh-1", 1800));
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+    (server, client)
+}
+
+fn date(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn page_json(ids: &[i64], token: Option<&str>, index: i64) -> Value {
+    json!({
+        "data": ids.iter().map(|id| json!({
+            "id": id,
+            "amount": 1000 + id,
+            "state": "Authorized",
+            "date": "2024-03-01T10:00:00.1234567+01:00",
+        })).collect::<Vec<_>>(),
+        "pagination": {
+            "pageSize": 2,
+            "totalCount": -1,
+            "pageIndex": index,
+            "totalPages": -1,
+            "continuationToken": token,
+        }
+    })
+}
+
+/// The listing every test streams: all the filters, so that each page's
+/// mock can check they were all carried.
+fn listing(client: &Client) -> helloasso_sdk::ListPayments {
+    client
+        .payments(ORG)
+        .list()
+        .states([PaymentState::Authorized, PaymentState::Refunded])
+        .from(date("2024-01-01T00:00:00+01:00"))
+        .to(date("2024-07-01T00:00:00+02:00"))
+        .user_search_key("dupont")
+        .sort(SortField::UpdateDate, SortOrder::Asc)
+        .page_size(2)
+}
+
+/// Mocks one page of [`listing`]: matched only when every filter is there
+/// and the continuation token is `after` (none for the first page).
+async fn mock_page<'a>(
+    server: &'a MockServer,
+    after: Option<&str>,
+    ids: &[i64],
+    token: Option<&str>,
+    index: i64,
+) -> Mock<'a> {
+    let body = page_json(ids, token, index);
+    let after = after.map(str::to_owned);
+    server
+        .mock_async(move |when, then| {
+            let when = when
+                .method(GET)
+                .path(PATH)
+                .header("authorization", "Bearer access-1")
+                .query_param("states", "Authorized")
+                .query_param("states", "Refunded")
+                .query_param("from", "2024-01-01T00:00:00+01:00")
+                .query_param("to", "2024-07-01T00:00:00+02:00")
+                .query_param("userSearchKey", "dupont")
+                .query_param("sortField", "UpdateDate")
+                .query_param("sortOrder", "Asc")
+                .query_param("pageSize", "2")
+                .query_param_missing("pageIndex");
+            match &after {
+                Some(token) => when.query_param("continuationToken", token.as_str()),
+                None => when.query_param_missing("continuationToken"),
+            };
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// Five pages, a duplicate across the first boundary, a token on the last
+/// page and an empty answer after it.
+async fn five_pages(server: &MockServer) -> Vec<Mock<'_>> {
+    vec![
+        mock_page(server, None, &[1, 2], Some("t1"), 1).await,
+        mock_page(server, Some("t1"), &[2, 3], Some("t2"), 2).await,
+        mock_page(server, Some("t2"), &[4, 5], Some("t3"), 3).await,
+        mock_page(server, Some("t3"), &[6, 7], Some("t4"), 4).await,
+        mock_page(server, Some("t4"), &[8, 9], Some("t5"), 5).await,
+        mock_page(server, Some("t5"), &[], Some("t6"), 6).await,
+    ]
+}
+
+fn ids<T>(page: &Page<T>, id: fn(&T) -> Option<i64>) -> Vec<i64> {
+    page.items.iter().filter_map(id).collect()
+}
+
+#[tokio::test]
+async fn five_pages_yield_every_payment_once_with_the_same_filters() {
+    let (server, client) = server().await;
+    let pages = five_pages(&server).await;
+
+    let payments: Vec<_> = listing(&client).items().try_collect().await.unwrap();
+    let ids: Vec<i64> = payments.iter().map(|p| p.id.unwrap()).collect();
+    assert_eq!(ids, (1..=9).collect::<Vec<_>>());
+    assert_eq!(payments[0].amount, Some(1001));
+
+    // Each page was asked for once, with every filter (the mocks match
+    // nothing else), and nothing was asked past the empty page.
+    for (n, mock) in pages.iter().enumerate() {
+        assert_eq!(mock.calls_async().await, 1, "page {}", n + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_token_ends_the_stream() {
+    let (server, client) = server().await;
+    let first = mock_page(&server, None, &[1, 2], Some("same"), 1).await;
+    let again = mock_page(&server, Some("same"), &[3, 4], Some("same"), 2).await;
+
+    let ids: Vec<i64> = listing(&client)
+        .items()
+        .map(|p| p.unwrap().id.unwrap())
+        .collect()
+        .await;
+    assert_eq!(ids, vec![1, 2, 3, 4]);
+    first.assert_calls_async(1).await;
+    again.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn resuming_from_page_three_yields_pages_four_and_five() {
+    let (server, client) = server().await;
+    let pages = five_pages(&server).await;
+
+    // A first sync stops after page 3 and saves its checkpoint.
+    let mut stream = listing(&client).pages();
+    let mut checkpoint = None;
+    for _ in 0..3 {
+        let page = stream.try_next().await.unwrap().unwrap();
+        checkpoint = page.checkpoint().map(str::to_owned);
+        assert_eq!(stream.checkpoint(), checkpoint.as_deref());
+    }
+    drop(stream);
+    let checkpoint = checkpoint.unwrap();
+    assert_eq!(checkpoint, "t3");
+
+    // The next sync resumes from it.
+    let resumed: Vec<Page<_>> = listing(&client)
+        .resume_from(&checkpoint)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let got: Vec<Vec<i64>> = resumed.iter().map(|p| ids(p, |x| x.id)).collect();
+    assert_eq!(got, vec![vec![6, 7], vec![8, 9]]);
+    assert_eq!(resumed[0].page_index, Some(4));
+    assert_eq!(resumed[1].page_index, Some(5));
+
+    // Pages 1 to 3 were not asked again. (Page 4 may or may not have been
+    // prefetched by the first sync before it stopped: not checked.)
+    for mock in &pages[..3] {
+        assert_eq!(mock.calls_async().await, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_item_stream_checkpoint_follows_fully_consumed_pages() {
+    let (server, client) = server().await;
+    let _pages = five_pages(&server).await;
+    let mut items = listing(&client).items();
+    assert_eq!(items.checkpoint(), None);
+    items.try_next().await.unwrap(); // 1
+    assert_eq!(items.checkpoint(), None, "page 1 not finished");
+    items.try_next().await.unwrap(); // 2
+    assert_eq!(items.checkpoint(), Some("t1"));
+    items.try_next().await.unwrap(); // 3 (2 was deduplicated)
+    assert_eq!(items.checkpoint(), Some("t2"));
+}
+
+#[tokio::test]
+async fn page_size_500_is_refused_before_sending() {
+    // No token endpoint either: any request at all would be counted here.
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.path_prefix("/");
+            then.status(200).json_body(page_json(&[1], None, 1));
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+
+    let err = client
+        .payments(ORG)
+        .list()
+        .page_size(500)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    assert!(err.to_string().contains("500"), "{err}");
+
+    let mut stream = client.payments(ORG).list().page_size(500).items();
+    let first = stream.next().await.unwrap();
+    assert!(matches!(first, Err(Error::InvalidRequest { .. })));
+    assert!(stream.next().await.is_none());
+
+    let err = client
+        .payments(ORG)
+        .search()
+        .page_size(0)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+
+    let err = client
+        .payments(ORG)
+        .list()
+        .from(date("2024-02-01T00:00:00Z"))
+        .to(date("2024-01-01T00:00:00Z"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+
+    any.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn index_paging_stops_at_the_last_page() {
+    let (server, client) = server().await;
+    let page = |index: i64, ids: &[i64]| {
+        let mut body = page_json(ids, Some("ignored"), index);
+        body["pagination"]["totalPages"] = json!(2);
+        body["pagination"]["totalCount"] = json!(4);
+        body
+    };
+    let mut mocks = Vec::new();
+    for (index, ids) in [(1, vec![1, 2]), (2, vec![3, 4])] {
+        let body = page(index, &ids);
+        mocks.push(
+            server
+                .mock_async(move |when, then| {
+                    when.method(GET)
+                        .path(PATH)
+                        .query_param("pageIndex", index.to_string())
+                        .query_param("pageSize", "2")
+                        .query_param_missing("continuationToken");
+                    then.status(200).json_body(body);
+                })
+                .await,
+        );
+    }
+    let past_the_end = server
+        .mock_async(|when, then| {
+            when.method(GET).path(PATH).query_param("pageIndex", "3");
+            then.status(500)
+                .json_body(json!({"message": "past the end"}));
+        })
+        .await;
+
+    let pages: Vec<_> = client
+        .payments(ORG)
+        .list()
+        .page_size(2)
+        .paging(Paging::PageIndex)
+        .page_index(1)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[1].total_pages, Some(2));
+    assert_eq!(pages[1].total_count, Some(4));
+    for mock in &mocks {
+        mock.assert_calls_async(1).await;
+    }
+    past_the_end.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn one_page_of_a_form_and_a_search() {
+    let (server, client) = server().await;
+    let form = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/my-asso/forms/Event/gala-2024/payments")
+                .query_param("states", "Authorized")
+                .query_param("pageIndex", "2");
+            then.status(200).json_body(page_json(&[5, 6], None, 2));
+        })
+        .await;
+    let page = client
+        .payments(ORG)
+        .form(FormType::Event, "gala-2024")
+        .states([PaymentState::Authorized])
+        .page_index(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ids(&page, |p| p.id), vec![5, 6]);
+    assert_eq!(page.total_count, None, "-1 means not counted");
+    form.assert_calls_async(1).await;
+
+    let search = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/my-asso/payments/search")
+                .query_param_missing("continuationToken")
+                .query_param("searchKey", "jean dupont")
+                .query_param("amount", "1500")
+                .query_param("formTypes", "Membership")
+                .query_param("userId", "77");
+            then.status(200).json_body(json!({
+                "data": [{"id": 11, "amount": 1500, "status": "Authorized"}],
+                "pagination": {"continuationToken": "s1"}
+            }));
+        })
+        .await;
+    let search_end = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/my-asso/payments/search")
+                .query_param("continuationToken", "s1")
+                .query_param("searchKey", "jean dupont")
+                .query_param("amount", "1500")
+                .query_param("formTypes", "Membership")
+                .query_param("userId", "77");
+            then.status(200)
+                .json_body(json!({"data": [], "pagination": {"continuationToken": "s2"}}));
+        })
+        .await;
+    let found: Vec<_> = client
+        .payments(ORG)
+        .search()
+        .search_key("jean dupont")
+        .amount(Cents(1500))
+        .form_types([FormType::Membership])
+        .user_id(77)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].status, Some(PaymentState::Authorized));
+    search.assert_calls_async(1).await;
+    search_end.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn get_one_payment_with_failed_refund_operations() {
+    let (server, client) = server().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/payments/123456789012")
+                .query_param("withFailedRefundOperation", "true");
+            then.status(200).json_body(json!({
+                "id": 123_456_789_012_i64,
+                "amount": 2500,
+                "state": "SomethingNew",
+                "refundOperations": [{"id": 1, "amount": 100, "status": "Failed"}]
+            }));
+        })
+        .await;
+    let payment = client
+        .payment(123_456_789_012)
+        .get()
+        .with_failed_refund_operations(true)
+        .await
+        .unwrap();
+    assert_eq!(payment.id, Some(123_456_789_012));
+    assert_eq!(
+        payment.state,
+        Some(PaymentState::UnknownValue("SomethingNew".into()))
+    );
+    mock.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn export_streams_the_servers_csv_into_a_writer() {
+    let (server, client) = server().await;
+    let csv = "paymentId,amount\n1,1001\n2,1002\n";
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(PATH)
+                .header("accept", "text/csv")
+                .header("authorization", "Bearer access-1")
+                .query_param("states", "Authorized")
+                .query_param("sortField", "Date")
+                .query_param_missing("pageSize");
+            then.status(200)
+                .header("content-type", "text/csv; charset=utf-8")
+                .body(csv);
+        })
+        .await;
+    let mut out: Vec<u8> = Vec::new();
+    let written = client
+        .payments(ORG)
+        .list()
+        .states([PaymentState::Authorized])
+        .sort(SortField::Date, SortOrder::Desc)
+        .page_size(50)
+        .export(ExportFormat::Csv)
+        .write_to(&mut out)
+        .await
+        .unwrap();
+    assert_eq!(written, csv.len() as u64);
+    assert_eq!(String::from_utf8(out).unwrap(), csv);
+    mock.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn export_errors_are_typed() {
+    let (server, client) = server().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(PATH).header("accept", "text/csv");
+            then.status(403)
+                .json_body(json!({"errors": [{"code": "Forbidden", "message": "no"}]}));
+        })
+        .await;
+    let json_instead = server
+        .mock_async(|when, then| {
+            when.method(GET).path(PATH).header(
+                "accept",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            );
+            then.status(200)
+                .header("content-type", "application/json; charset=utf-8")
+                .json_body(page_json(&[1], None, 1));
+        })
+        .await;
+    let mut out = Vec::new();
+    let err = client
+        .payments(ORG)
+        .export(ExportFormat::Csv)
+        .write_to(&mut out)
+        .await
+        .unwrap_err();
+    match err {
+        helloasso_sdk::ExportError::Api(Error::Api { status, code, .. }) => {
+            assert_eq!(status.as_u16(), 403);
+            assert_eq!(code.as_deref(), Some("Forbidden"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = client
+        .payments(ORG)
+        .export(ExportFormat::Xlsx)
+        .write_to(&mut out)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, helloasso_sdk::ExportError::Api(Error::Decode { .. })),
+        "{err:?}"
+    );
+    assert!(out.is_empty());
+    json_instead.assert_calls_async(1).await;
+
+    let err = client
+        .payments(ORG)
+        .form(FormType::Event, "x")
+        .export(ExportFormat::Csv)
+        .write_to(&mut out)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        helloasso_sdk::ExportError::Api(Error::InvalidRequest { .. })
+    ));
+}

@@ -160,7 +160,7 @@ impl Client {
                 content_type: None,
                 path: Some("organization_slug".to_owned()),
                 message: "the authorization-code token response names no organization".to_owned(),
-                excerpt: String::new(),
+                excerpt: "(tokens not shown)".to_owned(),
             });
         };
         let key = TokenKey::organization(self.client_id(), slug);

@@ -1,12 +1,49 @@
-//! HelloAsso API v5 facade.
+//! A client for HelloAsso's API v5, the French payment platform for
+//! associations.
+//!
+//! The [`Client`] does what every call needs: OAuth tokens (fetched lazily,
+//! refreshed before expiry, fetched once however many tasks wait, saved in a
+//! [`TokenStore`]), retries that never re-send a refund after an ambiguous
+//! failure, one typed [`Error`], and a `tracing` span per HTTP call. Secrets
+//! never appear in `Debug`, `Display`, errors or logs.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), helloasso_sdk::Error> {
+//! use helloasso_sdk::{Client, Environment, FileTokenStore, Operation};
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Sandbox)
+//!     .credentials("my-client-id", "my-client-secret")
+//!     .token_store(FileTokenStore::new("helloasso-tokens.json"))
+//!     .build()?;
+//!
+//! // Any generated operation, with tokens, retries and typed errors.
+//! let payment = client
+//!     .execute(Operation::read("get_payment"), &|raw| {
+//!         Box::pin(async move { raw.get_payment().payment_id(123_456_789).send().await })
+//!     })
+//!     .await?
+//!     .into_inner();
+//! println!("{:?}", payment.state);
+//! # Ok(()) }
+//! ```
+//!
+//! Partners, who act for many organizations, send each organization's user
+//! through [`Client::authorization_request`], exchange the code with
+//! [`Client::exchange_code`], and then call the API with
+//! [`Client::for_organization`].
+//!
+//! Models are the generated ones, re-exported in [`types`].
 
-pub mod auth;
+#![warn(missing_docs)]
+
+mod auth;
 mod client;
 mod environment;
 mod error;
 mod mfa;
 mod response;
-pub mod retry;
+mod retry;
 mod telemetry;
 mod transport;
 

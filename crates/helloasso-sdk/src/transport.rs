@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use helloasso_raw::hooks::CallContext;
+use helloasso_raw::types;
 use helloasso_raw::{ClientInfo, ResponseValue};
+use progenitor_client::{ClientHooks, OperationInfo};
 use secrecy::ExposeSecret;
 use tracing::Instrument;
 
@@ -25,11 +27,7 @@ pub(crate) const USER_AGENT: &str = concat!("helloasso-sdk/", env!("CARGO_PKG_VE
 /// generated builder's `send()` future.
 ///
 /// Values the request needs are moved or cloned into the future, because
-/// each attempt builds the request anew:
-///
-/// ```ignore
-/// |raw| Box::pin(async move { raw.get_payment().payment_id(id).send().await })
-/// ```
+/// each attempt builds the request anew; see [`Client::execute`](crate::Client::execute).
 pub type RawCall<'f, T> = dyn for<'a> Fn(
         &'a helloasso_raw::Client,
     ) -> BoxFuture<'a, std::result::Result<ResponseValue<T>, RawError>>
@@ -203,6 +201,48 @@ impl Transport {
                 Verdict::Retry | Verdict::Fail => return Err(error),
             }
         }
+    }
+}
+
+/// Sends a request built by hand through an attempt's generated client, for
+/// what the generated operations do not cover (another `Accept`, such as a
+/// CSV export, or an endpoint the spec lacks). The same hooks as a generated
+/// operation run: the attempt's bearer is added and the status and headers
+/// are recorded. A success comes back as the response, to decode or stream;
+/// an error status as `UnexpectedResponse`, which [`Client::execute`]
+/// (crate::Client::execute) turns into the matching typed error.
+///
+/// ```no_run
+/// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
+/// use helloasso_sdk::{ClientInfo, Operation, ResponseValue, send_request};
+///
+/// let csv = client
+///     .execute_stream(Operation::read("export_payments"), &|raw| {
+///         Box::pin(async move {
+///             let url = format!("{}/v5/organizations/my-asso/payments", raw.baseurl());
+///             let request = raw.client().get(url).header("accept", "text/csv");
+///             send_request(raw, "export_payments", request).await.map(ResponseValue::stream)
+///         })
+///     })
+///     .await?
+///     .into_inner();
+/// # let _ = csv; Ok(()) }
+/// ```
+pub async fn send_request(
+    raw: &helloasso_raw::Client,
+    operation_id: &'static str,
+    request: reqwest::RequestBuilder,
+) -> std::result::Result<reqwest::Response, RawError> {
+    let mut request = request.build()?;
+    let info = OperationInfo { operation_id };
+    raw.pre::<types::ErrorBody>(&mut request, &info).await?;
+    let result = raw.exec(request, &info).await;
+    raw.post::<types::ErrorBody>(&result, &info).await?;
+    let response = result?;
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(helloasso_raw::Error::UnexpectedResponse(response))
     }
 }
 

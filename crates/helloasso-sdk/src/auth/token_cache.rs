@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
+use tracing::Instrument;
 
 use super::token::{Token, TokenKey};
 use super::token_store::TokenStore;
@@ -137,10 +138,14 @@ impl TokenCache {
         let previous = state.current.as_ref().map(|c| c.token.clone());
         let needs_load = !state.loaded;
         let inner = self.inner.clone();
-        let task = tokio::spawn(async move {
-            let result = inner.refresh(previous, needs_load).await;
-            inner.land(id, result)
-        });
+        // The token request's spans nest under the caller that started it.
+        let task = tokio::spawn(
+            async move {
+                let result = inner.refresh(previous, needs_load).await;
+                inner.land(id, result)
+            }
+            .in_current_span(),
+        );
         let flight = async move {
             task.await.unwrap_or_else(|join_error| {
                 Err(Error::Transport {

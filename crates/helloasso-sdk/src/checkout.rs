@@ -120,7 +120,10 @@ impl Checkout {
                     serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
                         status: Some(status),
                         content_type: None,
-                        path: Some(format!("metadata.{}", e.path())),
+                        path: Some(match e.path().to_string().as_str() {
+                            "." => "metadata".to_owned(),
+                            inner => format!("metadata.{inner}"),
+                        }),
                         message: format!(
                             "the intent's metadata is not the type asked for: {}",
                             e.inner()

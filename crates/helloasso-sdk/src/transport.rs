@@ -209,8 +209,9 @@ impl Transport {
 /// CSV export, or an endpoint the spec lacks). The same hooks as a generated
 /// operation run: the attempt's bearer is added and the status and headers
 /// are recorded. A success comes back as the response, to decode or stream;
-/// an error status as `UnexpectedResponse`, which [`Client::execute`]
-/// (crate::Client::execute) turns into the matching typed error.
+/// an error status as `UnexpectedResponse`, which
+/// [`Client::execute`](crate::Client::execute) turns into the matching typed
+/// error.
 ///
 /// ```no_run
 /// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {

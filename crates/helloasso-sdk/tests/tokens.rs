@@ -415,3 +415,58 @@ async fn code_exchange_stores_the_organization_token_and_disconnect_forgets_it()
         Error::InvalidRequest { .. }
     ));
 }
+
+#[tokio::test]
+async fn a_restarted_process_refreshes_with_the_rotated_token_from_the_file() {
+    let server = MockServer::start_async().await;
+    // Every token expires within the refresh skew, so each use refreshes.
+    let credentials = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("grant_type=client_credentials");
+            then.status(200)
+                .json_body(token_json("access-1", "refresh-1", 30));
+        })
+        .await;
+    let first_refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("refresh_token=refresh-1");
+            then.status(200)
+                .json_body(token_json("access-2", "refresh-2", 30));
+        })
+        .await;
+    let second_refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("refresh_token=refresh-2");
+            then.status(200)
+                .json_body(token_json("access-3", "refresh-3", 1800));
+        })
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
+
+    let first_process = builder(&server.base_url())
+        .token_store(helloasso_sdk::FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    first_process.token().await.unwrap();
+    first_process.token().await.unwrap();
+    drop(first_process);
+
+    let second_process = builder(&server.base_url())
+        .token_store(helloasso_sdk::FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    let token = second_process.token().await.unwrap();
+
+    use helloasso_sdk::ExposeSecret;
+    assert_eq!(token.access_token().expose_secret(), "access-3");
+    assert_eq!(credentials.calls_async().await, 1);
+    assert_eq!(first_refresh.calls_async().await, 1);
+    assert_eq!(second_refresh.calls_async().await, 1);
+}

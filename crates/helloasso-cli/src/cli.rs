@@ -1,0 +1,405 @@
+//! The command line, as clap types.
+//!
+//! Values that need a helpful error (states, dates, amounts) are taken as
+//! strings here and checked by the commands, so that a mistake gives one
+//! `error:` line with the accepted forms instead of clap's multi-line report.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+const ABOUT: &str = "HelloAsso from a terminal: payments, refunds, checkout, webhooks";
+
+const AFTER_HELP: &str = "\
+Try it without an account: `helloasso demo` runs every step against a local fake HelloAsso.
+
+Credentials come from --client-id/--client-secret or HELLOASSO_CLIENT_ID/HELLOASSO_CLIENT_SECRET
+(HelloAsso back office, \"Intégrations et API\"). Tokens are kept in a file readable by you only
+(default: $XDG_CONFIG_HOME/helloasso/, else ~/.config/helloasso/).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "helloasso",
+    version,
+    about = ABOUT,
+    after_help = format!("{AFTER_HELP}\n\n{EXIT_CODES_HELP}"),
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Where to send requests: `production`, `sandbox`, or a base URL (https;
+    /// plain http only on loopback, e.g. a local helloasso-fake)
+    #[arg(
+        long = "env",
+        global = true,
+        env = "HELLOASSO_ENVIRONMENT",
+        default_value = "production",
+        value_name = "ENV"
+    )]
+    pub environment: String,
+
+    /// API client id
+    #[arg(long, global = true, env = "HELLOASSO_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// API client secret (prefer the environment variable: flags show in `ps`)
+    #[arg(
+        long,
+        global = true,
+        env = "HELLOASSO_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+
+    /// Organization slug, as in its HelloAsso URL
+    #[arg(
+        long = "org",
+        global = true,
+        env = "HELLOASSO_ORGANIZATION",
+        value_name = "SLUG"
+    )]
+    pub organization: Option<String>,
+
+    /// Token file (default: one per environment in the user's config directory)
+    #[arg(long, global = true, env = "HELLOASSO_TOKEN_FILE", value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// Output format
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = Format::Table,
+        env = "HELLOASSO_FORMAT"
+    )]
+    pub format: Format,
+
+    /// Never show progress bars (they are hidden anyway when stderr is not a terminal)
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    /// Log HTTP requests to stderr (-v: info, -vv: debug); secrets are never logged
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people
+    Table,
+    /// One JSON document (HelloAsso's own field names)
+    Json,
+    /// One JSON object per line
+    Jsonl,
+    /// Comma-separated values with a header row
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk through the whole API against a local fake HelloAsso (no account, no network)
+    Demo(DemoArgs),
+    /// List, look up, search, export and refund payments
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
+    /// Create and read checkout intents (HelloAsso's payment page)
+    #[command(subcommand)]
+    Checkout(CheckoutCommand),
+    /// Check the credentials, or forget the stored tokens
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Read and verify webhook notifications saved to files
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seeded payments in the fake (same seed and size: same data)
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(20..=200_000))]
+    pub payments: u32,
+
+    /// Seed of the fake's dataset
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Keep the CSV export in this file (default: a temporary file, deleted at the end)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// List the organization's payments (newest first)
+    List(ListArgs),
+    /// Show one payment
+    Get(GetArgs),
+    /// Search payments by payer, amount, form type
+    Search(SearchArgs),
+    /// Export payments as CSV (or XLSX) through HelloAsso's own export
+    Export(ExportArgs),
+    /// Refund a payment, whole or in part (asks for confirmation and MFA)
+    Refund(RefundArgs),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only these states (repeat or separate with commas), e.g. Authorized,Refunded
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
+
+    /// From this date (inclusive): RFC 3339 or YYYY-MM-DD (local midnight)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Up to this date (exclusive): RFC 3339 or YYYY-MM-DD (local midnight)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Sort by this date
+    #[arg(long, value_enum, default_value_t = SortBy::Date)]
+    pub sort: SortBy,
+
+    /// Oldest first (default: newest first)
+    #[arg(long)]
+    pub asc: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SortBy {
+    #[default]
+    Date,
+    UpdateDate,
+    CreationDate,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Payer's name or e-mail contains this
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
+    #[arg(long, value_name = "TYPE/SLUG")]
+    pub form: Option<String>,
+
+    /// At most this many payments
+    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    pub limit: u64,
+
+    /// Every matching payment (pages through the whole listing)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100)]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Payment id
+    pub id: i64,
+
+    /// Also show refund operations that failed
+    #[arg(long)]
+    pub with_failed_refunds: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words that must all appear in the payer's names or e-mail
+    pub query: Option<String>,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only payments of exactly this amount, in euros (e.g. 12.50)
+    #[arg(long, value_name = "EUR")]
+    pub amount: Option<String>,
+
+    /// Only payments through these kinds of forms (comma-separated), e.g. Membership,Donation
+    #[arg(long = "form-type", value_name = "TYPE", value_delimiter = ',')]
+    pub form_types: Vec<String>,
+
+    /// At most this many results
+    #[arg(long, default_value_t = 20)]
+    pub limit: u64,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100)]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Payer's name or e-mail contains this
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// Write to this file (default: standard output, CSV only)
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// File format (default: from --out's extension, else csv)
+    #[arg(long = "as", value_enum, value_name = "FORMAT")]
+    pub file_format: Option<FileFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct RefundArgs {
+    /// Payment id
+    pub id: i64,
+
+    /// Refund only this much, in euros (e.g. 5.00); default: the whole payment
+    #[arg(long, value_name = "EUR")]
+    pub amount: Option<String>,
+
+    /// Reason kept with the refund
+    #[arg(long)]
+    pub comment: Option<String>,
+
+    /// Also cancel the order the payment belongs to
+    #[arg(long)]
+    pub cancel_order: bool,
+
+    /// Do not e-mail the payer
+    #[arg(long)]
+    pub no_mail: bool,
+
+    /// Do not ask for confirmation (required when not on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// The MFA code HelloAsso asks for (otherwise asked on the terminal)
+    #[arg(long, value_name = "CODE", env = "HELLOASSO_MFA_CODE", hide_env_values = true)]
+    pub mfa_code: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckoutCommand {
+    /// Create a checkout intent and print the payment page's URL (valid 15 minutes)
+    Create(CheckoutCreateArgs),
+    /// Show a checkout intent, with its order once paid
+    Get(CheckoutGetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutCreateArgs {
+    /// What is sold (at most 250 characters)
+    #[arg(long = "item", value_name = "NAME")]
+    pub item_name: String,
+
+    /// Total amount in euros (e.g. 30.00)
+    #[arg(long, value_name = "EUR")]
+    pub amount: String,
+
+    /// Amount paid now, in euros, when paying in instalments (default: the total)
+    #[arg(long, value_name = "EUR")]
+    pub initial: Option<String>,
+
+    /// An instalment DATE=EUR (repeatable), e.g. 2026-01-05=10.00
+    #[arg(long = "term", value_name = "DATE=EUR")]
+    pub terms: Vec<String>,
+
+    /// Where the payer lands after paying (https)
+    #[arg(long, value_name = "URL")]
+    pub return_url: String,
+
+    /// Where the payer goes back to (default: the return URL)
+    #[arg(long, value_name = "URL")]
+    pub back_url: Option<String>,
+
+    /// Where the payer lands when the payment fails (default: the return URL)
+    #[arg(long, value_name = "URL")]
+    pub error_url: Option<String>,
+
+    /// The sale includes a donation
+    #[arg(long)]
+    pub donation: bool,
+
+    /// Your own JSON kept with the intent, e.g. '{"cart":42}'
+    #[arg(long, value_name = "JSON")]
+    pub metadata: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutGetArgs {
+    /// Checkout intent id
+    pub id: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Obtain a token with the credentials and show when it expires
+    Check,
+    /// Forget the tokens stored for this client and environment
+    Logout,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Parse a notification body (a file, or - for standard input)
+    Parse(WebhookParseArgs),
+    /// Check a partner notification's x-ha-signature against its body
+    Verify(WebhookVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookParseArgs {
+    /// The notification body as received
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookVerifyArgs {
+    /// The notification body as received, byte for byte
+    pub file: PathBuf,
+
+    /// The x-ha-signature header (hex HMAC-SHA256)
+    #[arg(long, value_name = "HEX")]
+    pub signature: String,
+
+    /// The partner's signature key
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "HELLOASSO_WEBHOOK_KEY",
+        hide_env_values = true
+    )]
+    pub key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

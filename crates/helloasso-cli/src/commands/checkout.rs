@@ -1,0 +1,132 @@
+//! `helloasso checkout create|get`.
+
+use helloasso_sdk::{CheckoutIntent, Checkout};
+use serde_json::{Value, json};
+
+use crate::cli::{CheckoutCommand, CheckoutCreateArgs, CheckoutGetArgs, Format};
+use crate::config::Context;
+use crate::exit::{CliError, CliResult};
+use crate::input::{self, format_euros};
+use crate::output;
+
+pub async fn run(ctx: &Context, format: Format, command: CheckoutCommand) -> CliResult {
+    let checkout = ctx.client.checkout(ctx.organization()?);
+    match command {
+        CheckoutCommand::Create(args) => create(&checkout, format, args).await,
+        CheckoutCommand::Get(args) => get(&checkout, format, args).await,
+    }
+}
+
+async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -> CliResult {
+    let total = input::euros("--amount", &args.amount)?;
+    let mut intent = checkout
+        .intent(args.item_name.clone(), total)
+        .return_url(args.return_url.clone())
+        .back_url(args.back_url.clone().unwrap_or_else(|| args.return_url.clone()))
+        .error_url(
+            args.error_url
+                .clone()
+                .unwrap_or_else(|| args.return_url.clone()),
+        )
+        .contains_donation(args.donation);
+    if let Some(initial) = &args.initial {
+        intent = intent.initial_amount(input::euros("--initial", initial)?);
+    }
+    for term in &args.terms {
+        let Some((date, amount)) = term.split_once('=') else {
+            return Err(CliError::usage(format!(
+                "malformed --term `{term}`: expected DATE=EUR, e.g. 2026-01-05=10.00"
+            )));
+        };
+        intent = intent.term(
+            input::date("--term", date)?,
+            input::euros("--term", amount)?,
+        );
+    }
+    if let Some(metadata) = &args.metadata {
+        let value: Value = serde_json::from_str(metadata).map_err(|e| {
+            CliError::usage(format!("--metadata is not valid JSON: {e}"))
+        })?;
+        intent = intent.metadata(&value);
+    }
+    let created = intent.create().await?;
+    let raw = json!({ "id": created.id, "redirectUrl": created.redirect_url });
+    match format {
+        Format::Table => {
+            println!("checkout intent {} created", created.id);
+            println!("payment page (valid 15 minutes): {}", created.redirect_url);
+            Ok(())
+        }
+        other => output::single(
+            other,
+            &raw,
+            &[
+                ("id", created.id.to_string()),
+                ("redirect_url", created.redirect_url.clone()),
+            ],
+        ),
+    }
+}
+
+async fn get(checkout: &Checkout, format: Format, args: CheckoutGetArgs) -> CliResult {
+    let intent = checkout.get::<Value>(args.id).await?;
+    let raw = json!({
+        "id": intent.id,
+        "redirectUrl": intent.redirect_url,
+        "metadata": intent.metadata,
+        "order": intent.order,
+    });
+    output::single(format, &raw, &intent_fields(&intent))
+}
+
+/// Key/value view of an intent; shared with the demo.
+pub fn intent_fields(intent: &CheckoutIntent<Value>) -> Vec<(&'static str, String)> {
+    let order = intent.order.as_ref();
+    let payments = order
+        .and_then(|o| o.payments.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            format!(
+                "#{} {} EUR {}",
+                p.id.map_or_else(String::new, |i| i.to_string()),
+                p.amount.map_or_else(|| "?".to_owned(), format_euros),
+                p.state.as_ref().map_or("", |s| s.as_str())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    vec![
+        ("id", intent.id.to_string()),
+        ("paid", if intent.is_paid() { "yes" } else { "no" }.to_owned()),
+        (
+            "metadata",
+            intent
+                .metadata
+                .as_ref()
+                .map_or_else(String::new, Value::to_string),
+        ),
+        (
+            "order",
+            order
+                .and_then(|o| o.id)
+                .map_or_else(String::new, |i| i.to_string()),
+        ),
+        (
+            "total",
+            order
+                .and_then(|o| o.amount.as_ref())
+                .and_then(|a| a.total)
+                .map_or_else(String::new, |t| format!("{} EUR", format_euros(t))),
+        ),
+        (
+            "payer",
+            order
+                .and_then(|o| o.payer.as_ref())
+                .map_or_else(String::new, |p| {
+                    super::payments::join_name(p.first_name.as_deref(), p.last_name.as_deref())
+                }),
+        ),
+        ("payments", payments),
+    ]
+}

@@ -1,0 +1,617 @@
+//! `helloasso payments list|get|search|export|refund`.
+
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use futures::StreamExt;
+use helloasso_sdk::types::{Payment, PaymentDetail, PublicPayment};
+use helloasso_sdk::{Client, ExportFormat, FixedMfaCode, ListPayments, MAX_PAGE_SIZE, mfa_fn};
+use indicatif::ProgressBar;
+use tokio::io::AsyncWrite;
+
+use crate::cli::{
+    ExportArgs, FileFormat, Format, GetArgs, ListArgs, PaymentsCommand, RefundArgs, SearchArgs,
+};
+use crate::config::Context;
+use crate::exit::{CliError, CliResult};
+use crate::input::{self, Filters, format_euros};
+use crate::output::{self, Col, Emitter};
+use crate::prompt;
+
+pub struct Settings {
+    pub format: Format,
+    pub progress: bool,
+}
+
+pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -> CliResult {
+    match command {
+        PaymentsCommand::List(args) => list(ctx, settings, args).await,
+        PaymentsCommand::Get(args) => get(ctx, settings, args).await,
+        PaymentsCommand::Search(args) => search(ctx, settings, args).await,
+        PaymentsCommand::Export(args) => export(ctx, settings, args).await,
+        PaymentsCommand::Refund(args) => refund(ctx, settings, args).await,
+    }
+}
+
+pub const PAYMENT_COLS: &[Col] = &[
+    Col::right("ID", "id"),
+    Col::left("DATE", "date"),
+    Col::right("AMOUNT (EUR)", "amount_eur"),
+    Col::left("STATE", "state"),
+    Col::left("MEANS", "means"),
+    Col::left("PAYER", "payer"),
+    Col::left("FORM", "form"),
+];
+
+/// The flattened view of a listed payment, one cell per [`PAYMENT_COLS`].
+pub fn payment_cells(p: &Payment) -> Vec<String> {
+    let payer = p.payer.as_ref().map_or_else(String::new, |payer| {
+        join_name(payer.first_name.as_deref(), payer.last_name.as_deref())
+    });
+    let form = p.order.as_ref().map_or_else(String::new, |o| {
+        match (o.form_type.as_ref(), o.form_slug.as_deref()) {
+            (Some(t), Some(s)) => format!("{}/{s}", t.as_str()),
+            (None, Some(s)) => s.to_owned(),
+            _ => String::new(),
+        }
+    });
+    vec![
+        opt_id(p.id),
+        p.date.map_or_else(String::new, |d| short_date(&d)),
+        p.amount.map_or_else(String::new, format_euros),
+        p.state.as_ref().map_or("", |s| s.as_str()).to_owned(),
+        p.payment_means.as_ref().map_or("", |m| m.as_str()).to_owned(),
+        payer,
+        form,
+    ]
+}
+
+pub fn short_date(d: &chrono::DateTime<chrono::FixedOffset>) -> String {
+    d.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn opt_id(id: Option<i64>) -> String {
+    id.map_or_else(String::new, |i| i.to_string())
+}
+
+pub fn join_name(first: Option<&str>, last: Option<&str>) -> String {
+    [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A page size no larger than needed for `limit` items: asking for 100
+/// payments to show 5 wastes HelloAsso's time and ours.
+fn page_size_for(page_size: u32, limit: Option<u64>) -> CliResult<u32> {
+    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+        return Err(CliError::usage(format!(
+            "--page-size {page_size} is out of range: HelloAsso serves 1 to {MAX_PAGE_SIZE} items per page"
+        )));
+    }
+    Ok(match limit {
+        Some(limit) => page_size.min(u32::try_from(limit.max(1)).unwrap_or(u32::MAX)),
+        None => page_size,
+    })
+}
+
+fn listing(ctx: &Context, args: &ListArgs, filters: &Filters) -> CliResult<ListPayments> {
+    let payments = ctx.client.payments(ctx.organization()?);
+    let mut list = match &args.form {
+        Some(form) => {
+            let (kind, slug) = input::form(form)?;
+            payments.form(kind, slug)
+        }
+        None => payments.list(),
+    };
+    if !filters.states.is_empty() {
+        list = list.states(filters.states.clone());
+    }
+    if let Some(from) = filters.from {
+        list = list.from(from);
+    }
+    if let Some(to) = filters.to {
+        list = list.to(to);
+    }
+    if let Some(key) = &args.search {
+        list = list.user_search_key(key.clone());
+    }
+    Ok(list.sort(filters.sort.0.clone(), filters.sort.1.clone()))
+}
+
+async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
+    let filters = Filters::parse(&args.filters)?;
+    let limit = (!args.all).then_some(args.limit);
+    let page_size = page_size_for(args.page_size, limit)?;
+    let mut pages = listing(ctx, &args, &filters)?.page_size(page_size).pages();
+    let mut out = Emitter::stdout(settings.format, PAYMENT_COLS)?;
+    let mut bar: Option<ProgressBar> = None;
+    let mut shown: u64 = 0;
+    'pages: while let Some(page) = pages.next().await {
+        let page = page?;
+        let bar = bar.get_or_insert_with(|| {
+            let total = page.total_count.and_then(|t| u64::try_from(t).ok());
+            let len = match (total, limit) {
+                (Some(t), Some(l)) => Some(t.min(l)),
+                (t, None) => t,
+                (None, Some(l)) => Some(l),
+            };
+            output::progress(settings.progress, len, "payments")
+        });
+        for payment in &page.items {
+            if limit.is_some_and(|l| shown >= l) {
+                break 'pages;
+            }
+            out.item(payment, payment_cells(payment))?;
+            shown += 1;
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    out.finish()?;
+    Ok(())
+}
+
+async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
+    let mut request = ctx.client.payment(args.id).get();
+    if args.with_failed_refunds {
+        request = request.with_failed_refund_operations(true);
+    }
+    let payment = request.await?;
+    output::single(settings.format, &payment, &detail_fields(&payment))
+}
+
+/// Key/value view of one payment.
+pub fn detail_fields(p: &PaymentDetail) -> Vec<(&'static str, String)> {
+    let payer = p.payer.as_ref();
+    let mut fields = vec![
+        ("id", opt_id(p.id)),
+        ("date", p.date.map_or_else(String::new, |d| d.to_rfc3339())),
+        (
+            "amount",
+            p.amount
+                .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
+        ),
+        (
+            "tip",
+            p.amount_tip
+                .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
+        ),
+        ("state", enum_text(p.state.as_ref().map(|s| s.as_str()))),
+        (
+            "means",
+            enum_text(p.payment_means.as_ref().map(|m| m.as_str())),
+        ),
+        ("type", enum_text(p.type_.as_ref().map(|t| t.as_str()))),
+        (
+            "payer",
+            payer.map_or_else(String::new, |x| {
+                join_name(x.first_name.as_deref(), x.last_name.as_deref())
+            }),
+        ),
+        (
+            "email",
+            payer
+                .and_then(|x| x.email.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "order",
+            p.order.as_ref().map_or_else(String::new, |o| opt_id(o.id)),
+        ),
+        (
+            "form",
+            p.order.as_ref().map_or_else(String::new, |o| {
+                match (o.form_type.as_ref(), o.form_slug.as_deref()) {
+                    (Some(t), Some(s)) => format!("{}/{s}", t.as_str()),
+                    _ => String::new(),
+                }
+            }),
+        ),
+        (
+            "cash_out",
+            enum_text(p.cash_out_state.as_ref().map(|s| s.as_str())),
+        ),
+    ];
+    let refunds = p.refund_operations.as_deref().unwrap_or_default();
+    let refunds_text = refunds
+        .iter()
+        .map(|r| {
+            format!(
+                "#{} {} EUR {}",
+                opt_id(r.id),
+                r.amount.map_or_else(|| "?".to_owned(), format_euros),
+                enum_text(r.status.as_ref().map(|s| s.as_str()))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    fields.push(("refunds", refunds_text));
+    fields
+}
+
+fn enum_text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
+const SEARCH_COLS: &[Col] = &[
+    Col::right("ID", "id"),
+    Col::left("DATE", "date"),
+    Col::right("AMOUNT (EUR)", "amount_eur"),
+    Col::left("STATE", "state"),
+    Col::left("PAYER", "payer"),
+    Col::left("EMAIL", "email"),
+    Col::left("FORM TYPE", "form_type"),
+    Col::right("ORDER", "order"),
+];
+
+fn search_cells(p: &PublicPayment) -> Vec<String> {
+    vec![
+        opt_id(p.id),
+        p.date.map_or_else(String::new, |d| short_date(&d)),
+        p.amount.map_or_else(String::new, format_euros),
+        enum_text(p.status.as_ref().map(|s| s.as_str())),
+        join_name(p.payer_first_name.as_deref(), p.payer_last_name.as_deref()),
+        p.user_email.clone().unwrap_or_default(),
+        enum_text(p.form_type.as_ref().map(|t| t.as_str())),
+        opt_id(p.order_id),
+    ]
+}
+
+async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResult {
+    let filters = Filters::parse(&args.filters)?;
+    let form_types = input::form_types(&args.form_types)?;
+    let amount = args
+        .amount
+        .as_deref()
+        .map(|a| input::euros("--amount", a))
+        .transpose()?;
+    let page_size = page_size_for(args.page_size, Some(args.limit))?;
+    let mut search = ctx
+        .client
+        .payments(ctx.organization()?)
+        .search()
+        .sort(filters.sort.0.clone(), filters.sort.1.clone())
+        .page_size(page_size);
+    if let Some(query) = args.query.as_deref().filter(|q| !q.trim().is_empty()) {
+        search = search.search_key(query);
+    }
+    if !filters.states.is_empty() {
+        search = search.states(filters.states.clone());
+    }
+    if let Some(from) = filters.from {
+        search = search.from(from);
+    }
+    if let Some(to) = filters.to {
+        search = search.to(to);
+    }
+    if !form_types.is_empty() {
+        search = search.form_types(form_types);
+    }
+    if let Some(amount) = amount {
+        search = search.amount(amount);
+    }
+    let mut items = search.items();
+    let mut out = Emitter::stdout(settings.format, SEARCH_COLS)?;
+    let bar = output::progress(settings.progress, Some(args.limit), "searching");
+    let mut shown = 0;
+    while shown < args.limit {
+        let Some(payment) = items.next().await else {
+            break;
+        };
+        let payment = payment?;
+        out.item(&payment, search_cells(&payment))?;
+        shown += 1;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    out.finish()?;
+    Ok(())
+}
+
+async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResult {
+    let filters = Filters::parse(&args.filters)?;
+    let file_format = match (args.file_format, &args.out) {
+        (Some(f), _) => f,
+        (None, Some(path))
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+        {
+            FileFormat::Xlsx
+        }
+        _ => FileFormat::Csv,
+    };
+    let format = match file_format {
+        FileFormat::Csv => ExportFormat::Csv,
+        FileFormat::Xlsx => ExportFormat::Xlsx,
+    };
+    if args.out.is_none() && format == ExportFormat::Xlsx {
+        return Err(CliError::usage(
+            "an XLSX export needs a file: pass --out FILE.xlsx",
+        ));
+    }
+    let list_args = ListArgs {
+        filters: args.filters.clone(),
+        search: args.search.clone(),
+        form: None,
+        limit: 0,
+        all: true,
+        page_size: MAX_PAGE_SIZE,
+    };
+    let list = listing(ctx, &list_args, &filters)?;
+    let bar = export_bar(settings.progress, &list, format).await;
+    let export = list.export(format);
+    match &args.out {
+        None => {
+            let mut stdout = Counting::new(tokio::io::stdout(), bar.clone());
+            let result = export.write_to(&mut stdout).await;
+            bar.finish_and_clear();
+            result.map_err(export_error)?;
+            Ok(())
+        }
+        Some(path) => {
+            let summary = export_to_file(export, format, path, &bar).await;
+            bar.finish_and_clear();
+            let (bytes, rows) = summary?;
+            let rows_text = rows.map_or_else(String::new, |r| format!("{r} payments, "));
+            let fields = [
+                ("file", path.display().to_string()),
+                ("format", format.extension().to_owned()),
+                ("rows", rows.map_or_else(String::new, |r| r.to_string())),
+                ("bytes", bytes.to_string()),
+            ];
+            let raw = serde_json::json!({
+                "file": path.display().to_string(),
+                "format": format.extension(),
+                "rows": rows,
+                "bytes": bytes,
+            });
+            match settings.format {
+                Format::Table => {
+                    println!(
+                        "exported {rows_text}{bytes} bytes to {}",
+                        path.display()
+                    );
+                    Ok(())
+                }
+                other => output::single(other, &raw, &fields),
+            }
+        }
+    }
+}
+
+/// A bar counting CSV lines against the listing's total, when HelloAsso
+/// counts; a spinner otherwise. Costs one small request, made only when the
+/// bar will be seen.
+async fn export_bar(enabled: bool, list: &ListPayments, format: ExportFormat) -> ProgressBar {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let total = if format == ExportFormat::Csv {
+        match list.clone().page_size(1).send().await {
+            Ok(page) => page.total_count.and_then(|t| u64::try_from(t).ok()),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    output::progress(true, total, "exporting")
+}
+
+fn export_error(err: helloasso_sdk::ExportError) -> CliError {
+    match err {
+        helloasso_sdk::ExportError::Write(e) => output::write_error(e),
+        other => other.into(),
+    }
+}
+
+/// Writes next to the destination, then renames: a failed download never
+/// leaves a truncated file under the name the user asked for.
+async fn export_to_file(
+    export: helloasso_sdk::ExportPayments,
+    format: ExportFormat,
+    path: &Path,
+    bar: &ProgressBar,
+) -> CliResult<(u64, Option<u64>)> {
+    let partial = partial_path(path);
+    let file = tokio::fs::File::create(&partial).await.map_err(|e| {
+        CliError::other(format!("cannot create {}: {e}", partial.display()))
+    })?;
+    let mut writer = Counting::new(file, bar.clone());
+    let written = match export.write_to(&mut writer).await {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Err(export_error(e));
+        }
+    };
+    tokio::fs::rename(&partial, path).await.map_err(|e| {
+        CliError::other(format!("cannot move the export to {}: {e}", path.display()))
+    })?;
+    let rows = if format == ExportFormat::Csv {
+        count_csv_rows(path).ok()
+    } else {
+        None
+    };
+    Ok((written, rows))
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".part");
+    path.with_file_name(name)
+}
+
+/// Data rows of a CSV file (quoted line breaks count once).
+pub fn count_csv_rows(path: &Path) -> Result<u64, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(path)?;
+    let mut rows = 0;
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record)? {
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+/// An [`AsyncWrite`] that advances a progress bar by lines written.
+pub struct Counting<W> {
+    inner: W,
+    bar: ProgressBar,
+    header_seen: bool,
+}
+
+impl<W> Counting<W> {
+    pub fn new(inner: W, bar: ProgressBar) -> Self {
+        Self {
+            inner,
+            bar,
+            header_seen: false,
+        }
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &poll {
+            let mut lines = buf[..*n].iter().filter(|&&b| b == b'\n').count() as u64;
+            // The header line is not a payment.
+            if !this.header_seen && lines > 0 {
+                this.header_seen = true;
+                lines -= 1;
+            }
+            this.bar.inc(lines);
+        }
+        poll
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResult {
+    let amount = args
+        .amount
+        .as_deref()
+        .map(|a| input::euros("--amount", a))
+        .transpose()?;
+    if let Some(a) = amount
+        && !a.is_positive()
+    {
+        return Err(CliError::usage(format!(
+            "--amount must be positive, got {} EUR (omit it to refund the whole payment)",
+            format_euros(a.get())
+        )));
+    }
+    let interactive = prompt::interactive();
+    if !args.yes && !interactive {
+        return Err(CliError::usage(
+            "refusing to refund without confirmation: not on a terminal, pass --yes to confirm",
+        ));
+    }
+    // Read it first: an unknown id fails here, before any question, and the
+    // confirmation can say what is being refunded.
+    let payment = ctx.client.payment(args.id).get().await?;
+    if !args.yes {
+        let what = match amount {
+            Some(a) => format!("{} EUR of", format_euros(a.get())),
+            None => "all of".to_owned(),
+        };
+        let question = format!(
+            "Refund {what} payment {} ({} EUR, {}, {})?",
+            args.id,
+            payment.amount.map_or_else(|| "?".to_owned(), format_euros),
+            join_name(
+                payment.payer.as_ref().and_then(|p| p.first_name.as_deref()),
+                payment.payer.as_ref().and_then(|p| p.last_name.as_deref())
+            ),
+            enum_text(payment.state.as_ref().map(|s| s.as_str())),
+        );
+        if !prompt::confirm(&question).await? {
+            return Err(CliError::new(
+                crate::exit::Kind::Other,
+                "refund cancelled: nothing was refunded",
+            ));
+        }
+    }
+    let mut request = refund_request(&ctx.client, &args, amount);
+    request = match (&args.mfa_code, interactive) {
+        // A given code is tried once: re-sending a wrong code cannot help.
+        (Some(code), _) => request
+            .mfa_provider(FixedMfaCode::new(code.clone()))
+            .max_mfa_attempts(1),
+        (None, true) => request.mfa_provider(mfa_fn(prompt::mfa_code)),
+        (None, false) => request,
+    };
+    let operation = request.await?;
+    let fields = [
+        ("refund_operation", opt_id(operation.id)),
+        ("payment", args.id.to_string()),
+        (
+            "amount",
+            operation
+                .amount
+                .or(amount.map(|a| a.get()))
+                .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
+        ),
+        ("state", enum_text(operation.state.as_ref().map(|s| s.as_str()))),
+    ];
+    match settings.format {
+        Format::Table => {
+            println!(
+                "refunded {} of payment {}: refund operation {} is {}",
+                fields[2].1,
+                args.id,
+                fields[0].1,
+                if fields[3].1.is_empty() { "recorded" } else { &fields[3].1 }
+            );
+            Ok(())
+        }
+        other => output::single(other, &operation, &fields),
+    }
+}
+
+fn refund_request(
+    client: &Client,
+    args: &RefundArgs,
+    amount: Option<helloasso_sdk::Cents>,
+) -> helloasso_sdk::RefundPayment {
+    let mut request = client.payment(args.id).refund();
+    if let Some(amount) = amount {
+        request = request.amount(amount);
+    }
+    if let Some(comment) = &args.comment {
+        request = request.comment(comment.clone());
+    }
+    if args.cancel_order {
+        request = request.cancel_order(true);
+    }
+    if args.no_mail {
+        request = request.send_refund_mail(false);
+    }
+    request
+}

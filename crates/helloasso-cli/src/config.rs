@@ -1,0 +1,174 @@
+//! From flags and environment variables to a configured client.
+
+use std::path::{Path, PathBuf};
+
+use helloasso_sdk::{Client, Environment, FileTokenStore, MemoryTokenStore, TokenKey};
+
+use crate::cli::GlobalArgs;
+use crate::exit::{CliError, CliResult, Kind};
+
+/// Everything a command needs to talk to HelloAsso.
+pub struct Context {
+    pub client: Client,
+    pub environment: Environment,
+    /// `None` when no config directory exists (tokens then live in memory).
+    pub token_file: Option<PathBuf>,
+    organization: Option<String>,
+}
+
+impl Context {
+    /// Builds the client from the global flags, checking what is missing
+    /// before anything is sent.
+    pub fn from_args(args: &GlobalArgs) -> CliResult<Self> {
+        let environment = parse_environment(&args.environment)?;
+        let client_id = non_empty(args.client_id.as_deref()).ok_or_else(|| {
+            CliError::new(
+                Kind::Auth,
+                "no client id: pass --client-id or set HELLOASSO_CLIENT_ID",
+            )
+        })?;
+        let client_secret = non_empty(args.client_secret.as_deref()).ok_or_else(|| {
+            CliError::new(
+                Kind::Auth,
+                "no client secret: set HELLOASSO_CLIENT_SECRET (or pass --client-secret)",
+            )
+        })?;
+        let token_file = args
+            .token_file
+            .clone()
+            .or_else(|| default_token_file(&environment));
+        let builder = Client::builder()
+            .environment(environment.clone())
+            .credentials(client_id, client_secret.to_owned())
+            .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")));
+        let builder = match &token_file {
+            Some(path) => {
+                prepare_token_dir(path)?;
+                builder.token_store(FileTokenStore::new(path))
+            }
+            None => builder.token_store(MemoryTokenStore::new()),
+        };
+        let client = builder.build()?;
+        Ok(Self {
+            client,
+            environment,
+            token_file,
+            organization: non_empty(args.organization.as_deref()).map(str::to_owned),
+        })
+    }
+
+    /// The organization slug, which every payment and checkout command needs.
+    pub fn organization(&self) -> CliResult<&str> {
+        self.organization.as_deref().ok_or_else(|| {
+            CliError::usage("no organization: pass --org SLUG or set HELLOASSO_ORGANIZATION")
+        })
+    }
+
+    /// The key this client's own token is stored under.
+    pub fn token_key(&self) -> TokenKey {
+        TokenKey::own(self.client.client_id())
+    }
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+pub fn parse_environment(value: &str) -> CliResult<Environment> {
+    value.parse::<Environment>().map_err(|e| {
+        let detail = match e {
+            helloasso_sdk::Error::InvalidRequest { message, .. } => message,
+            other => other.to_string(),
+        };
+        CliError::usage(format!(
+            "invalid --env: {detail} (use production, sandbox or a base URL)"
+        ))
+    })
+}
+
+/// The user's configuration directory, by platform convention.
+fn config_dir() -> Option<PathBuf> {
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if cfg!(windows) {
+        return from_env("APPDATA");
+    }
+    from_env("XDG_CONFIG_HOME")
+        .filter(|p| p.is_absolute())
+        .or_else(|| from_env("HOME").map(|home| home.join(".config")))
+}
+
+/// One file per environment: a sandbox token must never be offered to
+/// production, nor a local fake's to either.
+fn default_token_file(environment: &Environment) -> Option<PathBuf> {
+    let name = match environment {
+        Environment::Production => "tokens.json".to_owned(),
+        Environment::Sandbox => "tokens-sandbox.json".to_owned(),
+        other => {
+            let url = other.api_base_url();
+            let host: String = url
+                .split_once("://")
+                .map_or(url.as_str(), |(_, rest)| rest)
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            format!("tokens-{host}.json")
+        }
+    };
+    config_dir().map(|dir| dir.join("helloasso").join(name))
+}
+
+fn prepare_token_dir(path: &Path) -> CliResult {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        // The directory holds refresh tokens: owner only.
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| {
+        CliError::other(format!(
+            "cannot create the token directory {}: {e}",
+            dir.display()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_files_differ_by_environment() {
+        let local = Environment::custom("http://127.0.0.1:4010").unwrap_or_default();
+        let names: Vec<_> = [Environment::Production, Environment::Sandbox, local]
+            .iter()
+            .map(|e| {
+                default_token_file(e)
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            })
+            .collect();
+        if names.iter().all(Option::is_some) {
+            assert_eq!(names[0].as_deref(), Some("tokens.json"));
+            assert_eq!(names[1].as_deref(), Some("tokens-sandbox.json"));
+            assert_eq!(names[2].as_deref(), Some("tokens-127_0_0_1_4010.json"));
+        }
+    }
+
+    #[test]
+    fn bad_environment_is_a_usage_error() {
+        let err = parse_environment("http://example.org").err();
+        assert!(matches!(err, Some(CliError { kind: Kind::Usage, .. })));
+        assert!(parse_environment("sandbox").is_ok());
+    }
+}

@@ -1,0 +1,187 @@
+//! Exit codes and the one-line errors behind them.
+//!
+//! Scripts branch on the exit code, so each code means one kind of failure
+//! and never changes meaning; the table is repeated in `--help` and the
+//! README.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use helloasso_sdk::{Error, ExportError};
+
+/// Text for `--help`: keep it in step with [`Kind::code`].
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  other failure (unexpected answer, file error)
+  2  usage or invalid input (bad flag, unknown state, malformed date or amount,
+     refund not confirmed)
+  3  authentication: missing or refused credentials, access denied (401/403)
+  4  not found: no such payment, checkout intent or organization (404)
+  5  multi-factor authentication needed or refused (refunds)
+  6  network: HelloAsso unreachable, timed out or connection lost
+  7  HelloAsso refused the request (other 4xx, e.g. a payment that cannot be refunded)
+  8  HelloAsso unavailable: rate limited (429) or server error (5xx); retry later
+  9  webhook signature missing or not matching";
+
+/// What went wrong, as far as a script cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Other,
+    Usage,
+    Auth,
+    NotFound,
+    Mfa,
+    Network,
+    Refused,
+    Unavailable,
+    Signature,
+}
+
+impl Kind {
+    pub fn code(self) -> u8 {
+        match self {
+            Kind::Other => 1,
+            Kind::Usage => 2,
+            Kind::Auth => 3,
+            Kind::NotFound => 4,
+            Kind::Mfa => 5,
+            Kind::Network => 6,
+            Kind::Refused => 7,
+            Kind::Unavailable => 8,
+            Kind::Signature => 9,
+        }
+    }
+}
+
+/// A failure of a command: printed as one `error: ...` line, then the
+/// process exits with [`Kind::code`].
+#[derive(Debug)]
+pub struct CliError {
+    pub kind: Kind,
+    pub message: String,
+    /// Exit without a message (the reader closed the pipe).
+    pub quiet: bool,
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+impl CliError {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            quiet: false,
+        }
+    }
+
+    pub fn broken_pipe() -> Self {
+        Self {
+            kind: Kind::Other,
+            message: "the output was closed".to_owned(),
+            quiet: true,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+
+    pub fn other(message: impl Into<String>) -> Self {
+        Self::new(Kind::Other, message)
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.kind.code())
+    }
+
+    /// The message on a single line: HelloAsso's messages may carry line
+    /// breaks, and scripts grep the first line.
+    pub fn line(&self) -> String {
+        self.message.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line())
+    }
+}
+
+impl From<Error> for CliError {
+    fn from(err: Error) -> Self {
+        let kind = kind_of(&err);
+        let message = match &err {
+            // The sdk's text names HTTP headers; a CLI user needs the flag.
+            Error::MfaRequired { proof, .. } => format!(
+                "HelloAsso requires {proof} to refund (code {}): run on a terminal to be asked for it, or pass --mfa-code",
+                proof.error_code()
+            ),
+            Error::MfaAttemptsExhausted { proof, .. } => format!(
+                "HelloAsso refused the code given for {proof} (code {}): nothing was refunded; check the code and try again",
+                proof.error_code()
+            ),
+            Error::InvalidRequest { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        CliError::new(kind, message)
+    }
+}
+
+impl From<ExportError> for CliError {
+    fn from(err: ExportError) -> Self {
+        match err {
+            ExportError::Api(e) => e.into(),
+            ExportError::Write(e) => CliError::other(format!("could not write the export: {e}")),
+            other => CliError::other(other.to_string()),
+        }
+    }
+}
+
+fn kind_of(err: &Error) -> Kind {
+    match err {
+        Error::OAuth { .. } => Kind::Auth,
+        Error::MfaRequired { .. }
+        | Error::MfaAttemptsExhausted { .. }
+        | Error::UserNotEnrolled { .. } => Kind::Mfa,
+        Error::RateLimited { .. } => Kind::Unavailable,
+        Error::Transport { .. } => Kind::Network,
+        Error::InvalidRequest { .. } => Kind::Usage,
+        Error::Api { status, .. } => match status.as_u16() {
+            401 | 403 => Kind::Auth,
+            404 => Kind::NotFound,
+            429 | 500..=599 => Kind::Unavailable,
+            _ => Kind::Refused,
+        },
+        _ => Kind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_code() {
+        for kind in [
+            Kind::Other,
+            Kind::Usage,
+            Kind::Auth,
+            Kind::NotFound,
+            Kind::Mfa,
+            Kind::Network,
+            Kind::Refused,
+            Kind::Unavailable,
+            Kind::Signature,
+        ] {
+            let line = format!("\n  {}  ", kind.code());
+            assert!(EXIT_CODES_HELP.contains(&line), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        let err = CliError::other("first\nsecond\r\n  third");
+        assert_eq!(err.line(), "first second third");
+    }
+}

@@ -1,0 +1,222 @@
+//! Checking what the user typed: states, dates, amounts, forms. Each
+//! mistake gets one line naming the flag and the accepted forms.
+
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone};
+use helloasso_sdk::Cents;
+use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
+
+use crate::cli::{FilterArgs, SortBy};
+use crate::exit::{CliError, CliResult};
+
+/// Payment states, matched without regard to case (`authorized` works).
+pub fn states(values: &[String]) -> CliResult<Vec<PaymentState>> {
+    values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            known(PaymentState::KNOWN, v)
+                .map(|name| name.parse().unwrap_or(PaymentState::UnknownValue(name.to_owned())))
+                .ok_or_else(|| {
+                    CliError::usage(format!(
+                        "unknown payment state `{v}`; valid states: {}",
+                        PaymentState::KNOWN.join(", ")
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// Form types, matched without regard to case.
+pub fn form_types(values: &[String]) -> CliResult<Vec<FormType>> {
+    values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(form_type)
+        .collect()
+}
+
+fn form_type(value: &str) -> CliResult<FormType> {
+    known(FormType::KNOWN, value)
+        .map(|name| name.parse().unwrap_or(FormType::UnknownValue(name.to_owned())))
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "unknown form type `{value}`; valid types: {}",
+                FormType::KNOWN.join(", ")
+            ))
+        })
+}
+
+/// `TYPE/SLUG`, e.g. `Membership/adhesion-2025-2026`.
+pub fn form(value: &str) -> CliResult<(FormType, String)> {
+    let Some((kind, slug)) = value.split_once('/').filter(|(k, s)| {
+        !k.trim().is_empty() && !s.trim().is_empty() && !s.contains('/')
+    }) else {
+        return Err(CliError::usage(format!(
+            "malformed --form `{value}`: expected TYPE/SLUG, e.g. Membership/adhesion-2025-2026"
+        )));
+    };
+    Ok((form_type(kind.trim())?, slug.trim().to_owned()))
+}
+
+fn known(list: &'static [&'static str], value: &str) -> Option<&'static str> {
+    list.iter().copied().find(|k| k.eq_ignore_ascii_case(value))
+}
+
+/// An instant: RFC 3339 (`2025-01-31T18:00:00+01:00`, `...Z`) or a day
+/// (`2025-01-31`, midnight in the local time zone, as a treasurer means it).
+pub fn date(flag: &str, value: &str) -> CliResult<DateTime<FixedOffset>> {
+    let value = value.trim();
+    if let Ok(instant) = DateTime::parse_from_rfc3339(value) {
+        return Ok(instant);
+    }
+    let malformed = || {
+        CliError::usage(format!(
+            "malformed {flag} `{value}`: expected a date as YYYY-MM-DD or RFC 3339, e.g. 2025-01-31 or 2025-01-31T18:00:00+01:00"
+        ))
+    };
+    let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| malformed())?;
+    let midnight = day.and_hms_opt(0, 0, 0).ok_or_else(malformed)?;
+    // A midnight skipped by a DST change does not exist locally: take the
+    // earliest valid reading, else refuse rather than guess.
+    Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|local| local.fixed_offset())
+        .ok_or_else(malformed)
+}
+
+/// Euros as typed by a person (`12`, `12.5`, `12.50`, `12,50`) to cents,
+/// exactly (no floating point).
+pub fn euros(flag: &str, value: &str) -> CliResult<Cents> {
+    let malformed = || {
+        CliError::usage(format!(
+            "malformed {flag} `{value}`: expected an amount in euros, e.g. 12 or 12.50"
+        ))
+    };
+    let text = value.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, frac) = match digits.split_once(['.', ',']) {
+        Some((w, f)) => (w, f),
+        None => (digits, ""),
+    };
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || frac.len() > 2 {
+        return Err(malformed());
+    }
+    let whole: i64 = whole.parse().map_err(|_| malformed())?;
+    let frac: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| malformed())? * 10,
+        _ => frac.parse().map_err(|_| malformed())?,
+    };
+    let cents = whole
+        .checked_mul(100)
+        .and_then(|c| c.checked_add(frac))
+        .ok_or_else(malformed)?;
+    Ok(Cents(if negative { -cents } else { cents }))
+}
+
+/// Cents as `12.50` (the unit is in the column title or the sentence).
+pub fn format_euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// The listing filters shared by list, search and export.
+pub struct Filters {
+    pub states: Vec<PaymentState>,
+    pub from: Option<DateTime<FixedOffset>>,
+    pub to: Option<DateTime<FixedOffset>>,
+    pub sort: (SortField, SortOrder),
+}
+
+impl Filters {
+    pub fn parse(args: &FilterArgs) -> CliResult<Self> {
+        let from = args.from.as_deref().map(|v| date("--from", v)).transpose()?;
+        let to = args.to.as_deref().map(|v| date("--to", v)).transpose()?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f >= t
+        {
+            return Err(CliError::usage(format!(
+                "--from ({f}) must be before --to ({t}), which is exclusive"
+            )));
+        }
+        let field = match args.sort {
+            SortBy::Date => SortField::Date,
+            SortBy::UpdateDate => SortField::UpdateDate,
+            SortBy::CreationDate => SortField::CreationDate,
+        };
+        let order = if args.asc {
+            SortOrder::Asc
+        } else {
+            SortOrder::Desc
+        };
+        Ok(Self {
+            states: states(&args.states)?,
+            from,
+            to,
+            sort: (field, order),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_ignore_case_and_name_the_valid_ones() {
+        let ok = states(&["authorized".into(), "Refunded".into()]).unwrap();
+        assert_eq!(ok, vec![PaymentState::Authorized, PaymentState::Refunded]);
+        let err = states(&["Paid".into()]).unwrap_err();
+        assert!(err.message.contains("unknown payment state `Paid`"));
+        assert!(err.message.contains("Authorized"));
+    }
+
+    #[test]
+    fn dates_accept_rfc3339_and_days() {
+        let exact = date("--from", "2025-01-31T18:00:00+01:00").unwrap();
+        assert_eq!(exact.to_rfc3339(), "2025-01-31T18:00:00+01:00");
+        let day = date("--from", "2025-01-31").unwrap();
+        assert_eq!(day.date_naive().to_string(), "2025-01-31");
+        for bad in ["2025-13-01", "31/01/2025", "yesterday", ""] {
+            let err = date("--to", bad).unwrap_err();
+            assert!(err.message.contains("YYYY-MM-DD"), "{bad}");
+            assert!(err.message.contains("--to"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn euros_are_exact() {
+        let cases = [
+            ("12", 1200),
+            ("12.5", 1250),
+            ("12,50", 1250),
+            ("0.07", 7),
+            ("-3", -300),
+        ];
+        for (text, cents) in cases {
+            assert_eq!(euros("--amount", text).unwrap(), Cents(cents), "{text}");
+        }
+        for bad in ["", "abc", "1.234", "1e3", ".5", "99999999999999999999"] {
+            assert!(euros("--amount", bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_euros(1250), "12.50");
+        assert_eq!(format_euros(-5), "-0.05");
+    }
+
+    #[test]
+    fn forms_are_type_and_slug() {
+        let (kind, slug) = form("membership/adhesion-2025").unwrap();
+        assert_eq!(kind, FormType::Membership);
+        assert_eq!(slug, "adhesion-2025");
+        assert!(form("adhesion").is_err());
+        assert!(form("Nope/x").unwrap_err().message.contains("Membership"));
+    }
+}

@@ -59,7 +59,9 @@ pub enum Paging {
     #[default]
     ContinuationToken,
     /// Ask for `pageIndex` 1, 2, ... up to `totalPages`. When HelloAsso does
-    /// not count pages (`-1`), stops after the first short page.
+    /// not count pages (`-1`), stops after the first short page, and after a
+    /// full one continues with its continuation token rather than risk
+    /// asking past the end.
     PageIndex,
 }
 
@@ -259,12 +261,25 @@ impl<T: Send + 'static> PageStream<T> {
             },
             Paging::PageIndex => {
                 let index = page.page_index.unwrap_or(self.index_in_flight);
-                let last = match (page.total_pages, self.page_size.or(page.page_size)) {
-                    (Some(total), _) => index >= total,
-                    (None, Some(size)) => received < size,
-                    (None, None) => false,
-                };
-                (!last).then(|| Cursor::Index(index.saturating_add(1)))
+                let full = self
+                    .page_size
+                    .or(page.page_size)
+                    .is_none_or(|size| received >= size);
+                match (page.total_pages, &page.continuation_token) {
+                    (Some(total), _) => {
+                        (index < total).then(|| Cursor::Index(index.saturating_add(1)))
+                    }
+                    (None, _) if !full => None,
+                    // Uncounted and full: the next index may be past the end,
+                    // which HelloAsso answers with a 500. The token is safe:
+                    // past the end it gives an empty page.
+                    (None, Some(token)) if self.seen_tokens.insert(token.clone()) => {
+                        self.paging = Paging::ContinuationToken;
+                        Some(Cursor::Token(token.clone()))
+                    }
+                    (None, Some(_)) => None,
+                    (None, None) => Some(Cursor::Index(index.saturating_add(1))),
+                }
             }
         };
         (page, next)

@@ -19,7 +19,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -504,39 +504,37 @@ impl SearchPayments {
         self.pages().items()
     }
 
-    fn fetch(&self, cursor: Cursor) -> impl Future<Output = Result<RawPage<PublicPayment>>> + '_ {
-        async move {
-            let page = self
-                .client
-                .execute(Operation::read("search_payments"), &|raw| {
-                    let b = listing_params!(
-                        raw.search_payments()
-                            .organization_slug(self.organization_slug.clone()),
-                        &self.filters
-                    );
-                    // Search pages by token only; start() never yields an index.
-                    let mut b = cursor_param!(b, &cursor, |b, _i| b);
-                    if let Some(key) = &self.filters.search_key {
-                        b = b.search_key(key.clone());
-                    }
-                    if !self.form_types.is_empty() {
-                        b = b.form_types(self.form_types.clone());
-                    }
-                    if let Some(amount) = self.amount {
-                        b = b.amount(amount.get());
-                    }
-                    if let Some(user_id) = self.user_id {
-                        b = b.user_id(user_id);
-                    }
-                    Box::pin(async move { b.send().await })
-                })
-                .await?
-                .into_inner();
-            Ok(RawPage {
-                items: page.data.unwrap_or_default(),
-                pagination: page.pagination,
+    async fn fetch(&self, cursor: Cursor) -> Result<RawPage<PublicPayment>> {
+        let page = self
+            .client
+            .execute(Operation::read("search_payments"), &|raw| {
+                let b = listing_params!(
+                    raw.search_payments()
+                        .organization_slug(self.organization_slug.clone()),
+                    &self.filters
+                );
+                // Search pages by token only; start() never yields an index.
+                let mut b = cursor_param!(b, &cursor, |b, _i| b);
+                if let Some(key) = &self.filters.search_key {
+                    b = b.search_key(key.clone());
+                }
+                if !self.form_types.is_empty() {
+                    b = b.form_types(self.form_types.clone());
+                }
+                if let Some(amount) = self.amount {
+                    b = b.amount(amount.get());
+                }
+                if let Some(user_id) = self.user_id {
+                    b = b.user_id(user_id);
+                }
+                Box::pin(async move { b.send().await })
             })
-        }
+            .await?
+            .into_inner();
+        Ok(RawPage {
+            items: page.data.unwrap_or_default(),
+            pagination: page.pagination,
+        })
     }
 }
 

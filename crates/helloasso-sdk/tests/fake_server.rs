@@ -29,7 +29,7 @@ async fn both_paging_styles_walk_the_whole_listing_once() {
     // paging without counts must not then ask past the end (a 500).
     let exact = (2..=100)
         .rev()
-        .find(|d| expected.len() % d == 0)
+        .find(|d: &usize| expected.len().is_multiple_of(*d))
         .unwrap_or(1);
     for (paging, counts_unknown, page_size) in [
         (Paging::ContinuationToken, true, 37),

@@ -43,15 +43,19 @@ fn compare(spec: &Value, schema: &Value, original: &Value, again: &Value, at: &s
     }
     if schema.get("format").and_then(Value::as_str) == Some("date-time") {
         let a = chrono::DateTime::parse_from_rfc3339(original.as_str().unwrap()).unwrap();
-        let b = chrono::DateTime::parse_from_rfc3339(again.as_str().unwrap_or_else(|| panic!("{at}: lost")))
-            .unwrap();
+        let b = chrono::DateTime::parse_from_rfc3339(
+            again.as_str().unwrap_or_else(|| panic!("{at}: lost")),
+        )
+        .unwrap();
         assert_eq!(a, b, "{at}: instant changed");
         assert_eq!(a.offset(), b.offset(), "{at}: offset changed");
         return;
     }
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (name, prop) in props {
-            let Some(o) = original.get(name) else { continue };
+            let Some(o) = original.get(name) else {
+                continue;
+            };
             if o.is_null() {
                 continue;
             }
@@ -62,7 +66,9 @@ fn compare(spec: &Value, schema: &Value, original: &Value, again: &Value, at: &s
         }
         return;
     }
-    if let (Some(items), Some(o), Some(a)) = (schema.get("items"), original.as_array(), again.as_array()) {
+    if let (Some(items), Some(o), Some(a)) =
+        (schema.get("items"), original.as_array(), again.as_array())
+    {
         assert_eq!(o.len(), a.len(), "{at}: array length changed");
         for (i, (o, a)) in o.iter().zip(a).enumerate() {
             compare(spec, items, o, a, &format!("{at}[{i}]"));
@@ -108,13 +114,19 @@ fn form_payloads_decode_as_form_models() {
     ] {
         let _: types::FormPublic = round_trip(&sample(file)["data"], "FormPublic");
     }
-    let _: types::FormPublic = round_trip(&sample("api_responses/20_GET_form_public__HelloAssoDotnet.json"), "FormPublic");
+    let _: types::FormPublic = round_trip(
+        &sample("api_responses/20_GET_form_public__HelloAssoDotnet.json"),
+        "FormPublic",
+    );
     let page: types::FormLightPage = round_trip(
         &sample("api_responses/21_GET_organization_forms_paginated__HelloAssoDotnet.json"),
         "FormLightPage",
     );
     let pagination = page.pagination.expect("pagination");
-    assert_eq!(pagination.continuation_token.as_deref(), Some("20220921075443587"));
+    assert_eq!(
+        pagination.continuation_token.as_deref(),
+        Some("20220921075443587")
+    );
     assert_eq!(pagination.page_size, Some(20));
 }
 
@@ -125,33 +137,57 @@ fn checkout_and_oauth_payloads_decode() {
         "InitCheckoutResponse",
     );
     assert_eq!(intent.id, Some(31270));
-    let token: types::TokenResponse =
-        round_trip(&sample("oauth/30_token_response_SHAPE_ONLY_mock__outiltheque.json"), "TokenResponse");
+    let token: types::TokenResponse = round_trip(
+        &sample("oauth/30_token_response_SHAPE_ONLY_mock__outiltheque.json"),
+        "TokenResponse",
+    );
     assert_eq!(token.expires_in, 1800);
-    let error: types::ErrorBody =
-        round_trip(&sample("oauth/31_token_error_400_SHAPE_ONLY_mock__helloasso-mcp.json"), "ErrorBody");
+    let error: types::ErrorBody = round_trip(
+        &sample("oauth/31_token_error_400_SHAPE_ONLY_mock__helloasso-mcp.json"),
+        "ErrorBody",
+    );
     assert_eq!(error.error.as_deref(), Some("unauthorized_client"));
 }
 
 #[test]
 fn unknown_enum_value_is_kept_not_rejected() {
-    let payment: types::Payment =
-        serde_json::from_value(serde_json::json!({ "id": 1, "state": "PartiallyRefundedByMoonlight" })).unwrap();
+    let payment: types::Payment = serde_json::from_value(
+        serde_json::json!({ "id": 1, "state": "PartiallyRefundedByMoonlight" }),
+    )
+    .unwrap();
     let state = payment.state.clone().expect("state");
-    assert_eq!(state, types::PaymentState::UnknownValue("PartiallyRefundedByMoonlight".into()));
+    assert_eq!(
+        state,
+        types::PaymentState::UnknownValue("PartiallyRefundedByMoonlight".into())
+    );
     assert!(!state.is_known());
-    assert_eq!(serde_json::to_value(&payment).unwrap()["state"], "PartiallyRefundedByMoonlight");
+    assert_eq!(
+        serde_json::to_value(&payment).unwrap()["state"],
+        "PartiallyRefundedByMoonlight"
+    );
     let known: types::PaymentState = "Authorized".parse().unwrap();
     assert_eq!(known, types::PaymentState::Authorized);
 }
 
 #[test]
 fn odd_but_real_enum_values_have_variants() {
-    assert_eq!(types::OrganizationType::from("Collectivités"), types::OrganizationType::Collectivites);
-    assert_eq!(types::OrganizationType::Collectivites.as_str(), "Collectivités");
-    assert_eq!(types::PaymentCashOutState::from("Transfered"), types::PaymentCashOutState::Transfered);
+    assert_eq!(
+        types::OrganizationType::from("Collectivités"),
+        types::OrganizationType::Collectivites
+    );
+    assert_eq!(
+        types::OrganizationType::Collectivites.as_str(),
+        "Collectivités"
+    );
+    assert_eq!(
+        types::PaymentCashOutState::from("Transfered"),
+        types::PaymentCashOutState::Transfered
+    );
     // "Unknown" is a real value of several enums, distinct from the fallback.
-    assert_eq!(types::PaymentState::from("Unknown"), types::PaymentState::Unknown);
+    assert_eq!(
+        types::PaymentState::from("Unknown"),
+        types::PaymentState::Unknown
+    );
 }
 
 #[test]
@@ -166,12 +202,18 @@ fn undeclared_fields_are_accepted() {
 #[test]
 fn dates_with_seven_fraction_digits_and_local_offset_keep_both() {
     let payment: types::Payment =
-        serde_json::from_value(serde_json::json!({ "date": "2023-12-10T13:10:40.8313095+02:00" })).unwrap();
+        serde_json::from_value(serde_json::json!({ "date": "2023-12-10T13:10:40.8313095+02:00" }))
+            .unwrap();
     let date = payment.date.unwrap();
     assert_eq!(date.offset().local_minus_utc(), 2 * 3600);
     assert_eq!(date.timestamp_subsec_nanos(), 831_309_500);
-    for text in ["2023-12-10T13:10:40+01:00", "2023-12-10T13:10:40.1Z", "2023-12-10T13:10:40.123456789-05:30"] {
-        let p: types::Payment = serde_json::from_value(serde_json::json!({ "date": text })).unwrap();
+    for text in [
+        "2023-12-10T13:10:40+01:00",
+        "2023-12-10T13:10:40.1Z",
+        "2023-12-10T13:10:40.123456789-05:30",
+    ] {
+        let p: types::Payment =
+            serde_json::from_value(serde_json::json!({ "date": text })).unwrap();
         assert!(p.date.is_some(), "{text}");
     }
 }
@@ -179,7 +221,8 @@ fn dates_with_seven_fraction_digits_and_local_offset_keep_both() {
 #[test]
 fn dotnet_minimum_date_is_accepted() {
     let payment: types::Payment =
-        serde_json::from_value(serde_json::json!({ "cashOutDate": "0001-01-01T00:00:00+00:00" })).unwrap();
+        serde_json::from_value(serde_json::json!({ "cashOutDate": "0001-01-01T00:00:00+00:00" }))
+            .unwrap();
     assert_eq!(payment.cash_out_date.unwrap().timestamp(), -62_135_596_800);
 }
 

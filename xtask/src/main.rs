@@ -2,7 +2,9 @@
 //!
 //! - `codegen [--check] [--upstream PATH] [--search-from PATH]`: derive
 //!   `openapi/helloasso.json` from HelloAsso's published spec.
+//! - `bench [--runs N] [--quick]`: the benchmark table.
 
+mod bench;
 mod codegen;
 
 use std::process::ExitCode;
@@ -11,6 +13,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::Options::parse(&args[1..]).and_then(|o| codegen::run(&o)),
+        Some("bench") => bench::Options::parse(&args[1..]).and_then(|o| bench::run(&o)),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -32,4 +35,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check] [--upstream PATH] [--search-from PATH] [--upstream-commit SHA]
       derive openapi/helloasso.json from HelloAsso's published spec;
-      --check compares instead of writing, and fails with a diff";
+      --check compares instead of writing, and fails with a diff
+  bench [--runs N] [--quick]
+      throughput, overlap, memory, token contention and faults, measured
+      side by side against helloasso-fake in its own process";

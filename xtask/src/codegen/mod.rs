@@ -163,7 +163,9 @@ fn check_offline(root: &Path) -> Result<()> {
     let provenance = read_json(&root.join(PROVENANCE))?;
     let recorded = provenance["spec_sha256"].as_str().unwrap_or_default();
     if recorded != provenance::sha256(text.as_bytes()) {
-        bail!("{SPEC} does not match the sha256 recorded in {PROVENANCE}: it was edited by hand; run `cargo xtask codegen`");
+        bail!(
+            "{SPEC} does not match the sha256 recorded in {PROVENANCE}: it was edited by hand; run `cargo xtask codegen`"
+        );
     }
     let overlay = read_json(&root.join(OVERLAY))?;
     for (key, doc) in overlay["operations"].as_object().into_iter().flatten() {

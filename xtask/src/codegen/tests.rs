@@ -24,7 +24,9 @@ fn options(upstream: Option<&Path>, check: bool) -> Options {
     let up = upstream_dir();
     Options {
         check,
-        upstream: upstream.map(Path::to_path_buf).or_else(|| up.as_ref().map(|d| d.join("helloasso.json"))),
+        upstream: upstream
+            .map(Path::to_path_buf)
+            .or_else(|| up.as_ref().map(|d| d.join("helloasso.json"))),
         search_from: up.map(|d| d.join("helloasso.2025-06-23.json")),
         upstream_commit: None,
     }
@@ -40,7 +42,11 @@ fn hand_edit_is_caught_offline() {
     let dir = scratch();
     let path = dir.path().join(SPEC);
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replacen("\"get_payment\"", "\"fetch_payment\"", 1)).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("\"get_payment\"", "\"fetch_payment\"", 1),
+    )
+    .unwrap();
     let err = check_offline(dir.path()).unwrap_err().to_string();
     assert!(err.contains("edited by hand"), "{err}");
     // Any edit, even one that keeps the operations whole.
@@ -59,7 +65,9 @@ fn hand_edit_fails_the_check_with_a_diff() {
     let path = dir.path().join(SPEC);
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("\"int64\"", "\"int32\"", 1)).unwrap();
-    let err = run_in(dir.path(), &options(None, true)).unwrap_err().to_string();
+    let err = run_in(dir.path(), &options(None, true))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("stale or hand-edited"), "{err}");
     run_in(dir.path(), &options(None, false)).unwrap();
     run_in(dir.path(), &options(None, true)).unwrap();
@@ -69,8 +77,15 @@ fn hand_edit_fails_the_check_with_a_diff() {
 fn openapi_3_1_upstream_is_refused_with_a_message() {
     let dir = scratch();
     let bad = dir.path().join("upstream.json");
-    std::fs::write(&bad, r#"{"openapi": "3.1.0", "info": {}, "paths": {}, "components": {"schemas": {}}}"#).unwrap();
-    let err = format!("{:#}", run_in(dir.path(), &options(Some(&bad), false)).unwrap_err());
+    std::fs::write(
+        &bad,
+        r#"{"openapi": "3.1.0", "info": {}, "paths": {}, "components": {"schemas": {}}}"#,
+    )
+    .unwrap();
+    let err = format!(
+        "{:#}",
+        run_in(dir.path(), &options(Some(&bad), false)).unwrap_err()
+    );
     assert!(err.contains("3.1.0") && err.contains("3.0.x"), "{err}");
 }
 
@@ -79,10 +94,16 @@ fn malformed_upstream_is_refused_with_a_message() {
     let dir = scratch();
     let bad = dir.path().join("upstream.json");
     std::fs::write(&bad, r#"{"openapi": "3.0.1", "paths": {"#).unwrap();
-    let err = format!("{:#}", run_in(dir.path(), &options(Some(&bad), false)).unwrap_err());
+    let err = format!(
+        "{:#}",
+        run_in(dir.path(), &options(Some(&bad), false)).unwrap_err()
+    );
     assert!(err.contains("not valid JSON"), "{err}");
     std::fs::write(&bad, r#"{"swagger": "2.0"}"#).unwrap();
-    let err = format!("{:#}", run_in(dir.path(), &options(Some(&bad), false)).unwrap_err());
+    let err = format!(
+        "{:#}",
+        run_in(dir.path(), &options(Some(&bad), false)).unwrap_err()
+    );
     assert!(err.contains("openapi"), "{err}");
 }
 
@@ -96,6 +117,9 @@ fn upstream_operation_without_overlay_entry_is_named() {
     spec["paths"]["/payments/{paymentId}/receipt"] = serde_json::json!({ "get": op });
     let path = dir.path().join("upstream.json");
     std::fs::write(&path, spec.to_string()).unwrap();
-    let err = format!("{:#}", run_in(dir.path(), &options(Some(&path), false)).unwrap_err());
+    let err = format!(
+        "{:#}",
+        run_in(dir.path(), &options(Some(&path), false)).unwrap_err()
+    );
     assert!(err.contains("GET /payments/{paymentId}/receipt"), "{err}");
 }

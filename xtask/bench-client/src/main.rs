@@ -1,0 +1,85 @@
+//! One benchmark scenario per process, against a helloasso-fake running in
+//! another process. Prints one JSON line; `cargo xtask bench` runs it
+//! repeatedly and compares.
+//!
+//! usage: bench-client <scenario> --url URL --client-id ID --client-secret S --org SLUG [--limit N]
+//!                                [--page-size N] [--work-ms N] [--concurrency N]
+
+mod scenarios;
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+/// Options shared by every scenario.
+pub struct Args {
+    pub scenario: String,
+    pub url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub org: String,
+    pub limit: usize,
+    pub page_size: u32,
+    pub work: Duration,
+    pub concurrency: usize,
+}
+
+fn parse() -> Result<Args> {
+    let mut raw = std::env::args().skip(1);
+    let scenario = raw.next().context("missing scenario")?;
+    let mut args = Args {
+        scenario,
+        url: String::new(),
+        client_id: String::new(),
+        client_secret: String::new(),
+        org: String::new(),
+        limit: usize::MAX,
+        page_size: 100,
+        work: Duration::ZERO,
+        concurrency: 1000,
+    };
+    while let Some(flag) = raw.next() {
+        let value = raw
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--url" => args.url = value,
+            "--client-id" => args.client_id = value,
+            "--client-secret" => args.client_secret = value,
+            "--org" => args.org = value,
+            "--limit" => args.limit = value.parse()?,
+            "--page-size" => args.page_size = value.parse()?,
+            "--work-ms" => args.work = Duration::from_millis(value.parse()?),
+            "--concurrency" => args.concurrency = value.parse()?,
+            other => bail!("unknown flag {other}"),
+        }
+    }
+    Ok(args)
+}
+
+/// Peak resident memory of this process, from the kernel's high-water mark.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    let outcome = async {
+        let args = parse()?;
+        scenarios::run(&args).await
+    }
+    .await;
+    match outcome {
+        Ok(line) => println!("{line}"),
+        Err(e) => {
+            eprintln!("bench-client: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! A helloasso-fake process for one group of measurements.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+/// A running fake; killed on drop.
+pub struct Fake {
+    child: Child,
+    pub url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub org: String,
+}
+
+impl Fake {
+    /// Starts the fake with extra flags and waits for its banner.
+    pub fn start(root: &Path, flags: &[(&str, String)]) -> Result<Self> {
+        let mut command = Command::new(root.join("target/release/helloasso-fake"));
+        command.args(["--port", "0", "--seed", "7"]);
+        for (flag, value) in flags {
+            command.args([flag, value.as_str()]);
+        }
+        let mut child = command
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting helloasso-fake")?;
+        let stdout = child.stdout.take().context("fake stdout")?;
+        let mut fake = Self {
+            child,
+            url: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            org: String::new(),
+        };
+        // The banner ends with the admin line; reading stops there (bounded).
+        for line in BufReader::new(stdout).lines().take(20) {
+            let line = line?;
+            let value = |prefix: &str| {
+                line.trim()
+                    .strip_prefix(prefix)
+                    .map(|v| v.trim().to_string())
+            };
+            if let Some(url) = value("helloasso-fake listening on") {
+                fake.url = url;
+            } else if let Some(v) = value("client_id:") {
+                fake.client_id = v;
+            } else if let Some(v) = value("client_secret:") {
+                fake.client_secret = v;
+            } else if let Some(v) = value("organization:") {
+                fake.org = v;
+            } else if line.trim().starts_with("admin:") {
+                break;
+            }
+        }
+        if fake.url.is_empty() || fake.client_secret.is_empty() || fake.org.is_empty() {
+            bail!("helloasso-fake did not print its banner");
+        }
+        Ok(fake)
+    }
+
+    /// Runs one bench-client scenario against this fake; returns its JSON line.
+    pub fn client(&self, root: &Path, scenario: &str, extra: &[(&str, &str)]) -> Result<Value> {
+        let mut command = Command::new(root.join("target/release/bench-client"));
+        command.args([
+            scenario,
+            "--url",
+            &self.url,
+            "--client-id",
+            &self.client_id,
+            "--client-secret",
+            &self.client_secret,
+            "--org",
+            &self.org,
+        ]);
+        for (flag, value) in extra {
+            command.args([flag, value]);
+        }
+        let output = command.output().context("running bench-client")?;
+        if !output.status.success() {
+            bail!(
+                "bench-client {scenario} failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        let text = String::from_utf8(output.stdout)?;
+        serde_json::from_str(text.trim()).with_context(|| format!("bench-client printed {text:?}"))
+    }
+
+    /// How many payments the main organization's listing holds.
+    pub fn listing_size(&self) -> Result<u64> {
+        let root = crate::codegen::root();
+        let line = self.client(&root, "count", &[])?;
+        line["total"]
+            .as_u64()
+            .with_context(|| format!("no total in {line}"))
+    }
+
+    /// The fake's counters.
+    pub fn counters(&self) -> Result<Value> {
+        let output = Command::new("curl")
+            .args(["-sf", &format!("{}/_fake/counters", self.url)])
+            .output();
+        match output {
+            Ok(o) if o.status.success() => Ok(serde_json::from_slice(&o.stdout)?),
+            _ => Ok(Value::Null),
+        }
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

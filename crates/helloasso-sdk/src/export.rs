@@ -4,17 +4,15 @@
 use std::fmt;
 
 use futures::StreamExt;
-use helloasso_raw::hooks::CallContext;
-use helloasso_raw::{ByteStream, ClientInfo, ResponseValue, types};
-use progenitor_client::{ClientHooks, OperationInfo};
+use helloasso_raw::{ByteStream, ClientInfo, ResponseValue};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::payments::Filters;
-use crate::response::{RawError, transport};
-use crate::transport::Operation;
+use crate::response::transport;
+use crate::transport::{Operation, send_request};
 
 const OPERATION: &str = "export_organization_payments";
 
@@ -117,7 +115,11 @@ impl ExportPayments {
             .client
             .execute_stream(Operation::read(OPERATION), &|raw| {
                 let request = export_request(raw, &slug, &filters, format);
-                Box::pin(async move { send(raw, request).await })
+                Box::pin(async move {
+                    send_request(raw, OPERATION, request)
+                        .await
+                        .map(ResponseValue::stream)
+                })
             })
             .await?;
         check_content_type(&response, format)?;
@@ -150,7 +152,7 @@ fn export_request(
     slug: &str,
     filters: &Filters,
     format: ExportFormat,
-) -> reqwest::Result<reqwest::Request> {
+) -> reqwest::RequestBuilder {
     let url = format!(
         "{}/v5/organizations/{}/payments",
         raw.baseurl(),
@@ -179,29 +181,6 @@ fn export_request(
         .get(url)
         .header(ACCEPT, HeaderValue::from_static(format.media_type()))
         .query(&query)
-        .build()
-}
-
-/// Sends through the generated client's hooks, so that the bearer is set
-/// and the status observed exactly as for generated operations.
-async fn send(
-    raw: &helloasso_raw::Client,
-    request: reqwest::Result<reqwest::Request>,
-) -> std::result::Result<ResponseValue<ByteStream>, RawError> {
-    let mut request = request.map_err(RawError::CommunicationError)?;
-    let info = OperationInfo {
-        operation_id: OPERATION,
-    };
-    ClientHooks::<CallContext>::pre::<types::ErrorBody>(raw, &mut request, &info).await?;
-    let result = raw.exec(request, &info).await;
-    ClientHooks::<CallContext>::post::<types::ErrorBody>(raw, &result, &info).await?;
-    let response = result.map_err(RawError::CommunicationError)?;
-    if response.status().is_success() {
-        Ok(ResponseValue::stream(response))
-    } else {
-        // The facade reads the body and turns it into the matching error.
-        Err(RawError::UnexpectedResponse(response))
-    }
 }
 
 /// A JSON answer means the server ignored `Accept`: better an error than a

@@ -493,3 +493,26 @@ async fn export_errors_are_typed() {
         helloasso_sdk::ExportError::Api(Error::InvalidRequest { .. })
     ));
 }
+
+#[tokio::test]
+async fn the_next_page_is_fetched_while_the_caller_holds_the_current_one() {
+    let (server, client) = server().await;
+    let pages = five_pages(&server).await;
+    let mut stream = listing(&client).pages();
+    let first = stream.try_next().await.unwrap().unwrap();
+    assert_eq!(ids(&first, |p| p.id), vec![1, 2]);
+
+    // Without polling the stream again, page 2 arrives at the server...
+    let mut waited = 0;
+    while pages[1].calls_async().await == 0 {
+        waited += 1;
+        assert!(waited < 1_000, "page 2 was never prefetched");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // ...and only page 2: one page ahead, no more.
+    assert_eq!(pages[2].calls_async().await, 0);
+
+    let second = stream.try_next().await.unwrap().unwrap();
+    assert_eq!(ids(&second, |p| p.id), vec![3]);
+    assert_eq!(pages[1].calls_async().await, 1, "not fetched twice");
+}

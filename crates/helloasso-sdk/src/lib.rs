@@ -34,6 +34,19 @@
 //! [`Client::for_organization`].
 //!
 //! Models are the generated ones, re-exported in [`types`].
+//!
+//! On top of it, the API reads like HelloAsso's documentation:
+//! - payments: [`Client::payments`] lists an organization's or a form's
+//!   payments with typed filters, one page ([`ListPayments::send`]) or as
+//!   streams of pages and items that follow HelloAsso's paging rules and can
+//!   resume from a checkpoint ([`ListPayments::pages`], [`ListPayments::items`]);
+//!   searches them; exports them as CSV or XLSX to any `AsyncWrite`
+//!   ([`ListPayments::export`]); [`Client::payment`] gets or refunds one;
+//! - refunds ([`RefundPayment`]) in [`Cents`], with HelloAsso's multi-factor
+//!   checks as typed errors and an [`MfaProvider`] that supplies the proof;
+//! - checkout ([`Client::checkout`]): intents checked before sending, and
+//!   read back with the caller's metadata type and the order once paid;
+//! - [`webhooks`]: typed notifications and signature verification.
 
 #![warn(missing_docs)]
 

@@ -225,11 +225,13 @@ impl<T: Send + 'static> PageStream<T> {
 
     /// Turns a stream of pages into a stream of their items.
     pub fn items(self) -> ItemStream<T> {
+        // Before any item, resuming from where this stream resumed is right.
+        let checkpoint = self.checkpoint.clone();
         ItemStream {
             pages: self,
             buffer: VecDeque::new(),
             buffer_token: None,
-            checkpoint: None,
+            checkpoint,
         }
     }
 
@@ -358,7 +360,7 @@ impl<T> fmt::Debug for PageStream<T> {
             .field("paging", &self.paging)
             .field("page_size", &self.page_size)
             .field("fetching", &self.in_flight.is_some())
-            .field("pages_seen", &self.seen_tokens.len())
+            .field("tokens_seen", &self.seen_tokens.len())
             .field("checkpoint", &self.checkpoint)
             .field("done", &self.done)
             .finish()

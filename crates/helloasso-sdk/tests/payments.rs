@@ -197,6 +197,10 @@ async fn the_item_stream_checkpoint_follows_fully_consumed_pages() {
     assert_eq!(items.checkpoint(), Some("t1"));
     items.try_next().await.unwrap(); // 3 (2 was deduplicated)
     assert_eq!(items.checkpoint(), Some("t2"));
+
+    // A resumed stream's checkpoint is its starting point until a page ends.
+    let resumed = listing(&client).resume_from("t4").items();
+    assert_eq!(resumed.checkpoint(), Some("t4"));
 }
 
 #[tokio::test]

@@ -334,7 +334,7 @@ fn rate_limited_message(retry_after: Option<Duration>) -> String {
 
 fn transport_message(message: &str, may_have_reached_server: bool) -> String {
     let reach = if may_have_reached_server {
-        "the request may have reached HelloAsso, so check before re-sending a refund or a checkout"
+        "outcome unknown: the request may have reached HelloAsso, so check before re-sending a refund or a checkout"
     } else {
         "the request never reached HelloAsso"
     };

@@ -229,7 +229,7 @@ pub struct SearchArgs {
     pub filters: FilterArgs,
 
     /// Only payments of exactly this amount, in euros (e.g. 12.50)
-    #[arg(long, value_name = "EUR")]
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
     pub amount: Option<String>,
 
     /// Only payments through these kinds of forms (comma-separated), e.g. Membership,Donation
@@ -275,7 +275,7 @@ pub struct RefundArgs {
     pub id: i64,
 
     /// Refund only this much, in euros (e.g. 5.00); default: the whole payment
-    #[arg(long, value_name = "EUR")]
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
     pub amount: Option<String>,
 
     /// Reason kept with the refund
@@ -295,7 +295,12 @@ pub struct RefundArgs {
     pub yes: bool,
 
     /// The MFA code HelloAsso asks for (otherwise asked on the terminal)
-    #[arg(long, value_name = "CODE", env = "HELLOASSO_MFA_CODE", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "CODE",
+        env = "HELLOASSO_MFA_CODE",
+        hide_env_values = true
+    )]
     pub mfa_code: Option<String>,
 }
 
@@ -314,11 +319,11 @@ pub struct CheckoutCreateArgs {
     pub item_name: String,
 
     /// Total amount in euros (e.g. 30.00)
-    #[arg(long, value_name = "EUR")]
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
     pub amount: String,
 
     /// Amount paid now, in euros, when paying in instalments (default: the total)
-    #[arg(long, value_name = "EUR")]
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
     pub initial: Option<String>,
 
     /// An instalment DATE=EUR (repeatable), e.g. 2026-01-05=10.00

@@ -168,7 +168,13 @@ mod tests {
     #[test]
     fn bad_environment_is_a_usage_error() {
         let err = parse_environment("http://example.org").err();
-        assert!(matches!(err, Some(CliError { kind: Kind::Usage, .. })));
+        assert!(matches!(
+            err,
+            Some(CliError {
+                kind: Kind::Usage,
+                ..
+            })
+        ));
         assert!(parse_environment("sandbox").is_ok());
     }
 }

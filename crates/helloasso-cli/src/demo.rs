@@ -38,7 +38,9 @@ fn indent(text: &str) {
 }
 
 pub async fn run(args: DemoArgs, progress: bool) -> CliResult {
-    println!("helloasso demo: every step below calls helloasso-sdk against a local fake HelloAsso.");
+    println!(
+        "helloasso demo: every step below calls helloasso-sdk against a local fake HelloAsso."
+    );
     println!("No account, no network; the same seed prints the same payments and amounts.");
     heading(1, "start a local HelloAsso (helloasso-fake)");
     let config = FakeConfig::default()
@@ -60,7 +62,9 @@ pub async fn run(args: DemoArgs, progress: bool) -> CliResult {
     result?;
     println!();
     println!("Demo finished. Use the same commands on your association:");
-    indent("export HELLOASSO_CLIENT_ID=... HELLOASSO_CLIENT_SECRET=... HELLOASSO_ORGANIZATION=your-slug");
+    indent(
+        "export HELLOASSO_CLIENT_ID=... HELLOASSO_CLIENT_SECRET=... HELLOASSO_ORGANIZATION=your-slug",
+    );
     indent("helloasso --env sandbox payments list");
     indent("helloasso --help");
     Ok(())
@@ -99,13 +103,19 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
     let rows: Vec<Vec<String>> = page.items.iter().map(payment_cells).collect();
     indent(&render_table(PAYMENT_COLS, &rows));
 
-    heading(4, "export every payment to CSV (HelloAsso's own export, streamed)");
+    heading(
+        4,
+        "export every payment to CSV (HelloAsso's own export, streamed)",
+    );
     export(&client, &slug, args.out.as_deref(), total, progress).await?;
 
     heading(5, "refund a payment through HelloAsso's multi-factor check");
     refund(&client, &slug).await?;
 
-    heading(6, "create a checkout intent, and pay it on the fake's payment page");
+    heading(
+        6,
+        "create a checkout intent, and pay it on the fake's payment page",
+    );
     let checkout = client.checkout(&slug);
     let created = checkout
         .intent("Demo membership 2026", Cents(3000))
@@ -123,9 +133,9 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
         "checkout intent {} created for 30.00 EUR; payment page: <fake>{page_path} (valid 15 minutes)",
         created.id
     ));
-    let paid = server.pay_checkout_intent(created.id).map_err(|e| {
-        CliError::other(format!("the fake could not pay the checkout intent: {e}"))
-    })?;
+    let paid = server
+        .pay_checkout_intent(created.id)
+        .map_err(|e| CliError::other(format!("the fake could not pay the checkout intent: {e}")))?;
     indent(&format!(
         "the payer paid on the fake: order {} with payment {}",
         paid.order_id, paid.payment_id

@@ -98,7 +98,10 @@ impl CliError {
     /// The message on a single line: HelloAsso's messages may carry line
     /// breaks, and scripts grep the first line.
     pub fn line(&self) -> String {
-        self.message.split_whitespace().collect::<Vec<_>>().join(" ")
+        self.message
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -118,7 +121,7 @@ impl From<Error> for CliError {
                 proof.error_code()
             ),
             Error::MfaAttemptsExhausted { proof, .. } => format!(
-                "HelloAsso refused the code given for {proof} (code {}): nothing was refunded; check the code and try again",
+                "HelloAsso refused the MFA code given ({proof}, code {}): nothing was refunded; check the code and try again",
                 proof.error_code()
             ),
             Error::InvalidRequest { message, .. } => message.clone(),

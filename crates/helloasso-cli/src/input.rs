@@ -16,7 +16,10 @@ pub fn states(values: &[String]) -> CliResult<Vec<PaymentState>> {
         .filter(|v| !v.is_empty())
         .map(|v| {
             known(PaymentState::KNOWN, v)
-                .map(|name| name.parse().unwrap_or(PaymentState::UnknownValue(name.to_owned())))
+                .map(|name| {
+                    name.parse()
+                        .unwrap_or(PaymentState::UnknownValue(name.to_owned()))
+                })
                 .ok_or_else(|| {
                     CliError::usage(format!(
                         "unknown payment state `{v}`; valid states: {}",
@@ -39,7 +42,10 @@ pub fn form_types(values: &[String]) -> CliResult<Vec<FormType>> {
 
 fn form_type(value: &str) -> CliResult<FormType> {
     known(FormType::KNOWN, value)
-        .map(|name| name.parse().unwrap_or(FormType::UnknownValue(name.to_owned())))
+        .map(|name| {
+            name.parse()
+                .unwrap_or(FormType::UnknownValue(name.to_owned()))
+        })
         .ok_or_else(|| {
             CliError::usage(format!(
                 "unknown form type `{value}`; valid types: {}",
@@ -50,9 +56,10 @@ fn form_type(value: &str) -> CliResult<FormType> {
 
 /// `TYPE/SLUG`, e.g. `Membership/adhesion-2025-2026`.
 pub fn form(value: &str) -> CliResult<(FormType, String)> {
-    let Some((kind, slug)) = value.split_once('/').filter(|(k, s)| {
-        !k.trim().is_empty() && !s.trim().is_empty() && !s.contains('/')
-    }) else {
+    let Some((kind, slug)) = value
+        .split_once('/')
+        .filter(|(k, s)| !k.trim().is_empty() && !s.trim().is_empty() && !s.contains('/'))
+    else {
         return Err(CliError::usage(format!(
             "malformed --form `{value}`: expected TYPE/SLUG, e.g. Membership/adhesion-2025-2026"
         )));
@@ -138,7 +145,11 @@ pub struct Filters {
 
 impl Filters {
     pub fn parse(args: &FilterArgs) -> CliResult<Self> {
-        let from = args.from.as_deref().map(|v| date("--from", v)).transpose()?;
+        let from = args
+            .from
+            .as_deref()
+            .map(|v| date("--from", v))
+            .transpose()?;
         let to = args.to.as_deref().map(|v| date("--to", v)).transpose()?;
         if let (Some(f), Some(t)) = (from, to)
             && f >= t

@@ -131,7 +131,9 @@ pub fn single<T: Serialize + ?Sized>(
                 .unwrap_or(0);
             let mut text = String::new();
             for (key, value) in fields {
-                text.push_str(&format!("{key:<width$}  {value}\n"));
+                let line = format!("{key:<width$}  {value}");
+                text.push_str(line.trim_end());
+                text.push('\n');
             }
             out.write_all(text.as_bytes()).map_err(write_error)?;
         }

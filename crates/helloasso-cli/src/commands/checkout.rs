@@ -1,6 +1,6 @@
 //! `helloasso checkout create|get`.
 
-use helloasso_sdk::{CheckoutIntent, Checkout};
+use helloasso_sdk::{Checkout, CheckoutIntent};
 use serde_json::{Value, json};
 
 use crate::cli::{CheckoutCommand, CheckoutCreateArgs, CheckoutGetArgs, Format};
@@ -22,7 +22,11 @@ async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -
     let mut intent = checkout
         .intent(args.item_name.clone(), total)
         .return_url(args.return_url.clone())
-        .back_url(args.back_url.clone().unwrap_or_else(|| args.return_url.clone()))
+        .back_url(
+            args.back_url
+                .clone()
+                .unwrap_or_else(|| args.return_url.clone()),
+        )
         .error_url(
             args.error_url
                 .clone()
@@ -44,9 +48,8 @@ async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -
         );
     }
     if let Some(metadata) = &args.metadata {
-        let value: Value = serde_json::from_str(metadata).map_err(|e| {
-            CliError::usage(format!("--metadata is not valid JSON: {e}"))
-        })?;
+        let value: Value = serde_json::from_str(metadata)
+            .map_err(|e| CliError::usage(format!("--metadata is not valid JSON: {e}")))?;
         intent = intent.metadata(&value);
     }
     let created = intent.create().await?;
@@ -98,7 +101,10 @@ pub fn intent_fields(intent: &CheckoutIntent<Value>) -> Vec<(&'static str, Strin
         .join("; ");
     vec![
         ("id", intent.id.to_string()),
-        ("paid", if intent.is_paid() { "yes" } else { "no" }.to_owned()),
+        (
+            "paid",
+            if intent.is_paid() { "yes" } else { "no" }.to_owned(),
+        ),
         (
             "metadata",
             intent

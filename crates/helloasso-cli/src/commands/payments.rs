@@ -61,7 +61,10 @@ pub fn payment_cells(p: &Payment) -> Vec<String> {
         p.date.map_or_else(String::new, |d| short_date(&d)),
         p.amount.map_or_else(String::new, format_euros),
         p.state.as_ref().map_or("", |s| s.as_str()).to_owned(),
-        p.payment_means.as_ref().map_or("", |m| m.as_str()).to_owned(),
+        p.payment_means
+            .as_ref()
+            .map_or("", |m| m.as_str())
+            .to_owned(),
         payer,
         form,
     ]
@@ -197,9 +200,7 @@ pub fn detail_fields(p: &PaymentDetail) -> Vec<(&'static str, String)> {
         ),
         (
             "email",
-            payer
-                .and_then(|x| x.email.clone())
-                .unwrap_or_default(),
+            payer.and_then(|x| x.email.clone()).unwrap_or_default(),
         ),
         (
             "order",
@@ -375,10 +376,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
             });
             match settings.format {
                 Format::Table => {
-                    println!(
-                        "exported {rows_text}{bytes} bytes to {}",
-                        path.display()
-                    );
+                    println!("exported {rows_text}{bytes} bytes to {}", path.display());
                     Ok(())
                 }
                 other => output::single(other, &raw, &fields),
@@ -422,9 +420,9 @@ async fn export_to_file(
     bar: &ProgressBar,
 ) -> CliResult<(u64, Option<u64>)> {
     let partial = partial_path(path);
-    let file = tokio::fs::File::create(&partial).await.map_err(|e| {
-        CliError::other(format!("cannot create {}: {e}", partial.display()))
-    })?;
+    let file = tokio::fs::File::create(&partial)
+        .await
+        .map_err(|e| CliError::other(format!("cannot create {}: {e}", partial.display())))?;
     let mut writer = Counting::new(file, bar.clone());
     let written = match export.write_to(&mut writer).await {
         Ok(n) => n,
@@ -578,7 +576,10 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
                 .or(amount.map(|a| a.get()))
                 .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
         ),
-        ("state", enum_text(operation.state.as_ref().map(|s| s.as_str()))),
+        (
+            "state",
+            enum_text(operation.state.as_ref().map(|s| s.as_str())),
+        ),
     ];
     match settings.format {
         Format::Table => {
@@ -587,7 +588,11 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
                 fields[2].1,
                 args.id,
                 fields[0].1,
-                if fields[3].1.is_empty() { "recorded" } else { &fields[3].1 }
+                if fields[3].1.is_empty() {
+                    "recorded"
+                } else {
+                    &fields[3].1
+                }
             );
             Ok(())
         }

@@ -42,9 +42,8 @@ fn read_body(path: &Path) -> CliResult<Vec<u8>> {
 
 fn parse(format: Format, args: WebhookParseArgs) -> CliResult {
     let body = read_body(&args.file)?;
-    let notification = Notification::parse(&body).map_err(|e| {
-        CliError::usage(format!("{}: {}", args.file.display(), describe(&e)))
-    })?;
+    let notification = Notification::parse(&body)
+        .map_err(|e| CliError::usage(format!("{}: {}", args.file.display(), describe(&e))))?;
     let fields = summary(&notification);
     let mut raw = Map::new();
     for (key, value) in &fields {
@@ -104,10 +103,7 @@ fn summary(n: &Notification) -> Vec<(&'static str, String)> {
                     }),
                 ),
                 ("form", o.form_slug.clone().unwrap_or_default()),
-                (
-                    "items",
-                    o.items.as_ref().map_or(0, Vec::len).to_string(),
-                ),
+                ("items", o.items.as_ref().map_or(0, Vec::len).to_string()),
                 (
                     "payments",
                     o.payments.as_ref().map_or(0, Vec::len).to_string(),
@@ -164,7 +160,11 @@ fn verify(format: Format, args: WebhookVerifyArgs) -> CliResult {
         };
         CliError::new(
             kind,
-            format!("{}: {}; do not trust this notification", args.file.display(), e),
+            format!(
+                "{}: {}; do not trust this notification",
+                args.file.display(),
+                e
+            ),
         )
     })?;
     let fields = [

@@ -1,0 +1,99 @@
+use crate::common::{Fake, run, run_args};
+
+#[test]
+fn check_obtains_then_reuses_a_token_without_printing_it() {
+    let fake = Fake::start();
+    let first = run_args(fake.cli(), &["auth", "check"]);
+    first.ok();
+    assert!(
+        first.stdout.contains("new token obtained"),
+        "{}",
+        first.stdout
+    );
+    assert!(first.stdout.contains("expires at"), "{}", first.stdout);
+    let stored = std::fs::read_to_string(fake.token_file()).unwrap();
+    let token: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    let access = token["tokens"][fake.server.client_id()]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!first.stdout.contains(&access));
+    assert!(!first.stdout.contains(fake.server.client_secret()));
+
+    let second = run_args(fake.cli(), &["auth", "check"]);
+    second.ok();
+    assert!(
+        second.stdout.contains("stored token still valid"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(fake.server.counters().tokens.client_credentials, 1);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(fake.token_file())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "token file readable by others: {mode:o}");
+    }
+}
+
+#[test]
+fn check_in_json() {
+    let fake = Fake::start();
+    let r = run_args(fake.cli(), &["auth", "check", "--format", "json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["clientId"], fake.server.client_id());
+    assert_eq!(v["reused"], false);
+    assert!(v["expiresAt"].as_str().is_some());
+}
+
+#[test]
+fn logout_forgets_the_tokens() {
+    let fake = Fake::start();
+    run_args(fake.cli(), &["auth", "check"]).ok();
+    let r = run_args(fake.cli(), &["auth", "logout"]);
+    r.ok();
+    assert!(r.stdout.contains("forgot the tokens"), "{}", r.stdout);
+    let again = run_args(fake.cli(), &["auth", "logout"]);
+    again.ok();
+    assert!(
+        again.stdout.contains("no tokens stored"),
+        "{}",
+        again.stdout
+    );
+    let check = run_args(fake.cli(), &["auth", "check"]);
+    check.ok();
+    assert!(
+        check.stdout.contains("new token obtained"),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn wrong_secret_is_an_auth_error_and_is_not_echoed() {
+    let fake = Fake::start();
+    let r = run(fake
+        .cli()
+        .env("HELLOASSO_CLIENT_SECRET", "not-the-secret-xyz")
+        .args(["auth", "check"]));
+    r.fails(3, "invalid_client");
+    assert!(!r.stderr.contains("not-the-secret-xyz"));
+}
+
+#[test]
+fn default_token_file_lives_in_the_config_dir() {
+    let fake = Fake::start();
+    let r = run(fake
+        .cli()
+        .env_remove("HELLOASSO_TOKEN_FILE")
+        .args(["auth", "check"]));
+    r.ok();
+    let dir = fake.dir.path().join("config/helloasso");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(files.len(), 1, "{dir:?}");
+}

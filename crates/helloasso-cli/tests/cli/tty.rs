@@ -1,0 +1,145 @@
+//! The refund's questions on a real terminal: confirmation, then the MFA
+//! code read without echo. util-linux `script` gives the binary a
+//! pseudo-terminal; the test answers each prompt once it appears (no sleeps).
+//! Skipped where `script` is missing.
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use helloasso_fake::PaymentState;
+
+use crate::common::{Fake, MFA_CODE};
+
+fn script_available() -> bool {
+    Command::new("script")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `helloasso ARGS` on a pseudo-terminal, its screen collected as it comes.
+struct Terminal {
+    child: Child,
+    screen: Arc<Mutex<String>>,
+}
+
+impl Terminal {
+    fn spawn(fake: &Fake, args: &str) -> Self {
+        let command = format!("{} {args}", crate::common::BIN);
+        let mut script = Command::new("script");
+        script.args(["-qefc", &command, "/dev/null"]);
+        // The environment `fake.cli()` prepared, passed through `script`.
+        for (key, value) in fake.cli().get_envs() {
+            match value {
+                Some(value) => script.env(key, value),
+                None => script.env_remove(key),
+            };
+        }
+        let mut child = script
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("script runs");
+        let screen = Arc::new(Mutex::new(String::new()));
+        let mut stdout = child.stdout.take().expect("stdout");
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                sink.lock().unwrap().push_str(&text);
+            }
+        });
+        Self { child, screen }
+    }
+
+    fn screen(&self) -> String {
+        self.screen.lock().unwrap().clone()
+    }
+
+    /// Waits (bounded) until `text` is on screen.
+    #[track_caller]
+    fn expect(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("`{text}` never appeared; screen:\n{}", self.screen());
+    }
+
+    fn type_line(&mut self, line: &str) {
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn finish(mut self) -> (i32, String) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("still running; screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Let the reader drain what is left.
+        std::thread::sleep(Duration::from_millis(100));
+        (status.code().unwrap_or(-1), self.screen())
+    }
+}
+
+#[test]
+fn refund_asks_for_confirmation_and_the_code_without_echo() {
+    if !script_available() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let mut term = Terminal::spawn(&fake, &format!("payments refund {id}"));
+    term.expect("[y/N]");
+    term.type_line("y");
+    term.expect("attempt 1 of 3");
+    term.type_line("999999");
+    term.expect("HelloAsso refused that code");
+    term.type_line(MFA_CODE);
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains(&format!("of payment {id}")), "{screen}");
+    assert!(!screen.contains(MFA_CODE), "the code was echoed:\n{screen}");
+    assert!(!screen.contains("999999"), "the code was echoed:\n{screen}");
+    assert_eq!(fake.server.counters().refunds_executed, 1);
+}
+
+#[test]
+fn refund_declined_at_the_prompt_sends_nothing() {
+    if !script_available() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let mut term = Terminal::spawn(&fake, &format!("payments refund {id}"));
+    term.expect("[y/N]");
+    term.type_line("n");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("nothing was refunded"), "{screen}");
+    assert_eq!(fake.server.counters().requests.refund_payment, 0);
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Spec conformance of helloasso-fake: schemathesis generates requests from
+# openapi/helloasso.json and checks every answer against it.
+#
+# usage: scripts/schemathesis.sh [extra schemathesis args]
+# Installs schemathesis into target/schemathesis-venv on first use (PyPI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=target/schemathesis-venv
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet 'schemathesis>=4,<5'
+fi
+
+cargo build --release --quiet -p helloasso-fake
+log=$(mktemp)
+target/release/helloasso-fake --port 0 --payments 2000 --seed 5 --mfa sms >"$log" 2>&1 &
+fake=$!
+trap 'kill $fake 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 50); do grep -q 'admin:' "$log" && break; sleep 0.1; done
+url=$(sed -n 's/^helloasso-fake listening on //p' "$log")
+[ -n "$url" ] || { cat "$log"; echo "helloasso-fake did not start" >&2; exit 1; }
+
+token=$(curl -sf "$url/oauth2/token" \
+  -d grant_type=client_credentials -d client_id=fake-client-id -d client_secret=fake-client-secret |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+# The token endpoint is exercised with its own form body; disconnect would
+# revoke the token the other operations use, so it runs last on its own.
+"$venv/bin/schemathesis" run openapi/helloasso.json \
+  --url "$url" \
+  --header "Authorization: Bearer $token" \
+  --exclude-operation-id disconnect \
+  --checks all \
+  --max-examples "${MAX_EXAMPLES:-50}" \
+  --seed 1 \
+  "$@"

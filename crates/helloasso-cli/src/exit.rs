@@ -13,7 +13,7 @@ use helloasso_sdk::{Error, ExportError};
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  other failure (unexpected answer, file error)
+  1  other failure (unexpected answer, file error, refund declined at the prompt)
   2  usage or invalid input (bad flag, unknown state, malformed date or amount,
      refund not confirmed)
   3  authentication: missing or refused credentials, access denied (401/403)

@@ -130,8 +130,18 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
     let filters = Filters::parse(&args.filters)?;
     let limit = (!args.all).then_some(args.limit);
     let page_size = page_size_for(args.page_size, limit)?;
-    let mut pages = listing(ctx, &args, &filters)?.page_size(page_size).pages();
+    let list = listing(ctx, &args, &filters)?.page_size(page_size);
     let mut out = Emitter::stdout(settings.format, PAYMENT_COLS)?;
+    // One page holds them all: no stream, so no page fetched ahead for nothing.
+    if let Some(l) = limit.filter(|l| *l <= u64::from(page_size)) {
+        let take = usize::try_from(l).unwrap_or(usize::MAX);
+        for payment in list.send().await?.items.into_iter().take(take) {
+            out.item(&payment, payment_cells(&payment))?;
+        }
+        out.finish()?;
+        return Ok(());
+    }
+    let mut pages = list.pages();
     let mut bar: Option<ProgressBar> = None;
     let mut shown: u64 = 0;
     'pages: while let Some(page) = pages.next().await {

@@ -157,3 +157,15 @@ fn help_never_shows_secret_values() {
     assert!(!r.stdout.contains("super-secret-in-env"), "{}", r.stdout);
     assert!(!r.stdout.contains("778899"), "{}", r.stdout);
 }
+
+#[test]
+fn server_errors_exit_8() {
+    use helloasso_fake::{FakeConfig, FaultConfig};
+    // 500 is not retried (only 502/503/504 are), so the test stays fast.
+    let fake = Fake::with(
+        FakeConfig::default()
+            .payments(50)
+            .faults(FaultConfig::none().server_errors(1.0, 500)),
+    );
+    run_args(fake.cli(), &["payments", "list"]).fails(8, "HTTP 500");
+}

@@ -13,8 +13,10 @@ use helloasso_fake::PaymentState;
 use crate::common::{Fake, MFA_CODE};
 
 fn script_available() -> bool {
+    // Also proves a pseudo-terminal can be opened here (containers may lack /dev/pts).
     Command::new("script")
-        .arg("--version")
+        .args(["-qec", "true", "/dev/null"])
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -107,7 +109,7 @@ impl Terminal {
 #[test]
 fn refund_asks_for_confirmation_and_the_code_without_echo() {
     if !script_available() {
-        eprintln!("skipped: util-linux `script` is not installed");
+        eprintln!("skipped: util-linux `script` or a pseudo-terminal is not available");
         return;
     }
     let fake = Fake::start();
@@ -130,7 +132,7 @@ fn refund_asks_for_confirmation_and_the_code_without_echo() {
 #[test]
 fn refund_declined_at_the_prompt_sends_nothing() {
     if !script_available() {
-        eprintln!("skipped: util-linux `script` is not installed");
+        eprintln!("skipped: util-linux `script` or a pseudo-terminal is not available");
         return;
     }
     let fake = Fake::start();

@@ -27,21 +27,19 @@ const MFA_CODE: &str = "123456";
 const STEPS: usize = 7;
 
 fn heading(n: usize, title: &str) {
-    println!();
-    println!("== Step {n}/{STEPS}: {title}");
+    say!();
+    say!("== Step {n}/{STEPS}: {title}");
 }
 
 fn indent(text: &str) {
     for line in text.lines() {
-        println!("   {line}");
+        say!("   {line}");
     }
 }
 
 pub async fn run(args: DemoArgs, progress: bool) -> CliResult {
-    println!(
-        "helloasso demo: every step below calls helloasso-sdk against a local fake HelloAsso."
-    );
-    println!("No account, no network; the same seed prints the same payments and amounts.");
+    say!("helloasso demo: every step below calls helloasso-sdk against a local fake HelloAsso.");
+    say!("No account, no network; the same seed prints the same payments and amounts.");
     heading(1, "start a local HelloAsso (helloasso-fake)");
     let config = FakeConfig::default()
         .seed(args.seed)
@@ -60,8 +58,8 @@ pub async fn run(args: DemoArgs, progress: bool) -> CliResult {
     let result = steps(&server, &args, progress).await;
     server.shutdown().await;
     result?;
-    println!();
-    println!("Demo finished. Use the same commands on your association:");
+    say!();
+    say!("Demo finished. Use the same commands on your association:");
     indent(
         "export HELLOASSO_CLIENT_ID=... HELLOASSO_CLIENT_SECRET=... HELLOASSO_ORGANIZATION=your-slug",
     );
@@ -150,7 +148,7 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
     }
 
     let counters = server.counters();
-    println!();
+    say!();
     indent(&format!(
         "the fake issued {} access token(s) for all of the above, and answered {} refund request(s) with an MFA challenge",
         counters.tokens.client_credentials + counters.tokens.refresh_token,

@@ -2,13 +2,15 @@
 //! account. Errors end as one `error: ...` line and an exit code scripts
 //! can rely on (see `exit.rs`).
 
+// First: its macros (`outln!`, `say!`) are used by the modules below.
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
 mod config;
 mod demo;
 mod exit;
 mod input;
-mod output;
 mod prompt;
 
 use std::process::ExitCode;

@@ -4,6 +4,7 @@
 //! script sees what the API returned; table and CSV show a flattened view
 //! with amounts in euros.
 
+use std::fmt;
 use std::io::{self, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -11,6 +12,32 @@ use serde::Serialize;
 
 use crate::cli::Format;
 use crate::exit::{CliError, CliResult};
+
+/// `println!` that reports a closed pipe (`helloasso ... | head`) as an
+/// error instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::output::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_line(format_args!($($arg)*))
+    };
+}
+
+/// `println!` for the demo's narration, where a closed pipe is ignored: the
+/// demo still runs to the end and exits 0.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = outln!($($arg)*);
+    }};
+}
+
+pub fn write_line(args: fmt::Arguments<'_>) -> CliResult {
+    let mut out = io::stdout().lock();
+    out.write_fmt(args)
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(write_error)
+}
 
 /// A column of the flattened view.
 #[derive(Debug, Clone, Copy)]

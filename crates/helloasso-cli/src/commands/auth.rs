@@ -48,15 +48,15 @@ async fn check(ctx: &Context, format: Format) -> CliResult {
     });
     match format {
         Format::Table => {
-            println!(
+            outln!(
                 "ok: {source} for client {} on {}",
                 ctx.client.client_id(),
                 ctx.environment
-            );
-            println!(
+            )?;
+            outln!(
                 "access token expires at {} (in {minutes} min); kept in {file}",
                 expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            );
+            )?;
             Ok(())
         }
         other => output::single(
@@ -75,7 +75,7 @@ async fn check(ctx: &Context, format: Format) -> CliResult {
 
 async fn logout(ctx: &Context, format: Format) -> CliResult {
     let Some(path) = &ctx.token_file else {
-        println!("no token file: nothing to forget");
+        outln!("no token file: nothing to forget")?;
         return Ok(());
     };
     let store = FileTokenStore::new(path);
@@ -88,17 +88,17 @@ async fn logout(ctx: &Context, format: Format) -> CliResult {
     match format {
         Format::Table => {
             if had {
-                println!(
+                outln!(
                     "forgot the tokens of client {} ({})",
                     ctx.client.client_id(),
                     path.display()
-                );
+                )?;
             } else {
-                println!(
+                outln!(
                     "no tokens stored for client {} ({})",
                     ctx.client.client_id(),
                     path.display()
-                );
+                )?;
             }
             Ok(())
         }

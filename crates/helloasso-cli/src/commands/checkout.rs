@@ -56,8 +56,8 @@ async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -
     let raw = json!({ "id": created.id, "redirectUrl": created.redirect_url });
     match format {
         Format::Table => {
-            println!("checkout intent {} created", created.id);
-            println!("payment page (valid 15 minutes): {}", created.redirect_url);
+            outln!("checkout intent {} created", created.id)?;
+            outln!("payment page (valid 15 minutes): {}", created.redirect_url)?;
             Ok(())
         }
         other => output::single(

@@ -386,7 +386,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
             });
             match settings.format {
                 Format::Table => {
-                    println!("exported {rows_text}{bytes} bytes to {}", path.display());
+                    outln!("exported {rows_text}{bytes} bytes to {}", path.display())?;
                     Ok(())
                 }
                 other => output::single(other, &raw, &fields),
@@ -593,7 +593,7 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     ];
     match settings.format {
         Format::Table => {
-            println!(
+            outln!(
                 "refunded {} of payment {}: refund operation {} is {}",
                 fields[2].1,
                 args.id,
@@ -603,7 +603,7 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
                 } else {
                     &fields[3].1
                 }
-            );
+            )?;
             Ok(())
         }
         other => output::single(other, &operation, &fields),

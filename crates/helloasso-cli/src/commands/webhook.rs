@@ -174,11 +174,11 @@ fn verify(format: Format, args: WebhookVerifyArgs) -> CliResult {
     ];
     match format {
         Format::Table => {
-            println!(
+            outln!(
                 "signature valid: {} ({} bytes) was signed with this key",
                 args.file.display(),
                 body.len()
-            );
+            )?;
             Ok(())
         }
         other => output::single(

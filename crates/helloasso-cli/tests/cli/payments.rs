@@ -113,6 +113,7 @@ fn list_with_dates_and_a_form() {
         let date = p["date"].as_str().unwrap();
         assert!(date.starts_with("2024"), "{date}");
     }
+}
 
 #[test]
 fn get_one_payment() {

@@ -268,3 +268,23 @@ pub fn leaked<'a>(text: &str, secrets: &'a [String]) -> Vec<&'a str> {
         .map(String::as_str)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_values_get_the_same_placeholders_and_secrets_are_found() {
+        let mut s = Scrubber::new("id", "the-client-secret", &["mfa-code-1".to_owned()]);
+        s.numbered("ACCESS_TOKEN", "tok-aaaa", true);
+        s.numbered("FIRST_NAME", "Jeanne", false);
+        s.numbered("ACCESS_TOKEN", "tok-aaaa", true);
+        let text = "Bearer tok-aaaa, Jeanne, the-client-secret, mfa-code-1";
+        assert_eq!(
+            s.apply(text),
+            "Bearer <ACCESS_TOKEN_1>, <FIRST_NAME_1>, <CLIENT_SECRET>, <MFA_CODE>"
+        );
+        assert_eq!(leaked(text, s.secrets()).len(), 3);
+        assert!(leaked(&s.apply(text), s.secrets()).is_empty());
+    }
+}

@@ -3,9 +3,11 @@
 //! - `codegen [--check] [--upstream PATH] [--search-from PATH]`: derive
 //!   `openapi/helloasso.json` from HelloAsso's published spec.
 //! - `bench [--runs N] [--quick]`: the benchmark table.
+//! - `record --env sandbox|fake|URL [--out DIR]`: the contract tests' cassettes.
 
 mod bench;
 mod codegen;
+mod record;
 
 use std::process::ExitCode;
 
@@ -14,6 +16,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::Options::parse(&args[1..]).and_then(|o| codegen::run(&o)),
         Some("bench") => bench::Options::parse(&args[1..]).and_then(|o| bench::run(&o)),
+        Some("record") => record::Options::parse(&args[1..]).and_then(|o| record::run(&o)),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -38,4 +41,8 @@ commands:
       --check compares instead of writing, and fails with a diff
   bench [--runs N] [--quick]
       throughput, overlap, memory, token contention and faults, measured
-      side by side against helloasso-fake in its own process";
+      side by side against helloasso-fake in its own process
+  record --env sandbox|fake|URL [--out DIR]
+      run the contract scenario through the facade behind a recording proxy
+      and write scrubbed cassettes (default tests/cassettes); sandbox and URL
+      need HELLOASSO_CLIENT_ID, HELLOASSO_CLIENT_SECRET, HELLOASSO_ORGANIZATION";

@@ -97,3 +97,43 @@ async fn export_csv() {
 async fn partner_forbidden_and_disconnect() {
     contract::check("partner_forbidden_and_disconnect").await;
 }
+
+/// Cassettes built from public samples (tests/cassettes/samples) have
+/// their own scenarios: the recorder cannot produce their bodies.
+mod samples {
+    use super::contract;
+    use helloasso_recorder::cassette::{self, SpecIndex};
+    use helloasso_recorder::scenario::{Ctx, Scenario};
+    use helloasso_sdk::types::PaymentState;
+
+    async fn get_official_sample(ctx: Ctx) -> Result<(), String> {
+        let client = ctx.client()?;
+        let payment = client
+            .payment(7_269_832)
+            .get()
+            .await
+            .map_err(|e| e.to_string())?;
+        if payment.state != Some(PaymentState::Authorized) || payment.amount != Some(1000) {
+            return Err(format!("unexpected payment {payment:?}"));
+        }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn get_payment_official_sample() {
+        let file = contract::cassettes_dir().join("samples/get_payment_official_sample.yaml");
+        let scenario = Scenario {
+            name: "get_payment_official_sample",
+            summary: "",
+            fake_only: false,
+            run: |ctx| Box::pin(get_official_sample(ctx)),
+        };
+        let result = match cassette::load(&file, &SpecIndex::workspace()) {
+            Ok(c) => contract::replay(&c, scenario).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = result {
+            panic!("\n{e}\n");
+        }
+    }
+}

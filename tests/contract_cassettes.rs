@@ -129,7 +129,9 @@ mod samples {
             run: |ctx| Box::pin(get_official_sample(ctx)),
         };
         let result = match cassette::load(&file, &SpecIndex::workspace()) {
-            Ok(c) => contract::replay(&c, scenario).await.map_err(|e| e.to_string()),
+            Ok(c) => contract::replay(&c, scenario)
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         if let Err(e) = result {

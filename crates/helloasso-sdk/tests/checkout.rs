@@ -125,15 +125,7 @@ fn item_names_are_counted_in_characters_not_bytes() {
 
 #[tokio::test]
 async fn create_then_get_with_typed_metadata() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(token_json("access-1", "refresh-1", 1800));
-        })
-        .await;
-    let client = builder(&server.base_url()).build().unwrap();
+    let (server, client) = server_and_client().await;
     let cart = Cart {
         cart_id: 42,
         member: "Prenom Nom".into(),
@@ -198,14 +190,7 @@ async fn create_then_get_with_typed_metadata() {
 
 #[tokio::test]
 async fn a_failed_creation_is_not_resent() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(token_json("access-1", "refresh-1", 1800));
-        })
-        .await;
+    let (server, client) = server_and_client().await;
     let create = server
         .mock_async(|when, then| {
             when.method(POST)
@@ -213,7 +198,6 @@ async fn a_failed_creation_is_not_resent() {
             then.status(503).body("<html>unavailable</html>");
         })
         .await;
-    let client = builder(&server.base_url()).build().unwrap();
     let err = valid(&client).create().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     create.assert_calls_async(1).await;

@@ -9,13 +9,7 @@ use serde_json::json;
 
 async fn server_with_token() -> MockServer {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(token_json("access", "refresh", 1800));
-        })
-        .await;
+    mock_token(&server, "access", "refresh").await;
     server
 }
 

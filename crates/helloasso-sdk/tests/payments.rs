@@ -8,25 +8,12 @@ use common::*;
 use futures::{StreamExt, TryStreamExt};
 use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
 use helloasso_sdk::{Cents, Client, Error, ExportFormat, Page, Paging};
-use httpmock::Method::{GET, POST};
+use httpmock::Method::GET;
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
 
 const ORG: &str = "my-asso";
 const PATH: &str = "/v5/organizations/my-asso/payments";
-
-async fn server() -> (MockServer, Client) {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(token_json("access-1", "refresh-1", 1800));
-        })
-        .await;
-    let client = builder(&server.base_url()).build().unwrap();
-    (server, client)
-}
 
 fn date(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -118,7 +105,7 @@ fn ids<T>(page: &Page<T>, id: fn(&T) -> Option<i64>) -> Vec<i64> {
 
 #[tokio::test]
 async fn five_pages_yield_every_payment_once_with_the_same_filters() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let pages = five_pages(&server).await;
 
     let payments: Vec<_> = listing(&client).items().try_collect().await.unwrap();
@@ -135,7 +122,7 @@ async fn five_pages_yield_every_payment_once_with_the_same_filters() {
 
 #[tokio::test]
 async fn a_repeated_token_ends_the_stream() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let first = mock_page(&server, None, &[1, 2], Some("same"), 1).await;
     let again = mock_page(&server, Some("same"), &[3, 4], Some("same"), 2).await;
 
@@ -151,7 +138,7 @@ async fn a_repeated_token_ends_the_stream() {
 
 #[tokio::test]
 async fn resuming_from_page_three_yields_pages_four_and_five() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let pages = five_pages(&server).await;
 
     // A first sync stops after page 3 and saves its checkpoint.
@@ -187,7 +174,7 @@ async fn resuming_from_page_three_yields_pages_four_and_five() {
 
 #[tokio::test]
 async fn the_item_stream_checkpoint_follows_fully_consumed_pages() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let _pages = five_pages(&server).await;
     let mut items = listing(&client).items();
     assert_eq!(items.checkpoint(), None);
@@ -254,7 +241,7 @@ async fn page_size_500_is_refused_before_sending() {
 
 #[tokio::test]
 async fn index_paging_stops_at_the_last_page() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let page = |index: i64, ids: &[i64]| {
         let mut body = page_json(ids, Some("ignored"), index);
         body["pagination"]["totalPages"] = json!(2);
@@ -306,7 +293,7 @@ async fn index_paging_stops_at_the_last_page() {
 
 #[tokio::test]
 async fn one_page_of_a_form_and_a_search() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let form = server
         .mock_async(|when, then| {
             when.method(GET)
@@ -375,7 +362,7 @@ async fn one_page_of_a_form_and_a_search() {
 
 #[tokio::test]
 async fn get_one_payment_with_failed_refund_operations() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let mock = server
         .mock_async(|when, then| {
             when.method(GET)
@@ -405,7 +392,7 @@ async fn get_one_payment_with_failed_refund_operations() {
 
 #[tokio::test]
 async fn export_streams_the_servers_csv_into_a_writer() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let csv = "paymentId,amount\n1,1001\n2,1002\n";
     let mock = server
         .mock_async(|when, then| {
@@ -439,7 +426,7 @@ async fn export_streams_the_servers_csv_into_a_writer() {
 
 #[tokio::test]
 async fn export_errors_are_typed() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     server
         .mock_async(|when, then| {
             when.method(GET).path(PATH).header("accept", "text/csv");
@@ -500,7 +487,7 @@ async fn export_errors_are_typed() {
 
 #[tokio::test]
 async fn the_next_page_is_fetched_while_the_caller_holds_the_current_one() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let pages = five_pages(&server).await;
     let mut stream = listing(&client).pages();
     let first = stream.try_next().await.unwrap().unwrap();

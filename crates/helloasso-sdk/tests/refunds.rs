@@ -6,28 +6,13 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use helloasso_sdk::{
-    Cents, Client, Error, FixedMfaCode, MfaChallenge, MfaProof, SecretString, mfa_fn,
-};
+use helloasso_sdk::{Cents, Error, FixedMfaCode, MfaChallenge, MfaProof, SecretString, mfa_fn};
 use httpmock::Method::POST;
 use httpmock::MockServer;
 use serde_json::json;
 
 const REFUND: &str = "/v5/payments/42/refund";
 const SMS_HEADER: &str = "x-mfa-sms-access-authorization";
-
-async fn server() -> (MockServer, Client) {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(token_json("access-1", "refresh-1", 1800));
-        })
-        .await;
-    let client = builder(&server.base_url()).build().unwrap();
-    (server, client)
-}
 
 fn mfa_conflict(code: &str) -> serde_json::Value {
     json!({"errors": [{"code": code, "message": "A second factor is required."}]})
@@ -55,7 +40,7 @@ fn recording_provider(
 
 #[tokio::test]
 async fn sms_otp_from_the_provider_gets_the_refund_through() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let without_proof = server
         .mock_async(|when, then| {
             when.method(POST).path(REFUND).header_missing(SMS_HEADER);
@@ -102,7 +87,7 @@ async fn sms_otp_from_the_provider_gets_the_refund_through() {
 
 #[tokio::test]
 async fn a_provider_that_keeps_failing_stops_after_the_bound() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     // A wrong code is answered like a missing one: 409 with the same code.
     let refunds = server
         .mock_async(|when, then| {
@@ -142,7 +127,7 @@ async fn a_provider_that_keeps_failing_stops_after_the_bound() {
 
 #[tokio::test]
 async fn a_provider_giving_up_leaves_the_typed_mfa_error() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let refunds = server
         .mock_async(|when, then| {
             when.method(POST).path(REFUND);
@@ -179,7 +164,7 @@ async fn a_provider_giving_up_leaves_the_typed_mfa_error() {
 
 #[tokio::test]
 async fn a_proof_given_up_front_is_sent_with_the_first_request() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let mock = server
         .mock_async(|when, then| {
             when.method(POST)
@@ -200,7 +185,7 @@ async fn a_proof_given_up_front_is_sent_with_the_first_request() {
 
 #[tokio::test]
 async fn user_not_enrolled_is_its_own_error() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let refunds = server
         .mock_async(|when, then| {
             when.method(POST).path(REFUND);
@@ -222,7 +207,7 @@ async fn user_not_enrolled_is_its_own_error() {
 
 #[tokio::test]
 async fn a_refund_answered_500_is_not_resent_even_with_a_provider() {
-    let (server, client) = server().await;
+    let (server, client) = server_and_client().await;
     let refunds = server
         .mock_async(|when, then| {
             when.method(POST).path(REFUND);

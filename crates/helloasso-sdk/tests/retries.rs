@@ -86,9 +86,7 @@ mod sequence {
         let app = Router::new()
             .route("/oauth2/token", post(token))
             .route(path, get(handler.clone()).post(handler));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let base_url = super::serve(app).await;
         Served { base_url, hits }
     }
 }
@@ -107,11 +105,7 @@ async fn a_read_retries_503_and_429_then_succeeds_waiting_as_told() {
         ],
     )
     .await;
-    let sleep = recording_sleep();
-    let client = builder(&served.base_url)
-        .sleep_impl(sleep.clone())
-        .build()
-        .unwrap();
+    let (client, sleep) = client_recording_sleep(&served.base_url);
 
     let payment = get_payment(&client, 1).await.unwrap().into_inner();
 
@@ -178,11 +172,7 @@ async fn a_retry_after_beyond_the_limit_fails_fast_as_rate_limited() {
         vec![Answer::new(429, "").header("retry-after", "3600")],
     )
     .await;
-    let sleep = recording_sleep();
-    let client = builder(&served.base_url)
-        .sleep_impl(sleep.clone())
-        .build()
-        .unwrap();
+    let (client, sleep) = client_recording_sleep(&served.base_url);
 
     let err = get_payment(&client, 1).await.unwrap_err();
 
@@ -217,11 +207,7 @@ async fn a_refund_answered_500_or_503_is_not_resent() {
             vec![Answer::json(status, json!({"message": "boom"}))],
         )
         .await;
-        let sleep = recording_sleep();
-        let client = builder(&served.base_url)
-            .sleep_impl(sleep.clone())
-            .build()
-            .unwrap();
+        let (client, sleep) = client_recording_sleep(&served.base_url);
 
         let err = refund(&client, 1).await.unwrap_err();
 
@@ -297,11 +283,7 @@ async fn cutting_server() -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn a_refund_cut_off_after_sending_is_not_resent() {
     let (base_url, cut) = cutting_server().await;
-    let sleep = recording_sleep();
-    let client = builder(&base_url)
-        .sleep_impl(sleep.clone())
-        .build()
-        .unwrap();
+    let (client, sleep) = client_recording_sleep(&base_url);
 
     let err = refund(&client, 1).await.unwrap_err();
 

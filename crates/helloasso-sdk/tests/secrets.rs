@@ -117,10 +117,7 @@ async fn server() -> String {
             "/v5/payments/6",
             get(canned(200, "application/json", r#"{"id": 6, "amou"#)),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    base_url
+    serve(app).await
 }
 
 /// An OAuth server that refuses the credentials.
@@ -136,10 +133,7 @@ async fn refusing_server() -> String {
             )
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    base_url
+    serve(app).await
 }
 
 /// Accepts connections, reads, and hangs up without answering.

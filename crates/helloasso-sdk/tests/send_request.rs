@@ -11,13 +11,7 @@ use httpmock::prelude::*;
 #[tokio::test]
 async fn a_hand_built_request_carries_the_bearer_and_maps_errors() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(token_json("the-access", "r", 1800));
-        })
-        .await;
+    mock_token(&server, "the-access", "r").await;
     let export = server
         .mock_async(|when, then| {
             when.method(GET)

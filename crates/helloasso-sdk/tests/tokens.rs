@@ -9,8 +9,9 @@ use std::time::Duration;
 use chrono::Utc;
 use common::*;
 use helloasso_sdk::{Error, MemoryTokenStore, Token, TokenKey, TokenStore};
+use httpmock::Mock;
 use httpmock::prelude::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const CONCURRENT_CALLS: usize = 1000;
 
@@ -24,6 +25,32 @@ async fn thousand_calls(client: &helloasso_sdk::Client) {
     for call in calls {
         call.await.unwrap().expect("every call succeeds");
     }
+}
+
+/// `POST /oauth2/token` matched when its body includes every one of
+/// `fragments`, answered 200 with `answer`.
+async fn grant<'a>(server: &'a MockServer, fragments: &[&str], answer: Value) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            let when = when.method(POST).path("/oauth2/token");
+            fragments
+                .iter()
+                .fold(when, |when, f| when.body_includes(*f));
+            then.status(200).json_body(answer);
+        })
+        .await
+}
+
+/// Any `GET /v5/payments/{id}` carrying `access` as its bearer: 200.
+async fn payments_accepting<'a>(server: &'a MockServer, access: &str) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path_prefix("/v5/payments/")
+                .header("authorization", format!("Bearer {access}"));
+            then.status(200).json_body(json!({"id": 1}));
+        })
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -40,14 +67,7 @@ async fn a_thousand_concurrent_calls_make_one_token_request() {
                 .json_body(token_json("access-1", "refresh-1", 1800));
         })
         .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path_prefix("/v5/payments/")
-                .header("authorization", "Bearer access-1");
-            then.status(200).json_body(json!({"id": 1}));
-        })
-        .await;
+    let api = payments_accepting(&server, "access-1").await;
     let client = builder(&server.base_url()).build().unwrap();
 
     thousand_calls(&client).await;
@@ -76,14 +96,7 @@ async fn a_thousand_concurrent_calls_at_expiry_make_one_refresh() {
             then.status(500);
         })
         .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path_prefix("/v5/payments/")
-                .header("authorization", "Bearer access-2");
-            then.status(200).json_body(json!({"id": 1}));
-        })
-        .await;
+    let api = payments_accepting(&server, "access-2").await;
     // A pair saved by an earlier run, whose access token just expired.
     let store = Arc::new(MemoryTokenStore::new());
     let expired = Token::new(
@@ -118,35 +131,24 @@ async fn a_thousand_concurrent_calls_at_expiry_make_one_refresh() {
 async fn each_refresh_uses_the_refresh_token_of_the_previous_one() {
     let server = MockServer::start_async().await;
     // Tokens that expire within the refresh skew: every call needs a refresh.
-    let first = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=client_credentials");
-            then.status(200)
-                .json_body(token_json("access-1", "refresh-1", 30));
-        })
-        .await;
-    let second = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=refresh_token")
-                .body_includes("refresh_token=refresh-1");
-            then.status(200)
-                .json_body(token_json("access-2", "refresh-2", 30));
-        })
-        .await;
-    let third = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=refresh_token")
-                .body_includes("refresh_token=refresh-2");
-            then.status(200)
-                .json_body(token_json("access-3", "refresh-3", 1800));
-        })
-        .await;
+    let first = grant(
+        &server,
+        &["grant_type=client_credentials"],
+        token_json("access-1", "refresh-1", 30),
+    )
+    .await;
+    let second = grant(
+        &server,
+        &["grant_type=refresh_token", "refresh_token=refresh-1"],
+        token_json("access-2", "refresh-2", 30),
+    )
+    .await;
+    let third = grant(
+        &server,
+        &["grant_type=refresh_token", "refresh_token=refresh-2"],
+        token_json("access-3", "refresh-3", 1800),
+    )
+    .await;
     let client = builder(&server.base_url()).build().unwrap();
 
     let mut seen = Vec::new();
@@ -184,16 +186,15 @@ async fn a_refused_refresh_falls_back_to_client_credentials() {
             }));
         })
         .await;
-    let credentials = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=client_credentials")
-                .body_includes(format!("client_id={CLIENT_ID}"));
-            then.status(200)
-                .json_body(token_json("fresh-access", "fresh-refresh", 1800));
-        })
-        .await;
+    let credentials = grant(
+        &server,
+        &[
+            "grant_type=client_credentials",
+            &format!("client_id={CLIENT_ID}"),
+        ],
+        token_json("fresh-access", "fresh-refresh", 1800),
+    )
+    .await;
     let store = Arc::new(MemoryTokenStore::new());
     let stale = Token::new(
         "old-access".into(),
@@ -226,15 +227,12 @@ async fn an_organization_token_does_not_fall_back_to_client_credentials() {
                 .json_body(json!({"error": "invalid_grant"}));
         })
         .await;
-    let credentials = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=client_credentials");
-            then.status(200)
-                .json_body(token_json("partner-own", "r", 1800));
-        })
-        .await;
+    let credentials = grant(
+        &server,
+        &["grant_type=client_credentials"],
+        token_json("partner-own", "r", 1800),
+    )
+    .await;
     let store = Arc::new(MemoryTokenStore::new());
     let stale = Token::new(
         "org-access".into(),
@@ -269,25 +267,18 @@ async fn an_organization_token_does_not_fall_back_to_client_credentials() {
 #[tokio::test]
 async fn a_401_refreshes_once_and_replays_once() {
     let server = MockServer::start_async().await;
-    let initial = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=client_credentials");
-            then.status(200)
-                .json_body(token_json("revoked-access", "refresh-1", 1800));
-        })
-        .await;
-    let refresh = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=refresh_token")
-                .body_includes("refresh_token=refresh-1");
-            then.status(200)
-                .json_body(token_json("good-access", "refresh-2", 1800));
-        })
-        .await;
+    let initial = grant(
+        &server,
+        &["grant_type=client_credentials"],
+        token_json("revoked-access", "refresh-1", 1800),
+    )
+    .await;
+    let refresh = grant(
+        &server,
+        &["grant_type=refresh_token", "refresh_token=refresh-1"],
+        token_json("good-access", "refresh-2", 1800),
+    )
+    .await;
     let rejected = server
         .mock_async(|when, then| {
             when.method(GET)
@@ -420,33 +411,24 @@ async fn code_exchange_stores_the_organization_token_and_disconnect_forgets_it()
 async fn a_restarted_process_refreshes_with_the_rotated_token_from_the_file() {
     let server = MockServer::start_async().await;
     // Every token expires within the refresh skew, so each use refreshes.
-    let credentials = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("grant_type=client_credentials");
-            then.status(200)
-                .json_body(token_json("access-1", "refresh-1", 30));
-        })
-        .await;
-    let first_refresh = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("refresh_token=refresh-1");
-            then.status(200)
-                .json_body(token_json("access-2", "refresh-2", 30));
-        })
-        .await;
-    let second_refresh = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/token")
-                .body_includes("refresh_token=refresh-2");
-            then.status(200)
-                .json_body(token_json("access-3", "refresh-3", 1800));
-        })
-        .await;
+    let credentials = grant(
+        &server,
+        &["grant_type=client_credentials"],
+        token_json("access-1", "refresh-1", 30),
+    )
+    .await;
+    let first_refresh = grant(
+        &server,
+        &["refresh_token=refresh-1"],
+        token_json("access-2", "refresh-2", 30),
+    )
+    .await;
+    let second_refresh = grant(
+        &server,
+        &["refresh_token=refresh-2"],
+        token_json("access-3", "refresh-3", 1800),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokens.json");
 

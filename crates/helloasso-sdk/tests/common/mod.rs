@@ -11,6 +11,8 @@ use helloasso_sdk::types;
 use helloasso_sdk::{
     AsyncSleep, Client, ClientBuilder, Environment, Operation, ResponseValue, RetryPolicy,
 };
+use httpmock::Method::POST;
+use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
 
 pub const CLIENT_ID: &str = "test-client-id";
@@ -24,6 +26,34 @@ pub fn token_json(access: &str, refresh: &str, expires_in: i64) -> Value {
         "token_type": "bearer",
         "expires_in": expires_in,
     })
+}
+
+/// Answers every `POST /oauth2/token` with a 30-minute `access`/`refresh` pair.
+pub async fn mock_token<'a>(server: &'a MockServer, access: &str, refresh: &str) -> Mock<'a> {
+    let body = token_json(access, refresh, 1800);
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// An httpmock server that hands out the `access-1` token, and a client
+/// aimed at it.
+pub async fn server_and_client() -> (MockServer, Client) {
+    let server = MockServer::start_async().await;
+    mock_token(&server, "access-1", "refresh-1").await;
+    let client = builder(&server.base_url()).build().unwrap();
+    (server, client)
+}
+
+/// Serves `app` on a loopback port; returns its base URL.
+pub async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base_url
 }
 
 /// Records every wait instead of sleeping it (the waits are what the test
@@ -86,4 +116,11 @@ pub async fn refund(
 
 pub fn recording_sleep() -> Arc<RecordingSleep> {
     Arc::new(RecordingSleep::default())
+}
+
+/// A client aimed at `base_url` whose waits are recorded, not slept.
+pub fn client_recording_sleep(base_url: &str) -> (Client, Arc<RecordingSleep>) {
+    let sleep = recording_sleep();
+    let client = builder(base_url).sleep_impl(sleep.clone()).build().unwrap();
+    (client, sleep)
 }

@@ -11,7 +11,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::payments::Filters;
-use crate::response::transport;
+use crate::response::{media_type, transport};
 use crate::transport::{Operation, send_request};
 
 const OPERATION: &str = "export_organization_payments";
@@ -191,12 +191,7 @@ fn check_content_type(response: &ResponseValue<ByteStream>, format: ExportFormat
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = media_type(content_type);
     if essence.contains("json") || essence.contains("html") {
         return Err(Error::Decode {
             status: Some(response.status()),

@@ -45,6 +45,16 @@ pub(crate) struct RawPage<T> {
     pub(crate) pagination: Option<types::Pagination>,
 }
 
+impl<T> RawPage<T> {
+    /// A generated listing answer's parts; no `data` is an empty page.
+    pub(crate) fn new(data: Option<Vec<T>>, pagination: Option<types::Pagination>) -> Self {
+        RawPage {
+            items: data.unwrap_or_default(),
+            pagination,
+        }
+    }
+}
+
 /// Fetches one page; called once per page with the page's cursor, the
 /// filters being captured by the closure so every page carries the same.
 pub(crate) type FetchPage<T> =

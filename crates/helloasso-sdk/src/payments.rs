@@ -200,6 +200,21 @@ macro_rules! cursor_param {
     }};
 }
 
+/// The request for one page of an organization's or a form's payments
+/// (distinct generated builders with the same setters): the shared filters,
+/// where it starts, and the payer search key.
+macro_rules! listing_request {
+    ($builder:expr, $filters:expr, $cursor:expr) => {{
+        let f: &Filters = $filters;
+        let b = listing_params!($builder, f);
+        let mut b = cursor_param!(b, $cursor, |b, i| b.page_index(*i));
+        if let Some(key) = &f.search_key {
+            b = b.user_search_key(key.clone());
+        }
+        Box::pin(async move { b.send().await })
+    }};
+}
+
 /// Filter setters shared by [`ListPayments`] and [`SearchPayments`].
 macro_rules! filter_setters {
     () => {
@@ -314,9 +329,7 @@ impl ListPayments {
     /// Sends the request for one page.
     pub async fn send(self) -> Result<Page<Payment>> {
         let cursor = self.start()?;
-        fetch_listing(&self.client, &self.scope, &self.filters, &cursor)
-            .await
-            .map(Page::from_raw)
+        self.fetch(cursor).await.map(Page::from_raw)
     }
 
     /// Every page, the next one fetched while the caller handles the
@@ -330,11 +343,11 @@ impl ListPayments {
             Cursor::Index(_) => Paging::PageIndex,
             _ => self.paging,
         };
-        let (client, scope, filters) = (self.client, self.scope, self.filters);
-        let page_size = filters.page_size.map(i64::from);
+        let page_size = self.filters.page_size.map(i64::from);
+        let listing = Arc::new(self);
         let fetch: FetchPage<Payment> = Arc::new(move |cursor| {
-            let (client, scope, filters) = (client.clone(), scope.clone(), filters.clone());
-            Box::pin(async move { fetch_listing(&client, &scope, &filters, &cursor).await })
+            let listing = listing.clone();
+            Box::pin(async move { listing.fetch(cursor).await })
         });
         PageStream::new(PagerSpec {
             fetch,
@@ -361,59 +374,44 @@ impl ListPayments {
         };
         ExportPayments::new(self.client, organization_slug, self.filters, format)
     }
-}
 
-async fn fetch_listing(
-    client: &Client,
-    scope: &Scope,
-    filters: &Filters,
-    cursor: &Cursor,
-) -> Result<RawPage<Payment>> {
-    let page = match scope {
-        Scope::Organization { organization_slug } => {
-            client
-                .execute(Operation::read("list_organization_payments"), &|raw| {
-                    let b = listing_params!(
-                        raw.list_organization_payments()
-                            .organization_slug(organization_slug.clone()),
-                        filters
-                    );
-                    let mut b = cursor_param!(b, cursor, |b, i| b.page_index(*i));
-                    if let Some(key) = &filters.search_key {
-                        b = b.user_search_key(key.clone());
-                    }
-                    Box::pin(async move { b.send().await })
-                })
-                .await?
+    async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Payment>> {
+        let (client, filters, cursor) = (&self.client, &self.filters, &cursor);
+        let page = match &self.scope {
+            Scope::Organization { organization_slug } => {
+                client
+                    .execute(Operation::read("list_organization_payments"), &|raw| {
+                        listing_request!(
+                            raw.list_organization_payments()
+                                .organization_slug(organization_slug.clone()),
+                            filters,
+                            cursor
+                        )
+                    })
+                    .await?
+            }
+            Scope::Form {
+                organization_slug,
+                form_type,
+                form_slug,
+            } => {
+                client
+                    .execute(Operation::read("list_form_payments"), &|raw| {
+                        listing_request!(
+                            raw.list_form_payments()
+                                .organization_slug(organization_slug.clone())
+                                .form_type(form_type.clone())
+                                .form_slug(form_slug.clone()),
+                            filters,
+                            cursor
+                        )
+                    })
+                    .await?
+            }
         }
-        Scope::Form {
-            organization_slug,
-            form_type,
-            form_slug,
-        } => {
-            client
-                .execute(Operation::read("list_form_payments"), &|raw| {
-                    let b = listing_params!(
-                        raw.list_form_payments()
-                            .organization_slug(organization_slug.clone())
-                            .form_type(form_type.clone())
-                            .form_slug(form_slug.clone()),
-                        filters
-                    );
-                    let mut b = cursor_param!(b, cursor, |b, i| b.page_index(*i));
-                    if let Some(key) = &filters.search_key {
-                        b = b.user_search_key(key.clone());
-                    }
-                    Box::pin(async move { b.send().await })
-                })
-                .await?
-        }
+        .into_inner();
+        Ok(RawPage::new(page.data, page.pagination))
     }
-    .into_inner();
-    Ok(RawPage {
-        items: page.data.unwrap_or_default(),
-        pagination: page.pagination,
-    })
 }
 
 /// A payment search; see [`Payments::search`]. Paged by continuation token
@@ -531,10 +529,7 @@ impl SearchPayments {
             })
             .await?
             .into_inner();
-        Ok(RawPage {
-            items: page.data.unwrap_or_default(),
-            pagination: page.pagination,
-        })
+        Ok(RawPage::new(page.data, page.pagination))
     }
 }
 

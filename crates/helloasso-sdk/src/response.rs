@@ -191,13 +191,18 @@ pub(crate) fn error_from_undecodable(
     }
 }
 
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type
+/// A `Content-Type`'s media type, without parameters, in lower case.
+pub(crate) fn media_type(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = media_type(content_type);
     essence == "application/json" || essence.ends_with("+json")
 }
 

@@ -154,10 +154,7 @@ pub(crate) async fn create_checkout_intent(
         bump(&st.counters.checkout_intents_created);
         Ok::<_, ApiError>(InitCheckoutResponse { id, redirect_url })
     })();
-    match result {
-        Ok(r) => axum::Json(r).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(axum::Json).into_response()
 }
 
 /// `GET /v5/organizations/{organizationSlug}/checkout-intents/{checkoutIntentId}`.
@@ -188,10 +185,7 @@ pub(crate) async fn get_checkout_intent(
             redirect_url: intent.redirect_url.clone(),
         })
     })();
-    match result {
-        Ok(r) => axum::Json(r).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(axum::Json).into_response()
 }
 
 /// Pays an intent: creates its order and payment and sends the webhooks.
@@ -258,10 +252,7 @@ pub(crate) async fn pay_route(
             .map_err(|_| ApiError::invalid("Invalid checkout intent id."))?;
         pay_intent(&st, id)
     })();
-    match result {
-        Ok(p) => axum::Json(p).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(axum::Json).into_response()
 }
 
 fn html_escape(s: &str) -> String {

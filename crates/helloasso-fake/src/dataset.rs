@@ -344,6 +344,23 @@ struct FormSpec {
     weight: u32,
 }
 
+/// The form checkout intents are paid through, the same in every
+/// organization.
+fn checkout_form(weight: u32) -> FormSpec {
+    FormSpec {
+        slug: "checkout",
+        name: "Paiement en ligne",
+        form_type: FormType::Checkout,
+        tier: "Commande",
+        amounts: AmountRule::Range {
+            min: 1000,
+            max: 15000,
+            step: 1,
+        },
+        weight,
+    }
+}
+
 fn main_forms() -> Vec<FormSpec> {
     vec![
         FormSpec {
@@ -402,18 +419,7 @@ fn main_forms() -> Vec<FormSpec> {
             },
             weight: 5,
         },
-        FormSpec {
-            slug: "checkout",
-            name: "Paiement en ligne",
-            form_type: FormType::Checkout,
-            tier: "Commande",
-            amounts: AmountRule::Range {
-                min: 1000,
-                max: 15000,
-                step: 1,
-            },
-            weight: 2,
-        },
+        checkout_form(2),
     ]
 }
 
@@ -435,18 +441,7 @@ fn second_forms() -> Vec<FormSpec> {
             amounts: AmountRule::Fixed(&[2000, 4000]),
             weight: 35,
         },
-        FormSpec {
-            slug: "checkout",
-            name: "Paiement en ligne",
-            form_type: FormType::Checkout,
-            tier: "Commande",
-            amounts: AmountRule::Range {
-                min: 1000,
-                max: 15000,
-                step: 1,
-            },
-            weight: 5,
-        },
+        checkout_form(5),
     ]
 }
 

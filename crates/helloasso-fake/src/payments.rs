@@ -88,6 +88,21 @@ fn pagination(out: &PageOut, page_size: usize) -> Pagination {
     }
 }
 
+/// The page `req` asks for of the payments `filter` selects, each one
+/// rendered by `render`.
+fn page<T>(
+    ds: &Dataset,
+    filter: &Filter,
+    req: &PageRequest,
+    render: fn(&Dataset, u32) -> T,
+) -> Result<Page<T>, ApiError> {
+    let out = pagination::select(ds, filter, req)?;
+    Ok(Page {
+        data: out.items.iter().map(|&i| render(ds, i)).collect(),
+        pagination: pagination(&out, req.page_size),
+    })
+}
+
 fn page_request(st: &AppState, q: &Query) -> Result<PageRequest, ApiError> {
     Ok(PageRequest {
         page_size: q.page_size()?,
@@ -139,17 +154,9 @@ pub(crate) async fn list_organization_payments(
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let filter = lq.filter(&ds, org);
-        let out = pagination::select(&ds, &filter, &req)?;
-        let data = out.items.iter().map(|&i| render::payment(&ds, i)).collect();
-        Ok::<_, ApiError>(Page {
-            data,
-            pagination: pagination(&out, req.page_size),
-        })
+        page(&ds, &filter, &req, render::payment)
     })();
-    match result {
-        Ok(page) => axum::Json(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(axum::Json).into_response()
 }
 
 /// `GET /v5/organizations/{organizationSlug}/forms/{formType}/{formSlug}/payments`.
@@ -177,17 +184,9 @@ pub(crate) async fn list_form_payments(
         })?;
         let mut filter = lq.filter(&ds, org);
         filter.form = Some(form);
-        let out = pagination::select(&ds, &filter, &req)?;
-        let data = out.items.iter().map(|&i| render::payment(&ds, i)).collect();
-        Ok::<_, ApiError>(Page {
-            data,
-            pagination: pagination(&out, req.page_size),
-        })
+        page(&ds, &filter, &req, render::payment)
     })();
-    match result {
-        Ok(page) => axum::Json(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(axum::Json).into_response()
 }
 
 /// `GET /v5/organizations/{organizationSlug}/payments/search` (2025-06 API):
@@ -219,21 +218,9 @@ pub(crate) async fn search_payments(
         filter.form_types = form_types;
         filter.amount = amount.map(|a| u32::try_from(a).unwrap_or(u32::MAX));
         filter.payer = user_id.map(|u| u32::try_from(u - ds.ids.user).unwrap_or(u32::MAX));
-        let out = pagination::select(&ds, &filter, &req)?;
-        let data = out
-            .items
-            .iter()
-            .map(|&i| render::public_payment(&ds, i))
-            .collect();
-        Ok::<_, ApiError>(Page {
-            data,
-            pagination: pagination(&out, req.page_size),
-        })
+        page(&ds, &filter, &req, render::public_payment)
     })();
-    match result {
-        Ok(page) => axum::Json(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(axum::Json).into_response()
 }
 
 /// Parses a payment id from the path: 400 when not a number, 404 when unknown.
@@ -270,8 +257,5 @@ pub(crate) async fn get_payment(
         let idx = payment_index(&ds, &id, scope)?;
         Ok::<_, ApiError>(render::payment(&ds, idx))
     })();
-    match result {
-        Ok(p) => axum::Json(p).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.map(axum::Json).into_response()
 }

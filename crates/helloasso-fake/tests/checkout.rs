@@ -31,9 +31,7 @@ fn body() -> Value {
 
 async fn create(f: &common::Fake, body: &Value) -> (StatusCode, Value) {
     let resp = f
-        .http
-        .post(f.org_url("/checkout-intents"))
-        .bearer_auth(&f.token)
+        .authed_post(f.org_url("/checkout-intents"))
         .json(body)
         .send()
         .await

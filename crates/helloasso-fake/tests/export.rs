@@ -11,9 +11,7 @@ async fn csv(
     accept: &str,
 ) -> (StatusCode, String, String) {
     let resp = f
-        .http
-        .get(f.org_url("/payments"))
-        .bearer_auth(&f.token)
+        .authed_get(f.org_url("/payments"))
         .header("accept", accept)
         .query(query)
         .send()

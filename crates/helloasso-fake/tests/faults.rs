@@ -13,13 +13,7 @@ async fn rate_limited_with_retry_after() {
     let f = small().await;
     f.server
         .set_faults(FaultConfig::none().rate_limited(1.0, 7));
-    let resp = f
-        .http
-        .get(f.org_url("/payments"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let resp = f.authed_get(f.org_url("/payments")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(resp.headers()["retry-after"], "7");
     assert_eq!(f.server.counters().faults.rate_limited, 1);
@@ -67,9 +61,7 @@ async fn connection_reset() {
     let f = small().await;
     f.server.set_faults(FaultConfig::none().resets(1.0));
     let err = f
-        .http
-        .get(f.org_url("/payments"))
-        .bearer_auth(&f.token)
+        .authed_get(f.org_url("/payments"))
         .send()
         .await
         .unwrap_err();
@@ -89,13 +81,7 @@ async fn connection_reset() {
 async fn truncated_body() {
     let f = small().await;
     f.server.set_faults(FaultConfig::none().truncations(1.0));
-    let resp = f
-        .http
-        .get(f.org_url("/payments"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let resp = f.authed_get(f.org_url("/payments")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let declared: usize = resp.headers()["content-length"]
         .to_str()
@@ -125,9 +111,7 @@ async fn execute_then_drop_refund() {
         .set_faults(FaultConfig::none().execute_then_drop(1.0));
     let id = f.server.payment_ids(Some(PaymentState::Authorized), 1)[0];
     let err = f
-        .http
-        .post(f.url(&format!("/payments/{id}/refund")))
-        .bearer_auth(&f.token)
+        .authed_post(f.url(&format!("/payments/{id}/refund")))
         .send()
         .await
         .unwrap_err();

@@ -235,9 +235,7 @@ async fn bad_input() {
     assert_error(&body, "NotFound");
     // A raw, badly encoded query never yields a plain-text rejection.
     let resp = f
-        .http
-        .get(format!("{}?pageSize=%FF%FE&states=%", url))
-        .bearer_auth(&f.token)
+        .authed_get(format!("{}?pageSize=%FF%FE&states=%", url))
         .send()
         .await
         .unwrap();

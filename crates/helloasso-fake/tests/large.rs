@@ -2,6 +2,8 @@
 //! Ignored by default (it takes a few seconds in release, longer in debug):
 //! `cargo test --release -p helloasso-fake --test large -- --ignored --nocapture`.
 
+mod common;
+
 use helloasso_fake::FakeConfig;
 use std::time::Instant;
 
@@ -28,19 +30,7 @@ async fn one_million_payments() {
     assert!(rss.unwrap_or(0) < 500);
 
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{}/oauth2/token", server.base_url()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", server.client_id()),
-            ("client_secret", server.client_secret()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = common::client_credentials(&server, &http).await;
     let token = token["access_token"].as_str().unwrap();
     let url = format!(
         "{}/organizations/{}/payments",

@@ -134,13 +134,7 @@ async fn access_tokens_expire() {
     .await;
     assert_eq!(list_status(&f, &f.token).await, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let resp = f
-        .http
-        .get(f.org_url("/payments"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let resp = f.authed_get(f.org_url("/payments")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(resp.headers()["www-authenticate"], "Bearer");
     let body: Value = resp.json().await.unwrap();
@@ -179,9 +173,7 @@ async fn disconnect_revokes() {
     let f = small().await;
     let pair = client_credentials(&f.server, &f.http).await;
     let resp = f
-        .http
-        .get(format!("{}/oauth2/disconnect", f.server.base_url()))
-        .bearer_auth(&f.token)
+        .authed_get(format!("{}/oauth2/disconnect", f.server.base_url()))
         .send()
         .await
         .unwrap();

@@ -202,9 +202,7 @@ async fn same_seed_same_bytes() {
     let c = start(FakeConfig::default().payments(400).seed(8)).await;
     let text = |f: &common::Fake| {
         let req = f
-            .http
-            .get(f.org_url("/payments"))
-            .bearer_auth(&f.token)
+            .authed_get(f.org_url("/payments"))
             .query(&[("pageSize", "100")]);
         async move { req.send().await.unwrap().text().await.unwrap() }
     };

@@ -115,10 +115,7 @@ async fn refund_with(
     id: i64,
     header: Option<(&str, &str)>,
 ) -> (StatusCode, serde_json::Value) {
-    let mut req = f
-        .http
-        .post(f.url(&format!("/payments/{id}/refund")))
-        .bearer_auth(&f.token);
+    let mut req = f.authed_post(f.url(&format!("/payments/{id}/refund")));
     if let Some((k, v)) = header {
         req = req.header(k, v);
     }

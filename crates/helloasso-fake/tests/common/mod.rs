@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use helloasso_fake::{FakeConfig, FakeServer};
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, IntoUrl, RequestBuilder, StatusCode};
 use serde_json::Value;
 
 pub struct Fake {
@@ -61,33 +61,24 @@ impl Fake {
         ))
     }
 
-    /// GET with the bearer token; returns status and JSON (Null when not JSON).
-    pub async fn get(&self, url: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
-        let resp = self
-            .http
-            .get(url)
-            .bearer_auth(&self.token)
-            .query(query)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    /// A GET carrying the bearer token, to send and inspect as it comes.
+    pub fn authed_get(&self, url: impl IntoUrl) -> RequestBuilder {
+        self.http.get(url).bearer_auth(&self.token)
     }
 
+    /// A POST carrying the bearer token, to send and inspect as it comes.
+    pub fn authed_post(&self, url: impl IntoUrl) -> RequestBuilder {
+        self.http.post(url).bearer_auth(&self.token)
+    }
+
+    /// GET with the bearer token; returns status and JSON (Null when not JSON).
+    pub async fn get(&self, url: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
+        status_and_json(self.authed_get(url).query(query)).await
+    }
+
+    /// POST with the bearer token; returns status and JSON (Null when not JSON).
     pub async fn post(&self, url: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
-        let resp = self
-            .http
-            .post(url)
-            .bearer_auth(&self.token)
-            .query(query)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        status_and_json(self.authed_post(url).query(query)).await
     }
 
     /// Lists every page with continuation tokens; returns the items.
@@ -115,6 +106,14 @@ impl Fake {
         }
         panic!("too many pages");
     }
+}
+
+/// Sends `request`; returns status and JSON (Null when not JSON).
+async fn status_and_json(request: RequestBuilder) -> (StatusCode, Value) {
+    let resp = request.send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// Asserts an HelloAsso-like errors body with this code.

@@ -87,19 +87,16 @@ async fn logout(ctx: &Context, format: Format) -> CliResult {
     let raw = json!({ "clientId": ctx.client.client_id(), "removed": had, "tokenFile": path });
     match format {
         Format::Table => {
-            if had {
-                outln!(
-                    "forgot the tokens of client {} ({})",
-                    ctx.client.client_id(),
-                    path.display()
-                )?;
+            let what = if had {
+                "forgot the tokens of"
             } else {
-                outln!(
-                    "no tokens stored for client {} ({})",
-                    ctx.client.client_id(),
-                    path.display()
-                )?;
-            }
+                "no tokens stored for"
+            };
+            outln!(
+                "{what} client {} ({})",
+                ctx.client.client_id(),
+                path.display()
+            )?;
             Ok(())
         }
         other => output::single(

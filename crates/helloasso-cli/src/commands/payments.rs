@@ -102,6 +102,25 @@ fn page_size_for(page_size: u32, limit: Option<u64>) -> CliResult<u32> {
     })
 }
 
+/// Applies the shared filters (states, dates, sort) to a listing or a
+/// search: two SDK builders with the same setters.
+macro_rules! with_filters {
+    ($builder:expr, $filters:expr) => {{
+        let filters: &Filters = $filters;
+        let mut b = $builder;
+        if !filters.states.is_empty() {
+            b = b.states(filters.states.clone());
+        }
+        if let Some(from) = filters.from {
+            b = b.from(from);
+        }
+        if let Some(to) = filters.to {
+            b = b.to(to);
+        }
+        b.sort(filters.sort.0.clone(), filters.sort.1.clone())
+    }};
+}
+
 fn listing(ctx: &Context, args: &ListArgs, filters: &Filters) -> CliResult<ListPayments> {
     let payments = ctx.client.payments(ctx.organization()?);
     let mut list = match &args.form {
@@ -111,19 +130,10 @@ fn listing(ctx: &Context, args: &ListArgs, filters: &Filters) -> CliResult<ListP
         }
         None => payments.list(),
     };
-    if !filters.states.is_empty() {
-        list = list.states(filters.states.clone());
-    }
-    if let Some(from) = filters.from {
-        list = list.from(from);
-    }
-    if let Some(to) = filters.to {
-        list = list.to(to);
-    }
     if let Some(key) = &args.search {
         list = list.user_search_key(key.clone());
     }
-    Ok(list.sort(filters.sort.0.clone(), filters.sort.1.clone()))
+    Ok(with_filters!(list, filters))
 }
 
 async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
@@ -284,23 +294,10 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
         .map(|a| input::euros("--amount", a))
         .transpose()?;
     let page_size = page_size_for(args.page_size, Some(args.limit))?;
-    let mut search = ctx
-        .client
-        .payments(ctx.organization()?)
-        .search()
-        .sort(filters.sort.0.clone(), filters.sort.1.clone())
+    let mut search = with_filters!(ctx.client.payments(ctx.organization()?).search(), &filters)
         .page_size(page_size);
     if let Some(query) = args.query.as_deref().filter(|q| !q.trim().is_empty()) {
         search = search.search_key(query);
-    }
-    if !filters.states.is_empty() {
-        search = search.states(filters.states.clone());
-    }
-    if let Some(from) = filters.from {
-        search = search.from(from);
-    }
-    if let Some(to) = filters.to {
-        search = search.to(to);
     }
     if !form_types.is_empty() {
         search = search.form_types(form_types);

@@ -1,6 +1,6 @@
 use helloasso_fake::PaymentState;
 
-use crate::common::{Fake, MFA_CODE, run, run_args};
+use crate::common::{Fake, MFA_CODE, Run, run, run_args};
 
 #[test]
 fn list_as_a_table() {
@@ -209,11 +209,9 @@ fn xlsx_export_needs_a_file() {
     run_args(fake.cli(), &["payments", "export", "--as", "xlsx"]).fails(2, "--out");
 }
 
-#[test]
-fn refund_with_the_mfa_code() {
-    let fake = Fake::start();
-    let id = fake.payment_in(PaymentState::Authorized);
-    let r = run_args(
+/// `payments refund ID --yes --mfa-code CODE`.
+fn refund_with_code(fake: &Fake, id: i64, code: &str) -> Run {
+    run_args(
         fake.cli(),
         &[
             "payments",
@@ -221,9 +219,16 @@ fn refund_with_the_mfa_code() {
             &id.to_string(),
             "--yes",
             "--mfa-code",
-            MFA_CODE,
+            code,
         ],
-    );
+    )
+}
+
+#[test]
+fn refund_with_the_mfa_code() {
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let r = refund_with_code(&fake, id, MFA_CODE);
     r.ok();
     assert!(
         r.stdout.contains(&format!("of payment {id}")),
@@ -265,17 +270,7 @@ fn partial_refund_in_json() {
 fn refund_with_a_wrong_code_is_an_mfa_error() {
     let fake = Fake::start();
     let id = fake.payment_in(PaymentState::Authorized);
-    let r = run_args(
-        fake.cli(),
-        &[
-            "payments",
-            "refund",
-            &id.to_string(),
-            "--yes",
-            "--mfa-code",
-            "000000",
-        ],
-    );
+    let r = refund_with_code(&fake, id, "000000");
     r.fails(5, "refused the MFA code");
     assert!(!r.stderr.contains("000000"));
     assert_eq!(fake.server.counters().refunds_executed, 0);

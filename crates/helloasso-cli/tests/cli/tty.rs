@@ -106,16 +106,25 @@ impl Terminal {
     }
 }
 
-#[test]
-fn refund_asks_for_confirmation_and_the_code_without_echo() {
+/// A fake and `payments refund ID` on a terminal, at its confirmation
+/// prompt; `None` (the test is skipped) where no terminal can be had.
+fn refund_at_the_prompt() -> Option<(Fake, i64, Terminal)> {
     if !script_available() {
         eprintln!("skipped: util-linux `script` or a pseudo-terminal is not available");
-        return;
+        return None;
     }
     let fake = Fake::start();
     let id = fake.payment_in(PaymentState::Authorized);
-    let mut term = Terminal::spawn(&fake, &format!("payments refund {id}"));
+    let term = Terminal::spawn(&fake, &format!("payments refund {id}"));
     term.expect("[y/N]");
+    Some((fake, id, term))
+}
+
+#[test]
+fn refund_asks_for_confirmation_and_the_code_without_echo() {
+    let Some((fake, id, mut term)) = refund_at_the_prompt() else {
+        return;
+    };
     term.type_line("y");
     term.expect("attempt 1 of 3");
     term.type_line("999999");
@@ -131,14 +140,9 @@ fn refund_asks_for_confirmation_and_the_code_without_echo() {
 
 #[test]
 fn refund_declined_at_the_prompt_sends_nothing() {
-    if !script_available() {
-        eprintln!("skipped: util-linux `script` or a pseudo-terminal is not available");
+    let Some((fake, _, mut term)) = refund_at_the_prompt() else {
         return;
-    }
-    let fake = Fake::start();
-    let id = fake.payment_in(PaymentState::Authorized);
-    let mut term = Terminal::spawn(&fake, &format!("payments refund {id}"));
-    term.expect("[y/N]");
+    };
     term.type_line("n");
     let (code, screen) = term.finish();
     assert_eq!(code, 1, "{screen}");

@@ -144,7 +144,6 @@ pub(crate) async fn create_checkout_intent(
             contains_donation: body.contains_donation.unwrap_or(false),
             payer: body.payer.clone(),
             metadata: body.metadata.clone(),
-            created: time::now(),
             redirect_url: redirect_url.clone(),
             return_url,
             back_url,

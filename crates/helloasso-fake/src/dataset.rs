@@ -125,12 +125,6 @@ pub(crate) struct RefundRec {
     pub id: i64,
     pub amount: u32,
     pub created: Ticks,
-    /// Recorded for completeness; the light model does not show it.
-    #[allow(dead_code)]
-    pub cancel_order: bool,
-    /// Recorded for completeness; the light model does not show it.
-    #[allow(dead_code)]
-    pub send_mail: bool,
 }
 
 /// A checkout intent.
@@ -143,9 +137,6 @@ pub(crate) struct Intent {
     pub contains_donation: bool,
     pub payer: Option<CheckoutPayer>,
     pub metadata: Option<serde_json::Value>,
-    /// Creation time (intents do not expire in the fake).
-    #[allow(dead_code)]
-    pub created: Ticks,
     pub redirect_url: String,
     pub return_url: String,
     pub back_url: String,

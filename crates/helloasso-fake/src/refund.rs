@@ -127,8 +127,6 @@ fn refund(
         id: op_id,
         amount,
         created: now,
-        cancel_order,
-        send_mail,
     });
     bump(&st.counters.refunds_executed);
     let payment = serde_json::to_value(render::payment(&ds, idx)).unwrap_or_default();

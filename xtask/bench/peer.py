@@ -26,13 +26,18 @@ api = PaiementsApi(ApiClient(Configuration(host=url + "/v5", access_token=token)
 started = time.perf_counter()
 count, continuation = 0, None
 while count < limit:
-    page = api.organizations_organization_slug_payments_get(
+    # In 1.0.8 the typed method returns None for this endpoint (its spec lists
+    # CSV and XLSX beside JSON), so the raw answer is read and parsed here,
+    # as a user of that SDK has to.
+    answer = api.organizations_organization_slug_payments_get_without_preload_content(
         org, page_size=100, continuation_token=continuation
     )
-    if not page.data:
+    page = json.loads(answer.data)
+    data = page.get("data") or []
+    if not data:
         break
-    count += len(page.data)
-    continuation = page.pagination.continuation_token if page.pagination else None
+    count += len(data)
+    continuation = (page.get("pagination") or {}).get("continuationToken")
     if not continuation:
         break
 print(json.dumps({"items": count, "seconds": time.perf_counter() - started}))

@@ -15,7 +15,7 @@ pub enum Outcome {
 
 const INSTALL: &str = "not installed: `pip install helloasso-python==1.0.8` (or set HELLOASSO_BENCH_PYTHON to a python that has it)";
 
-pub fn run(fake: &Fake, limit: usize) -> Result<Outcome> {
+pub fn run(fake: &Fake, limit: u64) -> Result<Outcome> {
     let python = std::env::var("HELLOASSO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let probe = Command::new(&python)
         .args(["-c", "import helloasso_python"])

@@ -33,8 +33,7 @@ impl Row {
         };
         // A NaN ratio (a run that measured nothing) misses the target too.
         let met = ratio.partial_cmp(&max).is_some_and(|o| o.is_le());
-        let failure =
-            (max.is_finite() && !met).then(|| format!("ratio {ratio:.3} above {max:.2}"));
+        let failure = (max.is_finite() && !met).then(|| format!("ratio {ratio:.3} above {max:.2}"));
         Row {
             name: name.into(),
             cells: format!("{a_label} {a:.3} | {b_label} {b:.3}"),

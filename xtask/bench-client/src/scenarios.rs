@@ -19,6 +19,7 @@ pub async fn run(args: &Args) -> Result<Value> {
         "faults" => faults(args).await,
         "tokens" => tokens(args).await,
         "count" => count(args).await,
+        "counters" => fake_counters(args).await,
         other => bail!("unknown scenario {other}"),
     }
 }
@@ -280,12 +281,15 @@ async fn first_payment_id(client: &Client, org: &str) -> Result<i64> {
         .context("the fake has no payment")
 }
 
+/// What the fake has served and executed (its `/_fake/counters`).
+async fn fake_counters(args: &Args) -> Result<Value> {
+    let url = format!("{}/_fake/counters", args.url);
+    Ok(reqwest::get(url).await?.error_for_status()?.json().await?)
+}
+
 /// Token requests the fake has served, all grants together.
 async fn token_requests(args: &Args) -> Result<u64> {
-    let counters: Value = reqwest::get(format!("{}/_fake/counters", args.url))
-        .await?
-        .json()
-        .await?;
+    let counters = fake_counters(args).await?;
     let tokens = counters["tokens"].as_object().context("counters.tokens")?;
     Ok(tokens.values().filter_map(Value::as_u64).sum())
 }

@@ -101,15 +101,9 @@ impl Fake {
             .with_context(|| format!("no total in {line}"))
     }
 
-    /// The fake's counters.
+    /// The fake's counters, read by the bench client (no curl needed).
     pub fn counters(&self) -> Result<Value> {
-        let output = Command::new("curl")
-            .args(["-sf", &format!("{}/_fake/counters", self.url)])
-            .output();
-        match output {
-            Ok(o) if o.status.success() => Ok(serde_json::from_slice(&o.stdout)?),
-            _ => Ok(Value::Null),
-        }
+        self.client(&crate::codegen::root(), "counters", &[])
     }
 }
 

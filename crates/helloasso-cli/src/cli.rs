@@ -109,6 +109,7 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Walk through the whole API against a local fake HelloAsso (no account, no network)
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// List, look up, search, export and refund payments
     #[command(subcommand)]
@@ -124,6 +125,7 @@ pub enum Command {
     Webhook(WebhookCommand),
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Seeded payments in the fake (same seed and size: same data)

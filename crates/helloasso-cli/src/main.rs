@@ -8,6 +8,7 @@ mod output;
 mod cli;
 mod commands;
 mod config;
+#[cfg(feature = "demo")]
 mod demo;
 mod exit;
 mod input;
@@ -67,6 +68,7 @@ async fn dispatch(cli: Cli) -> CliResult {
     let global = cli.global;
     let progress = !global.no_progress;
     match cli.command {
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args, progress).await,
         Command::Webhook(command) => commands::webhook::run(global.format, command),
         Command::Payments(command) => {

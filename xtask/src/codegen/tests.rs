@@ -1,16 +1,21 @@
 //! The codegen pipeline on scratch copies of `openapi/`: stale specs are
 //! caught with a diff, bad upstream files give messages, not panics.
+//!
+//! The pipeline runs on the hand-written inputs in `fixtures/` (a tiny
+//! upstream file, an older file with the search operation, and an overlay for
+//! them), so these tests need nothing outside the repository.
 
 use std::path::{Path, PathBuf};
 
 use super::*;
 
-fn upstream_dir() -> Option<PathBuf> {
-    let dir = root().join("../shared/helloasso-upstream");
-    dir.join("helloasso.json").is_file().then_some(dir)
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/codegen/fixtures")
+        .join(name)
 }
 
-/// A scratch workspace root holding a copy of `openapi/`.
+/// A scratch workspace root holding a copy of the checked-in `openapi/`.
 fn scratch() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("openapi")).unwrap();
@@ -20,15 +25,26 @@ fn scratch() -> tempfile::TempDir {
     dir
 }
 
+/// A scratch workspace root whose overlay is the fixture overlay, with no
+/// spec yet: `run_in` on it normalizes the fixture upstream files.
+fn fixture_scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("openapi")).unwrap();
+    std::fs::copy(fixture("overlay.json"), dir.path().join(OVERLAY)).unwrap();
+    dir
+}
+
+/// Options that never fall back to a folder beside the repository.
 fn options(upstream: Option<&Path>, check: bool) -> Options {
-    let up = upstream_dir();
     Options {
         check,
-        upstream: upstream
-            .map(Path::to_path_buf)
-            .or_else(|| up.as_ref().map(|d| d.join("helloasso.json"))),
-        search_from: up.map(|d| d.join("helloasso.2025-06-23.json")),
-        upstream_commit: None,
+        upstream: Some(
+            upstream
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| fixture("upstream.json")),
+        ),
+        search_from: Some(fixture("search.json")),
+        upstream_commit: Some("0000000000000000000000000000000000000000".into()),
     }
 }
 
@@ -56,12 +72,56 @@ fn hand_edit_is_caught_offline() {
 }
 
 #[test]
+fn fixture_upstream_is_normalized_as_progenitor_needs() {
+    let dir = fixture_scratch();
+    run_in(dir.path(), &options(None, false)).unwrap();
+    let spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(SPEC)).unwrap()).unwrap();
+    assert_eq!(spec["openapi"], "3.0.3");
+    let get = &spec["paths"]["/v5/payments/{paymentId}"]["get"];
+    assert_eq!(get["operationId"], "get_payment");
+    assert_eq!(get["summary"], "Get one payment");
+    // One JSON media type; every error status answers the permissive body.
+    let ok = get["responses"]["200"]["content"].as_object().unwrap();
+    assert_eq!(ok.keys().collect::<Vec<_>>(), ["application/json"]);
+    assert_eq!(
+        get["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
+    assert!(get["responses"].get("409").is_none());
+    // The older file's operation is kept; untagged ones are not.
+    assert_eq!(
+        spec["paths"]["/v5/organizations/{organizationSlug}/payments/search"]["get"]["operationId"],
+        "search_payments"
+    );
+    assert!(spec["paths"].get("/v5/untagged").is_none());
+    // Short names, our docs, widened ids, no closed objects, enums unioned.
+    let payment = &spec["components"]["schemas"]["Payment"];
+    assert_eq!(payment["description"], "A payment.");
+    assert_eq!(payment["properties"]["id"]["format"], "int64");
+    assert_ne!(payment["additionalProperties"], serde_json::json!(false));
+    let states = &spec["components"]["schemas"]["PaymentState"]["enum"];
+    assert_eq!(
+        states,
+        &serde_json::json!(["Pending", "Authorized", "Refunded", "Contested"])
+    );
+    let text = std::fs::read_to_string(dir.path().join(SPEC)).unwrap();
+    assert!(!text.contains("fixture prose"), "upstream prose leaked");
+    // Provenance records both inputs and the output.
+    let provenance: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(PROVENANCE)).unwrap())
+            .unwrap();
+    assert_eq!(
+        provenance["spec_sha256"],
+        provenance::sha256(text.as_bytes())
+    );
+}
+
+#[test]
 fn hand_edit_fails_the_check_with_a_diff() {
-    if upstream_dir().is_none() {
-        eprintln!("skipped: no upstream spec beside the repository");
-        return;
-    }
-    let dir = scratch();
+    let dir = fixture_scratch();
+    run_in(dir.path(), &options(None, false)).unwrap();
+    run_in(dir.path(), &options(None, true)).unwrap();
     let path = dir.path().join(SPEC);
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("\"int64\"", "\"int32\"", 1)).unwrap();
@@ -109,10 +169,9 @@ fn malformed_upstream_is_refused_with_a_message() {
 
 #[test]
 fn upstream_operation_without_overlay_entry_is_named() {
-    let Some(up) = upstream_dir() else { return };
-    let dir = scratch();
+    let dir = fixture_scratch();
     let mut spec: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(up.join("helloasso.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(fixture("upstream.json")).unwrap()).unwrap();
     let op = spec["paths"]["/payments/{paymentId}"]["get"].clone();
     spec["paths"]["/payments/{paymentId}/receipt"] = serde_json::json!({ "get": op });
     let path = dir.path().join("upstream.json");
@@ -122,4 +181,19 @@ fn upstream_operation_without_overlay_entry_is_named() {
         run_in(dir.path(), &options(Some(&path), false)).unwrap_err()
     );
     assert!(err.contains("GET /payments/{paymentId}/receipt"), "{err}");
+}
+
+#[test]
+fn no_upstream_and_no_check_asks_for_the_flag() {
+    let dir = fixture_scratch();
+    let err = run_in(
+        dir.path(),
+        &Options {
+            check: false,
+            ..Options::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("--upstream"), "{err}");
 }

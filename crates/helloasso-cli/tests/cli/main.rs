@@ -6,6 +6,7 @@ mod common;
 mod auth;
 mod bad_input;
 mod checkout;
+#[cfg(feature = "demo")]
 mod demo;
 mod payments;
 mod tty;

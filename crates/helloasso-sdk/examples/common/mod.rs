@@ -2,7 +2,7 @@
 //! set, otherwise for a fake HelloAsso started in-process.
 
 use helloasso_fake::{FakeConfig, FakeServer};
-use helloasso_sdk::{Client, ClientBuilder, ENV_CLIENT_ID, Environment};
+use helloasso_sdk::{Client, ClientBuilder, ENV_CLIENT_ID, ENV_ENVIRONMENT, Environment};
 
 /// Names the organization to work on with real credentials.
 pub const ENV_ORGANIZATION: &str = "HELLOASSO_ORGANIZATION";
@@ -18,10 +18,20 @@ pub struct Target {
 }
 
 /// Real HelloAsso when `HELLOASSO_CLIENT_ID` is set (with
-/// `HELLOASSO_CLIENT_SECRET`, `HELLOASSO_ORGANIZATION` and optionally
-/// `HELLOASSO_ENVIRONMENT=sandbox`), else a fake server built from `config`.
+/// `HELLOASSO_CLIENT_SECRET`, `HELLOASSO_ORGANIZATION` and
+/// `HELLOASSO_ENVIRONMENT`), else a fake server built from `config`.
+///
+/// The environment must be named: an example never reaches production (real
+/// money) because a variable was forgotten.
 pub async fn connect(config: FakeConfig) -> Result<Target, BoxError> {
     if std::env::var_os(ENV_CLIENT_ID).is_some() {
+        if std::env::var_os(ENV_ENVIRONMENT).is_none() {
+            return Err(format!(
+                "{ENV_CLIENT_ID} is set but {ENV_ENVIRONMENT} is not: set it to `sandbox` \
+                 (or to `production`, to act on real payments)"
+            )
+            .into());
+        }
         let organization = std::env::var(ENV_ORGANIZATION)
             .map_err(|_| format!("set {ENV_ORGANIZATION} to the organization's slug"))?;
         let client = ClientBuilder::from_env()?

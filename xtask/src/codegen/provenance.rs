@@ -57,7 +57,8 @@ pub fn read_source(path: &Path, commit: Option<&str>) -> Result<(Value, Source)>
     Ok((value, source))
 }
 
-/// The shared folder's README has a table row per file: `| \`name\` | ... | <commit> ... |`.
+/// The shared folder's README has a table row per file, naming the file in
+/// backticks and its commit as a run of hex digits.
 fn commit_from_readme(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let readme = std::fs::read_to_string(path.parent()?.join("README.md")).ok()?;

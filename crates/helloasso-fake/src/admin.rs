@@ -4,9 +4,9 @@
 //! |---|---|
 //! | `GET /_fake/info` | organizations, forms, payment count, credentials' client id |
 //! | `GET /_fake/counters` | [`CountersSnapshot`](crate::CountersSnapshot) as JSON |
-//! | `GET /_fake/faults`, `PUT /_fake/faults` | the [`FaultConfig`](crate::FaultConfig) as JSON |
+//! | `GET /_fake/faults`, `PUT /_fake/faults` | the [`FaultConfig`] as JSON |
 //! | `GET /_fake/mfa`, `PUT /_fake/mfa` | MFA mode (`GET` hides the code) |
-//! | `PUT /_fake/webhook` | [`WebhookConfig`](crate::WebhookConfig) JSON, or `null` to stop |
+//! | `PUT /_fake/webhook` | [`WebhookConfig`] JSON, or `null` to stop |
 //! | `POST /_fake/tokens/expire` | every access token expires now (refresh tokens stay valid) |
 //! | `POST /_fake/checkout-intents/{id}/pay` | pays an intent; answers [`PaidCheckout`](crate::PaidCheckout) |
 //! | `GET /_fake/checkout/{id}`, `POST` | the payment page `redirectUrl` leads to |

@@ -2,7 +2,7 @@
 //! another process. Prints one JSON line; `cargo xtask bench` runs it
 //! repeatedly and compares.
 //!
-//! usage: bench-client <scenario> --url URL --client-id ID --client-secret S --org SLUG [--limit N]
+//! usage: `bench-client <scenario> --url URL --client-id ID --client-secret S --org SLUG [--limit N]`
 //!                                [--page-size N] [--work-ms N] [--concurrency N]
 
 mod scenarios;

@@ -161,10 +161,7 @@ impl ExportPayments {
 /// The error for a download that stopped sending bytes.
 fn stalled(idle: Duration) -> Error {
     Error::Transport {
-        message: format!(
-            "the export stalled: no data for {} ms",
-            idle.as_millis()
-        ),
+        message: format!("the export stalled: no data for {} ms", idle.as_millis()),
         may_have_reached_server: true,
         timed_out: true,
         source: None,

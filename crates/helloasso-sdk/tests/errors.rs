@@ -330,9 +330,7 @@ async fn a_200_with_an_html_body_is_a_decode_error_and_not_retried() {
                 .body("<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>");
         })
         .await;
-    let err = get_payment(&retrying_client(&server), 1)
-        .await
-        .unwrap_err();
+    let err = get_payment(&retrying_client(&server), 1).await.unwrap_err();
     match &err {
         Error::Decode {
             status,
@@ -475,7 +473,11 @@ async fn a_search_key_stays_out_of_transport_errors_and_logs() {
 
     let mut shown = Vec::new();
     let search = client.payments("my-asso").search().search_key(KEY).send();
-    let listing = client.payments("my-asso").list().user_search_key(KEY).send();
+    let listing = client
+        .payments("my-asso")
+        .list()
+        .user_search_key(KEY)
+        .send();
     let cases = [search.await.map(|_| ()), listing.await.map(|_| ())];
     for result in cases {
         let err = result.unwrap_err();
@@ -489,15 +491,23 @@ async fn a_search_key_stays_out_of_transport_errors_and_logs() {
         }
     }
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("retrying"), "the retry event was logged: {logs}");
+    assert!(
+        logs.contains("retrying"),
+        "the retry event was logged: {logs}"
+    );
     assert!(logs.contains("search_payments"), "{logs}");
     // The path is still there to tell where the call went.
     assert!(
-        shown.iter().any(|s| s.contains("/v5/organizations/my-asso/payments")),
+        shown
+            .iter()
+            .any(|s| s.contains("/v5/organizations/my-asso/payments")),
         "{shown:?}"
     );
     for text in shown.iter().chain([&logs]) {
         assert!(!text.contains("jeanne"), "the search key leaked: {text}");
-        assert!(!text.contains("secretname"), "the search key leaked: {text}");
+        assert!(
+            !text.contains("secretname"),
+            "the search key leaked: {text}"
+        );
     }
 }

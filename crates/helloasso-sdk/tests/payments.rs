@@ -509,11 +509,7 @@ async fn the_next_page_is_fetched_while_the_caller_holds_the_current_one() {
 }
 
 /// A page of the plain listing (no filters) for the guards below.
-async fn bare_page<'a>(
-    server: &'a MockServer,
-    after: Option<&str>,
-    body: Value,
-) -> Mock<'a> {
+async fn bare_page<'a>(server: &'a MockServer, after: Option<&str>, body: Value) -> Mock<'a> {
     let after = after.map(str::to_owned);
     server
         .mock_async(move |when, then| {

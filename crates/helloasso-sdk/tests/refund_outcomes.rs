@@ -15,11 +15,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use common::*;
+use helloasso_fake::{FakeConfig, FaultConfig};
 use helloasso_sdk::types::OperationState;
 use helloasso_sdk::{
     Cents, Error, FixedMfaCode, MfaProof, RefundOutcome, RetryPolicy, outcome_unknown,
 };
-use helloasso_fake::{FakeConfig, FaultConfig};
 use httpmock::Method::POST;
 use httpmock::MockServer;
 use serde_json::{Value, json};
@@ -177,7 +177,13 @@ async fn a_refund_whose_client_times_out_is_sent_once_and_found_on_read_back() {
             assert_eq!(operation.amount, Some(500));
             assert_eq!(operation.status, Some(OperationState::Processed));
             assert!(
-                matches!(cause, Error::Transport { timed_out: true, .. }),
+                matches!(
+                    cause,
+                    Error::Transport {
+                        timed_out: true,
+                        ..
+                    }
+                ),
                 "{cause:?}"
             );
         }
@@ -233,7 +239,11 @@ async fn a_502_with_nothing_applied_is_read_twice_and_not_applied() {
         other => panic!("{other:?}"),
     }
     assert!(!outcome.is_applied());
-    assert_eq!(refund_requests(&state).len(), 1, "a 502 refund is not retried");
+    assert_eq!(
+        refund_requests(&state).len(),
+        1,
+        "a 502 refund is not retried"
+    );
     // Nothing found at first: one wait, then a second read.
     assert_eq!(sleep.waits(), vec![Duration::from_millis(1234)]);
     assert_eq!(state.lock().unwrap().reads, 3);
@@ -428,7 +438,10 @@ async fn a_fixed_code_helloasso_refused_is_not_sent_again() {
         .mfa_provider(FixedMfaCode::new("111111"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::MfaAttemptsExhausted { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::MfaAttemptsExhausted { .. }),
+        "{error:?}"
+    );
     with.assert_calls_async(2).await;
     without.assert_calls_async(1).await;
 }
@@ -479,7 +492,10 @@ async fn a_401_on_a_refund_refreshes_once_and_replays_it_exactly_once() {
                         sms_proof: header("x-mfa-sms-access-authorization"),
                     });
                     if bearer == "Bearer access-1" {
-                        (StatusCode::UNAUTHORIZED, axum::Json(json!({"message": "expired"})))
+                        (
+                            StatusCode::UNAUTHORIZED,
+                            axum::Json(json!({"message": "expired"})),
+                        )
                             .into_response()
                     } else {
                         axum::Json(json!({"id": 9001, "amount": 500, "state": "Processed"}))

@@ -615,7 +615,10 @@ async fn a_code_exchange_during_a_refresh_is_not_overwritten_by_it() {
     let current = org.token().await.unwrap();
     assert_eq!(current.access_token().expose_secret(), "new-access");
     let saved = store.load(&key).await.unwrap().unwrap();
-    assert_eq!(saved.refresh_token().unwrap().expose_secret(), "new-refresh");
+    assert_eq!(
+        saved.refresh_token().unwrap().expose_secret(),
+        "new-refresh"
+    );
 }
 
 #[tokio::test]

@@ -232,7 +232,12 @@ impl Inner {
     }
 
     /// Runs in the flight's task.
-    async fn refresh(&self, previous: Option<Token>, needs_load: bool, epoch: u64) -> Result<Token> {
+    async fn refresh(
+        &self,
+        previous: Option<Token>,
+        needs_load: bool,
+        epoch: u64,
+    ) -> Result<Token> {
         let mut previous = previous;
         if needs_load {
             if let Some(stored) = self.store.load(&self.key).await? {
@@ -506,7 +511,10 @@ mod tests {
         cache.clear().await.unwrap();
 
         let result = waiting.await.unwrap();
-        assert!(matches!(result, Err(Error::InvalidRequest { .. })), "{result:?}");
+        assert!(
+            matches!(result, Err(Error::InvalidRequest { .. })),
+            "{result:?}"
+        );
         assert!(store.load(&TokenKey::own("id")).await.unwrap().is_none());
         // The next caller starts a refresh of its own.
         cache.get().await.unwrap();

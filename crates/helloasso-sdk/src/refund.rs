@@ -274,11 +274,13 @@ impl RefundPayment {
     /// [`reconcile_wait`](Self::reconcile_wait), in case the request was
     /// still running at HelloAsso.
     ///
-    /// Errors are those of [`send`](Self::send) for which HelloAsso provably
-    /// did nothing (refused input, MFA, 4xx, a connection that never
-    /// opened); every other ending is a [`RefundOutcome`]. Another refund of
-    /// the same payment made at the same time, elsewhere, can be mistaken
-    /// for this one.
+    /// An `Err` always means that no refund was made: the read before it
+    /// failed and nothing was sent, or HelloAsso provably did nothing
+    /// (refused input, MFA, a 4xx, a connection that never opened), even
+    /// when [`outcome_unknown`](crate::outcome_unknown) would hold for the
+    /// error itself. Every other ending is a [`RefundOutcome`]. Another
+    /// refund of the same payment made at the same time, elsewhere, can be
+    /// mistaken for this one.
     pub async fn send_reconciled(self) -> Result<RefundOutcome> {
         self.validate()?;
         let before = self.read_payment().await?;

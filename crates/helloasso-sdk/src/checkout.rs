@@ -99,14 +99,35 @@ impl Checkout {
         &self,
         checkout_intent_id: i64,
     ) -> Result<CheckoutIntent<M>> {
+        self.read(checkout_intent_id, None).await
+    }
+
+    /// [`get`](Self::get), asking HelloAsso to list failed refund operations
+    /// too on the order's payments (`withFailedRefundOperation`), to see what
+    /// became of a refund.
+    pub async fn get_with_failed_refund_operations<M: DeserializeOwned>(
+        &self,
+        checkout_intent_id: i64,
+    ) -> Result<CheckoutIntent<M>> {
+        self.read(checkout_intent_id, Some(true)).await
+    }
+
+    async fn read<M: DeserializeOwned>(
+        &self,
+        checkout_intent_id: i64,
+        with_failed_refund_operation: Option<bool>,
+    ) -> Result<CheckoutIntent<M>> {
         let slug = &self.organization_slug;
         let raw = self
             .client
             .execute(Operation::read("get_checkout_intent"), &|raw| {
-                let b = raw
+                let mut b = raw
                     .get_checkout_intent()
                     .organization_slug(slug.clone())
                     .checkout_intent_id(checkout_intent_id);
+                if let Some(failed) = with_failed_refund_operation {
+                    b = b.with_failed_refund_operation(failed);
+                }
                 Box::pin(async move { b.send().await })
             })
             .await?;

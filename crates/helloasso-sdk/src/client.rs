@@ -237,6 +237,11 @@ impl Client {
             .await
     }
 
+    /// How this client waits (retries, a refund's read-back).
+    pub(crate) fn sleeper(&self) -> Arc<dyn AsyncSleep> {
+        self.shared.transport.sleep.clone()
+    }
+
     fn token_cache(&self) -> TokenCache {
         self.cache_for(&self.key)
     }
@@ -342,8 +347,11 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest a whole request may take (default 30 s). Ignored with
-    /// [`http_client`](Self::http_client), whose own settings apply.
+    /// The longest one attempt may take (default 30 s): the whole answer for
+    /// an API call, the status and headers for a streamed export (whose body
+    /// is bounded by an idle timeout instead, see
+    /// [`ExportPayments::idle_timeout`](crate::ExportPayments::idle_timeout)).
+    /// Applies with [`http_client`](Self::http_client) too.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -365,8 +373,14 @@ impl ClientBuilder {
     }
 
     /// Shares an existing `reqwest::Client` (its connection pool, proxy and
-    /// TLS settings). Its timeouts and user agent apply instead of this
-    /// builder's.
+    /// TLS settings). Its connect timeout and user agent apply instead of
+    /// this builder's.
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the
+    /// client built by default follows no redirect, so that a token form or
+    /// a refund is never re-sent to another host, and a shared client cannot
+    /// be checked for it. Give it no total `timeout` either, or it cuts long
+    /// exports.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -426,7 +440,7 @@ impl ClientBuilder {
                     Some(product) => format!("{} {product}", transport::USER_AGENT),
                     None => transport::USER_AGENT.to_owned(),
                 };
-                transport::http_client(self.timeout, self.connect_timeout, &user_agent)?
+                transport::http_client(self.connect_timeout, &user_agent)?
             }
         };
         let transport = Transport {
@@ -434,6 +448,7 @@ impl ClientBuilder {
             http,
             retry: self.retry,
             sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+            timeout: self.timeout,
         };
         let key = TokenKey::own(&client_id);
         Ok(Client {

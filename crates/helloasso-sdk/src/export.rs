@@ -2,6 +2,7 @@
 //! HelloAsso's own export (the payments listing answers by `Accept`).
 
 use std::fmt;
+use std::time::Duration;
 
 use futures::StreamExt;
 use helloasso_raw::{ByteStream, ClientInfo, ResponseValue};
@@ -15,6 +16,10 @@ use crate::response::{media_type, transport};
 use crate::transport::{Operation, send_request};
 
 const OPERATION: &str = "export_organization_payments";
+
+/// How long an export's body may go without a byte before it is abandoned,
+/// unless [`ExportPayments::idle_timeout`] says otherwise.
+pub const DEFAULT_EXPORT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The file format of an export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,6 +88,7 @@ pub struct ExportPayments {
     organization_slug: Result<String>,
     filters: Filters,
     format: ExportFormat,
+    idle_timeout: Duration,
 }
 
 impl ExportPayments {
@@ -97,7 +103,18 @@ impl ExportPayments {
             organization_slug,
             filters,
             format,
+            idle_timeout: DEFAULT_EXPORT_IDLE_TIMEOUT,
         }
+    }
+
+    /// How long the download may wait for its next bytes before giving up
+    /// (default [`DEFAULT_EXPORT_IDLE_TIMEOUT`]). An export has no total time
+    /// limit: a large one streams for as long as bytes keep coming. The
+    /// client's [`timeout`](crate::ClientBuilder::timeout) bounds the wait
+    /// for the answer's headers only.
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = idle;
+        self
     }
 
     /// Downloads the export into `writer`, chunk by chunk as it arrives, and
@@ -110,7 +127,7 @@ impl ExportPayments {
     {
         let slug = self.organization_slug?;
         self.filters.validate()?;
-        let (filters, format) = (self.filters, self.format);
+        let (filters, format, idle) = (self.filters, self.format, self.idle_timeout);
         let response = self
             .client
             .execute_stream(Operation::read(OPERATION), &|raw| {
@@ -125,7 +142,13 @@ impl ExportPayments {
         check_content_type(&response, format)?;
         let mut body = response.into_inner().into_inner();
         let mut written: u64 = 0;
-        while let Some(chunk) = body.next().await {
+        loop {
+            let Some(chunk) = tokio::time::timeout(idle, body.next())
+                .await
+                .map_err(|_| stalled(idle))?
+            else {
+                break;
+            };
             let chunk = chunk.map_err(transport)?;
             writer.write_all(&chunk).await.map_err(ExportError::Write)?;
             written += chunk.len() as u64;
@@ -135,12 +158,23 @@ impl ExportPayments {
     }
 }
 
+/// The error for a download that stopped sending bytes.
+fn stalled(idle: Duration) -> Error {
+    Error::Transport {
+        message: format!("the export stalled: no data for {} ms", idle.as_millis()),
+        may_have_reached_server: true,
+        timed_out: true,
+        source: None,
+    }
+}
+
 impl fmt::Debug for ExportPayments {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExportPayments")
             .field("organization_slug", &self.organization_slug)
             .field("filters", &self.filters)
             .field("format", &self.format)
+            .field("idle_timeout", &self.idle_timeout)
             .finish_non_exhaustive()
     }
 }

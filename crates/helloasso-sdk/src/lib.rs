@@ -70,7 +70,7 @@ pub use error::{ApiErrorItem, Error, Result};
 pub use helloasso_raw::ClientInfo;
 pub use helloasso_raw::{ResponseValue, types};
 pub use mfa::MfaProof;
-pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep};
+pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep, outcome_unknown};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use transport::{Operation, RawCall, send_request};
 
@@ -87,12 +87,12 @@ pub use checkout::{
     Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout, MAX_ITEM_NAME_CHARS,
     MAX_METADATA_CHARS,
 };
-pub use export::{ExportError, ExportFormat, ExportPayments};
+pub use export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
 pub use mfa_provider::{FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProvider, mfa_fn};
 pub use money::Cents;
-pub use pagination::{ItemStream, Page, PageStream, Paging};
+pub use pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub use payments::{
     GetPayment, ListPayments, MAX_PAGE_SIZE, PaymentHandle, Payments, SearchPayments,
 };
-pub use refund::{DEFAULT_MFA_ATTEMPTS, RefundPayment};
+pub use refund::{DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment};
 pub use webhooks::{Notification, WebhookError};

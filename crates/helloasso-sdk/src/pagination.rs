@@ -12,6 +12,11 @@
 //! - an item can straddle two pages when the listing changes underneath;
 //!   items whose id was on the previous page are dropped.
 //!
+//! The streams do not trust the server to progress: by index, each page's
+//! `pageIndex` must be above the previous one's; and
+//! [`MAX_STALLED_PAGES`] pages in a row bringing only items listed on the
+//! last few pages end the stream with an error rather than loop.
+//!
 //! The next page is requested as soon as the current one arrives, while the
 //! caller works on it: one page ahead, never more.
 
@@ -27,6 +32,10 @@ use helloasso_raw::types;
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
+
+/// How many pages in a row may bring nothing but items already listed on
+/// recent pages before a stream gives up with an error.
+pub const MAX_STALLED_PAGES: u32 = 3;
 
 /// Which page to ask for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,7 +80,9 @@ pub enum Paging {
     /// Ask for `pageIndex` 1, 2, ... up to `totalPages`. When HelloAsso does
     /// not count pages (`-1`), stops after the first short page, and after a
     /// full one continues with its continuation token rather than risk
-    /// asking past the end.
+    /// asking past the end (a full page with neither a count nor a token
+    /// ends the stream with an error). Each page's `pageIndex` must be above
+    /// the previous one's.
     PageIndex,
 }
 
@@ -169,6 +180,13 @@ pub struct PageStream<T> {
     index_in_flight: i64,
     seen_tokens: HashSet<String>,
     previous_ids: HashSet<i64>,
+    /// The ids of the last few pages, newest last, to notice a server that
+    /// serves the same items again under new tokens.
+    recent_ids: VecDeque<HashSet<i64>>,
+    /// Pages in a row that brought only recently listed items.
+    stalled: u32,
+    /// The `pageIndex` of the last page, by index paging.
+    last_index: Option<i64>,
     checkpoint: Option<String>,
     done: bool,
 }
@@ -185,6 +203,9 @@ impl<T: Send + 'static> PageStream<T> {
             index_in_flight: 1,
             seen_tokens: HashSet::new(),
             previous_ids: HashSet::new(),
+            recent_ids: VecDeque::new(),
+            stalled: 0,
+            last_index: None,
             checkpoint: None,
             done: false,
         };
@@ -208,6 +229,9 @@ impl<T: Send + 'static> PageStream<T> {
             index_in_flight: 1,
             seen_tokens: HashSet::new(),
             previous_ids: HashSet::new(),
+            recent_ids: VecDeque::new(),
+            stalled: 0,
+            last_index: None,
             checkpoint: None,
             done: false,
         }
@@ -246,11 +270,13 @@ impl<T: Send + 'static> PageStream<T> {
     }
 
     /// Applies the listing rules to a page that arrived: drops items seen on
-    /// the previous page and decides which page comes next, if any.
-    fn accept(&mut self, raw: RawPage<T>) -> (Page<T>, Option<Cursor>) {
+    /// the previous page, checks that the listing progresses, and decides
+    /// which page comes next, if any.
+    fn accept(&mut self, raw: RawPage<T>) -> Result<(Page<T>, Option<Cursor>)> {
         let mut page = Page::from_raw(raw);
         let received = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
         let ids: HashSet<i64> = page.items.iter().filter_map(self.id_of).collect();
+        self.check_progress(&page, &ids)?;
         let previous = std::mem::replace(&mut self.previous_ids, ids);
         if !previous.is_empty() {
             let id_of = self.id_of;
@@ -272,7 +298,7 @@ impl<T: Send + 'static> PageStream<T> {
                 None => None,
             },
             Paging::PageIndex => {
-                let index = page.page_index.unwrap_or(self.index_in_flight);
+                let index = self.index_in_flight;
                 let full = self
                     .page_size
                     .or(page.page_size)
@@ -290,11 +316,72 @@ impl<T: Send + 'static> PageStream<T> {
                         Some(Cursor::Token(token.clone()))
                     }
                     (None, Some(_)) => None,
-                    (None, None) => Some(Cursor::Index(index.saturating_add(1))),
+                    (None, None) => {
+                        return Err(pagination_error(
+                            "pagination",
+                            "a full page came without a page count or a continuation token, so \
+                             whether another page follows cannot be told without risking a 500; \
+                             page by continuation token instead"
+                                .to_owned(),
+                        ));
+                    }
                 }
             }
         };
-        (page, next)
+        Ok((page, next))
+    }
+
+    /// Fails when the server does not move forward: an index page whose
+    /// `pageIndex` is not above the previous one's, or too many pages in a
+    /// row with only recently listed items.
+    fn check_progress(&mut self, page: &Page<T>, ids: &HashSet<i64>) -> Result<()> {
+        if self.paging == Paging::PageIndex {
+            let index = page.page_index.unwrap_or(self.index_in_flight);
+            if let Some(last) = self.last_index
+                && index <= last
+            {
+                return Err(pagination_error(
+                    "pagination.pageIndex",
+                    format!("page {index} came after page {last}: the listing does not progress"),
+                ));
+            }
+            self.last_index = Some(index);
+        }
+        let only_seen = !ids.is_empty()
+            && page.items.iter().all(|item| {
+                (self.id_of)(item).is_some_and(|id| self.recent_ids.iter().any(|r| r.contains(&id)))
+            });
+        if only_seen {
+            self.stalled += 1;
+            if self.stalled >= MAX_STALLED_PAGES {
+                return Err(pagination_error(
+                    "data",
+                    format!(
+                        "{} pages in a row brought only payments already listed: the listing does not progress",
+                        self.stalled
+                    ),
+                ));
+            }
+        } else {
+            self.stalled = 0;
+        }
+        if self.recent_ids.len() > MAX_STALLED_PAGES as usize {
+            self.recent_ids.pop_front();
+        }
+        self.recent_ids.push_back(ids.clone());
+        Ok(())
+    }
+}
+
+/// A listing that does not behave as HelloAsso's do: the pages arrived, but
+/// following them would loop or ask past the end.
+fn pagination_error(path: &str, message: String) -> Error {
+    Error::Decode {
+        status: None,
+        content_type: None,
+        path: Some(path.to_owned()),
+        message,
+        excerpt: String::new(),
     }
 }
 
@@ -347,7 +434,14 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 this.done = true;
                 return Poll::Ready(None);
             }
-            let (page, next) = this.accept(raw);
+            let (page, next) = match this.accept(raw) {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    this.done = true;
+                    this.fetch = None;
+                    return Poll::Ready(Some(Err(error)));
+                }
+            };
             match next {
                 Some(cursor) => this.start(cursor),
                 None => this.fetch = None,

@@ -97,7 +97,10 @@ impl Payments {
         SearchPayments {
             client: self.client.clone(),
             organization_slug: self.organization_slug.clone(),
-            filters: Filters::default(),
+            filters: Filters {
+                to_inclusive: true,
+                ..Filters::default()
+            },
             form_types: Vec::new(),
             amount: None,
             user_id: None,
@@ -135,6 +138,8 @@ pub(crate) struct Filters {
     pub(crate) sort_field: Option<SortField>,
     pub(crate) sort_order: Option<SortOrder>,
     pub(crate) page_size: Option<u32>,
+    /// Whether `to` is inclusive: it is for search, not for listings.
+    pub(crate) to_inclusive: bool,
 }
 
 impl Filters {
@@ -147,12 +152,17 @@ impl Filters {
                 "page size {size} is out of range: HelloAsso serves 1 to {MAX_PAGE_SIZE} items per page"
             )));
         }
-        if let (Some(from), Some(to)) = (self.from, self.to)
-            && from >= to
-        {
-            return Err(Error::invalid_request(format!(
-                "`from` ({from}) must be before `to` ({to}), which is exclusive"
-            )));
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if self.to_inclusive && from > to {
+                return Err(Error::invalid_request(format!(
+                    "`from` ({from}) must not be after `to` ({to})"
+                )));
+            }
+            if !self.to_inclusive && from >= to {
+                return Err(Error::invalid_request(format!(
+                    "`from` ({from}) must be before `to` ({to}), which is exclusive"
+                )));
+            }
         }
         Ok(())
     }
@@ -230,7 +240,9 @@ macro_rules! filter_setters {
             self
         }
 
-        /// Keeps payments dated strictly before this instant (exclusive).
+        /// Keeps payments dated before this instant: strictly before for a
+        /// listing (exclusive), at or before for a search (inclusive, so
+        /// `from == to` is a valid search).
         pub fn to(mut self, to: impl Into<DateTime<FixedOffset>>) -> Self {
             self.filters.to = Some(to.into());
             self

@@ -3,14 +3,21 @@
 //! A refund is sent once: never re-sent after an ambiguous failure (a
 //! timeout, a 5xx), since HelloAsso has no idempotency keys. It is re-sent
 //! only when HelloAsso answered 409 asking for a multi-factor proof (it did
-//! nothing then), with the proof, a bounded number of times.
+//! nothing then), with a new proof, a bounded number of times; a proof
+//! HelloAsso refused is never sent again.
+//!
+//! HelloAsso can still be asked what happened: after an ambiguous failure,
+//! [`RefundPayment::send_reconciled`] reads the payment back with its refund
+//! operations (failed ones included) and reports a [`RefundOutcome`].
 
+use std::collections::HashSet;
 use std::fmt;
 use std::future::IntoFuture;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
-use helloasso_raw::types::RefundOperation;
+use helloasso_raw::types::{OperationState, PaymentDetail, RefundOperation, RefundOperationLight};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -19,10 +26,90 @@ use crate::error::{Error, Redacted, Result};
 use crate::mfa::MfaProof;
 use crate::mfa_provider::{MfaChallenge, MfaProvider};
 use crate::money::Cents;
+use crate::retry::outcome_unknown;
 use crate::transport::Operation;
 
 /// How many proofs an [`MfaProvider`] is asked for by default.
 pub const DEFAULT_MFA_ATTEMPTS: u32 = 3;
+
+/// How long [`RefundPayment::send_reconciled`] waits, by default, before
+/// reading the payment a second time when the first read-back lists no new
+/// refund (a request that timed out on the way may still be running).
+pub const DEFAULT_RECONCILE_WAIT: Duration = Duration::from_secs(5);
+
+/// What became of a refund sent with [`RefundPayment::send_reconciled`].
+///
+/// ```no_run
+/// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
+/// use helloasso_sdk::{Cents, RefundOutcome};
+///
+/// match client.payment(123_456_789).refund().amount(Cents(500)).send_reconciled().await? {
+///     RefundOutcome::Applied(operation) => println!("refunded: {:?}", operation.id),
+///     RefundOutcome::FoundOnReadBack { operation, .. } => {
+///         println!("the answer was lost, but the refund {:?} is there", operation.id)
+///     }
+///     RefundOutcome::NotApplied { cause, .. } => println!("nothing was refunded: {cause}"),
+///     RefundOutcome::Unknown { cause, .. } => {
+///         eprintln!("sent, outcome unknown: check the payment before retrying ({cause})")
+///     }
+///     _ => {}
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum RefundOutcome {
+    /// HelloAsso answered with the refund operation it started.
+    Applied(RefundOperation),
+    /// The answer was lost (a timeout, a cut connection, a 5xx, an
+    /// unreadable body), but the payment, read back, lists a refund
+    /// operation that was not there before the request and matches it
+    /// (same amount for a partial refund), in a state other than failed.
+    /// The refund was applied: do not send it again.
+    FoundOnReadBack {
+        /// The operation found on the payment.
+        operation: RefundOperationLight,
+        /// How the refund request itself ended.
+        cause: Error,
+    },
+    /// The answer was lost, and the payment, read back (a second time after
+    /// a wait when the first read showed nothing), lists no matching new
+    /// refund operation, or lists it failed. HelloAsso did not refund.
+    NotApplied {
+        /// How the refund request itself ended.
+        cause: Error,
+        /// The matching operation HelloAsso lists as failed, if any.
+        failed_operation: Option<RefundOperationLight>,
+    },
+    /// The answer was lost and the payment could not be read back: whether
+    /// the refund was applied is unknown. Check the payment before sending
+    /// the refund again.
+    Unknown {
+        /// How the refund request itself ended.
+        cause: Error,
+        /// Why the payment could not be read back.
+        read_back_error: Error,
+    },
+}
+
+impl RefundOutcome {
+    /// Whether the payment was refunded (answered, or found on read-back).
+    pub fn is_applied(&self) -> bool {
+        matches!(
+            self,
+            RefundOutcome::Applied(_) | RefundOutcome::FoundOnReadBack { .. }
+        )
+    }
+
+    /// The refund operation's id, when the refund was applied.
+    pub fn operation_id(&self) -> Option<i64> {
+        match self {
+            RefundOutcome::Applied(operation) => operation.id,
+            RefundOutcome::FoundOnReadBack { operation, .. } => operation.id,
+            _ => None,
+        }
+    }
+}
 
 /// A refund of one payment; see [`PaymentHandle::refund`](crate::PaymentHandle::refund).
 /// `.await` it or call [`send`](Self::send).
@@ -61,6 +148,7 @@ pub struct RefundPayment {
     proof: Option<(MfaProof, SecretString)>,
     provider: Option<Arc<dyn MfaProvider>>,
     max_mfa_attempts: u32,
+    reconcile_wait: Duration,
 }
 
 impl RefundPayment {
@@ -75,6 +163,7 @@ impl RefundPayment {
             proof: None,
             provider: None,
             max_mfa_attempts: DEFAULT_MFA_ATTEMPTS,
+            reconcile_wait: DEFAULT_RECONCILE_WAIT,
         }
     }
 
@@ -131,6 +220,13 @@ impl RefundPayment {
         self
     }
 
+    /// How long [`send_reconciled`](Self::send_reconciled) waits before its
+    /// second read-back (default [`DEFAULT_RECONCILE_WAIT`]).
+    pub fn reconcile_wait(mut self, wait: Duration) -> Self {
+        self.reconcile_wait = wait;
+        self
+    }
+
     fn validate(&self) -> Result<()> {
         if let Some(amount) = self.amount
             && !amount.is_positive()
@@ -151,30 +247,146 @@ impl RefundPayment {
     /// Errors: [`Error::InvalidRequest`] before sending (negative amount,
     /// unusable code); [`Error::MfaRequired`] when a proof is needed and no
     /// provider gave one; [`Error::MfaAttemptsExhausted`] when every proof
-    /// was refused; [`Error::UserNotEnrolled`] when the account has no
-    /// second factor.
+    /// was refused, or when the provider gave again a proof HelloAsso had
+    /// refused (it is never sent twice); [`Error::UserNotEnrolled`] when the
+    /// account has no second factor.
+    ///
+    /// An error for which [`outcome_unknown`](crate::outcome_unknown) holds
+    /// (a timeout, a cut connection, a 5xx) leaves the refund's fate unknown:
+    /// it is not sent again. [`send_reconciled`](Self::send_reconciled) finds
+    /// out what happened instead.
     pub async fn send(self) -> Result<RefundOperation> {
         self.validate()?;
+        self.send_checked().await
+    }
+
+    /// Sends the refund like [`send`](Self::send), and when its outcome is
+    /// unknown (a timeout, a cut connection, a 5xx, an unreadable answer),
+    /// reads the payment back to find out, without ever sending the refund
+    /// again.
+    ///
+    /// Before sending, the payment is read once (with its failed refund
+    /// operations) to note the refund operations it already has; a failure
+    /// there is returned and nothing is sent. After an ambiguous failure the
+    /// payment is read again: a new operation of the amount asked for (any
+    /// amount for a whole refund) means the refund was applied. When none is
+    /// listed, the payment is read once more after
+    /// [`reconcile_wait`](Self::reconcile_wait), in case the request was
+    /// still running at HelloAsso.
+    ///
+    /// An `Err` always means that no refund was made: the read before it
+    /// failed and nothing was sent, or HelloAsso provably did nothing
+    /// (refused input, MFA, a 4xx, a connection that never opened), even
+    /// when [`outcome_unknown`](crate::outcome_unknown) would hold for the
+    /// error itself. Every other ending is a [`RefundOutcome`]. Another
+    /// refund of the same payment made at the same time, elsewhere, can be
+    /// mistaken for this one.
+    pub async fn send_reconciled(self) -> Result<RefundOutcome> {
+        self.validate()?;
+        let before = self.read_payment().await?;
+        let known: HashSet<i64> = refund_operations(&before).filter_map(|op| op.id).collect();
+        let cause = match self.send_checked().await {
+            Ok(operation) => return Ok(RefundOutcome::Applied(operation)),
+            Err(error) if outcome_unknown(&error) => error,
+            Err(error) => return Err(error),
+        };
+        tracing::warn!(
+            target: crate::telemetry::TARGET,
+            payment_id = self.payment_id,
+            error = %cause,
+            "refund outcome unknown: reading the payment back"
+        );
+        let mut waited = false;
+        loop {
+            let after = match self.read_payment().await {
+                Ok(after) => after,
+                Err(read_back_error) => {
+                    return Ok(RefundOutcome::Unknown {
+                        cause,
+                        read_back_error,
+                    });
+                }
+            };
+            let (applied, failed) = self.matching_operations(&after, &known);
+            if let Some(operation) = applied {
+                return Ok(RefundOutcome::FoundOnReadBack { operation, cause });
+            }
+            if failed.is_some() || waited {
+                return Ok(RefundOutcome::NotApplied {
+                    cause,
+                    failed_operation: failed,
+                });
+            }
+            waited = true;
+            self.client.sleeper().sleep(self.reconcile_wait).await;
+        }
+    }
+
+    /// The payment with every refund operation, failed ones included.
+    async fn read_payment(&self) -> Result<PaymentDetail> {
+        self.client
+            .payment(self.payment_id)
+            .get()
+            .with_failed_refund_operations(true)
+            .send()
+            .await
+    }
+
+    /// The operations of `after` that were not in `known` and match this
+    /// refund: the first one that is not failed, and the first failed one.
+    fn matching_operations(
+        &self,
+        after: &PaymentDetail,
+        known: &HashSet<i64>,
+    ) -> (Option<RefundOperationLight>, Option<RefundOperationLight>) {
+        let mut failed = None;
+        for op in refund_operations(after) {
+            if op.id.is_none_or(|id| known.contains(&id)) {
+                continue;
+            }
+            if let Some(amount) = self.amount
+                && op.amount != Some(amount.get())
+            {
+                continue;
+            }
+            if op.status.as_ref().is_some_and(is_failed) {
+                failed.get_or_insert_with(|| op.clone());
+            } else {
+                return (Some(op.clone()), None);
+            }
+        }
+        (None, failed)
+    }
+
+    /// The MFA loop, input already checked.
+    async fn send_checked(&self) -> Result<RefundOperation> {
         let mut proof = self.proof.clone();
         let mut asked: u32 = 0;
+        // Proofs HelloAsso answered with the same demand: never sent again,
+        // since replaying a wrong code can lock the account's second factor.
+        let mut refused: Vec<(MfaProof, SecretString)> = Vec::new();
         loop {
             let (needed, message) = match self.send_once(proof.as_ref()).await {
                 Ok(operation) => return Ok(operation),
                 Err(Error::MfaRequired { proof, message }) => (proof, message),
                 Err(other) => return Err(other),
             };
+            let rejected = proof.take().filter(|(sent, _)| *sent == needed);
+            let previous_proof_rejected = rejected.is_some();
+            refused.extend(rejected);
             let Some(provider) = &self.provider else {
-                return Err(match &proof {
+                return Err(if previous_proof_rejected {
                     // The caller's own proof was refused.
-                    Some((sent, _)) if *sent == needed => Error::MfaAttemptsExhausted {
+                    Error::MfaAttemptsExhausted {
                         proof: needed,
                         attempts: 1,
                         message,
-                    },
-                    _ => Error::MfaRequired {
+                    }
+                } else {
+                    Error::MfaRequired {
                         proof: needed,
                         message,
-                    },
+                    }
                 });
             };
             if asked >= self.max_mfa_attempts {
@@ -189,7 +401,7 @@ impl RefundPayment {
                 proof: needed,
                 attempt: asked,
                 max_attempts: self.max_mfa_attempts,
-                previous_proof_rejected: proof.as_ref().is_some_and(|(p, _)| *p == needed),
+                previous_proof_rejected,
                 payment_id: self.payment_id,
                 message: message.clone(),
             };
@@ -200,6 +412,16 @@ impl RefundPayment {
                 });
             };
             check_code(needed, &code)?;
+            if refused
+                .iter()
+                .any(|(p, c)| *p == needed && c.expose_secret() == code.expose_secret())
+            {
+                return Err(Error::MfaAttemptsExhausted {
+                    proof: needed,
+                    attempts: u32::try_from(refused.len()).unwrap_or(u32::MAX),
+                    message,
+                });
+            }
             proof = Some((needed, code));
         }
     }
@@ -249,6 +471,23 @@ fn check_code(proof: MfaProof, code: &SecretString) -> Result<()> {
     Ok(())
 }
 
+/// A payment's refund operations, whichever of its lists holds them.
+fn refund_operations(payment: &PaymentDetail) -> impl Iterator<Item = &RefundOperationLight> {
+    payment.refund_operations.iter().flatten()
+}
+
+/// Refund operation states that mean no money moved.
+fn is_failed(state: &OperationState) -> bool {
+    matches!(
+        state,
+        OperationState::Error
+            | OperationState::InternalError
+            | OperationState::Refused
+            | OperationState::Aborted
+            | OperationState::Canceled
+    )
+}
+
 impl IntoFuture for RefundPayment {
     type Output = Result<RefundOperation>;
     type IntoFuture = BoxFuture<'static, Self::Output>;
@@ -268,6 +507,7 @@ impl fmt::Debug for RefundPayment {
             .field("proof", &self.proof.as_ref().map(|(p, _)| (p, Redacted)))
             .field("mfa_provider", &self.provider.as_ref().map(|_| "..."))
             .field("max_mfa_attempts", &self.max_mfa_attempts)
+            .field("reconcile_wait", &self.reconcile_wait)
             .finish()
     }
 }

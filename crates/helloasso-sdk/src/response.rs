@@ -259,6 +259,7 @@ pub(crate) async fn from_raw(
 
 /// A reqwest failure, with whether the request may have been acted on.
 pub(crate) fn transport(error: reqwest::Error) -> Error {
+    let error = crate::transport::without_query(error);
     if error.is_builder() {
         return Error::invalid_request(chain(&error));
     }

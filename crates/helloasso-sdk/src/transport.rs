@@ -107,6 +107,10 @@ pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) retry: RetryPolicy,
     pub(crate) sleep: Arc<dyn AsyncSleep>,
+    /// The longest one attempt may take: the whole answer for a decoded
+    /// call, the status and headers for a streamed one (whose body has an
+    /// idle timeout of its own instead, so that a long export can finish).
+    pub(crate) timeout: Duration,
 }
 
 impl fmt::Debug for Transport {
@@ -115,6 +119,7 @@ impl fmt::Debug for Transport {
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
             .field("sleep", &self.sleep)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -151,14 +156,17 @@ impl Transport {
                 helloasso_raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
             let span = telemetry::request_span(operation.name, sent);
             let started = Instant::now();
-            let outcome = call(&raw).instrument(span.clone()).await;
+            let outcome = tokio::time::timeout(self.timeout, call(&raw))
+                .instrument(span.clone())
+                .await;
             let observed = raw.inner().observed();
             let error = match outcome {
-                Ok(value) => {
+                Ok(Ok(value)) => {
                     telemetry::record_outcome(&span, Some(value.status()), started.elapsed(), None);
                     return Ok(value);
                 }
-                Err(e) => response::from_raw(e, observed.as_ref(), decode_path).await,
+                Ok(Err(e)) => response::from_raw(e, observed.as_ref(), decode_path).await,
+                Err(_elapsed) => timed_out(self.timeout),
             };
             let status = observed.as_ref().map(|o| o.status).or(error.status());
             telemetry::record_outcome(&span, status, started.elapsed(), Some(&error));
@@ -247,16 +255,45 @@ pub async fn send_request(
     }
 }
 
+/// The error for an attempt that outlived the client's timeout. The request
+/// left, so HelloAsso may have acted on it.
+fn timed_out(timeout: Duration) -> Error {
+    Error::Transport {
+        message: format!(
+            "no answer within {} ms (the client's timeout)",
+            timeout.as_millis()
+        ),
+        may_have_reached_server: true,
+        timed_out: true,
+        source: None,
+    }
+}
+
 /// Builds the HTTP client the SDK uses when the caller does not bring one.
-pub(crate) fn http_client(
-    timeout: Duration,
-    connect_timeout: Duration,
-    user_agent: &str,
-) -> Result<reqwest::Client> {
+///
+/// It follows no redirect: a redirect would re-send the token form (client
+/// secret, refresh token) or a refund, with its MFA headers, to whatever
+/// host the `Location` names. A 3xx comes back as an error instead.
+///
+/// It has no total timeout: [`Transport`] bounds each attempt itself, so that
+/// a streamed export is bounded by an idle timeout rather than cut at a
+/// fixed length.
+pub(crate) fn http_client(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Client> {
     reqwest::Client::builder()
-        .timeout(timeout)
         .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(user_agent)
         .build()
         .map_err(|e| Error::invalid_request(format!("cannot build the HTTP client: {e}")))
+}
+
+/// A reqwest error without the query and fragment of its URL: listings carry
+/// a payer's name or e-mail in `searchKey`/`userSearchKey`, and reqwest's
+/// message quotes the full URL, which would carry it into errors and logs.
+pub(crate) fn without_query(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        url.set_query(None);
+        url.set_fragment(None);
+    }
+    error
 }

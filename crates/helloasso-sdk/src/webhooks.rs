@@ -223,7 +223,8 @@ impl fmt::Debug for WebhookError {
 
 /// Checks a partner notification's `x-ha-signature`: the hex HMAC-SHA256
 /// of the raw `body` with the partner's signature `key`. The comparison
-/// takes the same time wherever the signatures differ.
+/// takes the same time wherever the signatures differ. An empty `key`
+/// proves nothing, so every signature is then refused.
 ///
 /// ```
 /// use helloasso_sdk::webhooks::{sign, verify_signature};
@@ -234,6 +235,11 @@ impl fmt::Debug for WebhookError {
 /// assert!(verify_signature(b"tampered", &signature, b"signature-key").is_err());
 /// ```
 pub fn verify_signature(body: &[u8], signature_hex: &str, key: &[u8]) -> Result<(), WebhookError> {
+    // Anyone can compute an HMAC with an empty key: with it, a signature
+    // proves nothing, so none is accepted.
+    if key.is_empty() {
+        return Err(WebhookError::BadSignature);
+    }
     let signature_hex = signature_hex.trim();
     if signature_hex.is_empty() {
         return Err(WebhookError::MissingSignature);

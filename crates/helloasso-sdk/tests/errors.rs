@@ -312,3 +312,202 @@ async fn a_truncated_token_response_never_shows_the_token() {
     assert!(!shown.contains("LEAKED"), "{shown}");
     assert!(shown.contains("[redacted]"), "{shown}");
 }
+
+/// A client that would retry reads: the tests below check that some
+/// answers are not retried anyway.
+fn retrying_client(server: &MockServer) -> helloasso_sdk::Client {
+    builder(&server.base_url()).build().unwrap()
+}
+
+#[tokio::test]
+async fn a_200_with_an_html_body_is_a_decode_error_and_not_retried() {
+    let server = server_with_token().await;
+    let page = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/1");
+            then.status(200)
+                .header("content-type", "text/html; charset=utf-8")
+                .body("<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>");
+        })
+        .await;
+    let err = get_payment(&retrying_client(&server), 1).await.unwrap_err();
+    match &err {
+        Error::Decode {
+            status,
+            content_type,
+            message,
+            ..
+        } => {
+            assert_eq!(status.map(|s| s.as_u16()), Some(200));
+            assert_eq!(content_type.as_deref(), Some("text/html; charset=utf-8"));
+            assert!(message.contains("expected a JSON body"), "{message}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    // Had it been a write, nobody could tell whether it was applied.
+    assert!(helloasso_sdk::outcome_unknown(&err));
+    page.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_200_without_a_content_type_is_decoded_when_it_is_json() {
+    let server = server_with_token().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/1");
+            then.status(200)
+                .body(r#"{"id": 1, "amount": 1200, "state": "Authorized"}"#);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/2");
+            then.status(200).body("Service temporarily unavailable");
+        })
+        .await;
+    let client = client(&server);
+    let payment = get_payment(&client, 1).await.unwrap().into_inner();
+    assert_eq!(payment.id, Some(1));
+    assert_eq!(payment.amount, Some(1200));
+
+    match get_payment(&client, 2).await.unwrap_err() {
+        Error::Decode {
+            status,
+            content_type,
+            ..
+        } => {
+            assert_eq!(status.map(|s| s.as_u16()), Some(200));
+            assert_eq!(content_type, None);
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_refund_is_not_redirected_to_another_host() {
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .json_body(json!({"id": 1, "amount": 100, "state": "Processed"}));
+        })
+        .await;
+    let server = server_with_token().await;
+    let target = elsewhere.url("/v5/payments/42/refund");
+    let refund = server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/v5/payments/42/refund");
+            then.status(308).header("location", target.as_str());
+        })
+        .await;
+    let err = retrying_client(&server)
+        .payment(42)
+        .refund()
+        .mfa(MfaProof::SmsOtp, "123456")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(308), "{err:?}");
+    refund.assert_calls_async(1).await;
+    stolen.assert_calls_async(0).await;
+}
+
+/// Accepts connections, reads the request, and hangs up without answering.
+async fn hanging_up_server() -> String {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = [0u8; 8192];
+            let _ = socket.read(&mut buffer).await;
+        }
+    });
+    base_url
+}
+
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_search_key_stays_out_of_transport_errors_and_logs() {
+    const KEY: &str = "jeanne.secretname@example.org";
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // This thread runs every task of the test's runtime.
+    let _default = tracing::subscriber::set_default(subscriber);
+
+    // A stored token, so that only the API calls go out, to a server that
+    // hangs up.
+    let store = helloasso_sdk::MemoryTokenStore::new();
+    use helloasso_sdk::TokenStore;
+    store
+        .save(
+            &helloasso_sdk::TokenKey::own(CLIENT_ID),
+            &helloasso_sdk::Token::new(
+                "access".into(),
+                None,
+                chrono::Utc::now() + chrono::Duration::seconds(1800),
+            ),
+        )
+        .await
+        .unwrap();
+    let hanging = hanging_up_server().await;
+    let client = builder(&hanging).token_store(store).build().unwrap();
+
+    let mut shown = Vec::new();
+    let search = client.payments("my-asso").search().search_key(KEY).send();
+    let listing = client
+        .payments("my-asso")
+        .list()
+        .user_search_key(KEY)
+        .send();
+    let cases = [search.await.map(|_| ()), listing.await.map(|_| ())];
+    for result in cases {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+        shown.push(err.to_string());
+        shown.push(format!("{err:?}"));
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            shown.push(format!("{cause} {cause:?}"));
+            source = cause.source();
+        }
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("retrying"),
+        "the retry event was logged: {logs}"
+    );
+    assert!(logs.contains("search_payments"), "{logs}");
+    // The path is still there to tell where the call went.
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("/v5/organizations/my-asso/payments")),
+        "{shown:?}"
+    );
+    for text in shown.iter().chain([&logs]) {
+        assert!(!text.contains("jeanne"), "the search key leaked: {text}");
+        assert!(
+            !text.contains("secretname"),
+            "the search key leaked: {text}"
+        );
+    }
+}

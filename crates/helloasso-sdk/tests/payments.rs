@@ -507,3 +507,248 @@ async fn the_next_page_is_fetched_while_the_caller_holds_the_current_one() {
     assert_eq!(ids(&second, |p| p.id), vec![3]);
     assert_eq!(pages[1].calls_async().await, 1, "not fetched twice");
 }
+
+/// A page of the plain listing (no filters) for the guards below.
+async fn bare_page<'a>(server: &'a MockServer, after: Option<&str>, body: Value) -> Mock<'a> {
+    let after = after.map(str::to_owned);
+    server
+        .mock_async(move |when, then| {
+            let when = when.method(GET).path(PATH);
+            match &after {
+                Some(token) => when.query_param("continuationToken", token.as_str()),
+                None => when.query_param_missing("continuationToken"),
+            };
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// Collects a stream, or fails the test if it does not end (a stream that
+/// loops forever is the defect some tests look for).
+async fn collect_bounded<S, T>(stream: S) -> Vec<helloasso_sdk::Result<T>>
+where
+    S: futures::Stream<Item = helloasso_sdk::Result<T>>,
+{
+    tokio::time::timeout(std::time::Duration::from_secs(20), stream.collect())
+        .await
+        .expect("the stream never ended")
+}
+
+#[tokio::test]
+async fn a_continuation_token_that_comes_back_after_two_pages_ends_the_stream() {
+    let (server, client) = server_and_client().await;
+    let pages = [
+        bare_page(&server, None, page_json(&[1, 2], Some("A"), 1)).await,
+        bare_page(&server, Some("A"), page_json(&[3, 4], Some("B"), 1)).await,
+        bare_page(&server, Some("B"), page_json(&[5, 6], Some("A"), 1)).await,
+    ];
+    let items = collect_bounded(client.payments(ORG).list().items()).await;
+    let ids: Vec<i64> = items.into_iter().map(|p| p.unwrap().id.unwrap()).collect();
+    assert_eq!(ids, vec![1, 2, 3, 4, 5, 6]);
+    for page in &pages {
+        page.assert_calls_async(1).await;
+    }
+}
+
+#[tokio::test]
+async fn pages_of_only_known_payments_end_with_an_error() {
+    let (server, client) = server_and_client().await;
+    // Fresh tokens, but the same two payments again and again.
+    let mut pages = vec![bare_page(&server, None, page_json(&[1, 2], Some("t1"), 1)).await];
+    for n in 1..=6 {
+        let body = page_json(&[1, 2], Some(&format!("t{}", n + 1)), 1);
+        pages.push(bare_page(&server, Some(&format!("t{n}")), body).await);
+    }
+    let items = collect_bounded(client.payments(ORG).list().items()).await;
+    let (ok, errors): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
+    let ids: Vec<i64> = ok.into_iter().map(|p| p.unwrap().id.unwrap()).collect();
+    assert_eq!(ids, vec![1, 2]);
+    assert_eq!(errors.len(), 1);
+    match errors.into_iter().next().unwrap().unwrap_err() {
+        Error::Decode { message, .. } => {
+            assert!(message.contains("does not progress"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // The first page, then three that brought nothing new; no more.
+    let calls: usize = {
+        let mut n = 0;
+        for page in &pages {
+            n += page.calls_async().await;
+        }
+        n
+    };
+    assert_eq!(calls, 4);
+}
+
+#[tokio::test]
+async fn index_paging_requires_the_page_index_to_increase() {
+    let (server, client) = server_and_client().await;
+    // A server that ignores pageIndex: it always serves page 1 of 3.
+    let mut body = page_json(&[1, 2], None, 1);
+    body["pagination"]["totalPages"] = json!(3);
+    body["pagination"]["totalCount"] = json!(6);
+    let page = server
+        .mock_async(move |when, then| {
+            when.method(GET).path(PATH);
+            then.status(200).json_body(body);
+        })
+        .await;
+    let pages = collect_bounded(
+        client
+            .payments(ORG)
+            .list()
+            .page_size(2)
+            .paging(Paging::PageIndex)
+            .pages(),
+    )
+    .await;
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages[0].is_ok());
+    match pages[1].as_ref().unwrap_err() {
+        Error::Decode { path, message, .. } => {
+            assert_eq!(path.as_deref(), Some("pagination.pageIndex"));
+            assert!(message.contains("page 1 came after page 1"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    page.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn a_search_from_and_to_the_same_instant_is_sent() {
+    let (server, client) = server_and_client().await;
+    let search = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/my-asso/payments/search")
+                .query_param("from", "2024-03-01T10:00:00+01:00")
+                .query_param("to", "2024-03-01T10:00:00+01:00");
+            then.status(200).json_body(page_json(&[7], None, 1));
+        })
+        .await;
+    let instant = date("2024-03-01T10:00:00+01:00");
+    let page = client
+        .payments(ORG)
+        .search()
+        .from(instant)
+        .to(instant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].id, Some(7));
+    search.assert_calls_async(1).await;
+    // A listing's `to` is exclusive: the same bounds select nothing.
+    let err = client
+        .payments(ORG)
+        .list()
+        .from(instant)
+        .to(instant)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    // And a search backwards in time is refused.
+    let err = client
+        .payments(ORG)
+        .search()
+        .from(date("2024-03-02T00:00:00+01:00"))
+        .to(instant)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+}
+
+/// Serves an export as `chunks` CSV lines, `gap` apart.
+async fn slow_export_server(chunks: usize, gap: std::time::Duration) -> String {
+    use axum::routing::{get, post};
+    let app = axum::Router::new()
+        .route(
+            "/oauth2/token",
+            post(|| async { axum::Json(token_json("access-1", "refresh-1", 1800)) }),
+        )
+        .route(
+            PATH,
+            get(move || async move {
+                let lines = futures::stream::iter(0..chunks).then(move |n| async move {
+                    if n > 0 {
+                        tokio::time::sleep(gap).await;
+                    }
+                    Ok::<_, std::io::Error>(format!("{n},100{n}\n"))
+                });
+                (
+                    [("content-type", "text/csv")],
+                    axum::body::Body::from_stream(lines),
+                )
+            }),
+        );
+    serve(app).await
+}
+
+#[tokio::test]
+async fn an_export_longer_than_the_client_timeout_finishes() {
+    let base_url = slow_export_server(8, std::time::Duration::from_millis(150)).await;
+    // The whole export takes about a second, twice the client's timeout.
+    let client = builder(&base_url)
+        .timeout(std::time::Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    let written = client
+        .payments(ORG)
+        .export(ExportFormat::Csv)
+        .idle_timeout(std::time::Duration::from_secs(5))
+        .write_to(&mut out)
+        .await
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 8);
+    assert_eq!(written, text.len() as u64);
+}
+
+#[tokio::test]
+async fn an_export_that_stalls_ends_at_its_idle_timeout() {
+    let base_url = slow_export_server(3, std::time::Duration::from_secs(30)).await;
+    let client = builder(&base_url).build().unwrap();
+    let mut out = Vec::new();
+    let err = client
+        .payments(ORG)
+        .export(ExportFormat::Csv)
+        .idle_timeout(std::time::Duration::from_millis(200))
+        .write_to(&mut out)
+        .await
+        .unwrap_err();
+    match err {
+        helloasso_sdk::ExportError::Api(Error::Transport {
+            timed_out, message, ..
+        }) => {
+            assert!(timed_out);
+            assert!(message.contains("stalled"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(out, b"0,1000\n", "what arrived before the stall");
+}
+
+#[tokio::test]
+async fn a_checkout_intent_can_be_read_with_its_failed_refunds() {
+    let (server, client) = server_and_client().await;
+    let intent = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/my-asso/checkout-intents/77")
+                .query_param("withFailedRefundOperation", "true");
+            then.status(200)
+                .json_body(json!({"id": 77, "redirectUrl": "https://example.org/pay"}));
+        })
+        .await;
+    let read = client
+        .checkout(ORG)
+        .get_with_failed_refund_operations::<Value>(77)
+        .await
+        .unwrap();
+    assert_eq!(read.id, 77);
+    assert!(!read.is_paid());
+    intent.assert_calls_async(1).await;
+}

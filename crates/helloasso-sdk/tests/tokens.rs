@@ -452,3 +452,241 @@ async fn a_restarted_process_refreshes_with_the_rotated_token_from_the_file() {
     assert_eq!(first_refresh.calls_async().await, 1);
     assert_eq!(second_refresh.calls_async().await, 1);
 }
+
+/// A token store that panics on its first `times` loads, then keeps
+/// nothing, counting every load.
+#[derive(Debug)]
+struct PanickingStore {
+    panics_left: std::sync::atomic::AtomicUsize,
+    loads: std::sync::atomic::AtomicUsize,
+}
+
+impl PanickingStore {
+    fn new(times: usize) -> Self {
+        Self {
+            panics_left: times.into(),
+            loads: 0.into(),
+        }
+    }
+
+    fn loads(&self) -> usize {
+        self.loads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl TokenStore for PanickingStore {
+    fn load<'a>(
+        &'a self,
+        _key: &'a TokenKey,
+    ) -> futures::future::BoxFuture<'a, helloasso_sdk::Result<Option<Token>>> {
+        use std::sync::atomic::Ordering;
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        let panic_now = self
+            .panics_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        Box::pin(async move {
+            assert!(!panic_now, "the token store failed badly");
+            Ok(None)
+        })
+    }
+
+    fn save<'a>(
+        &'a self,
+        _key: &'a TokenKey,
+        _token: &'a Token,
+    ) -> futures::future::BoxFuture<'a, helloasso_sdk::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn remove<'a>(
+        &'a self,
+        _key: &'a TokenKey,
+    ) -> futures::future::BoxFuture<'a, helloasso_sdk::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[tokio::test]
+async fn a_token_store_that_panics_does_not_poison_the_token_forever() {
+    let server = MockServer::start_async().await;
+    let token = mock_token(&server, "access-1", "refresh-1").await;
+    let payments = payments_accepting(&server, "access-1").await;
+
+    // Panics once: the interrupted refresh is replaced at once.
+    let store = Arc::new(PanickingStore::new(1));
+    let client = builder(&server.base_url())
+        .shared_token_store(store.clone())
+        .build()
+        .unwrap();
+    get_payment(&client, 1).await.unwrap();
+    assert_eq!(store.loads(), 2);
+    payments.assert_calls_async(1).await;
+
+    // Panics on every load: each call fails, and each call tries again
+    // instead of answering from the dead refresh.
+    let store = Arc::new(PanickingStore::new(usize::MAX));
+    let client = builder(&server.base_url())
+        .shared_token_store(store.clone())
+        .build()
+        .unwrap();
+    for call in 1..=3 {
+        let error = client.token().await.unwrap_err();
+        assert!(
+            matches!(&error, Error::Transport { message, .. } if message.contains("interrupted")),
+            "{error:?}"
+        );
+        assert_eq!(store.loads(), 2 * call, "call {call} tried again");
+    }
+    token.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_code_exchange_during_a_refresh_is_not_overwritten_by_it() {
+    let server = MockServer::start_async().await;
+    // The organization's stored pair is stale: its first use refreshes it,
+    // slowly.
+    let slow_refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("refresh_token=old-refresh");
+            then.status(200)
+                .delay(Duration::from_millis(600))
+                .json_body(token_json("stale-access", "stale-refresh", 1800));
+        })
+        .await;
+    let exchange = grant(
+        &server,
+        &["grant_type=authorization_code"],
+        json!({
+            "access_token": "new-access",
+            "refresh_token": "new-refresh",
+            "token_type": "bearer",
+            "expires_in": 1800,
+            "organization_slug": "my-asso"
+        }),
+    )
+    .await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let key = TokenKey::organization(CLIENT_ID, "my-asso");
+    store
+        .save(
+            &key,
+            &Token::new(
+                "old-access".into(),
+                Some("old-refresh".into()),
+                Utc::now() + chrono::Duration::seconds(5),
+            )
+            .with_organization_slug("my-asso"),
+        )
+        .await
+        .unwrap();
+    let client = builder(&server.base_url())
+        .shared_token_store(store.clone())
+        .build()
+        .unwrap();
+    let org = client.for_organization("my-asso");
+
+    let refreshing = tokio::spawn({
+        let org = org.clone();
+        async move { org.token().await }
+    });
+    // While the refresh waits for its answer, the organization authorizes
+    // the client again.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let verifier = client
+        .authorization_request("http://127.0.0.1:9/cb", None)
+        .unwrap()
+        .into_parts()
+        .1;
+    client
+        .exchange_code("code", "http://127.0.0.1:9/cb", &verifier)
+        .await
+        .unwrap();
+
+    use helloasso_sdk::ExposeSecret;
+    // The caller that waited on the refresh gets the newer pair...
+    let waited = refreshing.await.unwrap().unwrap();
+    assert_eq!(waited.access_token().expose_secret(), "new-access");
+    slow_refresh.assert_calls_async(1).await;
+    exchange.assert_calls_async(1).await;
+    // ...and so does everyone after, from the cache and from the store.
+    let current = org.token().await.unwrap();
+    assert_eq!(current.access_token().expose_secret(), "new-access");
+    let saved = store.load(&key).await.unwrap().unwrap();
+    assert_eq!(
+        saved.refresh_token().unwrap().expose_secret(),
+        "new-refresh"
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_survives_a_caller_cancelled_mid_refresh() {
+    let server = MockServer::start_async().await;
+    // The first token expires within the skew: the next use refreshes it.
+    let credentials = grant(
+        &server,
+        &["grant_type=client_credentials"],
+        token_json("access-1", "refresh-1", 30),
+    )
+    .await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/token")
+                .body_includes("refresh_token=refresh-1");
+            then.status(200)
+                .delay(Duration::from_millis(400))
+                .json_body(token_json("access-2", "refresh-2", 1800));
+        })
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
+    let client = builder(&server.base_url())
+        .token_store(helloasso_sdk::FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    client.token().await.unwrap();
+
+    // The caller gives up while HelloAsso is rotating the refresh token.
+    let gave_up = tokio::time::timeout(Duration::from_millis(50), client.token()).await;
+    assert!(gave_up.is_err(), "the caller was cancelled mid-refresh");
+
+    use helloasso_sdk::ExposeSecret;
+    // The refresh finished anyway: the rotated pair is used and saved.
+    let token = client.token().await.unwrap();
+    assert_eq!(token.access_token().expose_secret(), "access-2");
+    refresh.assert_calls_async(1).await;
+    credentials.assert_calls_async(1).await;
+    let saved = helloasso_sdk::FileTokenStore::new(&path)
+        .load(&TokenKey::own(CLIENT_ID))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.refresh_token().unwrap().expose_secret(), "refresh-2");
+}
+
+#[tokio::test]
+async fn a_token_request_is_not_redirected() {
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .json_body(token_json("evil-access", "evil-refresh", 1800));
+        })
+        .await;
+    let server = MockServer::start_async().await;
+    let target = elsewhere.url("/oauth2/token");
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(307).header("location", target.as_str());
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+    let error = client.token().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
+    stolen.assert_calls_async(0).await;
+}

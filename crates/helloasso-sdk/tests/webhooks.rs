@@ -135,3 +135,17 @@ fn the_fake_server_signs_like_the_sdk_verifies() {
     let signature = helloasso_fake::webhook_signature(b"k", body);
     assert_eq!(webhooks::verify_signature(body, &signature, b"k"), Ok(()));
 }
+
+#[test]
+fn an_empty_key_verifies_nothing() {
+    let body = br#"{"eventType":"Payment","data":{}}"#;
+    // Anyone can sign with an empty key.
+    let forged = webhooks::sign(body, b"");
+    assert_eq!(
+        webhooks::verify_signature(body, &forged, b""),
+        Err(WebhookError::BadSignature)
+    );
+    // A real key still works.
+    let signed = webhooks::sign(body, b"k");
+    assert_eq!(webhooks::verify_signature(body, &signed, b"k"), Ok(()));
+}

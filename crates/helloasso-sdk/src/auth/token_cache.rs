@@ -8,7 +8,14 @@
 //!
 //! The fetch runs in a task of its own, so a caller that gives up (a dropped
 //! future, a timeout) never cancels a refresh half-way: a rotated refresh
-//! token that HelloAsso already issued is always saved.
+//! token that HelloAsso already issued is always saved. A task that dies
+//! anyway (a panicking token store, a runtime shut down) ends its flight:
+//! the next caller starts a new one.
+//!
+//! [`TokenCache::clear`] and [`TokenCache::install`] start a new epoch: a
+//! refresh that began before them neither saves nor installs its token, so a
+//! disconnected organization's token is not saved again and a freshly
+//! exchanged pair is not overwritten.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,7 +34,16 @@ use crate::error::{Error, Result};
 pub(crate) type FetchToken =
     Arc<dyn Fn(Option<Token>) -> BoxFuture<'static, Result<Token>> + Send + Sync>;
 
-type Flight = Shared<BoxFuture<'static, Result<CachedToken>>>;
+type Flight = Shared<BoxFuture<'static, Landed>>;
+
+/// How a flight ended.
+#[derive(Clone)]
+enum Landed {
+    /// Its task ran to the end.
+    Done(Result<CachedToken>),
+    /// Its task panicked or was cancelled.
+    Interrupted(String),
+}
 
 /// A token as handed out by the cache, with the generation that identifies
 /// it when a request reports it refused.
@@ -49,6 +65,9 @@ struct Inner {
     skew: Duration,
     fetch: FetchToken,
     state: Mutex<State>,
+    /// Held while the store is written, so that a save from a refresh and
+    /// a `clear`/`install` never interleave.
+    store_lock: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -60,6 +79,9 @@ struct State {
     loaded: bool,
     flight: Option<(u64, Flight)>,
     next_id: u64,
+    /// Bumped by `clear` and `install`: a flight started in an older epoch
+    /// is stale.
+    epoch: u64,
 }
 
 impl TokenCache {
@@ -76,27 +98,43 @@ impl TokenCache {
                 skew,
                 fetch,
                 state: Mutex::new(State::default()),
+                store_lock: tokio::sync::Mutex::new(()),
             }),
         }
     }
 
     /// A usable token: the cached one while it is fresh, else the result of
-    /// the one fetch in flight (started here if none is).
+    /// the one fetch in flight (started here if none is). A flight whose
+    /// task died is replaced by a new one, once.
     pub(crate) async fn get(&self) -> Result<CachedToken> {
-        let flight = {
-            let mut state = self.inner.lock();
-            if let Some(current) = &state.current
-                && !state.rejected
-                && current.token.is_fresh(self.inner.skew)
-            {
-                return Ok(current.clone());
+        let mut interrupted_before = false;
+        loop {
+            let flight = {
+                let mut state = self.inner.lock();
+                if let Some(current) = &state.current
+                    && !state.rejected
+                    && current.token.is_fresh(self.inner.skew)
+                {
+                    return Ok(current.clone());
+                }
+                match &state.flight {
+                    Some((_, flight)) => flight.clone(),
+                    None => self.start_flight(&mut state),
+                }
+            };
+            match flight.await {
+                Landed::Done(result) => return result,
+                Landed::Interrupted(why) if interrupted_before => {
+                    return Err(Error::Transport {
+                        message: format!("the token request was interrupted ({why})"),
+                        may_have_reached_server: true,
+                        timed_out: false,
+                        source: None,
+                    });
+                }
+                Landed::Interrupted(_) => interrupted_before = true,
             }
-            match &state.flight {
-                Some((_, flight)) => flight.clone(),
-                None => self.start_flight(&mut state),
-            }
-        };
-        flight.await
+        }
     }
 
     /// Reports that the server refused the token of `generation` (a 401). The
@@ -114,16 +152,20 @@ impl TokenCache {
     }
 
     /// Installs a token obtained elsewhere (an authorization-code exchange)
-    /// and saves it.
+    /// and saves it. A refresh in flight is superseded.
     pub(crate) async fn install(&self, token: Token) -> Result<CachedToken> {
+        let _store = self.inner.store_lock.lock().await;
+        drop(self.inner.new_epoch());
         self.inner.store.save(&self.inner.key, &token).await?;
         Ok(self.inner.set_current(token, None))
     }
 
-    /// Forgets the token, here and in the store (after a disconnect).
+    /// Forgets the token, here and in the store (after a disconnect). A
+    /// refresh in flight is superseded: its token is neither saved nor used.
     pub(crate) async fn clear(&self) -> Result<()> {
+        let _store = self.inner.store_lock.lock().await;
         {
-            let mut state = self.inner.lock();
+            let mut state = self.inner.new_epoch();
             state.current = None;
             state.rejected = false;
             // Do not read back what is being removed.
@@ -135,26 +177,29 @@ impl TokenCache {
     fn start_flight(&self, state: &mut State) -> Flight {
         let id = state.next_id;
         state.next_id += 1;
+        let epoch = state.epoch;
         let previous = state.current.as_ref().map(|c| c.token.clone());
         let needs_load = !state.loaded;
         let inner = self.inner.clone();
         // The token request's spans nest under the caller that started it.
         let task = tokio::spawn(
             async move {
-                let result = inner.refresh(previous, needs_load).await;
-                inner.land(id, result)
+                let result = inner.refresh(previous, needs_load, epoch).await;
+                inner.land(id, epoch, result)
             }
             .in_current_span(),
         );
+        let inner = self.inner.clone();
         let flight = async move {
-            task.await.unwrap_or_else(|join_error| {
-                Err(Error::Transport {
-                    message: format!("the token request was interrupted ({join_error})"),
-                    may_have_reached_server: true,
-                    timed_out: false,
-                    source: None,
-                })
-            })
+            match task.await {
+                Ok(result) => Landed::Done(result),
+                Err(join_error) => {
+                    // The task never landed: end its flight here, or every
+                    // later caller would wait on this dead one.
+                    inner.end_flight(id);
+                    Landed::Interrupted(join_error.to_string())
+                }
+            }
         }
         .boxed()
         .shared();
@@ -170,8 +215,29 @@ impl Inner {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Starts a new epoch: flights of older ones are stale, and the next
+    /// caller starts a new one.
+    fn new_epoch(&self) -> MutexGuard<'_, State> {
+        let mut state = self.lock();
+        state.epoch += 1;
+        state.flight = None;
+        state
+    }
+
+    fn end_flight(&self, id: u64) {
+        let mut state = self.lock();
+        if state.flight.as_ref().is_some_and(|(f, _)| *f == id) {
+            state.flight = None;
+        }
+    }
+
     /// Runs in the flight's task.
-    async fn refresh(&self, previous: Option<Token>, needs_load: bool) -> Result<Token> {
+    async fn refresh(
+        &self,
+        previous: Option<Token>,
+        needs_load: bool,
+        epoch: u64,
+    ) -> Result<Token> {
         let mut previous = previous;
         if needs_load {
             if let Some(stored) = self.store.load(&self.key).await? {
@@ -184,6 +250,12 @@ impl Inner {
             self.lock().loaded = true;
         }
         let token = (self.fetch)(previous).await?;
+        let _store = self.store_lock.lock().await;
+        if self.lock().epoch != epoch {
+            // Cleared or replaced while this refresh ran: saving would bring
+            // back a forgotten token or overwrite a newer one.
+            return Err(superseded());
+        }
         if let Err(error) = self.store.save(&self.key, &token).await {
             // The token works; only the next process start will miss it.
             tracing::warn!(key = %self.key, %error, "could not save the new token");
@@ -191,13 +263,17 @@ impl Inner {
         Ok(token)
     }
 
-    /// Ends flight `id`: installs its token, and lets the next caller start
-    /// a new flight.
-    fn land(&self, id: u64, result: Result<Token>) -> Result<CachedToken> {
+    /// Ends flight `id`: installs its token unless its epoch is over, and
+    /// lets the next caller start a new flight.
+    fn land(&self, id: u64, epoch: u64, result: Result<Token>) -> Result<CachedToken> {
+        let mut state = self.lock();
+        if state.epoch != epoch {
+            // Whoever ended the epoch decided the token: use theirs, if any.
+            return state.current.clone().ok_or_else(superseded);
+        }
         match result {
-            Ok(token) => Ok(self.set_current(token, Some(id))),
+            Ok(token) => Ok(set_current(&mut state, token, Some(id))),
             Err(error) => {
-                let mut state = self.lock();
                 if state.flight.as_ref().is_some_and(|(f, _)| *f == id) {
                     state.flight = None;
                 }
@@ -207,20 +283,30 @@ impl Inner {
     }
 
     fn set_current(&self, token: Token, flight: Option<u64>) -> CachedToken {
-        let mut state = self.lock();
-        let generation = state.next_id;
-        state.next_id += 1;
-        let cached = CachedToken { generation, token };
-        state.current = Some(cached.clone());
-        state.rejected = false;
-        state.loaded = true;
-        if let Some(id) = flight
-            && state.flight.as_ref().is_some_and(|(f, _)| *f == id)
-        {
-            state.flight = None;
-        }
-        cached
+        set_current(&mut self.lock(), token, flight)
     }
+}
+
+fn set_current(state: &mut State, token: Token, flight: Option<u64>) -> CachedToken {
+    let generation = state.next_id;
+    state.next_id += 1;
+    let cached = CachedToken { generation, token };
+    state.current = Some(cached.clone());
+    state.rejected = false;
+    state.loaded = true;
+    if let Some(id) = flight
+        && state.flight.as_ref().is_some_and(|(f, _)| *f == id)
+    {
+        state.flight = None;
+    }
+    cached
+}
+
+/// The error for callers of a refresh that `clear` made pointless.
+fn superseded() -> Error {
+    Error::invalid_request(
+        "the token was forgotten (disconnected) while it was being refreshed; authorize again",
+    )
 }
 
 impl fmt::Debug for TokenCache {
@@ -404,6 +490,35 @@ mod tests {
         let _ = tokio::time::timeout(Duration::from_millis(1), cache.get()).await;
         cache.get().await.unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(store.load(&TokenKey::own("id")).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn clear_during_a_refresh_neither_saves_nor_installs_its_token() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let store = Arc::new(MemoryTokenStore::new());
+        let cache = cache(
+            counting_fetch(calls.clone(), Arc::default(), false),
+            store.clone(),
+        );
+        let waiting = tokio::spawn({
+            let cache = cache.clone();
+            async move { cache.get().await }
+        });
+        // Let the refresh start; it takes 50 ms.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        cache.clear().await.unwrap();
+
+        let result = waiting.await.unwrap();
+        assert!(
+            matches!(result, Err(Error::InvalidRequest { .. })),
+            "{result:?}"
+        );
+        assert!(store.load(&TokenKey::own("id")).await.unwrap().is_none());
+        // The next caller starts a refresh of its own.
+        cache.get().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
         assert!(store.load(&TokenKey::own("id")).await.unwrap().is_some());
     }
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -24,6 +24,23 @@ use crate::error::{Error, Result};
 ///
 /// Implement it to keep tokens in a database; methods return boxed futures so
 /// that the trait stays object-safe (`Arc<dyn TokenStore>`).
+///
+/// What an implementation must guarantee, since a partner's refresh tokens
+/// rotate and a lost one means asking the organization to authorize again:
+/// - `save` returns only once the pair is durably stored (a crash after it
+///   returns must not bring back the previous pair);
+/// - `save` and `remove` of one key are atomic with respect to each other and
+///   to other keys: two writers at once (two tasks, two processes, two store
+///   values on one backend) never lose each other's write, so a
+///   read-modify-write of a shared document needs a lock around it;
+/// - `load` sees the last completed `save`, never half of one;
+/// - a future dropped half-way (its caller cancelled) leaves either the old
+///   or the new pair, and holds no lock once dropped.
+///
+/// Within one client, one refresh per key runs at a time. Several processes
+/// sharing a store each refresh on their own: give each organization's token
+/// to one process, or a process may refresh with a refresh token another one
+/// already rotated, and be refused.
 ///
 /// ```
 /// use futures::future::BoxFuture;
@@ -103,9 +120,12 @@ impl TokenStore for MemoryTokenStore {
 /// a rename) so that a crash never leaves half a file and a reader never sees
 /// one.
 ///
-/// Writers in this process are serialized; several processes sharing one
-/// file may overwrite each other's last write (use one file per process, or
-/// a database-backed store).
+/// Every change is a read-modify-write under an exclusive OS file lock
+/// (`flock` on Unix, `LockFileEx` on Windows) on a lock file beside it
+/// (`.NAME.lock`, created once and kept), so that stores in several
+/// processes, or several stores on one path, never lose each other's
+/// writes. The lock is taken and released on a blocking thread, within one
+/// call: a caller that gives up never leaves it held.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), helloasso_sdk::Error> {
@@ -119,17 +139,12 @@ impl TokenStore for MemoryTokenStore {
 /// ```
 pub struct FileTokenStore {
     path: PathBuf,
-    // Read-modify-write must not interleave within this process.
-    write_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl FileTokenStore {
     /// A store backed by `path` (created on the first save).
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self {
-            path: path.into(),
-            write_lock: Arc::default(),
-        }
+        Self { path: path.into() }
     }
 
     /// The file's path.
@@ -138,15 +153,70 @@ impl FileTokenStore {
     }
 
     async fn update(&self, change: impl FnOnce(&mut TokenFile) + Send + 'static) -> Result<()> {
-        let _guard = self.write_lock.lock().await;
         let path = self.path.clone();
+        // Lock, read, write and unlock all happen in the blocking task: if
+        // the caller is cancelled, the task still finishes and unlocks.
         blocking(move || {
+            let _lock = lock_exclusive(&path)?;
             let mut file = read_file(&path)?;
             change(&mut file);
             write_file_atomically(&path, &file)
         })
         .await
     }
+}
+
+/// Holds the exclusive lock of the token file at `path` until dropped
+/// (closing the file releases it).
+fn lock_exclusive(path: &Path) -> Result<std::fs::File> {
+    use fs4::fs_std::FileExt;
+
+    let lock_path = lock_path(path)?;
+    let file = open_lock_file(&lock_path)
+        .map_err(|e| Error::token_store(format!("cannot open {}", lock_path.display()), e))?;
+    file.lock_exclusive()
+        .map_err(|e| Error::token_store(format!("cannot lock {}", lock_path.display()), e))?;
+    Ok(file)
+}
+
+/// The lock file of the token file at `path`: beside it, in its directory
+/// resolved to a canonical path, so that every spelling of one token file
+/// (relative, through a symbolic link) locks the same file.
+fn lock_path(path: &Path) -> Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| Error::token_store(format!("cannot find the folder {}", dir.display()), e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tokens".to_owned());
+    Ok(dir.join(format!(".{name}.lock")))
+}
+
+#[cfg(unix)]
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 impl fmt::Debug for FileTokenStore {
@@ -315,6 +385,8 @@ fn open_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     fn token(access: &str, refresh: &str) -> Token {
@@ -367,12 +439,26 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        // No temporary file is left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
+        // No temporary file is left behind; the lock file stays, owner-only.
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("tokens.json")]);
+        names.sort();
+        assert_eq!(
+            names,
+            vec![
+                std::ffi::OsString::from(".tokens.json.lock"),
+                std::ffi::OsString::from("tokens.json")
+            ]
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let lock = dir.path().join(".tokens.json.lock");
+            let mode = std::fs::metadata(lock).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 
     #[tokio::test]
@@ -395,6 +481,43 @@ mod tests {
             let key = TokenKey::organization("id", format!("asso-{i}"));
             assert!(store.load(&key).await.unwrap().is_some(), "lost asso-{i}");
         }
+    }
+
+    /// Many stores on one path, as many processes would be: each has its own
+    /// handle, so only the OS lock keeps their read-modify-writes apart.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn separate_stores_on_one_path_lose_no_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.json");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                // Half of them spell the path through `..`, which the lock
+                // must resolve to the same file.
+                let path = if i % 2 == 0 {
+                    path.clone()
+                } else {
+                    dir.path().join("sub").join("..").join("shared.json")
+                };
+                tokio::spawn(async move {
+                    let store = FileTokenStore::new(path);
+                    let key = TokenKey::organization("id", format!("asso-{i}"));
+                    store.save(&key, &token("a", "r")).await.unwrap();
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let store = FileTokenStore::new(&path);
+        let mut lost = Vec::new();
+        for i in 0..40 {
+            let key = TokenKey::organization("id", format!("asso-{i}"));
+            if store.load(&key).await.unwrap().is_none() {
+                lost.push(i);
+            }
+        }
+        assert!(lost.is_empty(), "lost the writes of {lost:?}");
     }
 
     #[tokio::test]

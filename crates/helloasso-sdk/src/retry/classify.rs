@@ -57,6 +57,28 @@ fn server_did_not_act(error: &Error) -> bool {
     )
 }
 
+/// Whether a write (a refund, an order cancellation, a checkout creation)
+/// that ended with `error` may have been carried out: the request left and
+/// no answer says what HelloAsso did with it (a timeout, a cut connection, a
+/// 5xx, a success answer that could not be read). Such a write must not be
+/// sent again blindly: check first (for a refund,
+/// [`RefundPayment::send_reconciled`](crate::RefundPayment::send_reconciled)
+/// does).
+///
+/// Refusals (4xx, MFA demands, 429) and connections that never opened are
+/// not unknown: HelloAsso did nothing.
+pub fn outcome_unknown(error: &Error) -> bool {
+    match error {
+        Error::Transport {
+            may_have_reached_server,
+            ..
+        } => *may_have_reached_server,
+        Error::Api { status, .. } => status.is_server_error(),
+        Error::Decode { status, .. } => status.is_none_or(|s| s.is_success()),
+        _ => false,
+    }
+}
+
 /// Decides what follows a failed attempt.
 pub(crate) fn classify(error: &Error, idempotency: Idempotency) -> Verdict {
     if error.status() == Some(StatusCode::UNAUTHORIZED) {

@@ -4,5 +4,5 @@ mod backoff;
 mod classify;
 
 pub use backoff::{AsyncSleep, RetryPolicy, TokioSleep};
-pub use classify::Idempotency;
+pub use classify::{Idempotency, outcome_unknown};
 pub(crate) use classify::{Verdict, classify, parse_retry_after};

@@ -124,3 +124,17 @@ pub fn client_recording_sleep(base_url: &str) -> (Client, Arc<RecordingSleep>) {
     let client = builder(base_url).sleep_impl(sleep.clone()).build().unwrap();
     (client, sleep)
 }
+
+/// [`client_recording_sleep`] with this per-attempt timeout.
+pub fn client_recording_sleep_with(
+    base_url: &str,
+    timeout: Duration,
+) -> (Client, Arc<RecordingSleep>) {
+    let sleep = recording_sleep();
+    let client = builder(base_url)
+        .timeout(timeout)
+        .sleep_impl(sleep.clone())
+        .build()
+        .unwrap();
+    (client, sleep)
+}

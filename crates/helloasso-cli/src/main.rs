@@ -9,9 +9,11 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod destination;
 mod exit;
 mod input;
 mod prompt;
+mod secrets;
 
 use std::process::ExitCode;
 

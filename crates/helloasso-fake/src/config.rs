@@ -131,6 +131,22 @@ pub struct FakeConfig {
     pub webhook: Option<WebhookConfig>,
     /// Port to listen on (127.0.0.1); 0 picks a free one.
     pub port: u16,
+    /// Payers given to the newest payments of the main organization, one
+    /// each, in order (the others keep their seeded payers): awkward names,
+    /// e-mails and addresses for tests of what must never be recorded.
+    pub payers: Vec<PayerSeed>,
+}
+
+/// A payer's personal data, as [`FakeConfig::payers`] seeds it.
+#[derive(Debug, Clone, Default)]
+pub struct PayerSeed {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub zip_code: Option<String>,
+    pub country: Option<String>,
 }
 
 impl Default for FakeConfig {
@@ -149,11 +165,18 @@ impl Default for FakeConfig {
             large_ids: false,
             webhook: None,
             port: 0,
+            payers: Vec::new(),
         }
     }
 }
 
 impl FakeConfig {
+    /// Gives these payers to the newest payments of the main organization.
+    pub fn payers(mut self, payers: Vec<PayerSeed>) -> Self {
+        self.payers = payers;
+        self
+    }
+
     /// The default configuration.
     pub fn new() -> Self {
         Self::default()
@@ -253,6 +276,7 @@ impl fmt::Debug for FakeConfig {
             .field("large_ids", &self.large_ids)
             .field("webhook", &self.webhook)
             .field("port", &self.port)
+            .field("payers", &self.payers.len())
             .finish()
     }
 }

@@ -1,5 +1,5 @@
 //! The `helloasso` binary run against helloasso-fake: output and exit codes.
-//! One test binary with a module per command group (one link, not six).
+//! One test binary with a module per command group (one link for all).
 
 mod common;
 
@@ -7,6 +7,9 @@ mod auth;
 mod bad_input;
 mod checkout;
 mod demo;
+mod exit_codes;
+mod export_file;
 mod payments;
+mod secret_input;
 mod tty;
 mod webhook;

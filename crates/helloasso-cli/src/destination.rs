@@ -94,6 +94,26 @@ fn is_stream(_kind: FileType) -> bool {
     false
 }
 
+/// Resolves at the next Ctrl-C, which from now on no longer ends the
+/// process at once: the caller cleans up and exits 130.
+pub fn on_interrupt() -> CliResult<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())
+            .map_err(|e| CliError::other(format!("cannot watch for Ctrl-C: {e}")))?;
+        Ok(async move {
+            interrupt.recv().await;
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
 /// Opens a device or pipe for writing without creating or truncating it.
 pub async fn open_stream(path: &Path) -> CliResult<tokio::fs::File> {
     tokio::fs::OpenOptions::new()

@@ -140,12 +140,19 @@ pub struct FakeConfig {
 /// A payer's personal data, as [`FakeConfig::payers`] seeds it.
 #[derive(Debug, Clone, Default)]
 pub struct PayerSeed {
+    /// `firstName`, as given (quotes and line breaks included).
     pub first_name: String,
+    /// `lastName`.
     pub last_name: String,
+    /// `email`.
     pub email: String,
+    /// `address` (may span lines).
     pub address: Option<String>,
+    /// `city`.
     pub city: Option<String>,
+    /// `zipCode`.
     pub zip_code: Option<String>,
+    /// `country`.
     pub country: Option<String>,
 }
 

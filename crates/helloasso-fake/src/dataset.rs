@@ -801,12 +801,11 @@ impl Dataset {
     /// Adds a payer from checkout details; returns its index.
     /// Gives `payers` to the newest payments of the main organization.
     pub(crate) fn seed_payers(&mut self, payers: Vec<crate::config::PayerSeed>) {
-        let newest: Vec<u32> = self
+        let newest: Vec<u32> = self.orgs[0]
             .by_date
             .iter()
             .rev()
             .copied()
-            .filter(|&i| self.payments[i as usize].org == 0)
             .take(payers.len())
             .collect();
         for (idx, seed) in newest.into_iter().zip(payers) {

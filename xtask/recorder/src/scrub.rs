@@ -38,8 +38,10 @@ const PERSONAL_KEYS: &[(&str, &str)] = &[
 ];
 
 /// Kinds whose values are also looked for inside other text (a comment, a
-/// search key, an HTML page). Codes (country, zip) and short answers ("Oui")
-/// would match unrelated words: they are replaced only where they stand.
+/// search key, an HTML page), and which a cassette must never keep: it is
+/// refused if one survives. Codes (country, zip), cities and short answers
+/// ("Oui") would match unrelated words: they are replaced only where they
+/// stand, under their own keys.
 const KINDS_FOUND_IN_TEXT: &[&str] = &[
     "FIRST_NAME",
     "LAST_NAME",
@@ -47,20 +49,6 @@ const KINDS_FOUND_IN_TEXT: &[&str] = &[
     "ADDRESS",
     "PHONE",
     "COMPANY",
-];
-
-/// Kinds a cassette must not keep: it is refused if one survives.
-const KINDS_NEVER_KEPT: &[&str] = &[
-    "FIRST_NAME",
-    "LAST_NAME",
-    "EMAIL",
-    "ADDRESS",
-    "PHONE",
-    "CITY",
-    "ZIP_CODE",
-    "COUNTRY",
-    "COMPANY",
-    "ANSWER",
 ];
 
 /// What every date of birth becomes (the models type it as a date-time).
@@ -129,7 +117,7 @@ impl Scrubber {
         if raw.trim().is_empty() || is_placeholder(raw) || self.placeholders.contains_key(raw) {
             return;
         }
-        if KINDS_NEVER_KEPT.contains(&kind) {
+        if !secret {
             self.personal.push((kind, raw.to_owned()));
         }
         let n = self.counters.entry(kind).or_default();
@@ -143,8 +131,8 @@ impl Scrubber {
         &self.secrets
     }
 
-    /// Every personal value seen (names, e-mails, phones, addresses,
-    /// answers), with its kind.
+    /// Every personal value seen (names, e-mails, phones, addresses, cities,
+    /// answers...), with its kind.
     pub fn personal(&self) -> &[(&'static str, String)] {
         &self.personal
     }
@@ -207,7 +195,10 @@ impl Scrubber {
     }
 
     fn learn_csv(&mut self, body: &[u8]) {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .delimiter(delimiter_of(body))
+            .from_reader(body);
         let Ok(headers) = reader.headers().cloned() else {
             return;
         };
@@ -303,11 +294,22 @@ impl Scrubber {
     /// A CSV body with every personal column and known value replaced, cell
     /// by cell; `None` when it does not parse as CSV.
     fn apply_csv(&self, body: &[u8]) -> Option<String> {
+        let delimiter = delimiter_of(body);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(false)
+            .delimiter(delimiter)
             .from_reader(body);
-        let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        let crlf = body.windows(2).any(|w| w == b"\r\n");
+        let mut writer = csv::WriterBuilder::new()
+            .flexible(true)
+            .delimiter(delimiter)
+            .terminator(if crlf {
+                csv::Terminator::CRLF
+            } else {
+                csv::Terminator::Any(b'\n')
+            })
+            .from_writer(Vec::new());
         let mut kinds: Vec<Option<&'static str>> = Vec::new();
         for (n, record) in reader.records().enumerate() {
             let record = record.ok()?;
@@ -418,6 +420,14 @@ impl Scrubber {
     }
 }
 
+/// The separator of a CSV body: HelloAsso's own exports use `;`, the fake's
+/// `,`; the header line tells.
+fn delimiter_of(body: &[u8]) -> u8 {
+    let header = body.split(|&b| b == b'\n').next().unwrap_or_default();
+    let count = |c: u8| header.iter().filter(|&&b| b == c).count();
+    if count(b';') > count(b',') { b';' } else { b',' }
+}
+
 /// Whether `at` in `text` begins a whole word `len` bytes long: no letter
 /// or digit touches it on either side.
 fn is_whole_word(text: &str, at: usize, len: usize) -> bool {
@@ -502,6 +512,7 @@ fn strings_of(entry: &Entry) -> Vec<String> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(false)
+            .delimiter(delimiter_of(body.as_bytes()))
             .from_reader(body.as_bytes());
         for record in reader.records().flatten() {
             out.extend(record.iter().map(str::to_owned));
@@ -539,15 +550,18 @@ fn strings_of(entry: &Entry) -> Vec<String> {
     out
 }
 
-/// The kinds of personal values (`personal`, as [`Scrubber::personal`]
-/// lists them) still present in `entries`, each once: none, or the cassette
-/// is not written. Run on the cassette as parsed back from its text, so that
+/// The kinds of names, e-mails, phones and addresses (of `personal`, as
+/// [`Scrubber::personal`] lists them) still present in `entries`, each
+/// once: none, or the cassette is not written. Run on the cassette as parsed back from its text, so that
 /// it checks what is written, not what the scrubber meant to write.
 pub fn survivors(entries: &[Entry], personal: &[(&'static str, String)]) -> Vec<&'static str> {
     let strings: Vec<String> = entries.iter().flat_map(strings_of).collect();
     let mut kinds: Vec<&'static str> = Vec::new();
     for (kind, value) in personal {
-        if !kinds.contains(kind) && strings.iter().any(|s| holds(s, value)) {
+        if KINDS_FOUND_IN_TEXT.contains(kind)
+            && !kinds.contains(kind)
+            && strings.iter().any(|s| holds(s, value))
+        {
             kinds.push(kind);
         }
     }

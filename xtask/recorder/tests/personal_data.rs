@@ -79,7 +79,6 @@ fn leaves(text: &str) -> Vec<String> {
             }
             serde_norway::Value::Sequence(items) => items.iter().for_each(|v| yaml(v, out)),
             serde_norway::Value::Mapping(map) => map.iter().for_each(|(_, v)| yaml(v, out)),
-            serde_norway::Value::Tagged(tagged) => yaml(&tagged.value, out),
             _ => {}
         }
     }

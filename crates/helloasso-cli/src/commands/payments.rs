@@ -460,6 +460,8 @@ async fn export_to_file(
     replace: bool,
     bar: &ProgressBar,
 ) -> CliResult<(u64, Option<u64>)> {
+    // Listening before the temporary file exists: no Ctrl-C can slip between.
+    let interrupted = destination::on_interrupt()?;
     let temp = destination::temporary_beside(target)?;
     let shown = target.display().to_string();
     let file = temp
@@ -472,7 +474,7 @@ async fn export_to_file(
             result.map_err(|e| file_export_error(e, &shown))?
         }
         // Returning drops `temp`, which deletes it.
-        _ = tokio::signal::ctrl_c() => {
+        () = interrupted => {
             return Err(CliError::new(
                 Kind::Interrupted,
                 format!("interrupted: nothing was written to {shown}"),

@@ -195,7 +195,7 @@ fn a_refund_answered_with_a_server_error_exits_10_and_is_sent_once() {
         let all = format!("{}{}", r.stdout, r.stderr).to_lowercase();
         assert!(!all.contains("try again"), "{status}: {all}");
         assert!(!all.contains("retry later"), "{status}: {all}");
-        assert_eq!(refund.hits(), 1, "HTTP {status}: the refund was re-sent");
+        assert_eq!(refund.calls(), 1, "HTTP {status}: the refund was re-sent");
     }
 }
 
@@ -211,9 +211,15 @@ fn a_refund_refused_before_acting_keeps_its_own_code() {
             "HTTP {status}: stdout {} stderr {}",
             r.stdout, r.stderr
         );
-        if status != 429 {
-            assert_eq!(refund.hits(), 1, "HTTP {status}");
-        }
+        // A 409 is asked once without a proof, once with the given code
+        // (never more: a refused code is not re-sent); 429s are retried,
+        // HelloAsso having done nothing.
+        let expected = match status {
+            409 => 2,
+            429 => refund.calls().max(1),
+            _ => 1,
+        };
+        assert_eq!(refund.calls(), expected, "HTTP {status}");
     }
 }
 
@@ -240,7 +246,7 @@ fn a_checkout_creation_answered_502_exits_10_and_is_sent_once() {
     );
     r.fails(10, "outcome unknown");
     assert!(!r.stderr.to_lowercase().contains("try again"), "{}", r.stderr);
-    assert_eq!(create.hits(), 1);
+    assert_eq!(create.calls(), 1);
 }
 
 #[test]

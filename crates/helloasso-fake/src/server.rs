@@ -186,7 +186,7 @@ pub async fn start(config: FakeConfig) -> Result<FakeServer, StartError> {
         data
     })
     .await
-        .map_err(|e| StartError::Dataset(e.to_string()))?;
+    .map_err(|e| StartError::Dataset(e.to_string()))?;
     let state = Arc::new(AppState::new(&config, data, base_url));
     let app = router(state.clone()).into_make_service_with_connect_info::<ConnMeta>();
     let (tx, rx) = oneshot::channel::<()>();

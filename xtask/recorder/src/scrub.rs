@@ -395,9 +395,7 @@ impl Scrubber {
                     None => None,
                 };
                 let body = scrubbed
-                    .or_else(|| {
-                        body_text(&x.response_body, content_type).map(|b| self.apply(&b))
-                    })
+                    .or_else(|| body_text(&x.response_body, content_type).map(|b| self.apply(&b)))
                     .map(|b| b.replace(target, "<TARGET>"));
                 let then = Then {
                     status: x.status,
@@ -425,7 +423,11 @@ impl Scrubber {
 fn delimiter_of(body: &[u8]) -> u8 {
     let header = body.split(|&b| b == b'\n').next().unwrap_or_default();
     let count = |c: u8| header.iter().filter(|&&b| b == c).count();
-    if count(b';') > count(b',') { b';' } else { b',' }
+    if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    }
 }
 
 /// Whether `at` in `text` begins a whole word `len` bytes long: no letter
@@ -654,12 +656,18 @@ mod tests {
         assert!(s.secrets().iter().any(|v| v == "v3rifier-v3rifier"));
         let entries = s.entries(&[exchange], &SpecIndex::workspace(), "http://x");
         let form = &entries[0].when.form_urlencoded_tuple;
-        assert!(form.iter().all(|p| !p.value.contains("v3rifier")), "{form:?}");
+        assert!(
+            form.iter().all(|p| !p.value.contains("v3rifier")),
+            "{form:?}"
+        );
     }
 
     #[test]
     fn survivors_finds_a_personal_value_left_in_text() {
-        let personal = vec![("LAST_NAME", "Ng".to_owned()), ("EMAIL", "a@b.c".to_owned())];
+        let personal = vec![
+            ("LAST_NAME", "Ng".to_owned()),
+            ("EMAIL", "a@b.c".to_owned()),
+        ];
         let entry = |body: &str| Entry {
             operation: "op".to_owned(),
             when: When {
@@ -681,7 +689,10 @@ mod tests {
             survivors(&[entry(r#"{"comment":"pour Mme Ng"}"#)], &personal),
             ["LAST_NAME"]
         );
-        assert_eq!(survivors(&[entry("Ngala,<EMAIL_1>")], &personal), Vec::<&str>::new());
+        assert_eq!(
+            survivors(&[entry("Ngala,<EMAIL_1>")], &personal),
+            Vec::<&str>::new()
+        );
         assert_eq!(survivors(&[entry("x,\"a@b.c\"\n")], &personal), ["EMAIL"]);
     }
 }

@@ -118,8 +118,7 @@ async fn no_seeded_personal_value_reaches_a_cassette() {
         for value in &values {
             for s in &strings {
                 let hit = if value.chars().count() < 3 {
-                    s.trim() == value
-                        || s.split(|c: char| !c.is_alphanumeric()).any(|w| w == value)
+                    s.trim() == value || s.split(|c: char| !c.is_alphanumeric()).any(|w| w == value)
                 } else {
                     s.contains(value.as_str())
                 };

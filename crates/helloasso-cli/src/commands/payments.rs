@@ -637,10 +637,7 @@ async fn settle_unknown_refund(
 ) -> CliResult<RefundOperation> {
     Err(exit::unknown_outcome(
         &format!("the refund of payment {}", args.id),
-        &format!(
-            "`helloasso payments get {} --with-failed-refunds`",
-            args.id
-        ),
+        &format!("`helloasso payments get {} --with-failed-refunds`", args.id),
         &err,
     ))
 }

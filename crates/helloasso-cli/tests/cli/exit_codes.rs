@@ -245,7 +245,11 @@ fn a_checkout_creation_answered_502_exits_10_and_is_sent_once() {
         ],
     );
     r.fails(10, "outcome unknown");
-    assert!(!r.stderr.to_lowercase().contains("try again"), "{}", r.stderr);
+    assert!(
+        !r.stderr.to_lowercase().contains("try again"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(create.calls(), 1);
 }
 

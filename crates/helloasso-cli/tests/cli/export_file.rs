@@ -175,10 +175,11 @@ fn a_writer_that_fails_leaves_no_file() {
 #[test]
 fn a_body_cut_mid_export_leaves_no_file() {
     let fake = Fake::with(
-        FakeConfig::default()
-            .seed(7)
-            .payments(300)
-            .faults(FaultConfig::none().truncations(1.0).scope(FaultScope::ApiGets)),
+        FakeConfig::default().seed(7).payments(300).faults(
+            FaultConfig::none()
+                .truncations(1.0)
+                .scope(FaultScope::ApiGets),
+        ),
     );
     let dir = out_dir(&fake);
     let out = dir.join("cut.csv");
@@ -191,10 +192,11 @@ fn a_body_cut_mid_export_leaves_no_file() {
 #[test]
 fn ctrl_c_during_an_export_leaves_no_file() {
     let fake = Fake::with(
-        FakeConfig::default()
-            .seed(7)
-            .payments(300)
-            .faults(FaultConfig::none().latency(30_000).scope(FaultScope::ApiGets)),
+        FakeConfig::default().seed(7).payments(300).faults(
+            FaultConfig::none()
+                .latency(30_000)
+                .scope(FaultScope::ApiGets),
+        ),
     );
     let dir = out_dir(&fake);
     let out = dir.join("slow.csv");

@@ -347,7 +347,14 @@ fn a_refund_whose_answer_is_lost_exits_10_and_is_sent_once() {
     let id = fake.payment_in(PaymentState::Authorized);
     let r = run_args(
         fake.cli(),
-        &["payments", "refund", &id.to_string(), "--amount", "1", "--yes"],
+        &[
+            "payments",
+            "refund",
+            &id.to_string(),
+            "--amount",
+            "1",
+            "--yes",
+        ],
     );
     r.fails(10, "outcome unknown");
     assert!(
@@ -359,7 +366,10 @@ fn a_refund_whose_answer_is_lost_exits_10_and_is_sent_once() {
     assert!(!all.contains("try again"), "{all}");
     let counters = fake.server.counters();
     assert_eq!(counters.refunds_executed, 1);
-    assert_eq!(counters.requests.refund_payment, 1, "the refund was re-sent");
+    assert_eq!(
+        counters.requests.refund_payment, 1,
+        "the refund was re-sent"
+    );
 }
 
 #[test]

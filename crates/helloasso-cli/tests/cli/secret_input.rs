@@ -92,7 +92,13 @@ fn mfa_code_from_a_file() {
     std::fs::write(&file, MFA_CODE).unwrap();
     let r = run(fake
         .cli()
-        .args(["payments", "refund", &id.to_string(), "--yes", "--mfa-code-file"])
+        .args([
+            "payments",
+            "refund",
+            &id.to_string(),
+            "--yes",
+            "--mfa-code-file",
+        ])
         .arg(&file));
     r.ok();
     assert!(!r.stdout.contains(MFA_CODE) && !r.stderr.contains(MFA_CODE));

@@ -154,3 +154,113 @@ async fn a_missing_cassette_is_an_error_not_a_panic() {
         .expect_err("no such file");
     assert!(err.to_string().contains("nope.yaml: cannot read"), "{err}");
 }
+
+/// `scenario`'s cassette with `from` replaced once by `to`; the tamper must
+/// change something.
+fn tampered(scenario: &str, from: &str, to: &str) -> String {
+    let original = text(scenario);
+    let tampered = original.replacen(from, to, 1);
+    assert_ne!(original, tampered, "`{from}` is not in {scenario}.yaml");
+    tampered
+}
+
+#[tokio::test]
+async fn a_tampered_path_is_named() {
+    let path = text("get_payment")
+        .lines()
+        .find(|l| l.starts_with("  path: /v5/payments/"))
+        .expect("a payment read")
+        .to_owned();
+    let other = format!("{path}9");
+    let message = replay_text("get_payment", &tampered("get_payment", &path, &other))
+        .await
+        .expect_err("the path sent is not the one recorded")
+        .to_string();
+    let sent = path.trim_start_matches("  path: ");
+    assert!(
+        message.contains(&format!("path differs: sent `{sent}`, recorded `{sent}9`")),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_tampered_method_is_refused_with_its_path() {
+    // No operation of the spec reads a payment with DELETE.
+    let original = text("get_payment");
+    let payment = original
+        .split("\n---\n")
+        .find(|doc| doc.starts_with("operation: get_payment\n"))
+        .expect("a payment read");
+    let broken = original.replacen(
+        payment,
+        &payment.replacen("  method: GET\n", "  method: DELETE\n", 1),
+        1,
+    );
+    assert_ne!(original, broken);
+    let err = cassette::parse(Path::new("x.yaml"), &broken, &SpecIndex::workspace())
+        .expect_err("the method matches no operation");
+    let message = err.to_string();
+    assert!(
+        message.contains("`operation: get_payment` does not match `DELETE /v5/payments/"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_operation_that_does_not_match_its_path_is_refused() {
+    // A known operation, but not the one this path and method are.
+    let broken = tampered(
+        "get_payment_not_found",
+        "operation: get_payment\n",
+        "operation: list_organization_payments\n",
+    );
+    let line = broken
+        .lines()
+        .position(|l| l == "operation: list_organization_payments")
+        .expect("the renamed operation")
+        + 1;
+    let err = cassette::parse(Path::new("x.yaml"), &broken, &SpecIndex::workspace())
+        .expect_err("operation and path disagree");
+    let message = err.to_string();
+    assert!(message.starts_with(&format!("x.yaml:{line}:")), "{message}");
+    assert!(
+        message.contains("does not match `GET /v5/payments/1`, which is get_payment"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_tampered_form_field_is_named() {
+    let broken = tampered(
+        "checkout_create_and_get",
+        "  - name: grant_type\n    value: client_credentials\n",
+        "  - name: grant_type\n    value: password\n",
+    );
+    let message = replay_text("checkout_create_and_get", &broken)
+        .await
+        .expect_err("the grant sent is not the one recorded")
+        .to_string();
+    assert!(
+        message.contains("form field `grant_type=client_credentials` sent but not recorded"),
+        "{message}"
+    );
+    assert!(
+        message.contains("form field `grant_type=password` recorded but not sent"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_tampered_json_body_is_named() {
+    let broken = tampered(
+        "checkout_create_and_get",
+        "    initialAmount: 5000\n",
+        "    initialAmount: 4999\n",
+    );
+    let message = replay_text("checkout_create_and_get", &broken)
+        .await
+        .expect_err("the body sent is not the one recorded")
+        .to_string();
+    assert!(message.contains("JSON body differs"), "{message}");
+    assert!(message.contains("4999"), "{message}");
+}

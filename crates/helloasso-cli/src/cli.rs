@@ -4,6 +4,7 @@
 //! strings here and checked by the commands, so that a mistake gives one
 //! `error:` line with the accepted forms instead of clap's multi-line report.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -16,7 +17,10 @@ const AFTER_HELP: &str = "\
 Try it without an account: `helloasso demo` runs every step against a local fake HelloAsso.
 
 Credentials come from --client-id/--client-secret or HELLOASSO_CLIENT_ID/HELLOASSO_CLIENT_SECRET
-(HelloAsso back office, \"Intégrations et API\"). Tokens are kept in a file readable by you only
+(HelloAsso back office, \"Intégrations et API\"). Values given on the command line show in `ps`
+to every user of the machine: pass secrets (client secret, MFA code, webhook key) through the
+environment or a file instead (--client-secret-file, --mfa-code-file, --key-file; `-` reads
+standard input). Tokens are kept in a file readable by you only
 (default: $XDG_CONFIG_HOME/helloasso/, else ~/.config/helloasso/).";
 
 #[derive(Debug, Parser)]
@@ -35,7 +39,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+/// Debug shows which secrets were given, never their values.
+#[derive(Args)]
 pub struct GlobalArgs {
     /// Where to send requests: `production`, `sandbox`, or a base URL (https;
     /// plain http only on loopback, e.g. a local helloasso-fake)
@@ -52,7 +57,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "HELLOASSO_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
 
-    /// API client secret (prefer the environment variable: flags show in `ps`)
+    /// API client secret. A value on the command line shows in `ps`: prefer
+    /// HELLOASSO_CLIENT_SECRET or --client-secret-file
     #[arg(
         long,
         global = true,
@@ -61,6 +67,11 @@ pub struct GlobalArgs {
         value_name = "SECRET"
     )]
     pub client_secret: Option<String>,
+
+    /// Read the API client secret from this file (`-`: standard input, not
+    /// echoed on a terminal); it takes precedence over --client-secret
+    #[arg(long, global = true, value_name = "FILE")]
+    pub client_secret_file: Option<PathBuf>,
 
     /// Organization slug, as in its HelloAsso URL
     #[arg(
@@ -92,6 +103,30 @@ pub struct GlobalArgs {
     /// Log HTTP requests to stderr (-v: info, -vv: debug); secrets are never logged
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+impl fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GlobalArgs")
+            .field("environment", &self.environment)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &redacted(self.client_secret.as_ref()))
+            .field("client_secret_file", &self.client_secret_file)
+            .field("organization", &self.organization)
+            .field("token_file", &self.token_file)
+            .field("format", &self.format)
+            .field("no_progress", &self.no_progress)
+            .field("verbose", &self.verbose)
+            .finish()
+    }
+}
+
+/// What Debug shows in place of a secret.
+fn redacted<T>(value: Option<&T>) -> &'static str {
+    match value {
+        Some(_) => "<redacted>",
+        None => "<none>",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,9 +291,14 @@ pub struct ExportArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
-    /// Write to this file (default: standard output, CSV only)
+    /// Write to this file (default, or `-`: standard output, CSV only). A
+    /// device or a pipe is written through; an existing file needs --force
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
 
     /// File format (default: from --out's extension, else csv)
     #[arg(long = "as", value_enum, value_name = "FORMAT")]
@@ -271,7 +311,8 @@ pub enum FileFormat {
     Xlsx,
 }
 
-#[derive(Debug, Args)]
+/// Debug never shows the MFA code.
+#[derive(Args)]
 pub struct RefundArgs {
     /// Payment id
     pub id: i64,
@@ -296,7 +337,9 @@ pub struct RefundArgs {
     #[arg(short, long)]
     pub yes: bool,
 
-    /// The MFA code HelloAsso asks for (otherwise asked on the terminal)
+    /// The MFA code HelloAsso asks for (otherwise asked on the terminal). A
+    /// value on the command line shows in `ps`: prefer HELLOASSO_MFA_CODE or
+    /// --mfa-code-file
     #[arg(
         long,
         value_name = "CODE",
@@ -304,6 +347,26 @@ pub struct RefundArgs {
         hide_env_values = true
     )]
     pub mfa_code: Option<String>,
+
+    /// Read the MFA code from this file (`-`: standard input); it takes
+    /// precedence over --mfa-code
+    #[arg(long, value_name = "FILE")]
+    pub mfa_code_file: Option<PathBuf>,
+}
+
+impl fmt::Debug for RefundArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefundArgs")
+            .field("id", &self.id)
+            .field("amount", &self.amount)
+            .field("comment", &self.comment.as_ref().map(|_| "<given>"))
+            .field("cancel_order", &self.cancel_order)
+            .field("no_mail", &self.no_mail)
+            .field("yes", &self.yes)
+            .field("mfa_code", &redacted(self.mfa_code.as_ref()))
+            .field("mfa_code_file", &self.mfa_code_file)
+            .finish()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -381,7 +444,8 @@ pub struct WebhookParseArgs {
     pub file: PathBuf,
 }
 
-#[derive(Debug, Args)]
+/// Debug never shows the key.
+#[derive(Args)]
 pub struct WebhookVerifyArgs {
     /// The notification body as received, byte for byte
     pub file: PathBuf,
@@ -390,14 +454,32 @@ pub struct WebhookVerifyArgs {
     #[arg(long, value_name = "HEX")]
     pub signature: String,
 
-    /// The partner's signature key
+    /// The partner's signature key. A value on the command line shows in
+    /// `ps`: prefer HELLOASSO_WEBHOOK_KEY or --key-file
     #[arg(
         long,
         value_name = "KEY",
         env = "HELLOASSO_WEBHOOK_KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        required_unless_present = "key_file"
     )]
-    pub key: String,
+    pub key: Option<String>,
+
+    /// Read the signature key from this file (`-`: standard input); it takes
+    /// precedence over --key
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl fmt::Debug for WebhookVerifyArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookVerifyArgs")
+            .field("file", &self.file)
+            .field("signature", &self.signature)
+            .field("key", &redacted(self.key.as_ref()))
+            .field("key_file", &self.key_file)
+            .finish()
+    }
 }
 
 #[cfg(test)]
@@ -408,5 +490,36 @@ mod tests {
     #[test]
     fn clap_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let refund = Cli::try_parse_from([
+            "helloasso",
+            "--client-secret",
+            "s3cret-value",
+            "payments",
+            "refund",
+            "12",
+            "--mfa-code",
+            "918273",
+        ])
+        .expect("parses");
+        let verify = Cli::try_parse_from([
+            "helloasso",
+            "webhook",
+            "verify",
+            "body.json",
+            "--signature",
+            "00",
+            "--key",
+            "webhook-key-value",
+        ])
+        .expect("parses");
+        let text = format!("{refund:?} {verify:?} {refund:#?}");
+        for secret in ["s3cret-value", "918273", "webhook-key-value"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("<redacted>"), "{text}");
     }
 }

@@ -27,12 +27,18 @@ impl Context {
                 "no client id: pass --client-id or set HELLOASSO_CLIENT_ID",
             )
         })?;
-        let client_secret = non_empty(args.client_secret.as_deref()).ok_or_else(|| {
-            CliError::new(
-                Kind::Auth,
-                "no client secret: set HELLOASSO_CLIENT_SECRET (or pass --client-secret)",
-            )
-        })?;
+        let from_file = args
+            .client_secret_file
+            .as_deref()
+            .map(|path| crate::secrets::read("--client-secret-file", path))
+            .transpose()?;
+        let client_secret = non_empty(from_file.as_deref().or(args.client_secret.as_deref()))
+            .ok_or_else(|| {
+                CliError::new(
+                    Kind::Auth,
+                    "no client secret: set HELLOASSO_CLIENT_SECRET or pass --client-secret-file",
+                )
+            })?;
         let token_file = args
             .token_file
             .clone()

@@ -19,10 +19,15 @@ Exit codes:
   3  authentication: missing or refused credentials, access denied (401/403)
   4  not found: no such payment, checkout intent or organization (404)
   5  multi-factor authentication needed or refused (refunds)
-  6  network: HelloAsso unreachable, timed out or connection lost
+  6  network: HelloAsso unreachable, or a read timed out or lost its connection
   7  HelloAsso refused the request (other 4xx, e.g. a payment that cannot be refunded)
-  8  HelloAsso unavailable: rate limited (429) or server error (5xx); retry later
-  9  webhook signature missing or not matching";
+  8  HelloAsso unavailable: rate limited (429), or a server error (5xx) on a read;
+     nothing was changed, the same command can be run later
+  9  webhook signature missing or not matching
+ 10  a write (refund, checkout creation) was sent but its outcome is unknown (timeout,
+     connection lost after sending, server error 5xx): check before retrying, a blind
+     re-run may refund twice
+130  interrupted (Ctrl-C); an export leaves no file behind";
 
 /// What went wrong, as far as a script cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +41,9 @@ pub enum Kind {
     Refused,
     Unavailable,
     Signature,
+    /// A write was sent and may have been applied: never to be re-sent blindly.
+    OutcomeUnknown,
+    Interrupted,
 }
 
 impl Kind {
@@ -50,6 +58,8 @@ impl Kind {
             Kind::Refused => 7,
             Kind::Unavailable => 8,
             Kind::Signature => 9,
+            Kind::OutcomeUnknown => 10,
+            Kind::Interrupted => 130,
         }
     }
 }
@@ -141,6 +151,48 @@ impl From<ExportError> for CliError {
     }
 }
 
+/// Whether `err`, ending a write (refund, checkout creation), leaves its
+/// outcome unknown: HelloAsso may have applied it. HelloAsso has no
+/// idempotency keys, so such a write must be checked, never re-sent blindly.
+/// A 429, a 401/403, an MFA demand or a connection that never opened are
+/// answered before anything is done: those keep their own codes.
+pub fn outcome_unknown(err: &Error) -> bool {
+    match err {
+        Error::Transport {
+            may_have_reached_server,
+            ..
+        } => *may_have_reached_server,
+        Error::Api { status, .. } => status.is_server_error(),
+        // An answer that arrived but cannot be read: a success most likely.
+        Error::Decode { status, .. } => status.is_none_or(|s| !s.is_client_error()),
+        _ => false,
+    }
+}
+
+/// The exit-10 error for a write whose outcome is unknown. `what` names the
+/// write ("the refund of payment 12"), `check` how to look it up. The text
+/// never repeats the SDK's own hint, which for a 5xx invites a retry.
+pub fn unknown_outcome(what: &str, check: &str, err: &Error) -> CliError {
+    let cause = match err {
+        Error::Transport {
+            timed_out: true, ..
+        } => "no answer came in time".to_owned(),
+        Error::Transport { .. } => "the connection was lost after it was sent".to_owned(),
+        Error::Api { status, code, .. } => match code {
+            Some(code) => format!("HelloAsso answered HTTP {}: {code}", status.as_u16()),
+            None => format!("HelloAsso answered HTTP {}", status.as_u16()),
+        },
+        Error::Decode { .. } => "HelloAsso's answer could not be read".to_owned(),
+        _ => "its answer was lost".to_owned(),
+    };
+    CliError::new(
+        Kind::OutcomeUnknown,
+        format!(
+            "{what} was sent, outcome unknown ({cause}): check {check} before retrying; running the same command again could apply it twice"
+        ),
+    )
+}
+
 fn kind_of(err: &Error) -> Kind {
     match err {
         Error::OAuth { .. } => Kind::Auth,
@@ -176,8 +228,10 @@ mod tests {
             Kind::Refused,
             Kind::Unavailable,
             Kind::Signature,
+            Kind::OutcomeUnknown,
+            Kind::Interrupted,
         ] {
-            let line = format!("\n  {}  ", kind.code());
+            let line = format!("\n{:>3}  ", kind.code());
             assert!(EXIT_CODES_HELP.contains(&line), "{kind:?}");
         }
     }

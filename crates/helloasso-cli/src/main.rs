@@ -10,9 +10,11 @@ mod commands;
 mod config;
 #[cfg(feature = "demo")]
 mod demo;
+mod destination;
 mod exit;
 mod input;
 mod prompt;
+mod secrets;
 
 use std::process::ExitCode;
 

@@ -131,6 +131,29 @@ pub struct FakeConfig {
     pub webhook: Option<WebhookConfig>,
     /// Port to listen on (127.0.0.1); 0 picks a free one.
     pub port: u16,
+    /// Payers given to the newest payments of the main organization, one
+    /// each, in order (the others keep their seeded payers): awkward names,
+    /// e-mails and addresses for tests of what must never be recorded.
+    pub payers: Vec<PayerSeed>,
+}
+
+/// A payer's personal data, as [`FakeConfig::payers`] seeds it.
+#[derive(Debug, Clone, Default)]
+pub struct PayerSeed {
+    /// `firstName`, as given (quotes and line breaks included).
+    pub first_name: String,
+    /// `lastName`.
+    pub last_name: String,
+    /// `email`.
+    pub email: String,
+    /// `address` (may span lines).
+    pub address: Option<String>,
+    /// `city`.
+    pub city: Option<String>,
+    /// `zipCode`.
+    pub zip_code: Option<String>,
+    /// `country`.
+    pub country: Option<String>,
 }
 
 impl Default for FakeConfig {
@@ -149,11 +172,18 @@ impl Default for FakeConfig {
             large_ids: false,
             webhook: None,
             port: 0,
+            payers: Vec::new(),
         }
     }
 }
 
 impl FakeConfig {
+    /// Gives these payers to the newest payments of the main organization.
+    pub fn payers(mut self, payers: Vec<PayerSeed>) -> Self {
+        self.payers = payers;
+        self
+    }
+
     /// The default configuration.
     pub fn new() -> Self {
         Self::default()
@@ -253,6 +283,7 @@ impl fmt::Debug for FakeConfig {
             .field("large_ids", &self.large_ids)
             .field("webhook", &self.webhook)
             .field("port", &self.port)
+            .field("payers", &self.payers.len())
             .finish()
     }
 }

@@ -799,6 +799,30 @@ impl Dataset {
     }
 
     /// Adds a payer from checkout details; returns its index.
+    /// Gives `payers` to the newest payments of the main organization.
+    pub(crate) fn seed_payers(&mut self, payers: Vec<crate::config::PayerSeed>) {
+        let newest: Vec<u32> = self.orgs[0]
+            .by_date
+            .iter()
+            .rev()
+            .copied()
+            .take(payers.len())
+            .collect();
+        for (idx, seed) in newest.into_iter().zip(payers) {
+            let payer = self.add_custom_payer(CheckoutPayer {
+                first_name: Some(seed.first_name),
+                last_name: Some(seed.last_name),
+                email: Some(seed.email),
+                address: seed.address,
+                city: seed.city,
+                zip_code: seed.zip_code,
+                country: seed.country,
+                ..CheckoutPayer::default()
+            });
+            self.payments[idx as usize].payer = payer;
+        }
+    }
+
     pub(crate) fn add_custom_payer(&mut self, payer: CheckoutPayer) -> u32 {
         self.custom_payers.push(payer);
         (self.payers.len() + self.custom_payers.len() - 1) as u32

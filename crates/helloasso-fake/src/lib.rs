@@ -43,7 +43,7 @@ pub mod time;
 mod webhooks;
 
 pub use checkout::PaidCheckout;
-pub use config::{FakeConfig, MfaConfig, MfaMode, WebhookConfig};
+pub use config::{FakeConfig, MfaConfig, MfaMode, PayerSeed, WebhookConfig};
 pub use counters::{CountersSnapshot, FaultCounts, RequestCounts, TokenCounts};
 pub use export::CSV_HEADER;
 pub use faults::{FaultConfig, FaultScope};

@@ -7,7 +7,8 @@
 //! (cents) 0 or absent refunds what is left, more than that is a 400.
 //! A full refund moves the payment to `Refunded` (cash-out state `Refunded`);
 //! a partial one leaves it `Authorized` with the refund listed in
-//! `refundOperations`. `cancelOrder=true` marks the order's items canceled.
+//! `refundOperations`. `cancelOrder=true` marks the order's items canceled,
+//! and is refused (400) with a partial refund.
 
 use crate::counters::bump;
 use crate::dataset::{FLAG_ORDER_CANCELED, RefundRec};
@@ -107,6 +108,13 @@ fn refund(
     if amount > refundable {
         return Err(ApiError::invalid(format!(
             "The amount ({amount}) exceeds what can be refunded ({refundable})."
+        )));
+    }
+    // Cancelling the order also cancels its future instalments and linked
+    // items: HelloAsso allows it only with a refund of everything left.
+    if cancel_order && amount < refundable {
+        return Err(ApiError::invalid(format!(
+            "cancelOrder needs a full refund: {amount} of the {refundable} left was asked."
         )));
     }
     let now = time::now();

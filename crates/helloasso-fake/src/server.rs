@@ -179,9 +179,14 @@ pub async fn start(config: FakeConfig) -> Result<FakeServer, StartError> {
         config.organization_slug.clone(),
         config.large_ids,
     );
-    let data = tokio::task::spawn_blocking(move || Dataset::generate(seed, n, &slug, large))
-        .await
-        .map_err(|e| StartError::Dataset(e.to_string()))?;
+    let payers = config.payers.clone();
+    let data = tokio::task::spawn_blocking(move || {
+        let mut data = Dataset::generate(seed, n, &slug, large);
+        data.seed_payers(payers);
+        data
+    })
+    .await
+    .map_err(|e| StartError::Dataset(e.to_string()))?;
     let state = Arc::new(AppState::new(&config, data, base_url));
     let app = router(state.clone()).into_make_service_with_connect_info::<ConnMeta>();
     let (tx, rx) = oneshot::channel::<()>();

@@ -274,6 +274,25 @@ pub fn parse(file: &Path, text: &str, spec: &SpecIndex) -> Result<Cassette, Cass
                 known: known.iter().cloned().collect(),
             });
         }
+        // The operation names what the request is: a cassette whose path
+        // and method say something else would replay a different call.
+        let served_by = spec.operation_for(&entry.when.method, &entry.when.path);
+        if served_by != Some(entry.operation.as_str()) {
+            return Err(CassetteError::Invalid {
+                file: file.to_owned(),
+                line: line_of("operation:"),
+                message: match served_by {
+                    Some(other) => format!(
+                        "`operation: {}` does not match `{} {}`, which is {other}",
+                        entry.operation, entry.when.method, entry.when.path
+                    ),
+                    None => format!(
+                        "`operation: {}` does not match `{} {}`, which is no operation of the spec",
+                        entry.operation, entry.when.method, entry.when.path
+                    ),
+                },
+            });
+        }
         if reqwest::Method::from_bytes(entry.when.method.as_bytes()).is_err()
             || entry.when.method != entry.when.method.to_ascii_uppercase()
         {

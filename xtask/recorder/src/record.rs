@@ -9,10 +9,10 @@ use anyhow::{Context, Result, bail};
 use futures::future::BoxFuture;
 use helloasso_sdk::TokioSleep;
 
-use crate::cassette::{Header, SpecIndex, render};
+use crate::cassette::{Header, SpecIndex, parse, render};
 use crate::proxy::{Injected, Proxy};
 use crate::scenario::{self, Action, Control, Ctx};
-use crate::scrub::{Scrubber, leaked};
+use crate::scrub::{Scrubber, leaked, survivors};
 
 /// The sandbox's API host (OAuth and `/v5` share it).
 pub const SANDBOX_URL: &str = "https://api.helloasso-sandbox.com";
@@ -107,6 +107,18 @@ pub async fn record(
     credentials: Option<Credentials>,
     out: &Path,
 ) -> Result<Recording> {
+    record_with(target, credentials, out, Vec::new()).await
+}
+
+/// [`record`], with these payers seeded into the fake the recorder starts
+/// (ignored for other targets): names with quotes or line breaks, short
+/// surnames, to prove none of them reaches a cassette.
+pub async fn record_with(
+    target: &Target,
+    credentials: Option<Credentials>,
+    out: &Path,
+    payers: Vec<helloasso_fake::PayerSeed>,
+) -> Result<Recording> {
     let nonce = run_nonce();
     let (_fake, origin, credentials, source) = match target {
         Target::Fake => {
@@ -114,7 +126,8 @@ pub async fn record(
             let config = helloasso_fake::FakeConfig::default()
                 .seed(FAKE_SEED)
                 .payments(FAKE_PAYMENTS)
-                .credentials("contract-recorder", client_secret.clone());
+                .credentials("contract-recorder", client_secret.clone())
+                .payers(payers);
             let fake = helloasso_fake::start(config)
                 .await
                 .context("starting helloasso-fake")?;
@@ -171,6 +184,7 @@ pub async fn record(
     let mut recorded = Vec::new();
     let mut skipped = Vec::new();
     let mut secrets: Vec<String> = vec![credentials.client_secret.clone(), mfa_code.clone()];
+    let mut personal: Vec<(&'static str, String)> = Vec::new();
     for step in scenario::all() {
         if step.fake_only && !is_fake {
             skipped.push(step.name);
@@ -201,6 +215,11 @@ pub async fn record(
                 secrets.push(s.clone());
             }
         }
+        for p in scrubber.personal() {
+            if !personal.contains(p) {
+                personal.push(p.clone());
+            }
+        }
         let injected = exchanges.iter().any(|x| x.injected);
         let header = Header {
             source: if injected {
@@ -223,6 +242,19 @@ pub async fn record(
                 "refusing to write {}: {} secret(s) of this run (client secret, tokens, MFA or authorization codes) would remain in it",
                 file.display(),
                 found.len()
+            );
+        }
+        // Read back as a replay would: what is checked is what is written.
+        let cassette = parse(file, text, &spec)
+            .map_err(|e| anyhow::anyhow!("the recorded cassette does not parse: {e}"))?;
+        let entries: Vec<_> = cassette.entries.into_iter().map(|(_, e)| e).collect();
+        let kinds = survivors(&entries, &personal);
+        if !kinds.is_empty() {
+            // The kinds only: the values are what must not be shown.
+            bail!(
+                "refusing to write {}: personal data seen in the responses would remain in it ({})",
+                file.display(),
+                kinds.join(", ")
             );
         }
     }

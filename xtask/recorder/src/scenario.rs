@@ -134,7 +134,7 @@ pub struct Scenario {
 pub const OTHER_ORGANIZATION: &str = "club-sportif-exemple";
 /// A fixed PKCE verifier (43+ unreserved characters), so that replays send
 /// the challenge and verifier the recording did.
-const VERIFIER: &str = "contract-test-verifier-0123456789abcdefghijklmnopqrstuvwxyz";
+pub(crate) const VERIFIER: &str = "contract-test-verifier-0123456789abcdefghijklmnopqrstuvwxyz";
 const REDIRECT_URI: &str = "https://app.example.org/helloasso/callback";
 
 macro_rules! step {

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{CheckoutCommand, CheckoutCreateArgs, CheckoutGetArgs, Format};
 use crate::config::Context;
-use crate::exit::{CliError, CliResult};
+use crate::exit::{self, CliError, CliResult};
 use crate::input::{self, format_euros};
 use crate::output;
 
@@ -52,7 +52,18 @@ async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -
             .map_err(|e| CliError::usage(format!("--metadata is not valid JSON: {e}")))?;
         intent = intent.metadata(&value);
     }
-    let created = intent.create().await?;
+    // Sent once: an intent whose answer was lost may exist (exit 10).
+    let created = intent.create().await.map_err(|err| {
+        if exit::outcome_unknown(&err) {
+            exit::unknown_outcome(
+                "the checkout intent",
+                "the organization's checkout intents and payments",
+                &err,
+            )
+        } else {
+            err.into()
+        }
+    })?;
     let raw = json!({ "id": created.id, "redirectUrl": created.redirect_url });
     match format {
         Format::Table => {

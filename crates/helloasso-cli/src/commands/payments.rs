@@ -1,20 +1,21 @@
 //! `helloasso payments list|get|search|export|refund`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use futures::StreamExt;
-use helloasso_sdk::types::{Payment, PaymentDetail, PublicPayment};
+use helloasso_sdk::types::{Payment, PaymentDetail, PublicPayment, RefundOperation};
 use helloasso_sdk::{Client, ExportFormat, FixedMfaCode, ListPayments, MAX_PAGE_SIZE, mfa_fn};
 use indicatif::ProgressBar;
-use tokio::io::AsyncWrite;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::cli::{
     ExportArgs, FileFormat, Format, GetArgs, ListArgs, PaymentsCommand, RefundArgs, SearchArgs,
 };
 use crate::config::Context;
-use crate::exit::{CliError, CliResult};
+use crate::destination::{self, Destination};
+use crate::exit::{self, CliError, CliResult, Kind};
 use crate::input::{self, Filters, format_euros};
 use crate::output::{self, Col, Emitter};
 use crate::prompt;
@@ -325,6 +326,10 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
 
 async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResult {
     let filters = Filters::parse(&args.filters)?;
+    let destination = match &args.out {
+        None => Destination::Stdout,
+        Some(out) => Destination::resolve(out, args.force)?,
+    };
     let file_format = match (args.file_format, &args.out) {
         (Some(f), _) => f,
         (None, Some(path))
@@ -340,7 +345,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         FileFormat::Csv => ExportFormat::Csv,
         FileFormat::Xlsx => ExportFormat::Xlsx,
     };
-    if args.out.is_none() && format == ExportFormat::Xlsx {
+    if matches!(destination, Destination::Stdout) && format == ExportFormat::Xlsx {
         return Err(CliError::usage(
             "an XLSX export needs a file: pass --out FILE.xlsx",
         ));
@@ -356,39 +361,55 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
     let list = listing(ctx, &list_args, &filters)?;
     let bar = export_bar(settings.progress, &list, format).await;
     let export = list.export(format);
-    match &args.out {
-        None => {
+    let shown = args
+        .out
+        .as_ref()
+        .map_or_else(String::new, |p| p.display().to_string());
+    let (bytes, rows) = match destination {
+        Destination::Stdout => {
             let mut stdout = Counting::new(tokio::io::stdout(), bar.clone());
             let result = export.write_to(&mut stdout).await;
             bar.finish_and_clear();
             result.map_err(export_error)?;
+            return Ok(());
+        }
+        Destination::Stream(path) => {
+            let file = destination::open_stream(&path).await?;
+            let mut writer = Counting::new(file, bar.clone());
+            let result = export.write_to(&mut writer).await;
+            bar.finish_and_clear();
+            let bytes = result.map_err(|e| file_export_error(e, &shown))?;
+            writer
+                .flush()
+                .await
+                .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+            (bytes, None)
+        }
+        Destination::File { target, replace } => {
+            let summary = export_to_file(export, format, &target, replace, &bar).await;
+            bar.finish_and_clear();
+            summary?
+        }
+    };
+    let rows_text = rows.map_or_else(String::new, |r| format!("{r} payments, "));
+    let fields = [
+        ("file", shown.clone()),
+        ("format", format.extension().to_owned()),
+        ("rows", rows.map_or_else(String::new, |r| r.to_string())),
+        ("bytes", bytes.to_string()),
+    ];
+    let raw = serde_json::json!({
+        "file": shown,
+        "format": format.extension(),
+        "rows": rows,
+        "bytes": bytes,
+    });
+    match settings.format {
+        Format::Table => {
+            outln!("exported {rows_text}{bytes} bytes to {shown}")?;
             Ok(())
         }
-        Some(path) => {
-            let summary = export_to_file(export, format, path, &bar).await;
-            bar.finish_and_clear();
-            let (bytes, rows) = summary?;
-            let rows_text = rows.map_or_else(String::new, |r| format!("{r} payments, "));
-            let fields = [
-                ("file", path.display().to_string()),
-                ("format", format.extension().to_owned()),
-                ("rows", rows.map_or_else(String::new, |r| r.to_string())),
-                ("bytes", bytes.to_string()),
-            ];
-            let raw = serde_json::json!({
-                "file": path.display().to_string(),
-                "format": format.extension(),
-                "rows": rows,
-                "bytes": bytes,
-            });
-            match settings.format {
-                Format::Table => {
-                    outln!("exported {rows_text}{bytes} bytes to {}", path.display())?;
-                    Ok(())
-                }
-                other => output::single(other, &raw, &fields),
-            }
-        }
+        other => output::single(other, &raw, &fields),
     }
 }
 
@@ -418,44 +439,64 @@ fn export_error(err: helloasso_sdk::ExportError) -> CliError {
     }
 }
 
-/// Writes next to the destination, then renames: a failed download never
-/// leaves a truncated file under the name the user asked for.
+/// A write failure on a file the user named: unlike standard output, a
+/// reader that went away means the export is incomplete.
+fn file_export_error(err: helloasso_sdk::ExportError, shown: &str) -> CliError {
+    match err {
+        helloasso_sdk::ExportError::Write(e) => {
+            CliError::other(format!("could not write the export to {shown}: {e}"))
+        }
+        other => other.into(),
+    }
+}
+
+/// Writes into a temporary file beside `target`, then moves it into place:
+/// a failed, cut or interrupted (Ctrl-C) download leaves nothing behind and
+/// never a truncated file under the name the user asked for.
 async fn export_to_file(
     export: helloasso_sdk::ExportPayments,
     format: ExportFormat,
-    path: &Path,
+    target: &Path,
+    replace: bool,
     bar: &ProgressBar,
 ) -> CliResult<(u64, Option<u64>)> {
-    let partial = partial_path(path);
-    let file = tokio::fs::File::create(&partial)
-        .await
-        .map_err(|e| CliError::other(format!("cannot create {}: {e}", partial.display())))?;
-    let mut writer = Counting::new(file, bar.clone());
-    let written = match export.write_to(&mut writer).await {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&partial).await;
-            return Err(export_error(e));
+    // Listening before the temporary file exists: no Ctrl-C can slip between.
+    let interrupted = destination::on_interrupt()?;
+    let temp = destination::temporary_beside(target)?;
+    let shown = target.display().to_string();
+    let file = temp
+        .as_file()
+        .try_clone()
+        .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+    let mut writer = Counting::new(tokio::fs::File::from_std(file), bar.clone());
+    let written = tokio::select! {
+        result = export.write_to(&mut writer) => {
+            result.map_err(|e| file_export_error(e, &shown))?
+        }
+        // Returning drops `temp`, which deletes it.
+        () = interrupted => {
+            return Err(CliError::new(
+                Kind::Interrupted,
+                format!("interrupted: nothing was written to {shown}"),
+            ));
         }
     };
-    tokio::fs::rename(&partial, path).await.map_err(|e| {
-        CliError::other(format!("cannot move the export to {}: {e}", path.display()))
-    })?;
+    // tokio writes in the background: wait for the last bytes to land.
+    writer
+        .flush()
+        .await
+        .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+    drop(writer);
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+    destination::persist(temp, target, replace)?;
     let rows = if format == ExportFormat::Csv {
-        count_csv_rows(path).ok()
+        count_csv_rows(target).ok()
     } else {
         None
     };
     Ok((written, rows))
-}
-
-fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".part");
-    path.with_file_name(name)
 }
 
 /// Data rows of a CSV file (quoted line breaks count once).
@@ -538,6 +579,11 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             "refusing to refund without confirmation: not on a terminal, pass --yes to confirm",
         ));
     }
+    let mfa_code = crate::secrets::either(
+        "--mfa-code-file",
+        args.mfa_code_file.as_deref(),
+        args.mfa_code.as_deref(),
+    )?;
     // Read it first: an unknown id fails here, before any question, and the
     // confirmation can say what is being refunded.
     let payment = ctx.client.payment(args.id).get().await?;
@@ -558,13 +604,13 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
         );
         if !prompt::confirm(&question).await? {
             return Err(CliError::new(
-                crate::exit::Kind::Other,
+                Kind::Other,
                 "refund cancelled: nothing was refunded",
             ));
         }
     }
     let mut request = refund_request(&ctx.client, &args, amount);
-    request = match (&args.mfa_code, interactive) {
+    request = match (&mfa_code, interactive) {
         // A given code is tried once: re-sending a wrong code cannot help.
         (Some(code), _) => request
             .mfa_provider(FixedMfaCode::new(code.clone()))
@@ -572,7 +618,38 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
         (None, true) => request.mfa_provider(mfa_fn(prompt::mfa_code)),
         (None, false) => request,
     };
-    let operation = request.await?;
+    let operation = match request.await {
+        Ok(operation) => operation,
+        Err(err) if exit::outcome_unknown(&err) => settle_unknown_refund(&args, err).await?,
+        Err(err) => return Err(err.into()),
+    };
+    show_refund(settings, &args, amount, &operation)
+}
+
+/// Decides what became of a refund whose answer was lost (a timeout, a cut
+/// connection, a 5xx). It is never sent again: HelloAsso could have applied
+/// it. This is where a read-back of the payment's refund operations belongs
+/// (`Ok` with the operation found, so the command ends as a success); until
+/// one exists, the outcome stays unknown and the command exits 10.
+async fn settle_unknown_refund(
+    args: &RefundArgs,
+    err: helloasso_sdk::Error,
+) -> CliResult<RefundOperation> {
+    Err(exit::unknown_outcome(
+        &format!("the refund of payment {}", args.id),
+        &format!("`helloasso payments get {} --with-failed-refunds`", args.id),
+        &err,
+    ))
+}
+
+/// Prints a refund operation: the one HelloAsso answered, or one found by
+/// reading the payment back.
+fn show_refund(
+    settings: &Settings,
+    args: &RefundArgs,
+    amount: Option<helloasso_sdk::Cents>,
+    operation: &RefundOperation,
+) -> CliResult {
     let fields = [
         ("refund_operation", opt_id(operation.id)),
         ("payment", args.id.to_string()),
@@ -603,7 +680,7 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             )?;
             Ok(())
         }
-        other => output::single(other, &operation, &fields),
+        other => output::single(other, operation, &fields),
     }
 }
 

@@ -145,13 +145,20 @@ fn summary(n: &Notification) -> Vec<(&'static str, String)> {
 }
 
 fn verify(format: Format, args: WebhookVerifyArgs) -> CliResult {
-    let body = read_body(&args.file)?;
-    if args.key.is_empty() {
+    if args.file.as_os_str() == "-" && args.key_file.as_deref() == Some(Path::new("-")) {
         return Err(CliError::usage(
-            "the signature key is empty: pass --key or set HELLOASSO_WEBHOOK_KEY",
+            "the body and --key-file cannot both come from standard input",
         ));
     }
-    webhooks::verify_signature(&body, &args.signature, args.key.as_bytes()).map_err(|e| {
+    let key = crate::secrets::either("--key-file", args.key_file.as_deref(), args.key.as_deref())?
+        .unwrap_or_default();
+    let body = read_body(&args.file)?;
+    if key.is_empty() {
+        return Err(CliError::usage(
+            "the signature key is empty: pass --key-file, --key or set HELLOASSO_WEBHOOK_KEY",
+        ));
+    }
+    webhooks::verify_signature(&body, &args.signature, key.as_bytes()).map_err(|e| {
         let kind = match e {
             WebhookError::MissingSignature
             | WebhookError::MalformedSignature

@@ -1,5 +1,5 @@
 //! The `helloasso` binary run against helloasso-fake: output and exit codes.
-//! One test binary with a module per command group (one link, not six).
+//! One test binary with a module per command group (one link for all).
 
 mod common;
 
@@ -8,6 +8,9 @@ mod bad_input;
 mod checkout;
 #[cfg(feature = "demo")]
 mod demo;
+mod exit_codes;
+mod export_file;
 mod payments;
+mod secret_input;
 mod tty;
 mod webhook;

@@ -333,3 +333,78 @@ fn refund_of_a_refunded_payment_is_refused() {
     )
     .fails(7, "cannot be refunded");
 }
+
+#[test]
+fn a_refund_whose_answer_is_lost_exits_10_and_is_sent_once() {
+    use helloasso_fake::{FakeConfig, FaultConfig};
+    // The fake applies the refund, then drops the connection unanswered.
+    let fake = Fake::with(
+        FakeConfig::default()
+            .seed(7)
+            .payments(300)
+            .faults(FaultConfig::none().execute_then_drop(1.0)),
+    );
+    let id = fake.payment_in(PaymentState::Authorized);
+    let r = run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "refund",
+            &id.to_string(),
+            "--amount",
+            "1",
+            "--yes",
+        ],
+    );
+    r.fails(10, "outcome unknown");
+    assert!(
+        r.stderr.contains(&format!("payments get {id}")),
+        "{}",
+        r.stderr
+    );
+    let all = format!("{}{}", r.stdout, r.stderr).to_lowercase();
+    assert!(!all.contains("try again"), "{all}");
+    let counters = fake.server.counters();
+    assert_eq!(counters.refunds_executed, 1);
+    assert_eq!(
+        counters.requests.refund_payment, 1,
+        "the refund was re-sent"
+    );
+}
+
+#[test]
+fn a_partial_refund_cannot_cancel_the_order() {
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "refund",
+            &id.to_string(),
+            "--amount",
+            "0.50",
+            "--cancel-order",
+            "--yes",
+            "--mfa-code",
+            MFA_CODE,
+        ],
+    )
+    .fails(7, "cancelOrder needs a full refund");
+    assert_eq!(fake.server.counters().refunds_executed, 0);
+    // With the whole payment, cancelling the order is accepted.
+    run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "refund",
+            &id.to_string(),
+            "--cancel-order",
+            "--yes",
+            "--mfa-code",
+            MFA_CODE,
+        ],
+    )
+    .ok();
+    assert_eq!(fake.server.counters().refunds_executed, 1);
+}

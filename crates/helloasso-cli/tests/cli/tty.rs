@@ -1,7 +1,8 @@
 //! The refund's questions on a real terminal: confirmation, then the MFA
 //! code read without echo. util-linux `script` gives the binary a
 //! pseudo-terminal; the test answers each prompt once it appears (no sleeps).
-//! Skipped where `script` is missing.
+//! Skipped where `script` is missing, except under `CI=true`, where a test
+//! that cannot run fails (`.ci/run` installs `script`).
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -21,6 +22,11 @@ fn script_available() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Under CI a skipped test would pass silently: there, it fails instead.
+fn skip_is_failure() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
 /// `helloasso ARGS` on a pseudo-terminal, its screen collected as it comes.
@@ -110,7 +116,11 @@ impl Terminal {
 /// prompt; `None` (the test is skipped) where no terminal can be had.
 fn refund_at_the_prompt() -> Option<(Fake, i64, Terminal)> {
     if !script_available() {
-        eprintln!("skipped: util-linux `script` or a pseudo-terminal is not available");
+        let why = "util-linux `script` or a pseudo-terminal is not available";
+        if skip_is_failure() {
+            panic!("{why}, and CI=true: a test that cannot run must not pass");
+        }
+        eprintln!("skipped: {why}");
         return None;
     }
     let fake = Fake::start();

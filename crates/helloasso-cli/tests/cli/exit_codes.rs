@@ -1,0 +1,274 @@
+//! Every exit code reached through the HelloAsso answer that documents it.
+//! httpmock serves the answers the fake never gives on demand (a 502 on a
+//! refund, a 403 on a read); each test says which answer leads to which code.
+
+use std::process::Command;
+
+use httpmock::prelude::*;
+use serde_json::json;
+
+use crate::common::{bare, run_args};
+
+const TOKEN: &str = "mock-access-token";
+
+/// A mock HelloAsso that hands out tokens, and a scratch home.
+struct Api {
+    server: MockServer,
+    dir: tempfile::TempDir,
+}
+
+impl Api {
+    fn start() -> Self {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200).json_body(json!({
+                "access_token": TOKEN,
+                "refresh_token": "mock-refresh-token",
+                "token_type": "bearer",
+                "expires_in": 1800,
+            }));
+        });
+        Self {
+            server,
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn cli(&self) -> Command {
+        let mut cmd = bare(self.dir.path());
+        cmd.env("HELLOASSO_ENVIRONMENT", self.server.base_url())
+            .env("HELLOASSO_CLIENT_ID", "mock-client")
+            .env("HELLOASSO_CLIENT_SECRET", "mock-secret")
+            .env("HELLOASSO_ORGANIZATION", "mock-org")
+            .env("HELLOASSO_TOKEN_FILE", self.dir.path().join("tokens.json"));
+        cmd
+    }
+
+    /// `GET /v5/payments/42` answers `status` with a HelloAsso error body.
+    fn payment_answers(&self, status: u16) {
+        self.server.mock(|when, then| {
+            when.method(GET).path("/v5/payments/42");
+            then.status(status)
+                .header("content-type", "application/json")
+                .header("retry-after", "0")
+                .json_body(error_body(status));
+        });
+    }
+
+    /// `GET /v5/payments/42` finds a refundable payment.
+    fn payment_exists(&self) {
+        self.server.mock(|when, then| {
+            when.method(GET).path("/v5/payments/42");
+            then.status(200).json_body(json!({
+                "id": 42,
+                "amount": 1000,
+                "state": "Authorized",
+                "date": "2025-03-01T10:00:00+01:00",
+            }));
+        });
+    }
+
+    /// `POST /v5/payments/42/refund` answers `status`; its hit counter.
+    fn refund_answers(&self, status: u16) -> httpmock::Mock<'_> {
+        self.server.mock(|when, then| {
+            when.method(POST)
+                .path("/v5/payments/42/refund")
+                .header("authorization", format!("Bearer {TOKEN}"));
+            then.status(status)
+                .header("content-type", "application/json")
+                .header("retry-after", "0")
+                .json_body(error_body(status));
+        })
+    }
+
+    fn refund(&self) -> crate::common::Run {
+        run_args(
+            self.cli(),
+            &[
+                "payments",
+                "refund",
+                "42",
+                "--amount",
+                "1",
+                "--yes",
+                "--mfa-code",
+                "123456",
+            ],
+        )
+    }
+}
+
+fn error_body(status: u16) -> serde_json::Value {
+    match status {
+        409 => json!({ "errors": [{
+            "code": "AuthorizationErrors.MFA.AccessOtpSmsRequired",
+            "message": "An SMS code is required."
+        }]}),
+        _ => json!({ "errors": [{ "code": format!("Mock{status}"), "message": "mock answer" }]}),
+    }
+}
+
+#[test]
+fn a_read_gets_the_code_its_answer_documents() {
+    for (status, code) in [
+        (401, 3),
+        (403, 3),
+        (404, 4),
+        (400, 7),
+        (422, 7),
+        (429, 8),
+        (500, 8),
+        (502, 8),
+        (503, 8),
+        (504, 8),
+    ] {
+        let api = Api::start();
+        api.payment_answers(status);
+        let r = run_args(api.cli(), &["payments", "get", "42"]);
+        assert_eq!(
+            r.code, code,
+            "HTTP {status}: stdout {} stderr {}",
+            r.stdout, r.stderr
+        );
+        assert!(r.stderr.starts_with("error: "), "{status}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn refused_credentials_exit_3() {
+    let api = Api {
+        server: MockServer::start(),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    api.server.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(400).json_body(json!({
+            "error": "invalid_client",
+            "error_description": "Invalid client"
+        }));
+    });
+    run_args(api.cli(), &["payments", "get", "42"]).fails(3, "invalid_client");
+}
+
+#[test]
+fn an_unreachable_server_exits_6() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bare(dir.path());
+    cmd.env("HELLOASSO_CLIENT_SECRET", "s");
+    let r = run_args(
+        cmd,
+        &[
+            "--env",
+            &format!("http://127.0.0.1:{port}"),
+            "--client-id",
+            "id",
+            "--org",
+            "org",
+            "payments",
+            "get",
+            "42",
+        ],
+    );
+    r.fails(6, "never reached HelloAsso");
+}
+
+#[test]
+fn a_refund_answered_with_a_server_error_exits_10_and_is_sent_once() {
+    for status in [500, 502, 504] {
+        let api = Api::start();
+        api.payment_exists();
+        let refund = api.refund_answers(status);
+        let r = api.refund();
+        r.fails(10, "outcome unknown");
+        assert!(
+            r.stderr.contains(&format!("HTTP {status}")),
+            "{status}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("payments get 42"), "{}", r.stderr);
+        let all = format!("{}{}", r.stdout, r.stderr).to_lowercase();
+        assert!(!all.contains("try again"), "{status}: {all}");
+        assert!(!all.contains("retry later"), "{status}: {all}");
+        assert_eq!(refund.calls(), 1, "HTTP {status}: the refund was re-sent");
+    }
+}
+
+#[test]
+fn a_refund_refused_before_acting_keeps_its_own_code() {
+    for (status, code) in [(409, 5), (400, 7), (403, 3), (429, 8)] {
+        let api = Api::start();
+        api.payment_exists();
+        let refund = api.refund_answers(status);
+        let r = api.refund();
+        assert_eq!(
+            r.code, code,
+            "HTTP {status}: stdout {} stderr {}",
+            r.stdout, r.stderr
+        );
+        // A 409 is asked once without a proof, once with the given code
+        // (never more: a refused code is not re-sent); 429s are retried,
+        // HelloAsso having done nothing.
+        let expected = match status {
+            409 => 2,
+            429 => refund.calls().max(1),
+            _ => 1,
+        };
+        assert_eq!(refund.calls(), expected, "HTTP {status}");
+    }
+}
+
+#[test]
+fn a_checkout_creation_answered_502_exits_10_and_is_sent_once() {
+    let api = Api::start();
+    let create = api.server.mock(|when, then| {
+        when.method(POST)
+            .path("/v5/organizations/mock-org/checkout-intents");
+        then.status(502).body("<html>Bad gateway</html>");
+    });
+    let r = run_args(
+        api.cli(),
+        &[
+            "checkout",
+            "create",
+            "--item",
+            "Adhésion",
+            "--amount",
+            "30",
+            "--return-url",
+            "https://example.org/merci",
+        ],
+    );
+    r.fails(10, "outcome unknown");
+    assert!(
+        !r.stderr.to_lowercase().contains("try again"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(create.calls(), 1);
+}
+
+#[test]
+fn a_bad_webhook_signature_exits_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"eventType":"Payment","data":{}}"#).unwrap();
+    let mut cmd = bare(dir.path());
+    cmd.env("HELLOASSO_WEBHOOK_KEY", "the-key");
+    run_args(
+        cmd,
+        &[
+            "webhook",
+            "verify",
+            body.to_str().unwrap(),
+            "--signature",
+            "00ff",
+        ],
+    )
+    .fails(9, "do not trust");
+}

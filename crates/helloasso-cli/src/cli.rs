@@ -352,6 +352,11 @@ pub struct RefundArgs {
     /// precedence over --mfa-code
     #[arg(long, value_name = "FILE")]
     pub mfa_code_file: Option<PathBuf>,
+
+    /// When the refund's answer is lost, seconds to wait before reading the
+    /// payment back a second time (the refund itself is never re-sent)
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=120))]
+    pub read_back_wait: u64,
 }
 
 impl fmt::Debug for RefundArgs {
@@ -365,6 +370,7 @@ impl fmt::Debug for RefundArgs {
             .field("yes", &self.yes)
             .field("mfa_code", &redacted(self.mfa_code.as_ref()))
             .field("mfa_code_file", &self.mfa_code_file)
+            .field("read_back_wait", &self.read_back_wait)
             .finish()
     }
 }

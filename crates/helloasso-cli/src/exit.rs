@@ -151,29 +151,26 @@ impl From<ExportError> for CliError {
     }
 }
 
-/// Whether `err`, ending a write (refund, checkout creation), leaves its
-/// outcome unknown: HelloAsso may have applied it. HelloAsso has no
-/// idempotency keys, so such a write must be checked, never re-sent blindly.
-/// A 429, a 401/403, an MFA demand or a connection that never opened are
-/// answered before anything is done: those keep their own codes.
-pub fn outcome_unknown(err: &Error) -> bool {
-    match err {
-        Error::Transport {
-            may_have_reached_server,
-            ..
-        } => *may_have_reached_server,
-        Error::Api { status, .. } => status.is_server_error(),
-        // An answer that arrived but cannot be read: a success most likely.
-        Error::Decode { status, .. } => status.is_none_or(|s| !s.is_client_error()),
-        _ => false,
-    }
-}
+/// Whether a failed write may still have been applied: the SDK's rule, so
+/// that the CLI and the library never disagree on when a retry is blind.
+pub use helloasso_sdk::outcome_unknown;
 
 /// The exit-10 error for a write whose outcome is unknown. `what` names the
 /// write ("the refund of payment 12"), `check` how to look it up. The text
 /// never repeats the SDK's own hint, which for a 5xx invites a retry.
 pub fn unknown_outcome(what: &str, check: &str, err: &Error) -> CliError {
-    let cause = match err {
+    let cause = cause_of_lost_answer(err);
+    CliError::new(
+        Kind::OutcomeUnknown,
+        format!(
+            "{what} was sent, outcome unknown ({cause}): check {check} before retrying; running the same command again could apply it twice"
+        ),
+    )
+}
+
+/// How the answer to a write was lost, in words that invite no retry.
+pub fn cause_of_lost_answer(err: &Error) -> String {
+    match err {
         Error::Transport {
             timed_out: true, ..
         } => "no answer came in time".to_owned(),
@@ -184,13 +181,7 @@ pub fn unknown_outcome(what: &str, check: &str, err: &Error) -> CliError {
         },
         Error::Decode { .. } => "HelloAsso's answer could not be read".to_owned(),
         _ => "its answer was lost".to_owned(),
-    };
-    CliError::new(
-        Kind::OutcomeUnknown,
-        format!(
-            "{what} was sent, outcome unknown ({cause}): check {check} before retrying; running the same command again could apply it twice"
-        ),
-    )
+    }
 }
 
 fn kind_of(err: &Error) -> Kind {

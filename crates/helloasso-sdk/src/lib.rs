@@ -44,6 +44,9 @@
 //!   ([`ListPayments::export`]); [`Client::payment`] gets or refunds one;
 //! - refunds ([`RefundPayment`]) in [`Cents`], with HelloAsso's multi-factor
 //!   checks as typed errors and an [`MfaProvider`] that supplies the proof;
+//!   a refund whose answer is lost is never re-sent:
+//!   [`RefundPayment::send_reconciled`] reads the payment back and reports a
+//!   [`RefundOutcome`];
 //! - checkout ([`Client::checkout`]): intents checked before sending, and
 //!   read back with the caller's metadata type and the order once paid;
 //! - [`webhooks`]: typed notifications and signature verification.

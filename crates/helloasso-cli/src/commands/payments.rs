@@ -5,8 +5,10 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use futures::StreamExt;
-use helloasso_sdk::types::{Payment, PaymentDetail, PublicPayment, RefundOperation};
-use helloasso_sdk::{Client, ExportFormat, FixedMfaCode, ListPayments, MAX_PAGE_SIZE, mfa_fn};
+use helloasso_sdk::types::{OperationState, Payment, PaymentDetail, PublicPayment};
+use helloasso_sdk::{
+    Client, ExportFormat, FixedMfaCode, ListPayments, MAX_PAGE_SIZE, RefundOutcome, mfa_fn,
+};
 use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -609,7 +611,8 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             ));
         }
     }
-    let mut request = refund_request(&ctx.client, &args, amount);
+    let mut request = refund_request(&ctx.client, &args, amount)
+        .reconcile_wait(std::time::Duration::from_secs(args.read_back_wait));
     request = match (&mfa_code, interactive) {
         // A given code is tried once: re-sending a wrong code cannot help.
         (Some(code), _) => request
@@ -618,52 +621,86 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
         (None, true) => request.mfa_provider(mfa_fn(prompt::mfa_code)),
         (None, false) => request,
     };
-    let operation = match request.await {
-        Ok(operation) => operation,
-        Err(err) if exit::outcome_unknown(&err) => settle_unknown_refund(&args, err).await?,
-        Err(err) => return Err(err.into()),
-    };
-    show_refund(settings, &args, amount, &operation)
+    // The SDK sends the refund once; when the answer is lost it reads the
+    // payment back instead of guessing (HelloAsso has no idempotency keys).
+    match request.send_reconciled().await? {
+        RefundOutcome::Applied(operation) => {
+            let shown = Shown::of(operation.id, operation.amount, operation.state.as_ref());
+            show_refund(settings, &args, amount, &operation, &shown)
+        }
+        RefundOutcome::FoundOnReadBack { operation, .. } => {
+            say_found_on_read_back(args.id);
+            let shown = Shown::of(operation.id, operation.amount, operation.status.as_ref());
+            show_refund(settings, &args, amount, &operation, &shown)
+        }
+        RefundOutcome::NotApplied { cause, .. } => Err(CliError::new(
+            Kind::Unavailable,
+            format!(
+                "the refund of payment {} was not applied: {}; reading the payment back shows no new refund, so nothing was refunded",
+                args.id,
+                exit::cause_of_lost_answer(&cause)
+            ),
+        )),
+        RefundOutcome::Unknown { cause, .. } => Err(exit::unknown_outcome(
+            &format!("the refund of payment {}", args.id),
+            &format!("`helloasso payments get {} --with-failed-refunds`", args.id),
+            &cause,
+        )),
+        // Outcomes a newer SDK may add: say nothing was proven.
+        other => Err(CliError::new(
+            Kind::OutcomeUnknown,
+            format!(
+                "the refund of payment {} ended in a way this helloasso does not know ({other:?}): check the payment before retrying",
+                args.id
+            ),
+        )),
+    }
 }
 
-/// Decides what became of a refund whose answer was lost (a timeout, a cut
-/// connection, a 5xx). It is never sent again: HelloAsso could have applied
-/// it. This is where a read-back of the payment's refund operations belongs
-/// (`Ok` with the operation found, so the command ends as a success); until
-/// one exists, the outcome stays unknown and the command exits 10.
-async fn settle_unknown_refund(
-    args: &RefundArgs,
-    err: helloasso_sdk::Error,
-) -> CliResult<RefundOperation> {
-    Err(exit::unknown_outcome(
-        &format!("the refund of payment {}", args.id),
-        &format!("`helloasso payments get {} --with-failed-refunds`", args.id),
-        &err,
-    ))
+/// On stderr, so that JSON on stdout stays one document.
+fn say_found_on_read_back(id: i64) {
+    eprintln!(
+        "note: HelloAsso's answer to the refund of payment {id} was lost; the payment, read back, shows the refund below"
+    );
 }
 
-/// Prints a refund operation: the one HelloAsso answered, or one found by
-/// reading the payment back.
-fn show_refund(
+/// What a refund's confirmation shows, whichever model carried it.
+struct Shown {
+    id: Option<i64>,
+    amount: Option<i64>,
+    state: String,
+}
+
+impl Shown {
+    fn of(id: Option<i64>, amount: Option<i64>, state: Option<&OperationState>) -> Self {
+        Self {
+            id,
+            amount,
+            state: enum_text(state.map(|s| s.as_str())),
+        }
+    }
+}
+
+/// Prints a refund operation: the one HelloAsso answered, or the one found
+/// by reading the payment back.
+fn show_refund<T: serde::Serialize>(
     settings: &Settings,
     args: &RefundArgs,
     amount: Option<helloasso_sdk::Cents>,
-    operation: &RefundOperation,
+    operation: &T,
+    shown: &Shown,
 ) -> CliResult {
     let fields = [
-        ("refund_operation", opt_id(operation.id)),
+        ("refund_operation", opt_id(shown.id)),
         ("payment", args.id.to_string()),
         (
             "amount",
-            operation
+            shown
                 .amount
                 .or(amount.map(|a| a.get()))
                 .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
         ),
-        (
-            "state",
-            enum_text(operation.state.as_ref().map(|s| s.as_str())),
-        ),
+        ("state", shown.state.clone()),
     ];
     match settings.format {
         Format::Table => {

@@ -11,6 +11,21 @@ use crate::common::{bare, run_args};
 
 const TOKEN: &str = "mock-access-token";
 
+/// A partial refund of the mocked payment 42, confirmed, with an MFA code
+/// and no wait between the two read-backs of a lost answer.
+const REFUND: [&str; 10] = [
+    "payments",
+    "refund",
+    "42",
+    "--amount",
+    "1",
+    "--yes",
+    "--mfa-code",
+    "123456",
+    "--read-back-wait",
+    "0",
+];
+
 /// A mock HelloAsso that hands out tokens, and a scratch home.
 struct Api {
     server: MockServer,
@@ -83,19 +98,7 @@ impl Api {
     }
 
     fn refund(&self) -> crate::common::Run {
-        run_args(
-            self.cli(),
-            &[
-                "payments",
-                "refund",
-                "42",
-                "--amount",
-                "1",
-                "--yes",
-                "--mfa-code",
-                "123456",
-            ],
-        )
+        run_args(self.cli(), &REFUND)
     }
 }
 
@@ -179,24 +182,73 @@ fn an_unreachable_server_exits_6() {
 }
 
 #[test]
-fn a_refund_answered_with_a_server_error_exits_10_and_is_sent_once() {
+fn a_refund_answered_with_a_server_error_is_read_back_and_never_re_sent() {
     for status in [500, 502, 504] {
         let api = Api::start();
         api.payment_exists();
         let refund = api.refund_answers(status);
         let r = api.refund();
-        r.fails(10, "outcome unknown");
+        // The payment, read back twice, lists no new refund operation:
+        // HelloAsso did not refund, and the command says so (exit 8).
+        r.fails(8, "was not applied");
         assert!(
             r.stderr.contains(&format!("HTTP {status}")),
             "{status}: {}",
             r.stderr
         );
-        assert!(r.stderr.contains("payments get 42"), "{}", r.stderr);
+        assert!(r.stderr.contains("nothing was refunded"), "{}", r.stderr);
         let all = format!("{}{}", r.stdout, r.stderr).to_lowercase();
         assert!(!all.contains("try again"), "{status}: {all}");
         assert!(!all.contains("retry later"), "{status}: {all}");
         assert_eq!(refund.calls(), 1, "HTTP {status}: the refund was re-sent");
     }
+}
+
+#[test]
+fn a_refund_whose_payment_cannot_be_read_back_exits_10_and_is_sent_once() {
+    let api = Api::start();
+    let mut payment = api.server.mock(|when, then| {
+        when.method(GET).path("/v5/payments/42");
+        then.status(200).json_body(json!({
+            "id": 42, "amount": 1000, "state": "Authorized",
+            "date": "2025-03-01T10:00:00+01:00",
+        }));
+    });
+    // The refund's 502 comes late, so that the payment can vanish from the
+    // API while the CLI waits for it: the read-back then fails.
+    let refund = api.server.mock(|when, then| {
+        when.method(POST).path("/v5/payments/42/refund");
+        then.status(502)
+            .delay(std::time::Duration::from_millis(1500))
+            .header("content-type", "application/json")
+            .json_body(error_body(502));
+    });
+    let mut cmd = api.cli();
+    cmd.args(REFUND)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("start helloasso");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while refund.calls() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refund never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    payment.delete();
+    api.payment_answers(404);
+    let out = child.wait_with_output().expect("helloasso ends");
+    let r = crate::common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    r.fails(10, "outcome unknown");
+    assert!(r.stderr.contains("payments get 42"), "{}", r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr).to_lowercase();
+    assert!(!all.contains("try again"), "{all}");
+    assert_eq!(refund.calls(), 1, "the refund was re-sent");
 }
 
 #[test]

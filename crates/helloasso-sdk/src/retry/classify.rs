@@ -74,7 +74,9 @@ pub fn outcome_unknown(error: &Error) -> bool {
             ..
         } => *may_have_reached_server,
         Error::Api { status, .. } => status.is_server_error(),
-        Error::Decode { status, .. } => status.is_none_or(|s| s.is_success()),
+        // An answer that arrived but cannot be read (a success most likely):
+        // only a refusal (4xx) says that nothing was done.
+        Error::Decode { status, .. } => status.is_none_or(|s| !s.is_client_error()),
         _ => false,
     }
 }

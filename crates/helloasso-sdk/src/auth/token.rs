@@ -17,6 +17,9 @@ pub struct Token {
     access_token: SecretString,
     refresh_token: Option<SecretString>,
     expires_at: DateTime<Utc>,
+    /// How long the token had to live when this value was made: caps the
+    /// refresh margin, so that a short-lived token is not refreshed at once.
+    lifetime: chrono::Duration,
     organization_slug: Option<String>,
 }
 
@@ -27,10 +30,12 @@ impl Token {
         refresh_token: Option<SecretString>,
         expires_at: DateTime<Utc>,
     ) -> Self {
+        let lifetime = (expires_at - Utc::now()).max(chrono::Duration::zero());
         Self {
             access_token,
             refresh_token,
             expires_at,
+            lifetime,
             organization_slug: None,
         }
     }
@@ -63,9 +68,13 @@ impl Token {
 
     /// Whether the access token is still valid `skew` from now. A token is
     /// refreshed `skew` before it expires so that a request never leaves with a
-    /// token that dies on the way.
+    /// token that dies on the way; for a token that lived less than twice
+    /// `skew` when it was made, the margin is half its lifetime instead, so
+    /// that a short lifetime does not make every call fetch a new token.
     pub fn is_fresh(&self, skew: Duration) -> bool {
-        let skew = chrono::Duration::from_std(skew).unwrap_or(chrono::Duration::MAX);
+        let skew = chrono::Duration::from_std(skew)
+            .unwrap_or(chrono::Duration::MAX)
+            .min(self.lifetime / 2);
         Utc::now()
             .checked_add_signed(skew)
             .is_some_and(|deadline| deadline < self.expires_at)
@@ -159,8 +168,22 @@ mod tests {
             Utc::now() + chrono::Duration::seconds(100),
         );
         assert!(token.is_fresh(Duration::from_secs(10)));
-        assert!(!token.is_fresh(Duration::from_secs(200)));
-        assert!(!token.is_fresh(Duration::MAX));
+        assert!(!token.is_fresh(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn a_lifetime_shorter_than_the_margin_still_counts_as_fresh() {
+        let token = Token::new(
+            "a".into(),
+            None,
+            Utc::now() + chrono::Duration::seconds(100),
+        );
+        // The margin is capped at half the lifetime (50 s).
+        assert!(token.is_fresh(Duration::from_secs(200)));
+        assert!(token.is_fresh(Duration::MAX));
+        let expired = Token::new("a".into(), None, Utc::now() - chrono::Duration::seconds(1));
+        assert!(!expired.is_fresh(Duration::ZERO));
+        assert!(!expired.is_fresh(Duration::from_secs(60)));
     }
 
     #[test]

@@ -61,6 +61,12 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         "pub mod types {\n    pub use crate::enums::*;",
         1,
     );
+    // A builder needs no undeclared fields: `extra` starts empty rather than
+    // "not supplied" (typify treats the flattened map as a required field).
+    let client = client.replace(
+        r#"extra: Err("no value supplied for extra".to_string())"#,
+        "extra: Ok(Default::default())",
+    );
     if !client.contains("pub use crate::enums::*;") {
         return Err("generated client has no `types` module".into());
     }

@@ -95,7 +95,12 @@ pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
                 quote!(#attr)
             ));
         }
-        remove_deserialize_derive(model)?;
+        // typify derives `Default` only when every field may be absent, and
+        // counts `extra` as required: the models that could default keep it.
+        let defaultable = fields
+            .iter()
+            .all(|f| f.flatten || !matches!(f.default, Missing::Required) || is_option(&f.ty));
+        adjust_derives(model, defaultable)?;
         decoders.push(decoder(&model.ident, &fields)?);
     }
     if decoders.is_empty() {
@@ -170,9 +175,12 @@ fn fields_of(model: &syn::ItemStruct) -> Result<Vec<Field>, String> {
     Ok(out)
 }
 
-fn remove_deserialize_derive(model: &mut syn::ItemStruct) -> Result<(), String> {
+/// Drops the derived `Deserialize` (replaced by [`decoder`]) and, when every
+/// field may be absent, derives `Default`.
+fn adjust_derives(model: &mut syn::ItemStruct, defaultable: bool) -> Result<(), String> {
     type Paths = syn::punctuated::Punctuated<syn::Path, syn::Token![,]>;
     let mut removed = false;
+    let mut has_default = false;
     for attr in model.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let paths: Paths = attr
             .parse_args_with(Paths::parse_terminated)
@@ -180,12 +188,19 @@ fn remove_deserialize_derive(model: &mut syn::ItemStruct) -> Result<(), String> 
         let kept: Paths = paths
             .into_iter()
             .filter(|p| {
-                let is_deserialize = p.segments.last().is_some_and(|s| s.ident == "Deserialize");
+                let last = p.segments.last().map(|s| s.ident.to_string());
+                has_default |= last.as_deref() == Some("Default");
+                let is_deserialize = last.as_deref() == Some("Deserialize");
                 removed |= is_deserialize;
                 !is_deserialize
             })
             .collect();
         *attr = syn::parse_quote!(#[derive(#kept)]);
+    }
+    if defaultable && !has_default {
+        model
+            .attrs
+            .push(syn::parse_quote!(#[derive(::std::default::Default)]));
     }
     if removed {
         Ok(())

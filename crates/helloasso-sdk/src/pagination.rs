@@ -476,6 +476,7 @@ mod tests {
                         } else {
                             -1
                         }),
+                        ..Default::default()
                     }),
                 })
             })

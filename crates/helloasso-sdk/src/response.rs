@@ -604,7 +604,7 @@ mod tests {
             error_from_parts(
                 StatusCode::from_u16(status).unwrap(),
                 &headers,
-                serde_json::from_str(json).unwrap(),
+                ErrorParts::from_json(json.as_bytes()).unwrap(),
             )
         };
         assert!(matches!(
@@ -652,6 +652,120 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn mfa_codes_are_found_in_every_shape() {
+        let headers = HeaderMap::new();
+        let conflict = |json: &str| match ErrorParts::from_json(json.as_bytes()) {
+            Some(parts) if !parts.is_empty() => {
+                error_from_parts(StatusCode::CONFLICT, &headers, parts)
+            }
+            _ => error_from_unreadable_body(StatusCode::CONFLICT, &headers, json.as_bytes()),
+        };
+        for body in [
+            r#"{"errors":[{"code":"AuthorizationErrors.MFA.AccessOtpSmsRequired","message":"m"}]}"#,
+            r#"{"code":"AuthorizationErrors.MFA.AccessOtpSmsRequired","message":"m"}"#,
+            r#"{"message":"AuthorizationErrors.MFA.AccessOtpSmsRequired"}"#,
+            r#"{"Message":"authorizationerrors.mfa.accessotpsmsrequired"}"#,
+            r#"{"error":"AuthorizationErrors.MFA.AccessOtpSmsRequired","error_description":"m"}"#,
+            r#"{"errors":[{"message":"Code AuthorizationErrors.MFA.AccessOtpSmsRequired needed"}]}"#,
+            "AuthorizationErrors.MFA.AccessOtpSmsRequired",
+        ] {
+            assert!(
+                matches!(conflict(body), Error::MfaRequired { proof: MfaProof::SmsOtp, .. }),
+                "{body}: {:?}",
+                conflict(body)
+            );
+        }
+        for body in ["", "  \n"] {
+            assert!(
+                matches!(conflict(body), Error::MfaRequired { proof: MfaProof::AccessToken, message: None }),
+                "{body:?}"
+            );
+        }
+        assert!(matches!(
+            conflict(r#"{"message":"AuthorizationErrors.UserNotEnrolled"}"#),
+            Error::UserNotEnrolled { message: None }
+        ));
+    }
+
+    #[test]
+    fn odd_error_shapes_keep_what_they_can() {
+        let headers = HeaderMap::new();
+        let parts = ErrorParts::from_json(
+            br#"{"errors":{"amount":["must be positive"]},"title":"Validation failed","status":400}"#,
+        )
+        .unwrap();
+        match error_from_parts(StatusCode::BAD_REQUEST, &headers, parts) {
+            Error::Api {
+                message,
+                model_state,
+                ..
+            } => {
+                assert_eq!(message.as_deref(), Some("Validation failed"));
+                assert_eq!(model_state["amount"], vec!["must be positive".to_owned()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A field of an unexpected type does not lose the others.
+        let parts =
+            ErrorParts::from_json(br#"{"errors":[{"code":7,"message":"m"}],"message":["x"]}"#)
+                .unwrap();
+        match error_from_parts(StatusCode::BAD_REQUEST, &headers, parts) {
+            Error::Api { code, message, .. } => {
+                assert_eq!(code, None);
+                assert_eq!(message.as_deref(), Some("m"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(ErrorParts::from_json(b"<html>").is_none());
+    }
+
+    #[test]
+    fn decode_messages_lose_the_values() {
+        let cases = [
+            (
+                r#"invalid type: string "Jeanne Martin", expected i64 at line 1 column 30"#,
+                "invalid type: a string, expected i64 at line 1 column 30",
+            ),
+            (
+                "invalid value: integer `-3`, expected u8",
+                "invalid value: an integer, expected u8",
+            ),
+            (
+                "unknown field `jeanne@example.org`, expected `id`",
+                "unknown field `…`, expected `id`",
+            ),
+            ("missing field `id`", "missing field `id`"),
+        ];
+        for (raw, clean) in cases {
+            assert_eq!(without_values(raw), clean);
+        }
+    }
+
+    #[test]
+    fn a_success_body_that_does_not_decode_shows_no_text() {
+        let body = br#"{"data":[{"payer":{"firstName":"Jeanne","email":"jeanne@example.org"},"amount":"TEN-EUROS"}]}"#;
+        let error = error_from_undecodable(
+            Some(StatusCode::OK),
+            None,
+            body,
+            r#"invalid type: string "TEN-EUROS", expected i64"#.to_owned(),
+            no_path,
+        );
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("Jeanne"), "{shown}");
+        assert!(!shown.contains("TEN-EUROS"), "{shown}");
+        assert!(shown.contains("expected i64"), "{shown}");
+    }
+
+    #[test]
+    fn excerpts_mask_only_a_bounded_prefix() {
+        let mut body = b"<html>".to_vec();
+        body.extend(std::iter::repeat_n(b'x', 10 * ERROR_BODY_LIMIT));
+        let text = excerpt(&body);
+        assert!(text.chars().count() <= EXCERPT_CHARS + 1);
     }
 
     #[test]

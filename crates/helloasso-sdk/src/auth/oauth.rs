@@ -105,7 +105,8 @@ pub(crate) fn token_from(response: types::TokenResponse) -> Token {
         SecretString::from(response.access_token),
         response.refresh_token.map(SecretString::from),
         now.checked_add_signed(lifetime).unwrap_or(now),
-    );
+    )
+    .with_lifetime(lifetime);
     match response.organization_slug {
         Some(slug) => token.with_organization_slug(slug),
         None => token,

@@ -210,11 +210,11 @@ fn every_payload_round_trips() {
             no_model.push(format!("{file} ({why})"));
         }
     }
+    assert!(problems.is_empty(), "lost or changed:\n{}", problems.join("\n"));
     println!(
-        "lossless: {}/{} payloads round-trip through their model; {} without a model yet:",
-        checked.len() - problems.len().min(checked.len()),
-        checked.len(),
-        no_model.len()
+        "lossless: {n}/{n} payloads round-trip through their model; {} without a model yet:",
+        no_model.len(),
+        n = checked.len(),
     );
     for file in &checked {
         println!("  checked  {file}");
@@ -222,7 +222,6 @@ fn every_payload_round_trips() {
     for file in &no_model {
         println!("  no model {file}");
     }
-    assert!(problems.is_empty(), "lost or changed:\n{}", problems.join("\n"));
     assert_eq!(checked.len() + no_model.len(), PAYLOADS.len());
     // The two named skips, and no more: a third must be a decision, not a slip.
     assert_eq!(no_model.len(), 2, "{no_model:?}");
@@ -250,9 +249,13 @@ fn the_items_page_pagination_with_unknown_counts_round_trips() {
 fn with_undeclared_everywhere(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
+            // `modelState` is a map of messages, not a model: left as is.
             let mut out: serde_json::Map<String, Value> = map
                 .iter()
-                .map(|(k, v)| (k.clone(), with_undeclared_everywhere(v)))
+                .map(|(k, v)| match k.as_str() {
+                    "modelState" => (k.clone(), v.clone()),
+                    _ => (k.clone(), with_undeclared_everywhere(v)),
+                })
                 .collect();
             out.insert(
                 "undeclaredByTest".into(),
@@ -296,7 +299,16 @@ fn undeclared_fields_survive_in_every_model_family() {
     let mut problems = Vec::new();
     let mut families = Vec::new();
     for (family, model, payload) in family_payloads() {
-        let value = with_undeclared_everywhere(&payload);
+        let value = match model {
+            // The envelope is not a model: `Notification` keeps `eventType`
+            // and `data` (checkout `metadata` is read by `webhooks::metadata`).
+            Model::Notification => {
+                let mut envelope = payload.clone();
+                envelope["data"] = with_undeclared_everywhere(&payload["data"]);
+                envelope
+            }
+            _ => with_undeclared_everywhere(&payload),
+        };
         let encoded = match model {
             Model::NoModelYet("PaymentPage") => Some(through::<types::PaymentPage>(&value)),
             Model::NoModelYet("PublicPaymentPage") => Some(through::<types::PublicPaymentPage>(&value)),
@@ -315,7 +327,11 @@ fn undeclared_fields_survive_in_every_model_family() {
                 problems.extend(found.into_iter().map(|d| format!("{family}: {d}")));
                 // The probe went in at every depth and came back at every depth.
                 let probes = encoded.to_string().matches("undeclaredByTest").count();
-                assert!(probes >= 2, "{family}: {probes} probe(s) came back");
+                assert_eq!(
+                    probes,
+                    value.to_string().matches("undeclaredByTest").count(),
+                    "{family}"
+                );
                 families.push(family);
             }
         }

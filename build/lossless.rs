@@ -108,7 +108,8 @@ pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
     }
     for tokens in decoders {
         items.push(
-            syn::parse2(tokens).map_err(|e| format!("a generated decoder is not valid Rust: {e}"))?,
+            syn::parse2(tokens)
+                .map_err(|e| format!("a generated decoder is not valid Rust: {e}"))?,
         );
     }
     Ok(())
@@ -181,7 +182,11 @@ fn adjust_derives(model: &mut syn::ItemStruct, defaultable: bool) -> Result<(), 
     type Paths = syn::punctuated::Punctuated<syn::Path, syn::Token![,]>;
     let mut removed = false;
     let mut has_default = false;
-    for attr in model.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+    for attr in model
+        .attrs
+        .iter_mut()
+        .filter(|a| a.path().is_ident("derive"))
+    {
         let paths: Paths = attr
             .parse_args_with(Paths::parse_terminated)
             .map_err(|e| format!("model {}: unreadable derive: {e}", model.ident))?;

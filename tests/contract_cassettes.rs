@@ -174,7 +174,11 @@ mod samples {
             .await
             .map_err(|e| e.to_string())?;
         check("amount", sandbox.amount, Some(10_000))?;
-        check("state", sandbox.state.clone(), Some(PaymentState::Authorized))?;
+        check(
+            "state",
+            sandbox.state.clone(),
+            Some(PaymentState::Authorized),
+        )?;
         // .NET's minimum date for "not cashed out yet".
         check(
             "cashOutDate",
@@ -182,10 +186,18 @@ mod samples {
             Some(-62_135_596_800),
         )?;
         let order = sandbox.order.clone().ok_or("no order")?;
-        check("order.formName", order.form_name.as_deref(), Some("Faire un don"))?;
+        check(
+            "order.formName",
+            order.form_name.as_deref(),
+            Some("Faire un don"),
+        )?;
         check("order.isAnonymous", order.is_anonymous, Some(false))?;
         check("order.isAmountHidden", order.is_amount_hidden, Some(false))?;
-        check("payer.email", sandbox.payer.clone().and_then(|p| p.email), Some(String::new()))?;
+        check(
+            "payer.email",
+            sandbox.payer.clone().and_then(|p| p.email),
+            Some(String::new()),
+        )?;
 
         let old = client
             .payment(9_307_923)

@@ -36,32 +36,112 @@ enum Model {
 /// missing from this table fails `every_payload_round_trips`, so a new sample
 /// cannot be skipped silently.
 const PAYLOADS: &[(&str, Model)] = &[
-    ("samples/webhooks/01_official_sample_Form_event.json", Model::Notification),
-    ("samples/webhooks/02_official_sample_Order_event.json", Model::Notification),
-    ("samples/webhooks/03_official_sample_Payment_event.json", Model::Notification),
-    ("samples/webhooks/04_official_doc_Organization_event.json", Model::Notification),
-    ("samples/webhooks/06_sandbox_Form_event_donation_draft__registro.json", Model::Notification),
-    ("samples/webhooks/09_Payment_event_2020__jymaire_hellos.json", Model::Notification),
-    ("samples/webhooks/10_semisynthetic_Form_event__Doskyft_helloasso-php.json", Model::Notification),
-    ("samples/webhooks/12_semisynthetic_Payment_event__Doskyft_helloasso-php.json", Model::Notification),
-    ("samples/webhooks/40_sandbox_Order_event_donation__darkstack_helloasso.json", Model::Notification),
-    ("samples/webhooks/41_sandbox_Payment_event_MinValue_dates__darkstack_helloasso.json", Model::Notification),
-    ("samples/webhooks/42_Order_event_membership_pay_what_you_want_zero_no_payments__Shetza.json", Model::Notification),
-    ("samples/webhooks/43_Order_event_registration_customFields__valence-echecs.json", Model::Notification),
-    ("samples/webhooks/44_Order_event_free_tickets_no_payments__nantralPlatform.json", Model::Notification),
-    ("samples/webhooks/45_official_2021_Form_event_monthly_donation__mdl-helloasso-notifications.json", Model::Notification),
-    ("samples/api_responses/20_GET_form_public__HelloAssoDotnet.json", Model::FormPublic),
-    ("samples/api_responses/21_GET_organization_forms_paginated__HelloAssoDotnet.json", Model::FormLightPage),
-    ("samples/api_responses/24_POST_checkout_intent_response_SHAPE_ONLY_mock__outiltheque.json", Model::InitCheckoutResponse),
-    ("samples/api_responses/50_GET_organization__permacat_v2.json", Model::NoModelYet("GET /organizations/{slug} is not in the normalized spec")),
-    ("samples/api_responses/51_GET_organization_forms_page__permacat_v2.json", Model::FormLightPage),
-    ("samples/api_responses/52_GET_form_public_membership__permacat_v2.json", Model::FormPublic),
-    ("samples/api_responses/53_GET_organization_formTypes__permacat_v2.json", Model::FormTypes),
-    ("samples/api_responses/54_GET_items_pagination_counts_unknown__bot-relance-hello-asso.json", Model::NoModelYet("GET /organizations/{slug}/items is not in the normalized spec (its `pagination` is checked through `Pagination` below)")),
-    ("samples/oauth/30_token_response_SHAPE_ONLY_mock__outiltheque.json", Model::TokenResponse),
-    ("samples/oauth/31_token_error_400_SHAPE_ONLY_mock__helloasso-mcp.json", Model::ErrorBody),
-    ("samples/oauth/60_REAL_token_refresh_grant_response__permacat_v2.json", Model::TokenResponse),
-    ("samples/oauth/61_token_error_400_unauthorized_client__Mattherix_hello-asso.json", Model::ErrorBody),
+    (
+        "samples/webhooks/01_official_sample_Form_event.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/02_official_sample_Order_event.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/03_official_sample_Payment_event.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/04_official_doc_Organization_event.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/06_sandbox_Form_event_donation_draft__registro.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/09_Payment_event_2020__jymaire_hellos.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/10_semisynthetic_Form_event__Doskyft_helloasso-php.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/12_semisynthetic_Payment_event__Doskyft_helloasso-php.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/40_sandbox_Order_event_donation__darkstack_helloasso.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/41_sandbox_Payment_event_MinValue_dates__darkstack_helloasso.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/42_Order_event_membership_pay_what_you_want_zero_no_payments__Shetza.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/43_Order_event_registration_customFields__valence-echecs.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/44_Order_event_free_tickets_no_payments__nantralPlatform.json",
+        Model::Notification,
+    ),
+    (
+        "samples/webhooks/45_official_2021_Form_event_monthly_donation__mdl-helloasso-notifications.json",
+        Model::Notification,
+    ),
+    (
+        "samples/api_responses/20_GET_form_public__HelloAssoDotnet.json",
+        Model::FormPublic,
+    ),
+    (
+        "samples/api_responses/21_GET_organization_forms_paginated__HelloAssoDotnet.json",
+        Model::FormLightPage,
+    ),
+    (
+        "samples/api_responses/24_POST_checkout_intent_response_SHAPE_ONLY_mock__outiltheque.json",
+        Model::InitCheckoutResponse,
+    ),
+    (
+        "samples/api_responses/50_GET_organization__permacat_v2.json",
+        Model::NoModelYet("GET /organizations/{slug} is not in the normalized spec"),
+    ),
+    (
+        "samples/api_responses/51_GET_organization_forms_page__permacat_v2.json",
+        Model::FormLightPage,
+    ),
+    (
+        "samples/api_responses/52_GET_form_public_membership__permacat_v2.json",
+        Model::FormPublic,
+    ),
+    (
+        "samples/api_responses/53_GET_organization_formTypes__permacat_v2.json",
+        Model::FormTypes,
+    ),
+    (
+        "samples/api_responses/54_GET_items_pagination_counts_unknown__bot-relance-hello-asso.json",
+        Model::NoModelYet(
+            "GET /organizations/{slug}/items is not in the normalized spec (its `pagination` is checked through `Pagination` below)",
+        ),
+    ),
+    (
+        "samples/oauth/30_token_response_SHAPE_ONLY_mock__outiltheque.json",
+        Model::TokenResponse,
+    ),
+    (
+        "samples/oauth/31_token_error_400_SHAPE_ONLY_mock__helloasso-mcp.json",
+        Model::ErrorBody,
+    ),
+    (
+        "samples/oauth/60_REAL_token_refresh_grant_response__permacat_v2.json",
+        Model::TokenResponse,
+    ),
+    (
+        "samples/oauth/61_token_error_400_unauthorized_client__Mattherix_hello-asso.json",
+        Model::ErrorBody,
+    ),
 ];
 
 fn data_dir() -> PathBuf {
@@ -210,7 +290,11 @@ fn every_payload_round_trips() {
             no_model.push(format!("{file} ({why})"));
         }
     }
-    assert!(problems.is_empty(), "lost or changed:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "lost or changed:\n{}",
+        problems.join("\n")
+    );
     println!(
         "lossless: {n}/{n} payloads round-trip through their model; {} without a model yet:",
         no_model.len(),
@@ -271,24 +355,84 @@ fn with_undeclared_everywhere(value: &Value) -> Value {
 /// One payload per model family, built from the samples where the family
 /// has none of its own (pages, checkout intents, searches).
 fn family_payloads() -> Vec<(&'static str, Model, Value)> {
-    let payment = read("samples/webhooks/41_sandbox_Payment_event_MinValue_dates__darkstack_helloasso.json")["data"].clone();
-    let order = read("samples/webhooks/40_sandbox_Order_event_donation__darkstack_helloasso.json")["data"].clone();
-    let pagination = read("samples/api_responses/54_GET_items_pagination_counts_unknown__bot-relance-hello-asso.json")["pagination"].clone();
+    let payment =
+        read("samples/webhooks/41_sandbox_Payment_event_MinValue_dates__darkstack_helloasso.json")
+            ["data"]
+            .clone();
+    let order = read("samples/webhooks/40_sandbox_Order_event_donation__darkstack_helloasso.json")
+        ["data"]
+        .clone();
+    let pagination = read(
+        "samples/api_responses/54_GET_items_pagination_counts_unknown__bot-relance-hello-asso.json",
+    )["pagination"]
+        .clone();
     let mut out = vec![
-        ("payment notification", Model::Notification, read("samples/webhooks/41_sandbox_Payment_event_MinValue_dates__darkstack_helloasso.json")),
-        ("order notification", Model::Notification, read("samples/webhooks/02_official_sample_Order_event.json")),
-        ("form notification", Model::Notification, read("samples/webhooks/10_semisynthetic_Form_event__Doskyft_helloasso-php.json")),
-        ("organization notification", Model::Notification, read("samples/webhooks/04_official_doc_Organization_event.json")),
-        ("form page", Model::FormLightPage, read("samples/api_responses/51_GET_organization_forms_page__permacat_v2.json")),
-        ("public form", Model::FormPublic, read("samples/api_responses/52_GET_form_public_membership__permacat_v2.json")),
-        ("created checkout", Model::InitCheckoutResponse, read("samples/api_responses/24_POST_checkout_intent_response_SHAPE_ONLY_mock__outiltheque.json")),
-        ("token answer", Model::TokenResponse, read("samples/oauth/60_REAL_token_refresh_grant_response__permacat_v2.json")),
-        ("OAuth error", Model::ErrorBody, read("samples/oauth/61_token_error_400_unauthorized_client__Mattherix_hello-asso.json")),
-        ("API error", Model::ErrorBody, json!({ "errors": [{ "code": "NotFound", "message": "m" }], "message": "m", "modelState": { "amount": ["x"] } })),
+        (
+            "payment notification",
+            Model::Notification,
+            read(
+                "samples/webhooks/41_sandbox_Payment_event_MinValue_dates__darkstack_helloasso.json",
+            ),
+        ),
+        (
+            "order notification",
+            Model::Notification,
+            read("samples/webhooks/02_official_sample_Order_event.json"),
+        ),
+        (
+            "form notification",
+            Model::Notification,
+            read("samples/webhooks/10_semisynthetic_Form_event__Doskyft_helloasso-php.json"),
+        ),
+        (
+            "organization notification",
+            Model::Notification,
+            read("samples/webhooks/04_official_doc_Organization_event.json"),
+        ),
+        (
+            "form page",
+            Model::FormLightPage,
+            read("samples/api_responses/51_GET_organization_forms_page__permacat_v2.json"),
+        ),
+        (
+            "public form",
+            Model::FormPublic,
+            read("samples/api_responses/52_GET_form_public_membership__permacat_v2.json"),
+        ),
+        (
+            "created checkout",
+            Model::InitCheckoutResponse,
+            read(
+                "samples/api_responses/24_POST_checkout_intent_response_SHAPE_ONLY_mock__outiltheque.json",
+            ),
+        ),
+        (
+            "token answer",
+            Model::TokenResponse,
+            read("samples/oauth/60_REAL_token_refresh_grant_response__permacat_v2.json"),
+        ),
+        (
+            "OAuth error",
+            Model::ErrorBody,
+            read("samples/oauth/61_token_error_400_unauthorized_client__Mattherix_hello-asso.json"),
+        ),
+        (
+            "API error",
+            Model::ErrorBody,
+            json!({ "errors": [{ "code": "NotFound", "message": "m" }], "message": "m", "modelState": { "amount": ["x"] } }),
+        ),
     ];
     // Families the samples show only inside another payload.
-    out.push(("payment page", Model::NoModelYet("PaymentPage"), json!({ "data": [payment.clone()], "pagination": pagination.clone() })));
-    out.push(("search page", Model::NoModelYet("PublicPaymentPage"), json!({ "data": [payment.clone()], "pagination": pagination })));
+    out.push((
+        "payment page",
+        Model::NoModelYet("PaymentPage"),
+        json!({ "data": [payment.clone()], "pagination": pagination.clone() }),
+    ));
+    out.push((
+        "search page",
+        Model::NoModelYet("PublicPaymentPage"),
+        json!({ "data": [payment.clone()], "pagination": pagination }),
+    ));
     out.push(("payment", Model::NoModelYet("PaymentDetail"), payment));
     out.push(("checkout intent", Model::NoModelYet("CheckoutIntent"), json!({ "id": 1, "redirectUrl": "https://example.org/pay", "metadata": { "cart": 7 }, "order": order })));
     out
@@ -311,7 +455,9 @@ fn undeclared_fields_survive_in_every_model_family() {
         };
         let encoded = match model {
             Model::NoModelYet("PaymentPage") => Some(through::<types::PaymentPage>(&value)),
-            Model::NoModelYet("PublicPaymentPage") => Some(through::<types::PublicPaymentPage>(&value)),
+            Model::NoModelYet("PublicPaymentPage") => {
+                Some(through::<types::PublicPaymentPage>(&value))
+            }
             Model::NoModelYet("PaymentDetail") => Some(through::<types::PaymentDetail>(&value)),
             Model::NoModelYet("CheckoutIntent") => Some(through::<types::CheckoutIntent>(&value)),
             model => round_trip(model, &value),
@@ -336,7 +482,11 @@ fn undeclared_fields_survive_in_every_model_family() {
             }
         }
     }
-    assert!(problems.is_empty(), "lost or changed:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "lost or changed:\n{}",
+        problems.join("\n")
+    );
     assert_eq!(families.len(), 14, "{families:?}");
 }
 
@@ -365,7 +515,8 @@ fn the_overlay_declares_the_fields_real_payloads_show() {
     assert_eq!(order.is_anonymous, Some(false));
     assert_eq!(order.is_amount_hidden, Some(false));
 
-    let notification = read("samples/webhooks/40_sandbox_Order_event_donation__darkstack_helloasso.json");
+    let notification =
+        read("samples/webhooks/40_sandbox_Order_event_donation__darkstack_helloasso.json");
     let order: types::OrderDetail = serde_json::from_value(notification["data"].clone()).unwrap();
     assert_eq!(order.is_anonymous, Some(false));
     assert_eq!(order.is_amount_hidden, Some(false));
@@ -381,7 +532,8 @@ fn the_overlay_declares_the_fields_real_payloads_show() {
 fn a_missing_key_still_decodes_and_an_unknown_enum_value_is_kept() {
     let payment: types::PaymentDetail = serde_json::from_value(json!({})).unwrap();
     assert_eq!(payment.id, None);
-    let value = json!({ "id": 1, "state": "SettledOnTheMoon", "order": { "formType": "Raffle2030" } });
+    let value =
+        json!({ "id": 1, "state": "SettledOnTheMoon", "order": { "formType": "Raffle2030" } });
     let payment: types::PaymentDetail = serde_json::from_value(value.clone()).unwrap();
     assert_eq!(
         payment.state,
@@ -393,10 +545,22 @@ fn a_missing_key_still_decodes_and_an_unknown_enum_value_is_kept() {
 #[test]
 fn a_declared_field_of_the_wrong_type_names_its_path() {
     let cases = [
-        (json!({ "data": [{ "id": 1 }, { "id": 2, "amount": "ten" }] }), "data[1].amount"),
-        (json!({ "data": [{ "order": { "id": "x" } }] }), "data[0].order.id"),
-        (json!({ "data": [{ "items": [{ "state": 3 }] }] }), "data[0].items[0].state"),
-        (json!({ "pagination": { "pageIndex": "one" } }), "pagination.pageIndex"),
+        (
+            json!({ "data": [{ "id": 1 }, { "id": 2, "amount": "ten" }] }),
+            "data[1].amount",
+        ),
+        (
+            json!({ "data": [{ "order": { "id": "x" } }] }),
+            "data[0].order.id",
+        ),
+        (
+            json!({ "data": [{ "items": [{ "state": 3 }] }] }),
+            "data[0].items[0].state",
+        ),
+        (
+            json!({ "pagination": { "pageIndex": "one" } }),
+            "pagination.pageIndex",
+        ),
         (json!({ "data": [{ "date": "yesterday" }] }), "data[0].date"),
     ];
     for (value, path) in cases {

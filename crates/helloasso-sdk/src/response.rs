@@ -673,14 +673,26 @@ mod tests {
             "AuthorizationErrors.MFA.AccessOtpSmsRequired",
         ] {
             assert!(
-                matches!(conflict(body), Error::MfaRequired { proof: MfaProof::SmsOtp, .. }),
+                matches!(
+                    conflict(body),
+                    Error::MfaRequired {
+                        proof: MfaProof::SmsOtp,
+                        ..
+                    }
+                ),
                 "{body}: {:?}",
                 conflict(body)
             );
         }
         for body in ["", "  \n"] {
             assert!(
-                matches!(conflict(body), Error::MfaRequired { proof: MfaProof::AccessToken, message: None }),
+                matches!(
+                    conflict(body),
+                    Error::MfaRequired {
+                        proof: MfaProof::AccessToken,
+                        message: None
+                    }
+                ),
                 "{body:?}"
             );
         }

@@ -29,8 +29,8 @@ use std::fmt;
 
 use helloasso_raw::types::{FormPublic, OrderDetail, PaymentDetail};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 

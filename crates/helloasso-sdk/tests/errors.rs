@@ -193,26 +193,58 @@ async fn a_mistyped_nested_field_names_its_path_and_shows_no_payer_data() {
 async fn error_bodies_in_every_shape_and_none() {
     let server = server_with_token().await;
     let cases: [(i64, u16, &str, &str); 7] = [
-        (11, 400, "application/json", r#"{"message": "The request is invalid.", "modelState": {"amount": ["Must be positive"]}}"#),
-        (12, 404, "application/json", r#"{"errors": [{"code": "NotFound", "message": "No such payment"}]}"#),
-        (13, 401, "application/json", r#"{"error": "invalid_token", "error_description": "The token expired"}"#),
+        (
+            11,
+            400,
+            "application/json",
+            r#"{"message": "The request is invalid.", "modelState": {"amount": ["Must be positive"]}}"#,
+        ),
+        (
+            12,
+            404,
+            "application/json",
+            r#"{"errors": [{"code": "NotFound", "message": "No such payment"}]}"#,
+        ),
+        (
+            13,
+            401,
+            "application/json",
+            r#"{"error": "invalid_token", "error_description": "The token expired"}"#,
+        ),
         (14, 404, "application/json", ""),
         (15, 403, "text/plain", ""),
-        (16, 400, "application/problem+json", r#"{"title": "Validation failed", "errors": {"amount": ["Must be positive"]}}"#),
-        (17, 400, "application/json", r#"{"code": "ArgumentInvalid", "message": "pageSize is above 100"}"#),
+        (
+            16,
+            400,
+            "application/problem+json",
+            r#"{"title": "Validation failed", "errors": {"amount": ["Must be positive"]}}"#,
+        ),
+        (
+            17,
+            400,
+            "application/json",
+            r#"{"code": "ArgumentInvalid", "message": "pageSize is above 100"}"#,
+        ),
     ];
     for (id, status, content_type, body) in cases {
         server
             .mock_async(|when, then| {
                 when.method(GET).path(format!("/v5/payments/{id}"));
-                then.status(status).header("content-type", content_type).body(body);
+                then.status(status)
+                    .header("content-type", content_type)
+                    .body(body);
             })
             .await;
     }
     let client = client(&server);
 
     match get_payment(&client, 11).await.unwrap_err() {
-        Error::Api { status, message, model_state, .. } => {
+        Error::Api {
+            status,
+            message,
+            model_state,
+            ..
+        } => {
             assert_eq!(status.as_u16(), 400);
             assert_eq!(message.as_deref(), Some("The request is invalid."));
             assert_eq!(model_state["amount"], ["Must be positive"]);
@@ -228,7 +260,12 @@ async fn error_bodies_in_every_shape_and_none() {
     }
     // The OAuth shape on an API call (a 401 after the one refresh and replay).
     match get_payment(&client, 13).await.unwrap_err() {
-        Error::OAuth { status, error, description, .. } => {
+        Error::OAuth {
+            status,
+            error,
+            description,
+            ..
+        } => {
             assert_eq!(status.map(|s| s.as_u16()), Some(401));
             assert_eq!(error, "invalid_token");
             assert_eq!(description.as_deref(), Some("The token expired"));
@@ -237,7 +274,12 @@ async fn error_bodies_in_every_shape_and_none() {
     }
     for id in [14, 15] {
         match get_payment(&client, id).await.unwrap_err() {
-            Error::Api { code, message, excerpt, .. } => {
+            Error::Api {
+                code,
+                message,
+                excerpt,
+                ..
+            } => {
                 assert_eq!((code, message), (None, None));
                 assert_eq!(excerpt.as_deref(), Some("(empty body)"));
             }
@@ -245,7 +287,11 @@ async fn error_bodies_in_every_shape_and_none() {
         }
     }
     match get_payment(&client, 16).await.unwrap_err() {
-        Error::Api { message, model_state, .. } => {
+        Error::Api {
+            message,
+            model_state,
+            ..
+        } => {
             assert_eq!(message.as_deref(), Some("Validation failed"));
             assert_eq!(model_state["amount"], ["Must be positive"]);
         }
@@ -264,10 +310,30 @@ async fn error_bodies_in_every_shape_and_none() {
 async fn mfa_409_is_recognised_in_every_shape() {
     let server = server_with_token().await;
     let cases: [(i64, &str, &str, MfaProof); 6] = [
-        (21, "application/json", r#"{"errors": [{"code": "AuthorizationErrors.MFA.AccessOtpSmsRequired", "message": "SMS code needed"}]}"#, MfaProof::SmsOtp),
-        (22, "application/json", r#"{"code": "AuthorizationErrors.MFA.AccessPasswordTokenRequired", "message": "Confirm your password"}"#, MfaProof::Password),
-        (23, "application/json", r#"{"message": "AuthorizationErrors.MFA.AccessTokenRequired"}"#, MfaProof::AccessToken),
-        (24, "application/json", r#"{"error": "AuthorizationErrors.MFA.AccessOtpSmsRequired", "error_description": "SMS code needed"}"#, MfaProof::SmsOtp),
+        (
+            21,
+            "application/json",
+            r#"{"errors": [{"code": "AuthorizationErrors.MFA.AccessOtpSmsRequired", "message": "SMS code needed"}]}"#,
+            MfaProof::SmsOtp,
+        ),
+        (
+            22,
+            "application/json",
+            r#"{"code": "AuthorizationErrors.MFA.AccessPasswordTokenRequired", "message": "Confirm your password"}"#,
+            MfaProof::Password,
+        ),
+        (
+            23,
+            "application/json",
+            r#"{"message": "AuthorizationErrors.MFA.AccessTokenRequired"}"#,
+            MfaProof::AccessToken,
+        ),
+        (
+            24,
+            "application/json",
+            r#"{"error": "AuthorizationErrors.MFA.AccessOtpSmsRequired", "error_description": "SMS code needed"}"#,
+            MfaProof::SmsOtp,
+        ),
         (25, "application/json", "", MfaProof::AccessToken),
         (26, "text/plain", "", MfaProof::AccessToken),
     ];
@@ -275,7 +341,9 @@ async fn mfa_409_is_recognised_in_every_shape() {
         server
             .mock_async(|when, then| {
                 when.method(GET).path(format!("/v5/payments/{id}"));
-                then.status(409).header("content-type", *content_type).body(*body);
+                then.status(409)
+                    .header("content-type", *content_type)
+                    .body(*body);
             })
             .await;
     }
@@ -324,7 +392,11 @@ async fn a_429_exposes_retry_after_and_the_remaining_quota() {
 
     let err = get_payment(&client, 1).await.unwrap_err();
     match &err {
-        Error::RateLimited { retry_after, remaining, .. } => {
+        Error::RateLimited {
+            retry_after,
+            remaining,
+            ..
+        } => {
             assert_eq!(*retry_after, Some(std::time::Duration::from_secs(7)));
             assert_eq!(*remaining, Some(0));
         }
@@ -334,7 +406,11 @@ async fn a_429_exposes_retry_after_and_the_remaining_quota() {
     assert!(err.to_string().contains("0 request(s) left"), "{err}");
     // A date in the past means "now"; no quota header, no number.
     match get_payment(&client, 2).await.unwrap_err() {
-        Error::RateLimited { retry_after, remaining, .. } => {
+        Error::RateLimited {
+            retry_after,
+            remaining,
+            ..
+        } => {
             assert_eq!(retry_after, Some(std::time::Duration::ZERO));
             assert_eq!(remaining, None);
         }
@@ -349,7 +425,11 @@ async fn a_huge_error_body_is_read_only_in_part() {
     answer_payment(&server, 502, "text/html", &page).await;
     let err = get_payment(&client(&server), 1).await.unwrap_err();
     match &err {
-        Error::Api { status, excerpt: Some(excerpt), .. } => {
+        Error::Api {
+            status,
+            excerpt: Some(excerpt),
+            ..
+        } => {
             assert_eq!(status.as_u16(), 502);
             assert!(excerpt.starts_with("<html>xxx"), "{excerpt}");
             assert!(excerpt.chars().count() <= 201);

@@ -44,7 +44,10 @@ async fn the_real_refresh_answer_gives_a_token_used_as_bearer() {
     let token = client.token().await.unwrap();
     assert_eq!(token.access_token().expose_secret(), access);
     assert!((1790..=1799).contains(&seconds_left(&token)), "{token:?}");
-    assert_eq!(token.refresh_token().map(|r| r.expose_secret().len()), Some(411));
+    assert_eq!(
+        token.refresh_token().map(|r| r.expose_secret().len()),
+        Some(411)
+    );
     get_payment(&client, 1).await.unwrap();
     payment.assert_async().await;
 }

@@ -158,9 +158,7 @@ fn declare_seen_fields(components: &mut Map<String, Value>, overlay: &Overlay) -
                 "overlay: `properties.{schema_name}.{field}` needs a description naming the sample that shows it"
             );
             ensure!(
-                schema
-                    .insert(field.clone(), definition.clone())
-                    .is_none(),
+                schema.insert(field.clone(), definition.clone()).is_none(),
                 "upstream now declares `{schema_name}.{field}`: remove it from the overlay's `properties`"
             );
         }

@@ -324,7 +324,11 @@ mod tests {
 
     #[test]
     fn expires_in_zero_or_negative_gives_the_minimum_lifetime() {
-        for value in [serde_json::json!(0), serde_json::json!(-5), serde_json::json!("-1e9")] {
+        for value in [
+            serde_json::json!(0),
+            serde_json::json!(-5),
+            serde_json::json!("-1e9"),
+        ] {
             let token = answer(value.clone());
             let left = seconds_left(&token);
             assert!((50..=60).contains(&left), "{value}: {left}");
@@ -348,7 +352,11 @@ mod tests {
 
     #[test]
     fn expires_in_missing_or_unreadable_gives_the_documented_lifetime() {
-        for value in [serde_json::json!("soon"), serde_json::json!(null), serde_json::json!([1])] {
+        for value in [
+            serde_json::json!("soon"),
+            serde_json::json!(null),
+            serde_json::json!([1]),
+        ] {
             let left = seconds_left(&answer(value.clone()));
             assert!((1790..=1800).contains(&left), "{value}: {left}");
         }

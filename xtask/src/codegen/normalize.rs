@@ -665,3 +665,7 @@ impl<'a> SchemaSet<'a> {
         Ok(Value::Object(out))
     }
 }
+
+#[cfg(test)]
+#[path = "normalize_tests.rs"]
+mod tests;

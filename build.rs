@@ -10,6 +10,7 @@ fn main() {
     const SPEC: &str = "openapi/helloasso.json";
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build/generate.rs");
+    println!("cargo:rerun-if-changed=build/lossless.rs");
     println!("cargo:rerun-if-changed=build.rs");
 
     let spec =

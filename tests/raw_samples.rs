@@ -141,7 +141,7 @@ fn checkout_and_oauth_payloads_decode() {
         &sample("oauth/30_token_response_SHAPE_ONLY_mock__outiltheque.json"),
         "TokenResponse",
     );
-    assert_eq!(token.expires_in, 1800);
+    assert_eq!(token.expires_in, Some(serde_json::json!(1800)));
     let error: types::ErrorBody = round_trip(
         &sample("oauth/31_token_error_400_SHAPE_ONLY_mock__helloasso-mcp.json"),
         "ErrorBody",

@@ -118,11 +118,15 @@ pub enum Error {
 
     /// HelloAsso is throttling these credentials (HTTP 429), and retrying
     /// (if allowed) did not get through.
-    #[error("{}", rate_limited_message(*retry_after))]
+    #[error("{}", rate_limited_message(*retry_after, *remaining))]
     #[non_exhaustive]
     RateLimited {
-        /// How long HelloAsso asked to wait (`Retry-After`), if it said.
+        /// How long HelloAsso asked to wait (`Retry-After`, in seconds or as
+        /// a date), if it said.
         retry_after: Option<Duration>,
+        /// What HelloAsso says is left of the quota (`X-RateLimit-Remaining`),
+        /// if it said.
+        remaining: Option<u64>,
     },
 
     /// The request or its response was lost on the way: DNS, connection,
@@ -153,9 +157,11 @@ pub enum Error {
         content_type: Option<String>,
         /// Where in the JSON document decoding failed (`data[3].amount`).
         path: Option<String>,
-        /// What the decoder said.
+        /// What the decoder said: what it expected there and the kind of
+        /// value it found, never the value itself.
         message: String,
-        /// The start of the body (secrets masked).
+        /// What can be shown of the body: its size for a success answer
+        /// (whose text may hold payers' records), never its text.
         excerpt: String,
     },
 
@@ -321,15 +327,19 @@ fn api_message(
     out
 }
 
-fn rate_limited_message(retry_after: Option<Duration>) -> String {
-    match retry_after {
+fn rate_limited_message(retry_after: Option<Duration>, remaining: Option<u64>) -> String {
+    let mut out = match retry_after {
         Some(d) => format!(
             "HelloAsso's rate limit was reached: retry after {} s, and spread the requests out",
             d.as_secs_f64().ceil()
         ),
         None => "HelloAsso's rate limit was reached: retry later, and spread the requests out"
             .to_owned(),
+    };
+    if let Some(remaining) = remaining {
+        out.push_str(&format!(" ({remaining} request(s) left in the quota)"));
     }
+    out
 }
 
 fn transport_message(message: &str, may_have_reached_server: bool) -> String {
@@ -358,7 +368,7 @@ fn decode_message(
     if let Some(path) = path {
         out.push_str(&format!(" at `{path}`"));
     }
-    out.push_str(&format!(": {message}; body: {excerpt}"));
+    out.push_str(&format!(": {message}; body {excerpt}"));
     out
 }
 

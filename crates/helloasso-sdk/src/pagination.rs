@@ -570,6 +570,7 @@ mod tests {
                         } else {
                             -1
                         }),
+                        ..Default::default()
                     }),
                 })
             })

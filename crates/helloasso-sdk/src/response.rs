@@ -7,8 +7,8 @@ use helloasso_raw::hooks::Observed;
 use helloasso_raw::types;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::{ApiErrorItem, Error};
 use crate::mfa::{MfaProof, USER_NOT_ENROLLED_CODE};
@@ -37,53 +37,173 @@ pub(crate) fn no_path(_: &[u8]) -> Option<String> {
     None
 }
 
-/// The fields of every HelloAsso error body, whichever shape it came in.
-#[derive(Default, Deserialize)]
-#[serde(default)]
+/// The fields of every HelloAsso error body, whichever shape it came in:
+/// `{"errors": [{"code", "message"}]}`, a top-level `{"message", "modelState"}`
+/// (or `code`), the OAuth server's `{"error", "error_description"}`, or none.
+/// Read leniently, field by field: a field of an unexpected type is skipped,
+/// never a reason to lose the others.
+#[derive(Default, Debug)]
 pub(crate) struct ErrorParts {
     errors: Vec<ErrorItemParts>,
+    code: Option<String>,
     message: Option<String>,
-    #[serde(rename = "modelState")]
     model_state: Option<BTreeMap<String, Vec<String>>>,
     error: Option<String>,
     error_description: Option<String>,
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
+#[derive(Default, Debug)]
 struct ErrorItemParts {
     code: Option<String>,
     message: Option<String>,
 }
 
-impl From<types::ErrorBody> for ErrorParts {
-    fn from(body: types::ErrorBody) -> Self {
-        Self {
-            errors: body
-                .errors
-                .into_iter()
-                .map(|item| ErrorItemParts {
-                    code: item.code,
-                    message: item.message,
-                })
-                .collect(),
-            message: body.message,
-            model_state: body
-                .model_state
-                .map(|m| m.into_iter().collect::<BTreeMap<_, _>>()),
-            error: body.error,
-            error_description: body.error_description,
-        }
-    }
+/// A string field, whatever the casing of its key (`message` or .NET's `Message`).
+fn text(object: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .and_then(|(_, v)| v.as_str())
+        .map(str::to_owned)
+}
+
+fn field<'a>(object: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+/// `{"field": ["message", ...]}` or `{"field": "message"}`.
+fn messages_by_field(value: &Value) -> Option<BTreeMap<String, Vec<String>>> {
+    let object = value.as_object()?;
+    Some(
+        object
+            .iter()
+            .map(|(name, v)| {
+                let list = match v {
+                    Value::String(s) => vec![s.clone()],
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                (name.clone(), list)
+            })
+            .collect(),
+    )
 }
 
 impl ErrorParts {
+    /// The parts of a JSON error body; `None` when the body is not a JSON
+    /// object (empty, HTML, text).
+    pub(crate) fn from_json(body: &[u8]) -> Option<Self> {
+        let value: Value = serde_json::from_slice(body).ok()?;
+        Self::from_value(&value)
+    }
+
+    fn from_value(value: &Value) -> Option<Self> {
+        let object = value.as_object()?;
+        let mut parts = ErrorParts {
+            code: text(object, "code"),
+            message: text(object, "message"),
+            model_state: field(object, "modelState").and_then(messages_by_field),
+            error: text(object, "error"),
+            error_description: text(object, "error_description"),
+            ..Default::default()
+        };
+        match field(object, "errors") {
+            Some(Value::Array(items)) => {
+                parts.errors = items
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .map(|item| ErrorItemParts {
+                        code: text(item, "code"),
+                        message: text(item, "message"),
+                    })
+                    .collect();
+            }
+            // ASP.NET's validation answer keeps its messages by field under `errors`.
+            Some(other @ Value::Object(_)) if parts.model_state.is_none() => {
+                parts.model_state = messages_by_field(other);
+            }
+            _ => {}
+        }
+        if parts.message.is_none() {
+            parts.message = text(object, "title");
+        }
+        Some(parts)
+    }
+
     fn is_empty(&self) -> bool {
         self.errors.is_empty()
+            && self.code.is_none()
             && self.message.is_none()
             && self.model_state.is_none()
             && self.error.is_none()
     }
+
+    /// Every code and message the body carries (where an MFA code may
+    /// hide), each with the human message that goes with it.
+    fn texts(&self) -> Vec<(&str, Option<&str>)> {
+        let mut out = Vec::new();
+        for item in &self.errors {
+            for text in [item.code.as_deref(), item.message.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                out.push((text, item.message.as_deref()));
+            }
+        }
+        let message = self
+            .message
+            .as_deref()
+            .or(self.error_description.as_deref());
+        for text in [
+            self.code.as_deref(),
+            self.error.as_deref(),
+            self.message.as_deref(),
+            self.error_description.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.push((text, message));
+        }
+        out
+    }
+}
+
+/// An MFA code (or the "not enrolled" code) anywhere in a body's codes and
+/// messages: HelloAsso puts it in `errors[].code`, but a top-level `code`,
+/// `error` or a message naming it counts too.
+fn mfa_error(parts: &ErrorParts) -> Option<Error> {
+    for (text, message) in parts.texts() {
+        // A message that is only the code says nothing more.
+        let message = message.filter(|m| !is_code(m)).map(str::to_owned);
+        for proof in MfaProof::ALL {
+            if contains_code(text, proof.error_code()) {
+                return Some(Error::MfaRequired { proof, message });
+            }
+        }
+        if contains_code(text, USER_NOT_ENROLLED_CODE) {
+            return Some(Error::UserNotEnrolled { message });
+        }
+    }
+    None
+}
+
+fn contains_code(text: &str, code: &str) -> bool {
+    text.to_ascii_lowercase()
+        .contains(&code.to_ascii_lowercase())
+}
+
+/// Whether a text is a bare code (`AuthorizationErrors.MFA.X`), not prose.
+fn is_code(text: &str) -> bool {
+    let text = text.trim();
+    !text.contains(' ') && text.contains('.')
 }
 
 /// The error an error status with a decoded body stands for.
@@ -92,6 +212,9 @@ pub(crate) fn error_from_parts(
     headers: &HeaderMap,
     parts: ErrorParts,
 ) -> Error {
+    if let Some(mfa) = mfa_error(&parts) {
+        return mfa;
+    }
     if let Some(error) = parts.error.clone()
         && parts.errors.is_empty()
     {
@@ -101,31 +224,13 @@ pub(crate) fn error_from_parts(
             description: parts.error_description,
         };
     }
-    for item in &parts.errors {
-        let Some(code) = item.code.as_deref() else {
-            continue;
-        };
-        if let Some(proof) = MfaProof::from_error_code(code) {
-            return Error::MfaRequired {
-                proof,
-                message: item.message.clone(),
-            };
-        }
-        if code.eq_ignore_ascii_case(USER_NOT_ENROLLED_CODE) {
-            return Error::UserNotEnrolled {
-                message: item.message.clone(),
-            };
-        }
-    }
     if status == StatusCode::TOO_MANY_REQUESTS {
-        return Error::RateLimited {
-            retry_after: parse_retry_after(headers),
-        };
+        return rate_limited(headers);
     }
     let first = parts.errors.first();
     Error::Api {
         status,
-        code: first.and_then(|i| i.code.clone()),
+        code: first.and_then(|i| i.code.clone()).or(parts.code),
         message: first
             .and_then(|i| i.message.clone())
             .or(parts.message)
@@ -140,9 +245,63 @@ pub(crate) fn error_from_parts(
     }
 }
 
+/// A 429: how long to wait, and what HelloAsso says is left of the quota.
+fn rate_limited(headers: &HeaderMap) -> Error {
+    Error::RateLimited {
+        retry_after: parse_retry_after(headers),
+        remaining: headers
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok()),
+    }
+}
+
+/// The error for an error status whose body is not a HelloAsso error
+/// document (empty, HTML, another JSON shape), given at most
+/// [`ERROR_BODY_LIMIT`] bytes of it.
+fn error_from_unreadable_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return rate_limited(headers);
+    }
+    // HelloAsso asks for a second factor with a 409, and nothing else of the
+    // API answers 409: without a body to say which proof, the MFA access
+    // token (the proof every MFA-enabled account can give) is asked for.
+    if status == StatusCode::CONFLICT && body.iter().all(u8::is_ascii_whitespace) {
+        return Error::MfaRequired {
+            proof: MfaProof::AccessToken,
+            message: None,
+        };
+    }
+    // A code in plain text (a proxy's page quoting HelloAsso) still counts.
+    let text = String::from_utf8_lossy(body);
+    let parts = ErrorParts {
+        message: Some(text.into_owned()),
+        ..Default::default()
+    };
+    if let Some(mfa) = mfa_error(&parts) {
+        return match mfa {
+            Error::MfaRequired { proof, .. } => Error::MfaRequired {
+                proof,
+                message: None,
+            },
+            _ => Error::UserNotEnrolled { message: None },
+        };
+    }
+    Error::Api {
+        status,
+        code: None,
+        message: None,
+        errors: Vec::new(),
+        model_state: BTreeMap::new(),
+        excerpt: Some(excerpt(body)),
+    }
+}
+
 /// The error for a response whose body could not be decoded: an error page
-/// (HTML, empty, not HelloAsso's shape) becomes [`Error::Api`] with an
-/// excerpt; a success body that does not match becomes [`Error::Decode`].
+/// (HTML, empty, not HelloAsso's shape) becomes an API error; a success
+/// body that does not match becomes [`Error::Decode`] with the JSON path and
+/// what was expected there, but none of the body's text (it may hold payers'
+/// records).
 pub(crate) fn error_from_undecodable(
     status: Option<StatusCode>,
     headers: Option<&HeaderMap>,
@@ -153,31 +312,17 @@ pub(crate) fn error_from_undecodable(
     let empty = HeaderMap::new();
     let headers = headers.unwrap_or(&empty);
     if let Some(status) = status.filter(|s| s.is_client_error() || s.is_server_error()) {
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            return Error::RateLimited {
-                retry_after: parse_retry_after(headers),
-            };
-        }
-        // The generated ErrorBody is strict about field types; a body that
-        // is HelloAsso's shape with one odd field still deserves its code.
-        if let Ok(parts) = serde_json::from_slice::<ErrorParts>(body)
-            && !parts.is_empty()
-        {
-            return error_from_parts(status, headers, parts);
-        }
-        return Error::Api {
-            status,
-            code: None,
-            message: None,
-            errors: Vec::new(),
-            model_state: BTreeMap::new(),
-            excerpt: Some(excerpt(body)),
+        let body = &body[..body.len().min(ERROR_BODY_LIMIT)];
+        return match ErrorParts::from_json(body) {
+            Some(parts) if !parts.is_empty() => error_from_parts(status, headers, parts),
+            _ => error_from_unreadable_body(status, headers, body),
         };
     }
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let decode_error = without_values(&decode_error);
     let message = match content_type.as_deref() {
         Some(ct) if !is_json(ct) => format!("expected a JSON body, got `{ct}` ({decode_error})"),
         _ => decode_error,
@@ -187,8 +332,57 @@ pub(crate) fn error_from_undecodable(
         content_type,
         path: decode_path(body),
         message,
-        excerpt: excerpt(body),
+        excerpt: format!("({} bytes, not shown)", body.len()),
     }
+}
+
+/// A decoder's message without the value it choked on: serde says
+/// `invalid type: string "Jeanne Martin", expected i64`, and that string
+/// may be a payer's name. What is kept: the kind of value and what was
+/// expected.
+pub(crate) fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(after) = rest.strip_prefix(prefix)
+            && let Some(end) = after.find(", expected ")
+        {
+            out.push_str(prefix);
+            out.push_str(value_kind(&after[..end]));
+            rest = &after[end..];
+            break;
+        }
+    }
+    out.push_str(rest);
+    // `unknown field `x``, `unknown variant `x``: the name can be data too.
+    for marker in ["unknown variant `", "unknown field `"] {
+        if let Some(start) = out.find(marker) {
+            let from = start + marker.len();
+            if let Some(len) = out[from..].find('`') {
+                out.replace_range(from..from + len, "…");
+            }
+        }
+    }
+    out
+}
+
+fn value_kind(unexpected: &str) -> &'static str {
+    const KINDS: [(&str, &str); 10] = [
+        ("string", "a string"),
+        ("integer", "an integer"),
+        ("floating point", "a number"),
+        ("boolean", "a boolean"),
+        ("char", "a character"),
+        ("null", "null"),
+        ("map", "an object"),
+        ("sequence", "an array"),
+        ("byte array", "bytes"),
+        ("unit", "null"),
+    ];
+    KINDS
+        .iter()
+        .find(|(prefix, _)| unexpected.starts_with(prefix))
+        .map_or("a value", |(_, kind)| kind)
 }
 
 /// A `Content-Type`'s media type, without parameters, in lower case.
@@ -219,7 +413,13 @@ pub(crate) async fn from_raw(
         helloasso_raw::Error::ErrorResponse(response) => {
             let status = response.status();
             let headers = response.headers().clone();
-            error_from_parts(status, &headers, response.into_inner().into())
+            match serde_json::to_value(response.into_inner())
+                .ok()
+                .and_then(|v| ErrorParts::from_value(&v))
+            {
+                Some(parts) if !parts.is_empty() => error_from_parts(status, &headers, parts),
+                _ => error_from_unreadable_body(status, &headers, b""),
+            }
         }
         helloasso_raw::Error::InvalidResponsePayload(body, e) => {
             error_from_undecodable(status, headers, &body, e.to_string(), decode_path)
@@ -227,25 +427,25 @@ pub(crate) async fn from_raw(
         helloasso_raw::Error::UnexpectedResponse(response) => {
             let status = response.status();
             let headers = response.headers().clone();
-            match response.bytes().await {
-                Ok(body) => match serde_json::from_slice::<ErrorParts>(&body) {
-                    Ok(parts)
-                        if !parts.is_empty()
-                            && (status.is_client_error() || status.is_server_error()) =>
-                    {
-                        error_from_parts(status, &headers, parts)
+            match read_bounded(response, ERROR_BODY_LIMIT).await {
+                Ok(body) if status.is_client_error() || status.is_server_error() => {
+                    match ErrorParts::from_json(&body) {
+                        Some(parts) if !parts.is_empty() => {
+                            error_from_parts(status, &headers, parts)
+                        }
+                        _ => error_from_unreadable_body(status, &headers, &body),
                     }
-                    Ok(_) | Err(_) => error_from_undecodable(
-                        Some(status),
-                        Some(&headers),
-                        &body,
-                        format!(
-                            "HTTP {} is not an answer this operation describes",
-                            status.as_u16()
-                        ),
-                        no_path,
+                }
+                Ok(body) => error_from_undecodable(
+                    Some(status),
+                    Some(&headers),
+                    &body,
+                    format!(
+                        "HTTP {} is not an answer this operation describes",
+                        status.as_u16()
                     ),
-                },
+                    no_path,
+                ),
                 Err(e) => transport(e),
             }
         }
@@ -290,6 +490,29 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 const EXCERPT_CHARS: usize = 200;
 
+/// How much of an error body is read and looked at: enough for any error
+/// document HelloAsso writes; a larger body (an HTML page) is cut, never
+/// read whole into memory.
+pub(crate) const ERROR_BODY_LIMIT: usize = 8 * 1024;
+
+/// The first `limit` bytes of a response's body; the rest is not read.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await? {
+            Some(chunk) => {
+                let take = chunk.len().min(limit - body.len());
+                body.extend_from_slice(&chunk[..take]);
+            }
+            None => break,
+        }
+    }
+    Ok(body)
+}
+
 /// JSON keys whose values are never copied into an error.
 const SECRET_KEYS: [&str; 5] = [
     "access_token",
@@ -301,6 +524,8 @@ const SECRET_KEYS: [&str; 5] = [
 
 /// The start of a body, on one line, with secret values masked.
 pub(crate) fn excerpt(body: &[u8]) -> String {
+    // Masked after the cut: the work is bounded whatever the body's size.
+    let body = &body[..body.len().min(ERROR_BODY_LIMIT)];
     let text = String::from_utf8_lossy(body);
     let text = mask_secrets(&text);
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -380,7 +605,7 @@ mod tests {
             error_from_parts(
                 StatusCode::from_u16(status).unwrap(),
                 &headers,
-                serde_json::from_str(json).unwrap(),
+                ErrorParts::from_json(json.as_bytes()).unwrap(),
             )
         };
         assert!(matches!(
@@ -428,6 +653,132 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn mfa_codes_are_found_in_every_shape() {
+        let headers = HeaderMap::new();
+        let conflict = |json: &str| match ErrorParts::from_json(json.as_bytes()) {
+            Some(parts) if !parts.is_empty() => {
+                error_from_parts(StatusCode::CONFLICT, &headers, parts)
+            }
+            _ => error_from_unreadable_body(StatusCode::CONFLICT, &headers, json.as_bytes()),
+        };
+        for body in [
+            r#"{"errors":[{"code":"AuthorizationErrors.MFA.AccessOtpSmsRequired","message":"m"}]}"#,
+            r#"{"code":"AuthorizationErrors.MFA.AccessOtpSmsRequired","message":"m"}"#,
+            r#"{"message":"AuthorizationErrors.MFA.AccessOtpSmsRequired"}"#,
+            r#"{"Message":"authorizationerrors.mfa.accessotpsmsrequired"}"#,
+            r#"{"error":"AuthorizationErrors.MFA.AccessOtpSmsRequired","error_description":"m"}"#,
+            r#"{"errors":[{"message":"Code AuthorizationErrors.MFA.AccessOtpSmsRequired needed"}]}"#,
+            "AuthorizationErrors.MFA.AccessOtpSmsRequired",
+        ] {
+            assert!(
+                matches!(
+                    conflict(body),
+                    Error::MfaRequired {
+                        proof: MfaProof::SmsOtp,
+                        ..
+                    }
+                ),
+                "{body}: {:?}",
+                conflict(body)
+            );
+        }
+        for body in ["", "  \n"] {
+            assert!(
+                matches!(
+                    conflict(body),
+                    Error::MfaRequired {
+                        proof: MfaProof::AccessToken,
+                        message: None
+                    }
+                ),
+                "{body:?}"
+            );
+        }
+        assert!(matches!(
+            conflict(r#"{"message":"AuthorizationErrors.UserNotEnrolled"}"#),
+            Error::UserNotEnrolled { message: None }
+        ));
+    }
+
+    #[test]
+    fn odd_error_shapes_keep_what_they_can() {
+        let headers = HeaderMap::new();
+        let parts = ErrorParts::from_json(
+            br#"{"errors":{"amount":["must be positive"]},"title":"Validation failed","status":400}"#,
+        )
+        .unwrap();
+        match error_from_parts(StatusCode::BAD_REQUEST, &headers, parts) {
+            Error::Api {
+                message,
+                model_state,
+                ..
+            } => {
+                assert_eq!(message.as_deref(), Some("Validation failed"));
+                assert_eq!(model_state["amount"], vec!["must be positive".to_owned()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A field of an unexpected type does not lose the others.
+        let parts =
+            ErrorParts::from_json(br#"{"errors":[{"code":7,"message":"m"}],"message":["x"]}"#)
+                .unwrap();
+        match error_from_parts(StatusCode::BAD_REQUEST, &headers, parts) {
+            Error::Api { code, message, .. } => {
+                assert_eq!(code, None);
+                assert_eq!(message.as_deref(), Some("m"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(ErrorParts::from_json(b"<html>").is_none());
+    }
+
+    #[test]
+    fn decode_messages_lose_the_values() {
+        let cases = [
+            (
+                r#"invalid type: string "Jeanne Martin", expected i64 at line 1 column 30"#,
+                "invalid type: a string, expected i64 at line 1 column 30",
+            ),
+            (
+                "invalid value: integer `-3`, expected u8",
+                "invalid value: an integer, expected u8",
+            ),
+            (
+                "unknown field `jeanne@example.org`, expected `id`",
+                "unknown field `…`, expected `id`",
+            ),
+            ("missing field `id`", "missing field `id`"),
+        ];
+        for (raw, clean) in cases {
+            assert_eq!(without_values(raw), clean);
+        }
+    }
+
+    #[test]
+    fn a_success_body_that_does_not_decode_shows_no_text() {
+        let body = br#"{"data":[{"payer":{"firstName":"Jeanne","email":"jeanne@example.org"},"amount":"TEN-EUROS"}]}"#;
+        let error = error_from_undecodable(
+            Some(StatusCode::OK),
+            None,
+            body,
+            r#"invalid type: string "TEN-EUROS", expected i64"#.to_owned(),
+            no_path,
+        );
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("Jeanne"), "{shown}");
+        assert!(!shown.contains("TEN-EUROS"), "{shown}");
+        assert!(shown.contains("expected i64"), "{shown}");
+    }
+
+    #[test]
+    fn excerpts_mask_only_a_bounded_prefix() {
+        let mut body = b"<html>".to_vec();
+        body.extend(std::iter::repeat_n(b'x', 10 * ERROR_BODY_LIMIT));
+        let text = excerpt(&body);
+        assert!(text.chars().count() <= EXCERPT_CHARS + 1);
     }
 
     #[test]

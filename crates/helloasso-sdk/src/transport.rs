@@ -190,7 +190,7 @@ impl Transport {
                         .as_ref()
                         .and_then(|o| parse_retry_after(&o.headers))
                         .or(match &error {
-                            Error::RateLimited { retry_after } => *retry_after,
+                            Error::RateLimited { retry_after, .. } => *retry_after,
                             _ => None,
                         });
                     let Some(wait) = policy.delay(attempt, retry_after) else {

@@ -24,12 +24,13 @@
 //! # let _ = handle;
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use helloasso_raw::types::{FormPublic, OrderDetail, PaymentDetail};
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -59,15 +60,27 @@ pub enum Notification {
 
 /// An `Organization` notification: the organization's slug changed. Its
 /// keys are snake_case, unlike every other notification's.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct OrganizationChange {
     /// The slug before the change.
-    #[serde(rename = "old_slug_organization", default)]
+    #[serde(
+        rename = "old_slug_organization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub old_slug: Option<String>,
     /// The slug after the change.
-    #[serde(rename = "new_slug_organization", default)]
+    #[serde(
+        rename = "new_slug_organization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub new_slug: Option<String>,
+    /// Keys this version does not know, kept as received (like the generated
+    /// models' `extra`), so that re-encoding loses nothing.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +112,21 @@ impl Notification {
         }
     }
 
+    /// The notification's `data`, as the typed variant re-encodes it: every
+    /// key received, declared or not, is there.
+    pub fn data(&self) -> serde_json::Value {
+        let encoded = match self {
+            Notification::Payment(payment) => serde_json::to_value(payment),
+            Notification::Order(order) => serde_json::to_value(order),
+            Notification::Form(form) => serde_json::to_value(form),
+            Notification::Organization(change) => serde_json::to_value(change),
+            Notification::Unknown { data, .. } => return data.clone(),
+        };
+        // These types hold only strings, numbers, dates and maps with string
+        // keys: encoding them into a `Value` cannot fail.
+        encoded.unwrap_or(serde_json::Value::Null)
+    }
+
     /// The notification's `eventType`.
     pub fn event_type(&self) -> &str {
         match self {
@@ -108,6 +136,25 @@ impl Notification {
             Notification::Organization(_) => "Organization",
             Notification::Unknown { event_type, .. } => event_type,
         }
+    }
+}
+
+/// Encodes the notification as HelloAsso sent it: `{"eventType", "data"}`.
+/// (The top-level `metadata` of checkout notifications is read by
+/// [`metadata`], not kept in the notification.)
+impl Serialize for Notification {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("eventType", self.event_type())?;
+        match self {
+            Notification::Payment(payment) => map.serialize_entry("data", payment)?,
+            Notification::Order(order) => map.serialize_entry("data", order)?,
+            Notification::Form(form) => map.serialize_entry("data", form)?,
+            Notification::Organization(change) => map.serialize_entry("data", change)?,
+            Notification::Unknown { data, .. } => map.serialize_entry("data", data)?,
+        }
+        map.end()
     }
 }
 

@@ -130,7 +130,7 @@ async fn a_thousand_concurrent_calls_at_expiry_make_one_refresh() {
 #[tokio::test]
 async fn each_refresh_uses_the_refresh_token_of_the_previous_one() {
     let server = MockServer::start_async().await;
-    // Tokens that expire within the refresh skew: every call needs a refresh.
+    // Tokens that expire within the refresh skew: every start refreshes.
     let first = grant(
         &server,
         &["grant_type=client_credentials"],
@@ -149,11 +149,18 @@ async fn each_refresh_uses_the_refresh_token_of_the_previous_one() {
         token_json("access-3", "refresh-3", 1800),
     )
     .await;
-    let client = builder(&server.base_url()).build().unwrap();
+    // A short-lived token is used for half its life within one client, so
+    // each use is a process start that reads the previous pair from the file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
 
     let mut seen = Vec::new();
     for _ in 0..4 {
         use helloasso_sdk::ExposeSecret;
+        let client = builder(&server.base_url())
+            .token_store(helloasso_sdk::FileTokenStore::new(&path))
+            .build()
+            .unwrap();
         seen.push(
             client
                 .token()
@@ -410,7 +417,7 @@ async fn code_exchange_stores_the_organization_token_and_disconnect_forgets_it()
 #[tokio::test]
 async fn a_restarted_process_refreshes_with_the_rotated_token_from_the_file() {
     let server = MockServer::start_async().await;
-    // Every token expires within the refresh skew, so each use refreshes.
+    // Every token expires within the refresh skew, so each start refreshes.
     let credentials = grant(
         &server,
         &["grant_type=client_credentials"],
@@ -437,8 +444,15 @@ async fn a_restarted_process_refreshes_with_the_rotated_token_from_the_file() {
         .build()
         .unwrap();
     first_process.token().await.unwrap();
-    first_process.token().await.unwrap();
     drop(first_process);
+    // A short-lived token is used for half its life within one process: the
+    // refresh to the second pair happens at the next start.
+    let restarted = builder(&server.base_url())
+        .token_store(helloasso_sdk::FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    restarted.token().await.unwrap();
+    drop(restarted);
 
     let second_process = builder(&server.base_url())
         .token_store(helloasso_sdk::FileTokenStore::new(&path))

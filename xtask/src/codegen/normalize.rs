@@ -99,6 +99,9 @@ pub fn normalize(inputs: &Inputs) -> Result<Value> {
         );
     }
 
+    declare_seen_fields(&mut components, &overlay)?;
+    keep_undeclared_fields(&mut components, &paths, &overlay)?;
+
     let upstream_version = inputs
         .upstream
         .pointer("/info/version")
@@ -126,6 +129,126 @@ pub fn normalize(inputs: &Inputs) -> Result<Value> {
         },
         "security": [{ "OAuth2": [] }],
     }))
+}
+
+/// Adds the overlay's `properties`: fields real payloads carry that the
+/// upstream spec forgets. One upstream already declares is an error, so that
+/// our wording never replaces HelloAsso's definition unnoticed.
+fn declare_seen_fields(components: &mut Map<String, Value>, overlay: &Overlay) -> Result<()> {
+    let Some(extra) = overlay.raw.get("properties") else {
+        return Ok(());
+    };
+    let extra = extra
+        .as_object()
+        .ok_or_else(|| anyhow!("overlay: `properties` must be an object"))?;
+    for (schema_name, fields) in extra.iter().filter(|(k, _)| !k.starts_with('$')) {
+        let schema = components
+            .get_mut(schema_name)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| {
+                anyhow!("overlay `properties` names `{schema_name}`, which is not an object schema of the spec")
+            })?;
+        let fields = fields
+            .as_object()
+            .ok_or_else(|| anyhow!("overlay: `properties.{schema_name}` must be an object"))?;
+        for (field, definition) in fields {
+            ensure!(
+                definition.get("description").is_some_and(Value::is_string),
+                "overlay: `properties.{schema_name}.{field}` needs a description naming the sample that shows it"
+            );
+            ensure!(
+                schema.insert(field.clone(), definition.clone()).is_none(),
+                "upstream now declares `{schema_name}.{field}`: remove it from the overlay's `properties`"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Marks every object model a response (or a webhook) carries with
+/// `additionalProperties: {}`: the generator then gives it an `extra` map that
+/// keeps the keys the spec does not declare, so a decode then encode gives
+/// back what HelloAsso sent. Models only ever sent (request bodies) stay
+/// closed: a caller builds them, and an `extra` field would only get in the way.
+fn keep_undeclared_fields(
+    components: &mut Map<String, Value>,
+    paths: &Map<String, Value>,
+    overlay: &Overlay,
+) -> Result<()> {
+    let mut sent = BTreeSet::new();
+    let mut received = BTreeSet::new();
+    for item in paths.values() {
+        for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+            if let Some(body) = op.get("requestBody") {
+                component_refs(body, &mut sent);
+            }
+            if let Some(responses) = op.get("responses") {
+                component_refs(responses, &mut received);
+            }
+        }
+    }
+    for upstream in overlay.extra_schemas() {
+        received.insert(
+            overlay
+                .schema_names
+                .get(&upstream)
+                .cloned()
+                .ok_or_else(|| anyhow!("extra schema `{upstream}` has no short name"))?,
+        );
+    }
+    let sent = reachable(components, sent);
+    let received = reachable(components, received);
+    for name in &received {
+        ensure!(
+            !sent.contains(name),
+            "schema `{name}` is both sent and received: decide whether it keeps undeclared fields"
+        );
+        let Some(schema) = components.get_mut(name).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if schema.contains_key("properties") && !schema.contains_key("additionalProperties") {
+            schema.insert("additionalProperties".into(), json!({}));
+        }
+    }
+    Ok(())
+}
+
+/// Names of the components `value` references directly.
+fn component_refs(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => {
+                        if let Some(name) = r.strip_prefix(UPSTREAM_PREFIX) {
+                            out.insert(name.to_string());
+                        }
+                    }
+                    _ => component_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| component_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// `start` and every component it references, transitively.
+fn reachable(components: &Map<String, Value>, start: BTreeSet<String>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<String> = start.into_iter().collect();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let mut next = BTreeSet::new();
+        if let Some(schema) = components.get(&name) {
+            component_refs(schema, &mut next);
+        }
+        todo.extend(next);
+    }
+    seen
 }
 
 fn insert_operation(paths: &mut Map<String, Value>, path: &str, method: &str, op: Value) {
@@ -542,3 +665,7 @@ impl<'a> SchemaSet<'a> {
         Ok(Value::Object(out))
     }
 }
+
+#[cfg(test)]
+#[path = "normalize_tests.rs"]
+mod tests;

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use helloasso_raw::types;
@@ -64,16 +65,52 @@ async fn request_token(
         )
         .await?
         .into_inner();
-    let lifetime = chrono::Duration::seconds(response.expires_in.max(0));
+    Ok(token_from(response))
+}
+
+/// What HelloAsso documents and answers (1799 or 1800 seconds): the lifetime
+/// assumed when `expires_in` is absent or unreadable.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// The shortest lifetime believed. An answer of 0 or less would otherwise
+/// make every call fetch a new token; a token that really is dead earns a
+/// 401, which triggers one refresh.
+const MIN_LIFETIME: Duration = Duration::from_secs(60);
+/// The longest lifetime believed: an absurd `expires_in` (1e15) must not
+/// keep a token for ever, nor overflow a date.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The access token's lifetime from `expires_in`, which is a JSON number in
+/// every answer seen but is read from a numeric string too; always within
+/// [`MIN_LIFETIME`], [`MAX_LIFETIME`].
+pub(crate) fn lifetime(expires_in: Option<&serde_json::Value>) -> Duration {
+    let seconds = match expires_in {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match seconds.filter(|s| s.is_finite()) {
+        None => DEFAULT_LIFETIME,
+        Some(s) if s <= MIN_LIFETIME.as_secs_f64() => MIN_LIFETIME,
+        Some(s) if s >= MAX_LIFETIME.as_secs_f64() => MAX_LIFETIME,
+        Some(s) => Duration::from_secs_f64(s),
+    }
+}
+
+/// The token pair a token answer describes, expiring [`lifetime`] from now.
+pub(crate) fn token_from(response: types::TokenResponse) -> Token {
+    let lifetime = chrono::Duration::from_std(lifetime(response.expires_in.as_ref()))
+        .unwrap_or(chrono::Duration::zero());
+    let now = Utc::now();
     let token = Token::new(
         SecretString::from(response.access_token),
         response.refresh_token.map(SecretString::from),
-        Utc::now() + lifetime,
-    );
-    Ok(match response.organization_slug {
+        now.checked_add_signed(lifetime).unwrap_or(now),
+    )
+    .with_lifetime(lifetime);
+    match response.organization_slug {
         Some(slug) => token.with_organization_slug(slug),
         None => token,
-    })
+    }
 }
 
 /// The client-credentials grant: the client's own token.
@@ -259,6 +296,89 @@ impl fmt::Debug for AuthorizationRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answer(expires_in: serde_json::Value) -> Token {
+        let body = serde_json::json!({
+            "access_token": "a", "refresh_token": "r", "token_type": "bearer", "expires_in": expires_in,
+        });
+        token_from(serde_json::from_value(body).expect("a token answer decodes"))
+    }
+
+    fn seconds_left(token: &Token) -> i64 {
+        (token.expires_at() - Utc::now()).num_seconds()
+    }
+
+    #[test]
+    fn expires_in_as_helloasso_sends_it() {
+        let token = answer(serde_json::json!(1799));
+        assert!((1790..=1799).contains(&seconds_left(&token)), "{token:?}");
+    }
+
+    #[test]
+    fn expires_in_as_a_numeric_string() {
+        let token = answer(serde_json::json!("1800"));
+        assert!((1790..=1800).contains(&seconds_left(&token)), "{token:?}");
+        let spaced = answer(serde_json::json!(" 900 "));
+        assert!((890..=900).contains(&seconds_left(&spaced)), "{spaced:?}");
+    }
+
+    #[test]
+    fn expires_in_zero_or_negative_gives_the_minimum_lifetime() {
+        for value in [
+            serde_json::json!(0),
+            serde_json::json!(-5),
+            serde_json::json!("-1e9"),
+        ] {
+            let token = answer(value.clone());
+            let left = seconds_left(&token);
+            assert!((50..=60).contains(&left), "{value}: {left}");
+        }
+    }
+
+    #[test]
+    fn expires_in_absurdly_large_is_capped_without_panic() {
+        for value in [
+            serde_json::json!(1e15),
+            serde_json::json!(u64::MAX),
+            serde_json::json!(i64::MAX),
+            serde_json::json!("1e308"),
+            serde_json::json!(1.7976931348623157e308),
+        ] {
+            let token = answer(value.clone());
+            let left = seconds_left(&token);
+            assert!((86_390..=86_400).contains(&left), "{value}: {left}");
+        }
+    }
+
+    #[test]
+    fn expires_in_missing_or_unreadable_gives_the_documented_lifetime() {
+        for value in [
+            serde_json::json!("soon"),
+            serde_json::json!(null),
+            serde_json::json!([1]),
+        ] {
+            let left = seconds_left(&answer(value.clone()));
+            assert!((1790..=1800).contains(&left), "{value}: {left}");
+        }
+        let body = serde_json::json!({ "access_token": "a" });
+        let token = token_from(serde_json::from_value(body).expect("decodes"));
+        assert!((1790..=1800).contains(&seconds_left(&token)));
+    }
+
+    #[test]
+    fn the_real_refresh_answer_gives_a_token() {
+        // tests/data/samples/oauth/60_REAL_token_refresh_grant_response__permacat_v2.json,
+        // shortened: the tokens are random strings of the captured lengths.
+        let body = serde_json::json!({
+            "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.e30.sig",
+            "token_type": "bearer",
+            "expires_in": 1799,
+            "refresh_token": "gU5nGYVHWVsUQk4DwgLGNOae",
+        });
+        let token = token_from(serde_json::from_value(body).expect("decodes"));
+        assert!(token.refresh_token().is_some());
+        assert_eq!(token.organization_slug(), None);
+    }
 
     #[test]
     fn authorization_url_carries_pkce_s256() {

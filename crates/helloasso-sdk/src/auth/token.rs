@@ -17,6 +17,10 @@ pub struct Token {
     access_token: SecretString,
     refresh_token: Option<SecretString>,
     expires_at: DateTime<Utc>,
+    /// How long the token had to live when HelloAsso issued it, when known
+    /// (a token just fetched, not one read back from a store): caps the
+    /// refresh margin, so that a short-lived token is not refreshed at once.
+    lifetime: Option<chrono::Duration>,
     organization_slug: Option<String>,
 }
 
@@ -31,8 +35,15 @@ impl Token {
             access_token,
             refresh_token,
             expires_at,
+            lifetime: None,
             organization_slug: None,
         }
+    }
+
+    /// The same token, known to have been issued for `lifetime`.
+    pub(crate) fn with_lifetime(mut self, lifetime: chrono::Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self
     }
 
     /// The same token, marked as issued for an organization (authorization-code grant).
@@ -63,9 +74,15 @@ impl Token {
 
     /// Whether the access token is still valid `skew` from now. A token is
     /// refreshed `skew` before it expires so that a request never leaves with a
-    /// token that dies on the way.
+    /// token that dies on the way. For a token HelloAsso issued with a
+    /// lifetime shorter than twice `skew`, the margin is half that lifetime
+    /// instead, so that a short lifetime does not make every call fetch a
+    /// new token.
     pub fn is_fresh(&self, skew: Duration) -> bool {
-        let skew = chrono::Duration::from_std(skew).unwrap_or(chrono::Duration::MAX);
+        let mut skew = chrono::Duration::from_std(skew).unwrap_or(chrono::Duration::MAX);
+        if let Some(lifetime) = self.lifetime {
+            skew = skew.min(lifetime / 2);
+        }
         Utc::now()
             .checked_add_signed(skew)
             .is_some_and(|deadline| deadline < self.expires_at)
@@ -161,6 +178,26 @@ mod tests {
         assert!(token.is_fresh(Duration::from_secs(10)));
         assert!(!token.is_fresh(Duration::from_secs(200)));
         assert!(!token.is_fresh(Duration::MAX));
+    }
+
+    #[test]
+    fn a_lifetime_shorter_than_the_margin_still_counts_as_fresh() {
+        let token = Token::new(
+            "a".into(),
+            None,
+            Utc::now() + chrono::Duration::seconds(100),
+        )
+        .with_lifetime(chrono::Duration::seconds(100));
+        // The margin is capped at half the lifetime (50 s).
+        assert!(token.is_fresh(Duration::from_secs(200)));
+        assert!(token.is_fresh(Duration::MAX));
+        // Half-way through its life it is due.
+        let due = Token::new("a".into(), None, Utc::now() + chrono::Duration::seconds(40))
+            .with_lifetime(chrono::Duration::seconds(100));
+        assert!(!due.is_fresh(Duration::from_secs(60)));
+        let expired = Token::new("a".into(), None, Utc::now() - chrono::Duration::seconds(1))
+            .with_lifetime(chrono::Duration::seconds(100));
+        assert!(!expired.is_fresh(Duration::ZERO));
     }
 
     #[test]

@@ -162,7 +162,13 @@ mod tests {
         assert_eq!(classify(&transport(true), Idempotent), Verdict::Retry);
         assert_eq!(classify(&transport(false), Idempotent), Verdict::Retry);
         assert_eq!(
-            classify(&Error::RateLimited { retry_after: None }, Idempotent),
+            classify(
+                &Error::RateLimited {
+                    retry_after: None,
+                    remaining: None
+                },
+                Idempotent
+            ),
             Verdict::Retry
         );
     }
@@ -180,7 +186,13 @@ mod tests {
         assert_eq!(classify(&transport(true), NotIdempotent), Verdict::Fail);
         assert_eq!(classify(&transport(false), NotIdempotent), Verdict::Retry);
         assert_eq!(
-            classify(&Error::RateLimited { retry_after: None }, NotIdempotent),
+            classify(
+                &Error::RateLimited {
+                    retry_after: None,
+                    remaining: None
+                },
+                NotIdempotent
+            ),
             Verdict::Retry
         );
         // MFA is answered by the caller's proof, not by a blind retry.

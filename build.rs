@@ -11,6 +11,7 @@ fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build/generate.rs");
     println!("cargo:rerun-if-changed=build/lossless.rs");
+    println!("cargo:rerun-if-changed=build/redact.rs");
     println!("cargo:rerun-if-changed=build.rs");
 
     let spec =

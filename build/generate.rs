@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 
 #[path = "lossless.rs"]
 mod lossless;
+#[path = "redact.rs"]
+mod redact;
 
 /// Generates the whole raw client: open enums and the progenitor client.
 pub fn generate(spec_json: &str) -> Result<String, String> {
@@ -54,6 +56,7 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
     lossless::rewrite(&mut file)?;
+    redact::rewrite(&mut file)?;
     let client = prettyplease::unparse(&file);
     // Users look for every model in `types`, open enums included.
     let client = client.replacen(

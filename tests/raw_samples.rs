@@ -237,3 +237,36 @@ fn ids_and_amounts_above_two_to_the_31_fit() {
     assert_eq!(detail.order.unwrap().id, Some(big));
     assert_eq!(detail.refund_operations.unwrap()[0].id, Some(big));
 }
+
+#[test]
+fn token_models_never_show_their_secrets_in_debug() {
+    let form: types::TokenRequest = serde_json::from_value(serde_json::json!({
+        "grant_type": "authorization_code",
+        "client_id": "visible-client-id",
+        "client_secret": "s3cret-client-secret",
+        "refresh_token": "s3cret-refresh-token",
+        "code": "s3cret-code",
+        "code_verifier": "s3cret-verifier",
+        "redirect_uri": "https://example.org/back",
+    }))
+    .unwrap();
+    let answer: types::TokenResponse = serde_json::from_value(sample(
+        "oauth/60_REAL_token_refresh_grant_response__permacat_v2.json",
+    ))
+    .unwrap();
+    let builder = types::TokenRequest::builder()
+        .client_id("visible-client-id")
+        .client_secret(Some("s3cret-client-secret".to_owned()));
+    let shown = format!("{form:?} {form:#?} {answer:?} {builder:?}");
+    for secret in [
+        "s3cret",
+        answer.access_token.as_str(),
+        answer.refresh_token.as_deref().unwrap(),
+    ] {
+        assert!(!shown.contains(secret), "a secret shows in Debug: {shown}");
+    }
+    // The fields are named, and what is not secret is shown.
+    assert!(shown.contains("client_secret: \"<redacted>\""), "{shown}");
+    assert!(shown.contains("visible-client-id"), "{shown}");
+    assert!(shown.contains("https://example.org/back"), "{shown}");
+}

@@ -57,6 +57,7 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
     lossless::rewrite(&mut file)?;
     redact::rewrite(&mut file)?;
+    read_dates_directly(&mut file.items);
     let client = prettyplease::unparse(&file);
     // Users look for every model in `types`, open enums included.
     let client = client.replacen(
@@ -85,6 +86,42 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
     let enums: syn::File =
         syn::parse_str(&out).map_err(|e| format!("open enums are not valid Rust: {e}"))?;
     Ok(format!("{}{client}", prettyplease::unparse(&enums)))
+}
+
+/// Points every date-time field of the models at `crate::dates`, which
+/// reads HelloAsso's usual shape directly and leaves the rest to chrono.
+fn read_dates_directly(items: &mut [syn::Item]) {
+    use quote::ToTokens;
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &mut m.content {
+                    read_dates_directly(items);
+                }
+            }
+            syn::Item::Struct(s)
+                if s.attrs.iter().any(|a| {
+                    a.path().is_ident("derive")
+                        && a.to_token_stream().to_string().contains("Deserialize")
+                }) =>
+            {
+                for field in s.fields.iter_mut() {
+                    let ty = field.ty.to_token_stream().to_string().replace(' ', "");
+                    let attr: syn::Attribute = match ty.as_str() {
+                        "::chrono::DateTime<::chrono::FixedOffset>" => {
+                            syn::parse_quote!(#[serde(deserialize_with = "crate::dates::deserialize")])
+                        }
+                        "::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>" => {
+                            syn::parse_quote!(#[serde(default, deserialize_with = "crate::dates::deserialize_option")])
+                        }
+                        _ => continue,
+                    };
+                    field.attrs.push(attr);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `(name, values)` of every string enum among the component schemas.
@@ -237,11 +274,21 @@ fn open_enum(name: &str, values: &[String]) -> Result<String, String> {
         w,
         "    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{"
     );
+    // Read through a visitor that borrows the text: a known value then
+    // costs no allocation.
+    let _ = writeln!(w, "        struct Text;");
+    let _ = writeln!(w, "        impl ::serde::de::Visitor<'_> for Text {{");
+    let _ = writeln!(w, "            type Value = {name};");
     let _ = writeln!(
         w,
-        "        let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;"
+        "            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{ f.write_str(\"a string\") }}"
     );
-    let _ = writeln!(w, "        Ok(Self::from(value.as_str()))");
+    let _ = writeln!(
+        w,
+        "            fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<{name}, E> {{ Ok({name}::from(value)) }}"
+    );
+    let _ = writeln!(w, "        }}");
+    let _ = writeln!(w, "        deserializer.deserialize_str(Text)");
     let _ = writeln!(w, "    }}\n}}");
     Ok(s)
 }

@@ -219,6 +219,22 @@ fn is_option(ty: &syn::Type) -> bool {
         && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
+/// How a decoder reads one declared value: date-times through the raw
+/// crate's direct reader (`crate::dates`, several per payment), everything
+/// else through its own `Deserialize`.
+fn read_value(ty: &syn::Type) -> TokenStream {
+    let text = quote!(#ty).to_string().replace(' ', "");
+    match text.as_str() {
+        "::chrono::DateTime<::chrono::FixedOffset>" => {
+            quote!(map.next_value::<crate::dates::Direct>()?.0)
+        }
+        "::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>" => {
+            quote!(map.next_value::<crate::dates::DirectOption>()?.0)
+        }
+        _ => quote!(map.next_value()?),
+    }
+}
+
 fn decoder(name: &syn::Ident, fields: &[Field]) -> Result<TokenStream, String> {
     let extras: Vec<&Field> = fields.iter().filter(|f| f.flatten).collect();
     let [extra] = extras.as_slice() else {
@@ -231,6 +247,7 @@ fn decoder(name: &syn::Ident, fields: &[Field]) -> Result<TokenStream, String> {
     let types: Vec<&syn::Type> = declared.iter().map(|f| &f.ty).collect();
     let wires: Vec<&str> = declared.iter().map(|f| f.wire.as_str()).collect();
     let idents: Vec<&syn::Ident> = declared.iter().map(|f| &f.ident).collect();
+    let reads: Vec<TokenStream> = declared.iter().map(|f| read_value(&f.ty)).collect();
     let missing: Vec<TokenStream> = declared
         .iter()
         .map(|f| match &f.default {
@@ -277,7 +294,7 @@ fn decoder(name: &syn::Ident, fields: &[Field]) -> Result<TokenStream, String> {
                                                 <A::Error as ::serde::de::Error>::duplicate_field(#wires),
                                             );
                                         }
-                                        #slots = ::std::option::Option::Some(map.next_value()?);
+                                        #slots = ::std::option::Option::Some(#reads);
                                     }
                                 )*
                                 _ => {

@@ -1,7 +1,13 @@
 """Lists an organization's payments with HelloAsso's official Python SDK.
 
-Run by `cargo xtask bench` against helloasso-fake; prints one JSON line.
-usage: peer.py URL CLIENT_ID CLIENT_SECRET ORG LIMIT
+Run by `cargo xtask bench` against helloasso-fake; prints one JSON line with
+the items read, the wall time and this process's CPU time (user + system) of
+the listing loop.
+usage: peer.py MODE URL CLIENT_ID CLIENT_SECRET ORG LIMIT
+
+MODE is `typed` (each page read into the SDK's own models, which is what its
+users get) or `raw` (the undecoded answer parsed with `json.loads`, the least
+that SDK can do).
 """
 import json
 import sys
@@ -12,9 +18,14 @@ import urllib.request
 from helloasso_python.api.paiements_api import PaiementsApi
 from helloasso_python.api_client import ApiClient
 from helloasso_python.configuration import Configuration
+from helloasso_python.models.results_with_pagination_model_payment import (
+    ResultsWithPaginationModelPayment,
+)
 
-url, client_id, client_secret, org, limit = sys.argv[1:6]
+mode, url, client_id, client_secret, org, limit = sys.argv[1:7]
 limit = int(limit)
+if mode not in ("typed", "raw"):
+    sys.exit(f"unknown mode {mode}")
 
 form = urllib.parse.urlencode(
     {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
@@ -23,21 +34,37 @@ with urllib.request.urlopen(url + "/oauth2/token", data=form) as answer:
     token = json.load(answer)["access_token"]
 
 api = PaiementsApi(ApiClient(Configuration(host=url + "/v5", access_token=token)))
-started = time.perf_counter()
-count, continuation = 0, None
+started, cpu_started = time.perf_counter(), time.process_time()
+count, continuation, checksum = 0, None, 0
 while count < limit:
     # In 1.0.8 the typed method returns None for this endpoint (its spec lists
-    # CSV and XLSX beside JSON), so the raw answer is read and parsed here,
-    # as a user of that SDK has to.
+    # CSV and XLSX beside JSON), so its users read the undecoded answer and
+    # hand it to the SDK's page model themselves.
     answer = api.organizations_organization_slug_payments_get_without_preload_content(
         org, page_size=100, continuation_token=continuation
     )
-    page = json.loads(answer.data)
-    data = page.get("data") or []
+    if mode == "typed":
+        page = ResultsWithPaginationModelPayment.from_json(answer.data)
+        data = page.data or []
+        checksum += sum(p.amount or 0 for p in data)
+        continuation = page.pagination.continuation_token if page.pagination else None
+    else:
+        page = json.loads(answer.data)
+        data = page.get("data") or []
+        checksum += sum(p.get("amount") or 0 for p in data)
+        continuation = (page.get("pagination") or {}).get("continuationToken")
     if not data:
         break
     count += len(data)
-    continuation = (page.get("pagination") or {}).get("continuationToken")
     if not continuation:
         break
-print(json.dumps({"items": count, "seconds": time.perf_counter() - started}))
+print(
+    json.dumps(
+        {
+            "items": count,
+            "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu_started,
+            "checksum": checksum,
+        }
+    )
+)

@@ -5,7 +5,7 @@
 //! They are rendered in Paris local time with its offset, e.g.
 //! `2023-12-10T13:10:40.8313095+01:00`.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 /// 100-nanosecond units since 1970-01-01T00:00:00Z.
 pub type Ticks = i64;
@@ -33,34 +33,48 @@ fn utc_naive(ticks: Ticks) -> NaiveDateTime {
         .naive_utc()
 }
 
-/// Last Sunday of `month` (1-12) in `year`, as a date.
-fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    }
-    .unwrap_or_default();
-    let mut d = next.pred_opt().unwrap_or(next);
-    while d.weekday() != Weekday::Sun {
-        d = d.pred_opt().unwrap_or(d);
-    }
-    d
+/// The civil date `(year, month, day)` of a day count since 1970-01-01
+/// (proleptic Gregorian calendar, any year).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Counted in 400-year eras starting on March 1st, so that the leap day
+    // is the last day of a year.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// The day count since 1970-01-01 of a civil date (inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+/// The day count of the last Sunday of a 31-day `month` (March, October).
+fn last_sunday_of_31_day_month(year: i64, month: u32) -> i64 {
+    let last = days_from_civil(year, month, 31);
+    // 1970-01-01 was a Thursday: day `n` is `(n + 4) mod 7` days after a Sunday.
+    last - (last + 4).rem_euclid(7)
 }
 
 /// Paris' offset from UTC in seconds at a UTC instant (EU summer-time rules:
 /// +02:00 from the last Sunday of March 01:00 UTC to the last Sunday of
 /// October 01:00 UTC, +01:00 otherwise).
 pub fn paris_offset_secs(ticks: Ticks) -> i32 {
-    let naive = utc_naive(ticks);
-    let year = naive.year();
-    let start = last_sunday(year, 3)
-        .and_hms_opt(1, 0, 0)
-        .unwrap_or_default();
-    let end = last_sunday(year, 10)
-        .and_hms_opt(1, 0, 0)
-        .unwrap_or_default();
-    if naive >= start && naive < end {
+    let secs = ticks.div_euclid(TICKS_PER_SEC);
+    let (year, _, _) = civil_from_days(secs.div_euclid(86_400));
+    let start = last_sunday_of_31_day_month(year, 3) * 86_400 + 3_600;
+    let end = last_sunday_of_31_day_month(year, 10) * 86_400 + 3_600;
+    if (start..end).contains(&secs) {
         7200
     } else {
         3600
@@ -68,16 +82,41 @@ pub fn paris_offset_secs(ticks: Ticks) -> i32 {
 }
 
 /// Formats ticks as Paris local time with 7 fractional digits and the offset.
+///
+/// Listings format several dates per payment, so this writes the digits
+/// itself rather than going through chrono's format strings.
 pub fn format_paris(ticks: Ticks) -> String {
     let offset = paris_offset_secs(ticks);
-    let local = utc_naive(ticks + i64::from(offset) * TICKS_PER_SEC);
-    let frac = ticks.rem_euclid(TICKS_PER_SEC);
-    format!(
-        "{}.{:07}+{:02}:00",
-        local.format("%Y-%m-%dT%H:%M:%S"),
-        frac,
-        offset / 3600
-    )
+    let local = ticks + i64::from(offset) * TICKS_PER_SEC;
+    let secs = local.div_euclid(TICKS_PER_SEC);
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    if !(0..=9999).contains(&year) {
+        // chrono's `%Y` signs and widens such years; keep its spelling.
+        return format!(
+            "{}.{:07}+{:02}:00",
+            utc_naive(local).format("%Y-%m-%dT%H:%M:%S"),
+            ticks.rem_euclid(TICKS_PER_SEC),
+            offset / 3600
+        );
+    }
+    let of_day = secs.rem_euclid(86_400);
+    let mut out = *b"0000-00-00T00:00:00.0000000+00:00";
+    let mut put = |at: usize, width: usize, mut value: i64| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, i64::from(month));
+    put(8, 2, i64::from(day));
+    put(11, 2, of_day / 3600);
+    put(14, 2, of_day / 60 % 60);
+    put(17, 2, of_day % 60);
+    put(20, 7, ticks.rem_euclid(TICKS_PER_SEC));
+    put(28, 2, i64::from(offset / 3600));
+    // Only ASCII digits and punctuation were written.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Formats a calendar date as Paris local midnight, e.g. `1988-01-04T00:00:00+01:00`
@@ -204,6 +243,60 @@ mod tests {
         let ms = parse_token_digits("20220921075443587").unwrap();
         assert_eq!(format_token_digits(ms), "202209210754435870000");
         assert!(parse_token_digits("2022092107544358x").is_none());
+    }
+
+    /// The chrono spelling of a Paris date-time with the EU rules computed
+    /// from calendar dates, as an independent check of the digit writer.
+    fn chrono_paris(ticks: Ticks) -> String {
+        use chrono::{Datelike, Weekday};
+        let last_sunday = |year: i32, month: u32| {
+            let mut d = NaiveDate::from_ymd_opt(year, month, 31).unwrap();
+            while d.weekday() != Weekday::Sun {
+                d = d.pred_opt().unwrap();
+            }
+            d.and_hms_opt(1, 0, 0).unwrap()
+        };
+        let naive = utc_naive(ticks);
+        let summer = naive >= last_sunday(naive.year(), 3) && naive < last_sunday(naive.year(), 10);
+        let offset: i64 = if summer { 2 } else { 1 };
+        format!(
+            "{}.{:07}+{:02}:00",
+            utc_naive(ticks + offset * 3600 * TICKS_PER_SEC).format("%Y-%m-%dT%H:%M:%S"),
+            ticks.rem_euclid(TICKS_PER_SEC),
+            offset
+        )
+    }
+
+    #[test]
+    fn digit_writer_matches_chrono() {
+        let start = parse_query_datetime("1899-12-25T00:00:00Z").unwrap();
+        let end = parse_query_datetime("2101-01-05T00:00:00Z").unwrap();
+        // A prime step in seconds plus a fraction walks every hour, weekday
+        // and month over two centuries.
+        let mut t = start;
+        while t < end {
+            assert_eq!(format_paris(t), chrono_paris(t), "ticks {t}");
+            t += 7_919 * TICKS_PER_SEC + 1_234_567;
+        }
+        // Each side of every change, to the tick.
+        for year in 1950..2080 {
+            for month in [3, 10] {
+                let day = last_sunday_of_31_day_month(year, month);
+                let change = (day * 86_400 + 3_600) * TICKS_PER_SEC;
+                for t in [
+                    change - 1,
+                    change,
+                    change + 1,
+                    change - 3_600 * TICKS_PER_SEC,
+                ] {
+                    assert_eq!(format_paris(t), chrono_paris(t), "ticks {t}");
+                }
+            }
+        }
+        // Before the epoch and far outside four-digit years.
+        for t in [-1, -TICKS_PER_SEC, i64::MIN / 2, i64::MAX / 2] {
+            assert_eq!(format_paris(t), chrono_paris(t), "ticks {t}");
+        }
     }
 
     #[test]

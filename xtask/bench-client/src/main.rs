@@ -2,8 +2,14 @@
 //! another process. Prints one JSON line; `cargo xtask bench` runs it
 //! repeatedly and compares.
 //!
-//! usage: `bench-client <scenario> --url URL --client-id ID --client-secret S --org SLUG [--limit N]`
+//! Listing scenarios report the wall time and the CPU time (user + system,
+//! from `getrusage`) of their measured loop, so that a client is judged by
+//! what it spends, not by how long it waited for the server.
+//!
+//! ```text
+//! usage: bench-client <scenario> --url URL --client-id ID --client-secret S --org SLUG [--limit N]
 //!                                [--page-size N] [--work-ms N] [--concurrency N]
+//! ```
 
 mod scenarios;
 
@@ -55,6 +61,20 @@ fn parse() -> Result<Args> {
         }
     }
     Ok(args)
+}
+
+/// CPU time (user + system, all threads) this process has used so far.
+pub fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes into the zeroed struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return f64::NAN;
+        }
+        usage
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Peak resident memory of this process, from the kernel's high-water mark.

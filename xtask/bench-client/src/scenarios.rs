@@ -6,15 +6,21 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use futures::{StreamExt, TryStreamExt};
 use helloasso_raw::types;
-use helloasso_sdk::{Client, Environment, Paging, RetryPolicy};
+use helloasso_sdk::{Client, Environment, ExportFormat, Paging, RetryPolicy};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
 
-use crate::{Args, peak_rss_kib};
+use crate::{Args, cpu_seconds, peak_rss_kib};
 
 pub async fn run(args: &Args) -> Result<Value> {
     match args.scenario.as_str() {
         "facade" => facade(args).await,
         "floor" => floor(args).await,
+        "limit" => limit(args).await,
+        "export" => export(args).await,
+        "copy" => copy(args).await,
         "sequential" => sequential(args).await,
         "faults" => faults(args).await,
         "tokens" => tokens(args).await,
@@ -31,10 +37,13 @@ fn client(args: &Args) -> Result<Client> {
         .build()?)
 }
 
-fn result(items: usize, started: Instant, extra: Value) -> Value {
+/// A scenario's JSON line: items, wall and CPU seconds since `started` and
+/// `cpu_started`, peak memory, and `extra`'s fields.
+fn result(items: usize, started: Instant, cpu_started: f64, extra: Value) -> Value {
     let mut v = json!({
         "items": items,
         "seconds": started.elapsed().as_secs_f64(),
+        "cpu_seconds": cpu_seconds() - cpu_started,
         "peak_rss_kib": peak_rss_kib(),
     });
     if let (Some(v), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
@@ -55,24 +64,30 @@ async fn facade(args: &Args) -> Result<Value> {
     let client = client(args)?;
     client.token().await?;
     let started = Instant::now();
-    let mut pages = client
+    let cpu = cpu_seconds();
+    let mut items = client
         .payments(&args.org)
         .list()
         .page_size(args.page_size)
-        .pages();
+        .items();
+    let page = args.page_size as usize;
     let mut count = 0;
     let mut checksum = 0_i64;
-    while let Some(page) = pages.try_next().await? {
-        for p in &page.items {
-            checksum = checksum.wrapping_add(p.amount.unwrap_or(0));
+    while let Some(p) = items.try_next().await? {
+        checksum = checksum.wrapping_add(p.amount.unwrap_or(0));
+        count += 1;
+        if count % page == 0 {
+            work(args).await;
         }
-        count += page.items.len();
-        work(args).await;
         if count >= args.limit {
             break;
         }
     }
-    Ok(result(count, started, json!({ "checksum": checksum })))
+    if count % page != 0 {
+        // The last, short page is worked on too, as `sequential` does.
+        work(args).await;
+    }
+    Ok(result(count, started, cpu, json!({ "checksum": checksum })))
 }
 
 /// The same pages through the facade, strictly one after the other: the
@@ -81,6 +96,7 @@ async fn sequential(args: &Args) -> Result<Value> {
     let client = client(args)?;
     client.token().await?;
     let started = Instant::now();
+    let cpu = cpu_seconds();
     let mut count = 0;
     let mut checkpoint: Option<String> = None;
     loop {
@@ -102,26 +118,56 @@ async fn sequential(args: &Args) -> Result<Value> {
             None => break,
         }
     }
-    Ok(result(count, started, json!({})))
+    Ok(result(count, started, cpu, json!({})))
 }
 
 /// The floor: reqwest and serde_json by hand over the same pages, with the
 /// same types, no retries, no streams.
 async fn floor(args: &Args) -> Result<Value> {
+    by_hand(args, |bytes| {
+        let page: types::PaymentPage = serde_json::from_slice(bytes)?;
+        let data = page.data.unwrap_or_default();
+        let checksum = data.iter().map(|p| p.amount.unwrap_or(0)).sum();
+        let token = page.pagination.and_then(|p| p.continuation_token);
+        Ok((data.len(), checksum, token))
+    })
+    .await
+}
+
+/// The limit: the same pages through the same HTTP client, read as JSON
+/// into nothing (`IgnoredAny`) but the continuation token. No JSON client
+/// can spend less.
+async fn limit(args: &Args) -> Result<Value> {
+    #[derive(Deserialize)]
+    struct BarePage {
+        // A vector of a zero-sized type: counted, never allocated.
+        data: Option<Vec<IgnoredAny>>,
+        pagination: Option<BarePagination>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct BarePagination {
+        continuation_token: Option<String>,
+    }
+    by_hand(args, |bytes| {
+        let page: BarePage = serde_json::from_slice(bytes)?;
+        let token = page.pagination.and_then(|p| p.continuation_token);
+        Ok((page.data.map_or(0, |d| d.len()), 0, token))
+    })
+    .await
+}
+
+/// What a hand-written loop made of one page: its item count, the sum of
+/// its amounts and the next page's token.
+type PageSummary = (usize, i64, Option<String>);
+
+/// A hand-written listing loop with a plain reqwest client: each page's
+/// bytes go to `read`, strictly one page after the other.
+async fn by_hand(args: &Args, read: fn(&[u8]) -> Result<PageSummary>) -> Result<Value> {
     let http = reqwest::Client::new();
-    let token: types::TokenResponse = http
-        .post(format!("{}/oauth2/token", args.url))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &args.client_id),
-            ("client_secret", &args.client_secret),
-        ])
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+    let token = bearer(&http, args).await?;
     let started = Instant::now();
+    let cpu = cpu_seconds();
     let mut count = 0;
     let mut checksum = 0_i64;
     let mut continuation: Option<String> = None;
@@ -135,32 +181,87 @@ async fn floor(args: &Args) -> Result<Value> {
                 "{}/v5/organizations/{}/payments",
                 args.url, args.org
             ))
-            .bearer_auth(&token.access_token)
+            .bearer_auth(&token)
             .query(&query)
             .send()
             .await?
             .error_for_status()?
             .bytes()
             .await?;
-        let page: types::PaymentPage = serde_json::from_slice(&bytes)?;
-        let data = page.data.unwrap_or_default();
-        if data.is_empty() {
+        let (items, sum, next) = read(&bytes)?;
+        if items == 0 {
             break;
         }
-        for p in &data {
-            checksum = checksum.wrapping_add(p.amount.unwrap_or(0));
-        }
-        count += data.len();
+        checksum = checksum.wrapping_add(sum);
+        count += items;
         work(args).await;
         if count >= args.limit {
             break;
         }
-        match page.pagination.and_then(|p| p.continuation_token) {
+        match next {
             Some(token) => continuation = Some(token),
             None => break,
         }
     }
-    Ok(result(count, started, json!({ "checksum": checksum })))
+    Ok(result(count, started, cpu, json!({ "checksum": checksum })))
+}
+
+/// An access token from the token endpoint, by hand.
+async fn bearer(http: &reqwest::Client, args: &Args) -> Result<String> {
+    let token: types::TokenResponse = http
+        .post(format!("{}/oauth2/token", args.url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &args.client_id),
+            ("client_secret", &args.client_secret),
+        ])
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(token.access_token)
+}
+
+/// The organization's CSV export through the facade, into a sink.
+async fn export(args: &Args) -> Result<Value> {
+    let client = client(args)?;
+    client.token().await?;
+    let started = Instant::now();
+    let cpu = cpu_seconds();
+    let bytes = client
+        .payments(&args.org)
+        .export(ExportFormat::Csv)
+        .write_to(&mut tokio::io::sink())
+        .await?;
+    Ok(result(0, started, cpu, json!({ "bytes": bytes })))
+}
+
+/// The same CSV export copied by hand with reqwest into a sink: the bytes
+/// the facade's export must keep up with.
+async fn copy(args: &Args) -> Result<Value> {
+    let http = reqwest::Client::new();
+    let token = bearer(&http, args).await?;
+    let started = Instant::now();
+    let cpu = cpu_seconds();
+    let mut body = http
+        .get(format!(
+            "{}/v5/organizations/{}/payments",
+            args.url, args.org
+        ))
+        .bearer_auth(&token)
+        .header(reqwest::header::ACCEPT, "text/csv")
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes_stream();
+    let mut sink = tokio::io::sink();
+    let mut bytes = 0_u64;
+    while let Some(chunk) = body.try_next().await? {
+        sink.write_all(&chunk).await?;
+        bytes += chunk.len() as u64;
+    }
+    Ok(result(0, started, cpu, json!({ "bytes": bytes })))
 }
 
 /// How many payments the organization's listing has, as HelloAsso counts.
@@ -191,6 +292,7 @@ async fn faults(args: &Args) -> Result<Value> {
         .list()
         .page_size(args.page_size)
         .items();
+    let cpu = cpu_seconds();
     let mut seen = HashSet::new();
     let mut duplicates = 0;
     let mut out_of_order = 0;
@@ -214,6 +316,7 @@ async fn faults(args: &Args) -> Result<Value> {
     Ok(result(
         count,
         started,
+        cpu,
         json!({ "distinct": seen.len(), "duplicates": duplicates, "out_of_order": out_of_order }),
     ))
 }

@@ -7,6 +7,9 @@ use std::process::{Child, Command, Stdio};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
+/// The unit of `/proc/<pid>/stat` times, fixed by the kernel ABI.
+const USER_HZ: f64 = 100.0;
+
 /// A running fake; killed on drop.
 pub struct Fake {
     child: Child,
@@ -104,6 +107,31 @@ impl Fake {
     /// The fake's counters, read by the bench client (no curl needed).
     pub fn counters(&self) -> Result<Value> {
         self.client(&crate::codegen::root(), "counters", &[])
+    }
+
+    /// JSON listing pages the fake has answered so far.
+    pub fn listing_pages(&self) -> Result<u64> {
+        let counters = self.counters()?;
+        counters["requests"]["list_organization_payments"]
+            .as_u64()
+            .with_context(|| format!("no listing count in {counters}"))
+    }
+
+    /// CPU seconds (user + system) the fake process has used so far, from
+    /// `/proc/<pid>/stat`.
+    pub fn cpu_seconds(&self) -> Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .context("reading the fake's /proc stat")?;
+        // The command name (field 2) may hold spaces; fields count from after it.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let field = |n: usize| -> Result<f64> {
+            rest.split_whitespace()
+                .nth(n)
+                .and_then(|v| v.parse::<f64>().ok())
+                .context("unexpected /proc stat line")
+        };
+        // utime and stime are fields 14 and 15, in USER_HZ (100 on Linux).
+        Ok((field(11)? + field(12)?) / USER_HZ)
     }
 }
 

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use fake::Fake;
-use report::{Report, Row, median};
+use report::{Report, Row, Run, Target, median};
 
 /// Options of `cargo xtask bench`.
 pub struct Options {
@@ -52,37 +52,13 @@ pub fn run(options: &Options) -> Result<()> {
     let scale = |full: usize, quick: usize| if options.quick { quick } else { full };
     let mut report = Report::default();
 
-    // 1. Throughput: facade against the hand-written floor, same pages.
+    // 1. Listing: the facade, the hand-written floor, the limit and the
+    // Python SDK over the same pages; 2. the CSV export against a byte copy.
     {
         let fake = Fake::start(&root, &[("--payments", seeded(scale(100_000, 20_000)))])?;
         let n = fake.listing_size()?;
-        let (mut facade, mut floor) = (Vec::new(), Vec::new());
-        for _ in 0..options.runs {
-            // Interleaved, so that drift on a shared machine hits both sides.
-            floor.push(seconds(&fake.client(&root, "floor", &[])?)?);
-            facade.push(seconds(&fake.client(&root, "facade", &[])?)?);
-        }
-        report.push(Row::ratio(
-            &format!("throughput: list {n} payments, pages of 100 (s)"),
-            "facade .items()",
-            median(&facade),
-            "reqwest+serde_json loop",
-            median(&floor),
-            1.10,
-        ));
-
-        // 2. The official Python SDK over the same listing, when installed.
-        report.push(match peer::run(&fake, n)? {
-            peer::Outcome::Ran(python) => Row::ratio(
-                &format!("peer: list {n} payments (s)"),
-                "facade .items()",
-                median(&facade),
-                "helloasso-python 1.0.8",
-                python,
-                f64::INFINITY,
-            ),
-            peer::Outcome::Skipped(why) => Row::skipped("peer: helloasso-python 1.0.8", &why),
-        });
+        listing(&root, &fake, n, options, &mut report)?;
+        export(&root, &fake, n, options, &mut report)?;
     }
 
     // 3. Overlap: one page ahead against strictly sequential.
@@ -114,7 +90,7 @@ pub fn run(options: &Options) -> Result<()> {
             median(&ahead),
             "sequential",
             median(&sequential),
-            0.6,
+            Target::AtMost(0.6),
         ));
     }
 
@@ -139,7 +115,7 @@ pub fn run(options: &Options) -> Result<()> {
             big_mib,
             &format!("{small_n}"),
             small_mib,
-            1.5,
+            Target::AtMost(1.5),
         );
         if big_mib >= 64.0 {
             row.fail(&format!("{big_mib:.1} MiB is not under 64 MiB"));
@@ -219,17 +195,168 @@ pub fn run(options: &Options) -> Result<()> {
     let out = root.join("target/bench");
     std::fs::create_dir_all(&out)?;
     let path = out.join("results.json");
-    std::fs::write(
-        &path,
-        serde_json::to_string_pretty(
-            &json!({ "rows": report.json(), "runs": options.runs, "quick": options.quick }),
-        )?,
-    )?;
+    let mut results = report.json();
+    results["runs"] = json!(options.runs);
+    results["quick"] = json!(options.quick);
+    std::fs::write(&path, serde_json::to_string_pretty(&results)?)?;
     println!("\nwritten to {}", path.display());
     if report.failed() {
         bail!("some targets were missed (see the table)");
     }
     Ok(())
+}
+
+/// The listing clients over the same pages, interleaved round by round so
+/// that drift on a shared machine hits all of them, then the peer rows and
+/// the ratios.
+fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Report) -> Result<()> {
+    report.listing(&format!(
+        "listing: {n} payments, pages of 100, medians of {} runs; CPU is user + system time of \
+         the client process over its listing loop",
+        options.runs
+    ));
+    const CLIENTS: [&str; 3] = ["floor", "limit", "facade"];
+    let mut runs: [Vec<Run>; 3] = Default::default();
+    // The fake's own CPU and pages over every Rust client run.
+    let (mut fake_cpu, mut fake_pages) = (0.0, 0);
+    for _ in 0..options.runs {
+        for (scenario, runs) in CLIENTS.iter().zip(runs.iter_mut()) {
+            let (cpu, pages) = (fake.cpu_seconds()?, fake.listing_pages()?);
+            let run = client_run(root, fake, scenario)?;
+            fake_cpu += fake.cpu_seconds()? - cpu;
+            fake_pages += fake.listing_pages()? - pages;
+            if run.items != n {
+                bail!("{scenario} read {} of {n} payments", run.items);
+            }
+            runs.push(run);
+        }
+    }
+    let [floor, limit, facade] = runs.map(|r| Run::median_of(&r));
+    report.client("facade `.items()`", facade);
+    report.client("floor: reqwest + serde_json, same types", floor);
+    report.client("limit: reqwest + `IgnoredAny`", limit);
+
+    let python = peer::python(root);
+    let mut peers = Vec::new();
+    for (mode, label) in [
+        (
+            peer::Mode::Typed,
+            "typed models (`ResultsWithPaginationModelPayment.from_json`)",
+        ),
+        (peer::Mode::Raw, "raw answer + `json.loads`"),
+    ] {
+        let label = format!("helloasso-python {}, {label}", peer::VERSION);
+        let measured = match &python {
+            Ok(python) => (0..options.runs.min(3))
+                .map(|_| peer::run(python, fake, mode, n))
+                .collect::<Result<Result<Vec<Run>, String>>>()?,
+            Err(why) => Err(why.clone()),
+        };
+        match measured {
+            Ok(runs) => {
+                let run = Run::median_of(&runs);
+                report.client(&label, run);
+                peers.push(Ok(run));
+            }
+            Err(why) => peers.push(Err((label, why))),
+        }
+    }
+
+    let per_page = fake_cpu / fake_pages.max(1) as f64;
+    report.note(
+        "fake",
+        format!(
+            "helloasso-fake: {:.0} pages per second of its own CPU ({:.0} us per page of 100); \
+             during a facade run it is busy {:.0}% of the wall time",
+            1.0 / per_page,
+            per_page * 1e6,
+            100.0 * per_page * (n as f64 / 100.0).ceil() / facade.wall
+        ),
+        json!({ "pages_per_cpu_second": 1.0 / per_page, "cpu_seconds": fake_cpu, "pages": fake_pages }),
+    );
+
+    report.push(Row::ratio(
+        "facade / floor, CPU (s)",
+        "facade",
+        facade.cpu,
+        "floor",
+        floor.cpu,
+        Target::AtMost(1.05),
+    ));
+    report.push(Row::ratio(
+        "facade / floor, wall (s)",
+        "facade",
+        facade.wall,
+        "floor",
+        floor.wall,
+        Target::AtMost(1.10),
+    ));
+    report.push(Row::ratio(
+        "facade / limit, CPU (s)",
+        "facade",
+        facade.cpu,
+        "limit",
+        limit.cpu,
+        Target::Aim(3.0),
+    ));
+    for (peer, (kind, target)) in peers
+        .into_iter()
+        .zip([("typed", Target::AtLeast(10.0)), ("raw", Target::None)])
+    {
+        match peer {
+            Ok(peer) => {
+                for (what, p, f) in [
+                    ("CPU", peer.cpu, facade.cpu),
+                    ("wall", peer.wall, facade.wall),
+                ] {
+                    report.push(Row::ratio(
+                        &format!("{kind} Python peer / facade, {what} (s)"),
+                        "helloasso-python",
+                        p,
+                        "facade",
+                        f,
+                        target,
+                    ));
+                }
+            }
+            Err((label, why)) => report.push(Row::skipped(&format!("peer: {label}"), &why)),
+        }
+    }
+    Ok(())
+}
+
+/// The facade's CSV export of the whole listing against copying the same
+/// bytes with reqwest.
+fn export(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Report) -> Result<()> {
+    let (mut export, mut copy) = (Vec::new(), Vec::new());
+    for _ in 0..options.runs {
+        let copied = fake.client(root, "copy", &[])?;
+        let exported = fake.client(root, "export", &[])?;
+        if copied["bytes"] != exported["bytes"] || copied["bytes"].as_u64().unwrap_or(0) == 0 {
+            bail!(
+                "export wrote {} bytes, the copy {}",
+                exported["bytes"],
+                copied["bytes"]
+            );
+        }
+        copy.push(seconds(&copied)?);
+        export.push(seconds(&exported)?);
+    }
+    report.push(Row::ratio(
+        &format!("export: CSV of {n} payments into a sink, wall (s)"),
+        "facade export",
+        median(&export),
+        "reqwest byte copy",
+        median(&copy),
+        Target::AtMost(1.10),
+    ));
+    Ok(())
+}
+
+/// One run of a listing scenario.
+fn client_run(root: &Path, fake: &Fake, scenario: &str) -> Result<Run> {
+    let line = fake.client(root, scenario, &[])?;
+    Run::from_line(&line).with_context(|| format!("{scenario} printed {line}"))
 }
 
 /// How many payments to seed so that the main organization's listing holds

@@ -1,32 +1,65 @@
-//! The peer row: HelloAsso's official Python SDK over the same listing.
+//! The peer rows: HelloAsso's official Python SDK over the same listing.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Result;
 
 use super::fake::Fake;
+use super::report::Run;
 
-pub enum Outcome {
-    /// Seconds the Python SDK took.
-    Ran(f64),
-    /// Why the row was skipped.
-    Skipped(String),
+/// The version the peer rows were measured with.
+pub const VERSION: &str = "1.0.8";
+
+/// How the Python SDK reads each page.
+#[derive(Clone, Copy)]
+pub enum Mode {
+    /// Into the SDK's own page model, as its users get it.
+    Typed,
+    /// The undecoded answer through `json.loads`.
+    Raw,
 }
 
-const INSTALL: &str = "not installed: `pip install helloasso-python==1.0.8` (or set HELLOASSO_BENCH_PYTHON to a python that has it)";
+impl Mode {
+    fn arg(self) -> &'static str {
+        match self {
+            Mode::Typed => "typed",
+            Mode::Raw => "raw",
+        }
+    }
+}
 
-pub fn run(fake: &Fake, limit: u64) -> Result<Outcome> {
-    let python = std::env::var("HELLOASSO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+/// A Python that can import the SDK, or why there is none.
+pub fn python(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(VENV).join("bin/python");
+    let python = match std::env::var_os("HELLOASSO_BENCH_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None if venv.exists() => venv,
+        None => PathBuf::from("python3"),
+    };
     let probe = Command::new(&python)
         .args(["-c", "import helloasso_python"])
         .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        return Ok(Outcome::Skipped(INSTALL.into()));
+    if probe.is_ok_and(|o| o.status.success()) {
+        Ok(python)
+    } else {
+        Err(format!(
+            "not installed: `python3 -m venv {VENV} && {VENV}/bin/pip install helloasso-python=={VERSION}` \
+             (or set HELLOASSO_BENCH_PYTHON to a python that has it)"
+        ))
     }
+}
+
+/// Where the bench looks for the SDK when HELLOASSO_BENCH_PYTHON is unset.
+const VENV: &str = "target/bench/peer-venv";
+
+/// Lists `limit` payments once; the run's wall and CPU time, or why it failed.
+pub fn run(python: &Path, fake: &Fake, mode: Mode, limit: u64) -> Result<Result<Run, String>> {
     let script = crate::codegen::root().join("xtask/bench/peer.py");
-    let output = Command::new(&python)
+    let output = Command::new(python)
         .arg(script)
         .args([
+            mode.arg(),
             &fake.url,
             &fake.client_id,
             &fake.client_secret,
@@ -37,11 +70,8 @@ pub fn run(fake: &Fake, limit: u64) -> Result<Outcome> {
     if !output.status.success() {
         let err = String::from_utf8_lossy(&output.stderr);
         let last = err.lines().last().unwrap_or("no output");
-        return Ok(Outcome::Skipped(format!("helloasso-python failed: {last}")));
+        return Ok(Err(format!("helloasso-python failed: {last}")));
     }
     let line: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    Ok(match line["seconds"].as_f64() {
-        Some(s) => Outcome::Ran(s),
-        None => Outcome::Skipped(format!("unexpected output {line}")),
-    })
+    Ok(Run::from_line(&line).ok_or_else(|| format!("unexpected output {line}")))
 }

@@ -1,4 +1,5 @@
-//! The bench table: one row per claim, with its ratio and target.
+//! The bench tables: the listing clients side by side, then one row per
+//! claim with its ratio and target.
 
 use serde_json::{Value, json};
 
@@ -13,34 +14,106 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// One timed client run: wall and CPU (user + system) seconds of its
+/// measured loop, and how many items it read.
+#[derive(Clone, Copy, Debug)]
+pub struct Run {
+    pub wall: f64,
+    pub cpu: f64,
+    pub items: u64,
+}
+
+impl Run {
+    /// Reads a client's JSON line (`seconds`, `cpu_seconds`, `items`).
+    pub fn from_line(line: &Value) -> Option<Self> {
+        Some(Run {
+            wall: line["seconds"].as_f64()?,
+            cpu: line["cpu_seconds"].as_f64()?,
+            items: line["items"].as_u64()?,
+        })
+    }
+
+    /// Wall and CPU medians of several runs (each median taken on its own).
+    pub fn median_of(runs: &[Run]) -> Run {
+        let wall: Vec<f64> = runs.iter().map(|r| r.wall).collect();
+        let cpu: Vec<f64> = runs.iter().map(|r| r.cpu).collect();
+        Run {
+            wall: median(&wall),
+            cpu: median(&cpu),
+            items: runs.iter().map(|r| r.items).max().unwrap_or(0),
+        }
+    }
+
+    /// CPU milliseconds per 1,000 items.
+    pub fn cpu_ms_per_1000(&self) -> f64 {
+        self.cpu * 1e6 / self.items.max(1) as f64
+    }
+}
+
+/// What a ratio must be.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    AtMost(f64),
+    AtLeast(f64),
+    /// Reported against an aim, not enforced.
+    Aim(f64),
+    /// Reported only.
+    None,
+}
+
+impl Target {
+    fn text(self) -> String {
+        match self {
+            Target::AtMost(x) => format!("<= {x:.2}"),
+            Target::AtLeast(x) => format!(">= {x:.2}"),
+            Target::Aim(x) => format!("reported (aim <= {x:.2})"),
+            Target::None => "reported".into(),
+        }
+    }
+
+    /// Why `ratio` misses this target, if it does. A NaN ratio (a run that
+    /// measured nothing) misses any enforced target.
+    fn missed(self, ratio: f64) -> Option<String> {
+        match self {
+            Target::AtMost(max) if ratio.partial_cmp(&max).is_none_or(|o| o.is_gt()) => {
+                Some(format!("ratio {ratio:.3} above {max:.2}"))
+            }
+            Target::AtLeast(min) if ratio.partial_cmp(&min).is_none_or(|o| o.is_lt()) => {
+                Some(format!("ratio {ratio:.3} below {min:.2}"))
+            }
+            _ => None,
+        }
+    }
+
+    fn enforced(self) -> bool {
+        matches!(self, Target::AtMost(_) | Target::AtLeast(_))
+    }
+}
+
 pub struct Row {
     name: String,
     cells: String,
     ratio: Option<f64>,
     target: String,
+    enforced: bool,
     failure: Option<String>,
     json: Value,
 }
 
 impl Row {
-    /// `a / b`, which must be at most `max` (infinite: reported only).
-    pub fn ratio(name: &str, a_label: &str, a: f64, b_label: &str, b: f64, max: f64) -> Self {
+    /// `a / b` against `target`.
+    pub fn ratio(name: &str, a_label: &str, a: f64, b_label: &str, b: f64, target: Target) -> Self {
         let ratio = a / b;
-        let target = if max.is_finite() {
-            format!("<= {max:.2}")
-        } else {
-            "reported".into()
-        };
-        // A NaN ratio (a run that measured nothing) misses the target too.
-        let met = ratio.partial_cmp(&max).is_some_and(|o| o.is_le());
-        let failure = (max.is_finite() && !met).then(|| format!("ratio {ratio:.3} above {max:.2}"));
         Row {
             name: name.into(),
             cells: format!("{a_label} {a:.3} | {b_label} {b:.3}"),
             ratio: Some(ratio),
-            target,
-            failure,
-            json: json!({ "name": name, a_label: a, b_label: b, "ratio": ratio, "target_max": max.is_finite().then_some(max) }),
+            target: target.text(),
+            enforced: target.enforced(),
+            failure: target.missed(ratio),
+            json: json!({
+                "name": name, a_label: a, b_label: b, "ratio": ratio, "target": target.text(),
+            }),
         }
     }
 
@@ -51,6 +124,7 @@ impl Row {
             cells: format!("{value} ({detail})"),
             ratio: None,
             target: target.into(),
+            enforced: true,
             failure: None,
             json: json!({ "name": name, "value": value, "target": target, "detail": detail }),
         }
@@ -62,6 +136,7 @@ impl Row {
             cells: format!("skipped: {why}"),
             ratio: None,
             target: "-".into(),
+            enforced: false,
             failure: None,
             json: json!({ "name": name, "skipped": why }),
         }
@@ -72,12 +147,45 @@ impl Row {
     }
 }
 
+/// A listing client's medians.
+struct Client {
+    label: String,
+    run: Run,
+}
+
 #[derive(Default)]
 pub struct Report {
+    listing: String,
+    clients: Vec<Client>,
+    notes: Vec<(String, Value)>,
     rows: Vec<Row>,
 }
 
 impl Report {
+    /// Names the listing every client row reads.
+    pub fn listing(&mut self, what: &str) {
+        self.listing = what.into();
+    }
+
+    /// A listing client's medians.
+    pub fn client(&mut self, label: &str, run: Run) {
+        println!(
+            "  measured: {label} -> wall {:.3} s, CPU {:.3} s, {} items",
+            run.wall, run.cpu, run.items
+        );
+        self.clients.push(Client {
+            label: label.into(),
+            run,
+        });
+    }
+
+    /// A line printed under the listing table (and kept in the JSON).
+    pub fn note(&mut self, key: &str, text: String, value: Value) {
+        println!("  measured: {text}");
+        self.notes
+            .push((key.into(), json!({ "text": text, "value": value })));
+    }
+
     pub fn push(&mut self, row: Row) {
         println!("  measured: {} -> {}", row.name, row.cells);
         self.rows.push(row);
@@ -88,13 +196,31 @@ impl Report {
     }
 
     pub fn print(&self) {
+        if !self.clients.is_empty() {
+            println!("\n{}", self.listing);
+            println!();
+            println!("| client | wall (s) | CPU (s) | CPU per 1,000 payments (ms) |");
+            println!("|---|---|---|---|");
+            for c in &self.clients {
+                println!(
+                    "| {} | {:.3} | {:.3} | {:.2} |",
+                    c.label,
+                    c.run.wall,
+                    c.run.cpu,
+                    c.run.cpu_ms_per_1000()
+                );
+            }
+            for (_, note) in &self.notes {
+                println!("\n{}", note["text"].as_str().unwrap_or_default());
+            }
+        }
         println!("\n| measurement | values | ratio | target | verdict |");
         println!("|---|---|---|---|---|");
         for r in &self.rows {
             let ratio = r.ratio.map_or("-".into(), |x| format!("{x:.3}"));
             let verdict = match &r.failure {
                 Some(why) => format!("MISSED: {why}"),
-                None if r.target == "-" || r.target == "reported" => "-".into(),
+                None if !r.enforced => "-".into(),
                 None => "met".into(),
             };
             println!(
@@ -104,14 +230,33 @@ impl Report {
         }
     }
 
-    pub fn json(&self) -> Vec<Value> {
-        self.rows
+    pub fn json(&self) -> Value {
+        let clients: Vec<Value> = self
+            .clients
+            .iter()
+            .map(|c| {
+                json!({
+                    "client": c.label,
+                    "wall_seconds": c.run.wall,
+                    "cpu_seconds": c.run.cpu,
+                    "items": c.run.items,
+                    "cpu_ms_per_1000": c.run.cpu_ms_per_1000(),
+                })
+            })
+            .collect();
+        let rows: Vec<Value> = self
+            .rows
             .iter()
             .map(|r| {
                 let mut v = r.json.clone();
                 v["missed"] = json!(r.failure);
                 v
             })
-            .collect()
+            .collect();
+        let notes: serde_json::Map<String, Value> = self.notes.iter().cloned().collect();
+        json!({
+            "listing": { "what": self.listing, "clients": clients, "notes": notes },
+            "rows": rows,
+        })
     }
 }

@@ -103,6 +103,21 @@ impl ClientHooks<CallContext> for Client {
         Ok(())
     }
 
+    /// Sends the request; an error answer's body is cut at
+    /// [`MAX_ERROR_BODY`] before anything reads it, so a huge error page
+    /// costs no more memory than a small one.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Ok(bounded(response).await)
+    }
+
     async fn post<E>(
         &self,
         result: &reqwest::Result<reqwest::Response>,
@@ -116,4 +131,31 @@ impl ClientHooks<CallContext> for Client {
         }
         Ok(())
     }
+}
+
+/// The most of an error answer's body that is read: HelloAsso's error
+/// documents are a few hundred bytes; an HTML error page or a runaway body is
+/// cut here.
+pub const MAX_ERROR_BODY: usize = 8 * 1024;
+
+/// `response` with its body read, at most [`MAX_ERROR_BODY`] bytes of it.
+/// A body that breaks off early keeps what arrived: it only explains an
+/// error that the status already reports.
+async fn bounded(mut response: reqwest::Response) -> reqwest::Response {
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ERROR_BODY - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let mut cut = http::Response::new(body);
+    *cut.status_mut() = response.status();
+    *cut.version_mut() = response.version();
+    *cut.headers_mut() = response.headers().clone();
+    cut.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
+    reqwest::Response::from(cut)
 }

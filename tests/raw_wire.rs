@@ -408,3 +408,52 @@ fn bearer_never_shows_in_debug() {
     let text = format!("{ctx:?}");
     assert!(!text.contains("super-secret-token"), "{text}");
 }
+
+#[tokio::test]
+async fn a_huge_error_body_is_cut_before_it_is_read() {
+    let server = MockServer::start_async().await;
+    // A 2 MB error document: the client keeps its first 8 KiB only.
+    let huge = format!(r#"{{"message": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/7");
+            then.status(500)
+                .header("content-type", "application/json")
+                .body(huge);
+        })
+        .await;
+    let err = authed(&server)
+        .get_payment()
+        .payment_id(7)
+        .send()
+        .await
+        .unwrap_err();
+    let helloasso_raw::Error::InvalidResponsePayload(bytes, _) = &err else {
+        panic!("a cut JSON document cannot decode; got {err:?}")
+    };
+    assert_eq!(bytes.len(), helloasso_raw::hooks::MAX_ERROR_BODY);
+    assert!(bytes.starts_with(br#"{"message": "xxx"#));
+}
+
+#[tokio::test]
+async fn a_small_error_body_is_read_whole() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/8");
+            then.status(404)
+                .json_body(json!({ "message": "Payment not found" }));
+        })
+        .await;
+    let err = authed(&server)
+        .get_payment()
+        .payment_id(8)
+        .send()
+        .await
+        .unwrap_err();
+    let helloasso_raw::Error::ErrorResponse(body) = err else {
+        panic!("expected an error body, got {err:?}")
+    };
+    assert_eq!(body.status().as_u16(), 404);
+    assert_eq!(body.message.as_deref(), Some("Payment not found"));
+}

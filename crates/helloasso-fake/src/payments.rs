@@ -134,7 +134,9 @@ fn page_request(st: &AppState, q: &Query) -> Result<PageRequest, ApiError> {
         page_size: q.page_size()?,
         page_index: q.page_index()?,
         token: q.get("continuationToken").map(str::to_owned),
-        counts: !st.counts_unknown.load(Ordering::Relaxed),
+        // `withCount=false` asks for no totals (-1), as HelloAsso answers;
+        // without it the fake counts unless told to act as if it cannot.
+        counts: q.bool("withCount")?.unwrap_or(true) && !st.counts_unknown.load(Ordering::Relaxed),
     })
 }
 

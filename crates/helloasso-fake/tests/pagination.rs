@@ -178,6 +178,14 @@ async fn unknown_counts() {
     f.server.set_counts_unknown(false);
     let (_, body) = f.get(&url, &[]).await;
     assert_eq!(body["pagination"]["totalCount"], items.len());
+    // `withCount=false` asks for no totals; `true` for them.
+    let (_, body) = f.get(&url, &[("withCount", "false")]).await;
+    assert_eq!(body["pagination"]["totalCount"], -1);
+    assert_eq!(body["pagination"]["totalPages"], -1);
+    let (_, body) = f.get(&url, &[("withCount", "true")]).await;
+    assert_eq!(body["pagination"]["totalCount"], items.len());
+    let (status, _) = f.get(&url, &[("withCount", "maybe")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -214,12 +214,15 @@ macro_rules! cursor_param {
 /// (distinct generated builders with the same setters): the shared filters,
 /// where it starts, and the payer search key.
 macro_rules! listing_request {
-    ($builder:expr, $filters:expr, $cursor:expr) => {{
+    ($builder:expr, $filters:expr, $cursor:expr, $with_count:expr) => {{
         let f: &Filters = $filters;
         let b = listing_params!($builder, f);
         let mut b = cursor_param!(b, $cursor, |b, i| b.page_index(*i));
         if let Some(key) = &f.search_key {
             b = b.user_search_key(key.clone());
+        }
+        if let Some(with_count) = $with_count {
+            b = b.with_count(with_count);
         }
         Box::pin(async move { b.send().await })
     }};
@@ -288,6 +291,7 @@ pub struct ListPayments {
     paging: Paging,
     resume_from: Option<String>,
     page_index: Option<i64>,
+    with_count: Option<bool>,
 }
 
 impl ListPayments {
@@ -299,7 +303,16 @@ impl ListPayments {
             paging: Paging::default(),
             resume_from: None,
             page_index: None,
+            with_count: None,
         }
+    }
+
+    /// Whether HelloAsso computes `totalCount` and `totalPages` (sent as
+    /// `withCount`; unset leaves HelloAsso's default). Without counts they
+    /// come back as -1 and streams page by continuation token as usual.
+    pub fn with_count(mut self, with_count: bool) -> Self {
+        self.with_count = Some(with_count);
+        self
     }
 
     filter_setters!();
@@ -389,6 +402,7 @@ impl ListPayments {
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Payment>> {
         let (client, filters, cursor) = (&self.client, &self.filters, &cursor);
+        let with_count = self.with_count;
         let page = match &self.scope {
             Scope::Organization { organization_slug } => {
                 client
@@ -397,7 +411,8 @@ impl ListPayments {
                             raw.list_organization_payments()
                                 .organization_slug(organization_slug.clone()),
                             filters,
-                            cursor
+                            cursor,
+                            with_count
                         )
                     })
                     .await?
@@ -415,7 +430,8 @@ impl ListPayments {
                                 .form_type(form_type.clone())
                                 .form_slug(form_slug.clone()),
                             filters,
-                            cursor
+                            cursor,
+                            with_count
                         )
                     })
                     .await?

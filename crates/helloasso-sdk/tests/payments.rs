@@ -752,3 +752,57 @@ async fn a_checkout_intent_can_be_read_with_its_failed_refunds() {
     assert!(!read.is_paid());
     intent.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn with_count_is_sent_on_every_page_and_absent_unless_asked() {
+    let (server, client) = server_and_client().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(PATH)
+                .query_param("withCount", "false")
+                .query_param_missing("continuationToken");
+            then.status(200)
+                .json_body(page_json(&[1, 2], Some("t1"), 1));
+        })
+        .await;
+    let second = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(PATH)
+                .query_param("withCount", "false")
+                .query_param("continuationToken", "t1");
+            then.status(200).json_body(page_json(&[], Some("t1"), 2));
+        })
+        .await;
+    let ids: Vec<i64> = client
+        .payments(ORG)
+        .list()
+        .with_count(false)
+        .items()
+        .map_ok(|p| p.id.unwrap())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, vec![1, 2]);
+    first.assert_calls_async(1).await;
+    second.assert_calls_async(1).await;
+
+    let plain = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(PATH)
+                .query_param_missing("withCount")
+                .query_param("pageIndex", "3");
+            then.status(200).json_body(page_json(&[9], None, 3));
+        })
+        .await;
+    client
+        .payments(ORG)
+        .list()
+        .page_index(3)
+        .send()
+        .await
+        .unwrap();
+    plain.assert_calls_async(1).await;
+}

@@ -657,11 +657,18 @@ async fn a_rotated_refresh_token_survives_a_caller_cancelled_mid_refresh() {
         .await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokens.json");
+    let first = builder(&server.base_url())
+        .token_store(helloasso_sdk::FileTokenStore::new(&path))
+        .build()
+        .unwrap();
+    first.token().await.unwrap();
+    drop(first);
+    // A new process loads the saved pair: a token loaded within the refresh
+    // margin is refreshed on its first use.
     let client = builder(&server.base_url())
         .token_store(helloasso_sdk::FileTokenStore::new(&path))
         .build()
         .unwrap();
-    client.token().await.unwrap();
 
     // The caller gives up while HelloAsso is rotating the refresh token.
     let gave_up = tokio::time::timeout(Duration::from_millis(50), client.token()).await;

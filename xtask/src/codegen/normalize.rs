@@ -55,7 +55,14 @@ pub fn normalize(inputs: &Inputs) -> Result<Value> {
     let mut paths = Map::new();
 
     for (path, method, op) in tagged_operations(inputs.upstream, &overlay.keep_tags)? {
-        let op = overlay.rewrite_operation(&path, &method, &op, inputs.upstream, &mut schemas)?;
+        let op = overlay.rewrite_operation(
+            &path,
+            &method,
+            &op,
+            inputs.upstream,
+            inputs.search_from,
+            &mut schemas,
+        )?;
         insert_operation(
             &mut paths,
             &format!("{}{path}", overlay.prefix),
@@ -69,7 +76,14 @@ pub fn normalize(inputs: &Inputs) -> Result<Value> {
             .search_from
             .pointer(&format!("/paths/{}/{method}", escape_pointer(&path)))
             .ok_or_else(|| anyhow!("--search-from spec has no {} {path}", method.to_uppercase()))?;
-        let op = overlay.rewrite_operation(&path, &method, op, inputs.search_from, &mut schemas)?;
+        let op = overlay.rewrite_operation(
+            &path,
+            &method,
+            op,
+            inputs.search_from,
+            inputs.search_from,
+            &mut schemas,
+        )?;
         insert_operation(
             &mut paths,
             &format!("{}{path}", overlay.prefix),
@@ -408,12 +422,17 @@ impl<'a> Overlay<'a> {
 
     /// Rewrites one upstream operation: our operationId and docs, one JSON body,
     /// one JSON success response, the shared error schema, widened integers.
+    ///
+    /// A parameter the overlay documents but `source` lacks is taken from the
+    /// same operation in `older` (HelloAsso's newest file dropped `withCount`
+    /// from the payment listings, which the server still honours).
     fn rewrite_operation(
         &self,
         path: &str,
         method: &str,
         op: &Value,
         source: &Value,
+        older: &Value,
         schemas: &mut SchemaSet,
     ) -> Result<Value> {
         let key = format!("{} {path}", method.to_uppercase());
@@ -444,7 +463,26 @@ impl<'a> Overlay<'a> {
         let param_docs = doc["parameters"].as_object().cloned().unwrap_or_default();
         let mut documented = BTreeSet::new();
         let mut params = Vec::new();
-        for param in op["parameters"].as_array().into_iter().flatten() {
+        let own: Vec<&Value> = op["parameters"].as_array().into_iter().flatten().collect();
+        let has = |name: &str| own.iter().any(|p| p["name"] == name);
+        let from_older = older
+            .pointer(&format!(
+                "/paths/{}/{method}/parameters",
+                escape_pointer(path)
+            ))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                p["name"]
+                    .as_str()
+                    .is_some_and(|n| param_docs.contains_key(n) && !has(n))
+            });
+        let candidates = own
+            .iter()
+            .map(|p| (*p, source))
+            .chain(from_older.map(|p| (p, older)));
+        for (param, source) in candidates {
             let name = param["name"]
                 .as_str()
                 .ok_or_else(|| anyhow!("{key}: a parameter has no name"))?;
@@ -467,7 +505,7 @@ impl<'a> Overlay<'a> {
         for name in param_docs.keys() {
             ensure!(
                 documented.contains(name),
-                "overlay documents parameter `{name}` of `{key}`, which upstream does not have"
+                "overlay documents parameter `{name}` of `{key}`, which neither upstream file has"
             );
         }
         if !params.is_empty() {

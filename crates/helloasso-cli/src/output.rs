@@ -26,6 +26,7 @@ macro_rules! outln {
 
 /// `println!` for the demo's narration, where a closed pipe is ignored: the
 /// demo still runs to the end and exits 0.
+#[cfg(feature = "demo")]
 macro_rules! say {
     ($($arg:tt)*) => {{
         let _ = outln!($($arg)*);

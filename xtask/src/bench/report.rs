@@ -106,7 +106,7 @@ impl Row {
         let ratio = a / b;
         Row {
             name: name.into(),
-            cells: format!("{a_label} {a:.3} | {b_label} {b:.3}"),
+            cells: format!("{a_label} {a:.3} / {b_label} {b:.3}"),
             ratio: Some(ratio),
             target: target.text(),
             enforced: target.enforced(),

@@ -197,26 +197,15 @@ fn lock_path(path: &Path) -> Result<PathBuf> {
     Ok(dir.join(format!(".{name}.lock")))
 }
 
-#[cfg(unix)]
 fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
+    owner_only(
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+    )
+    .open(path)
 }
 
 impl fmt::Debug for FileTokenStore {
@@ -364,23 +353,20 @@ fn write_file_atomically(path: &Path, file: &TokenFile) -> Result<()> {
     result
 }
 
-#[cfg(unix)]
 fn open_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
     // Created 0600 from the start: there is no window where others can read it.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
+    owner_only(std::fs::OpenOptions::new().write(true).create_new(true)).open(path)
 }
 
-#[cfg(not(unix))]
-fn open_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
+/// `options` creating files readable and writable by their owner only, where
+/// the platform has permission modes.
+fn owner_only(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 mod lossless;
 #[path = "redact.rs"]
 mod redact;
+#[path = "requests.rs"]
+mod requests;
 
 /// Generates the whole raw client: open enums and the progenitor client.
 pub fn generate(spec_json: &str) -> Result<String, String> {
@@ -57,6 +59,7 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
     lossless::rewrite(&mut file)?;
     redact::rewrite(&mut file)?;
+    requests::rewrite(&mut file)?;
     read_dates_directly(&mut file.items);
     let client = prettyplease::unparse(&file);
     // Users look for every model in `types`, open enums included.

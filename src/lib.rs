@@ -26,5 +26,8 @@
 
 pub mod dates;
 pub mod hooks;
+mod request;
+
+pub use request::Request;
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));

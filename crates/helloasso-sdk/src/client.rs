@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use helloasso_raw::ResponseValue;
+use helloasso_raw::Request;
+use helloasso_raw::hooks::CallContext;
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
@@ -16,9 +17,10 @@ use crate::auth::token_cache::TokenCache;
 use crate::auth::token_store::{MemoryTokenStore, TokenStore};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::http_response::{ByteStream, Response};
 use crate::response::{json_path, no_path};
 use crate::retry::{AsyncSleep, RetryPolicy, TokioSleep};
-use crate::transport::{self, Operation, RawCall, Transport};
+use crate::transport::{self, Plan, Transport};
 
 /// Environment variable read by [`ClientBuilder::from_env`]: the client id.
 pub const ENV_CLIENT_ID: &str = "HELLOASSO_CLIENT_ID";
@@ -54,6 +56,8 @@ pub struct Client {
     shared: Arc<Shared>,
     /// Whose token this handle uses: the client's own, or an organization's.
     key: TokenKey,
+    /// This handle's retry policy, when it differs from the client's.
+    retry: Option<RetryPolicy>,
 }
 
 struct Shared {
@@ -63,6 +67,9 @@ struct Shared {
     store: Arc<dyn TokenStore>,
     refresh_skew: Duration,
     caches: Mutex<HashMap<TokenKey, TokenCache>>,
+    /// The generated client requests are built on before each attempt binds
+    /// them to a client carrying its token.
+    raw: helloasso_raw::Client,
 }
 
 impl Client {
@@ -94,6 +101,25 @@ impl Client {
         Client {
             shared: self.shared.clone(),
             key: TokenKey::organization(self.client_id(), slug),
+            retry: self.retry.clone(),
+        }
+    }
+
+    /// A handle on the same client whose calls follow `policy` instead of
+    /// the client's [`ClientBuilder::retry_policy`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
+    /// use helloasso_sdk::RetryPolicy;
+    ///
+    /// let once = client.with_retry_policy(RetryPolicy::disabled());
+    /// let payment = once.payment(123_456_789).get().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            retry: Some(policy),
+            ..self.clone()
         }
     }
 
@@ -177,63 +203,65 @@ impl Client {
                 "disconnect ends an organization's authorization: call it on client.for_organization(slug)",
             ));
         }
-        self.execute(Operation::write("disconnect"), &|raw| {
-            Box::pin(async move { raw.disconnect().send().await })
-        })
-        .await?;
+        self.execute(|raw| raw.disconnect()).await?;
         self.token_cache().clear().await
     }
 
     /// Runs one generated operation with the facade's machinery: this
-    /// handle's token (refreshed and replayed once on a 401), retries as
-    /// `operation` allows, typed errors, a span per HTTP call. This is how
-    /// every facade operation is written, and an escape hatch for generated
-    /// operations the facade does not wrap yet.
+    /// handle's token (refreshed and replayed once on a 401), retries as the
+    /// operation allows (a read is retried, a write is never re-sent after
+    /// an ambiguous failure), typed errors, a span per HTTP call. It is the
+    /// escape hatch for generated operations the facade does not wrap yet.
     ///
-    /// `call` is invoked once per attempt with a generated client carrying
-    /// the attempt's token; move or clone what the request needs into it.
+    /// `build` gets a generated client and returns the operation's builder
+    /// with its parameters set; the builder is then sent once per attempt.
     ///
     /// ```no_run
     /// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
-    /// use helloasso_sdk::Operation;
-    ///
-    /// let id = 123_456_789;
     /// let payment = client
-    ///     .execute(Operation::read("get_payment"), &|raw| {
-    ///         Box::pin(async move { raw.get_payment().payment_id(id).send().await })
-    ///     })
+    ///     .execute(|raw| raw.get_payment().payment_id(123_456_789))
     ///     .await?
-    ///     .into_inner();
+    ///     .into_body();
     /// # Ok(()) }
     /// ```
-    pub async fn execute<T: DeserializeOwned>(
-        &self,
-        operation: Operation,
-        call: &RawCall<'_, T>,
-    ) -> Result<ResponseValue<T>> {
-        self.run(operation, json_path::<T>, call).await
+    pub async fn execute<'c, R>(
+        &'c self,
+        build: impl FnOnce(&'c helloasso_raw::Client) -> R + Send,
+    ) -> Result<Response<R::Output>>
+    where
+        R: Request,
+        R::Output: DeserializeOwned,
+    {
+        let request = build(&self.shared.raw);
+        self.run(Plan::of::<R>(), json_path::<R::Output>, &request)
+            .await
     }
 
-    /// [`Client::execute`] for operations whose body is not decoded as JSON
-    /// (a byte stream such as an export).
-    pub async fn execute_stream<T>(
-        &self,
-        operation: Operation,
-        call: &RawCall<'_, T>,
-    ) -> Result<ResponseValue<T>> {
-        self.run(operation, no_path, call).await
+    /// [`Client::execute`] for an operation whose answer is not JSON: the
+    /// body comes back as a stream of bytes.
+    pub async fn execute_stream<'c, R>(
+        &'c self,
+        build: impl FnOnce(&'c helloasso_raw::Client) -> R + Send,
+    ) -> Result<Response<ByteStream>>
+    where
+        R: Request<Output = helloasso_raw::ByteStream>,
+    {
+        let request = build(&self.shared.raw);
+        let response = self.run(Plan::of::<R>(), no_path, &request).await?;
+        Ok(response.map(helloasso_raw::ByteStream::into_inner))
     }
 
-    async fn run<T>(
+    async fn run<R: Request>(
         &self,
-        operation: Operation,
+        plan: Plan,
         decode_path: crate::response::DecodePath,
-        call: &RawCall<'_, T>,
-    ) -> Result<ResponseValue<T>> {
-        let cache = operation.is_authenticated().then(|| self.token_cache());
+        request: &R,
+    ) -> Result<Response<R::Output>> {
+        let plan = plan.with_retry_policy(self.retry.clone());
+        let cache = plan.is_authenticated().then(|| self.token_cache());
         self.shared
             .transport
-            .run(&operation, cache.as_ref(), decode_path, call)
+            .run(&plan, cache.as_ref(), decode_path, request)
             .await
     }
 
@@ -386,8 +414,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries for every call (default: [`RetryPolicy::default`]); a single
-    /// call can override it with [`Operation::with_retry_policy`].
+    /// Retries for every call (default: [`RetryPolicy::default`]); a handle
+    /// can override it with [`Client::with_retry_policy`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -451,6 +479,11 @@ impl ClientBuilder {
             timeout: self.timeout,
         };
         let key = TokenKey::own(&client_id);
+        let raw = helloasso_raw::Client::new_with_client(
+            &transport.base_url,
+            transport.http.clone(),
+            CallContext::anonymous(),
+        );
         Ok(Client {
             shared: Arc::new(Shared {
                 environment: self.environment,
@@ -464,8 +497,10 @@ impl ClientBuilder {
                     .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
                 refresh_skew: self.refresh_skew,
                 caches: Mutex::new(HashMap::new()),
+                raw,
             }),
             key,
+            retry: None,
         })
     }
 }

@@ -5,17 +5,17 @@ use std::fmt;
 use std::time::Duration;
 
 use futures::StreamExt;
-use helloasso_raw::{ByteStream, ClientInfo, ResponseValue};
+use helloasso_raw::{ClientInfo, Request, ResponseValue};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::http_response::Response;
 use crate::payments::Filters;
+use crate::response::RawError;
 use crate::response::{media_type, transport};
-use crate::transport::{Operation, send_request};
-
-const OPERATION: &str = "export_organization_payments";
+use crate::transport::send_request;
 
 /// How long an export's body may go without a byte before it is abandoned,
 /// unless [`ExportPayments::idle_timeout`] says otherwise.
@@ -130,17 +130,15 @@ impl ExportPayments {
         let (filters, format, idle) = (self.filters, self.format, self.idle_timeout);
         let response = self
             .client
-            .execute_stream(Operation::read(OPERATION), &|raw| {
-                let request = export_request(raw, &slug, &filters, format);
-                Box::pin(async move {
-                    send_request(raw, OPERATION, request)
-                        .await
-                        .map(ResponseValue::stream)
-                })
+            .execute_stream(|raw| ExportRequest {
+                raw,
+                slug,
+                filters,
+                format,
             })
             .await?;
         check_content_type(&response, format)?;
-        let mut body = response.into_inner().into_inner();
+        let mut body = response.into_body();
         let mut written: u64 = 0;
         loop {
             let Some(chunk) = tokio::time::timeout(idle, body.next())
@@ -179,8 +177,40 @@ impl fmt::Debug for ExportPayments {
     }
 }
 
-/// The listing request with the export's `Accept`: the generated builder
-/// only asks for JSON.
+/// The listing request with the export's `Accept` (the generated builder
+/// only asks for JSON), as a request the attempt loop can send.
+#[derive(Clone, Debug)]
+struct ExportRequest<'a> {
+    raw: &'a helloasso_raw::Client,
+    slug: String,
+    filters: Filters,
+    format: ExportFormat,
+}
+
+impl Request for ExportRequest<'_> {
+    type Output = helloasso_raw::ByteStream;
+    type On<'b> = ExportRequest<'b>;
+    const OPERATION_ID: &'static str = "export_organization_payments";
+    const METHOD: reqwest::Method = reqwest::Method::GET;
+    const REPLAYABLE: bool = true;
+
+    fn on<'b>(self, raw: &'b helloasso_raw::Client) -> ExportRequest<'b> {
+        ExportRequest {
+            raw,
+            slug: self.slug,
+            filters: self.filters,
+            format: self.format,
+        }
+    }
+
+    async fn send(self) -> std::result::Result<ResponseValue<helloasso_raw::ByteStream>, RawError> {
+        let request = export_request(self.raw, &self.slug, &self.filters, self.format);
+        send_request(self.raw, Self::OPERATION_ID, request)
+            .await
+            .map(ResponseValue::stream)
+    }
+}
+
 fn export_request(
     raw: &helloasso_raw::Client,
     slug: &str,
@@ -219,7 +249,7 @@ fn export_request(
 
 /// A JSON answer means the server ignored `Accept`: better an error than a
 /// JSON page saved as `payments.csv`.
-fn check_content_type(response: &ResponseValue<ByteStream>, format: ExportFormat) -> Result<()> {
+fn check_content_type<T>(response: &Response<T>, format: ExportFormat) -> Result<()> {
     let content_type = response
         .headers()
         .get(CONTENT_TYPE)

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), helloasso_sdk::Error> {
-//! use helloasso_sdk::{Client, Environment, FileTokenStore, Operation};
+//! use helloasso_sdk::{Client, Environment, FileTokenStore};
 //!
 //! let client = Client::builder()
 //!     .environment(Environment::Sandbox)
@@ -19,11 +19,9 @@
 //!
 //! // Any generated operation, with tokens, retries and typed errors.
 //! let payment = client
-//!     .execute(Operation::read("get_payment"), &|raw| {
-//!         Box::pin(async move { raw.get_payment().payment_id(123_456_789).send().await })
-//!     })
+//!     .execute(|raw| raw.get_payment().payment_id(123_456_789))
 //!     .await?
-//!     .into_inner();
+//!     .into_body();
 //! println!("{:?}", payment.state);
 //! # Ok(()) }
 //! ```
@@ -57,6 +55,7 @@ mod auth;
 mod client;
 mod environment;
 mod error;
+mod http_response;
 mod mfa;
 mod response;
 mod retry;
@@ -70,12 +69,11 @@ pub use auth::token_store::{FileTokenStore, MemoryTokenStore, TokenStore};
 pub use client::{Client, ClientBuilder, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ENVIRONMENT};
 pub use environment::Environment;
 pub use error::{ApiErrorItem, Error, Result};
-pub use helloasso_raw::ClientInfo;
-pub use helloasso_raw::{ResponseValue, types};
+pub use helloasso_raw::{Request, types};
+pub use http_response::{ByteStream, Response};
 pub use mfa::MfaProof;
 pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep, outcome_unknown};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use transport::{Operation, RawCall, send_request};
 
 mod checkout;
 mod export;

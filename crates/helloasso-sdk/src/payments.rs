@@ -36,7 +36,6 @@ use crate::pagination::{
     Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
 };
 use crate::refund::RefundPayment;
-use crate::transport::Operation;
 
 /// HelloAsso refuses pages larger than this.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -224,7 +223,7 @@ macro_rules! listing_request {
         if let Some(with_count) = $with_count {
             b = b.with_count(with_count);
         }
-        Box::pin(async move { b.send().await })
+        b
     }};
 }
 
@@ -406,7 +405,7 @@ impl ListPayments {
         let page = match &self.scope {
             Scope::Organization { organization_slug } => {
                 client
-                    .execute(Operation::read("list_organization_payments"), &|raw| {
+                    .execute(|raw| {
                         listing_request!(
                             raw.list_organization_payments()
                                 .organization_slug(organization_slug.clone()),
@@ -423,7 +422,7 @@ impl ListPayments {
                 form_slug,
             } => {
                 client
-                    .execute(Operation::read("list_form_payments"), &|raw| {
+                    .execute(|raw| {
                         listing_request!(
                             raw.list_form_payments()
                                 .organization_slug(organization_slug.clone())
@@ -437,7 +436,7 @@ impl ListPayments {
                     .await?
             }
         }
-        .into_inner();
+        .into_body();
         Ok(RawPage::new(page.data, page.pagination))
     }
 }
@@ -533,7 +532,7 @@ impl SearchPayments {
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<PublicPayment>> {
         let page = self
             .client
-            .execute(Operation::read("search_payments"), &|raw| {
+            .execute(|raw| {
                 let b = listing_params!(
                     raw.search_payments()
                         .organization_slug(self.organization_slug.clone()),
@@ -553,10 +552,10 @@ impl SearchPayments {
                 if let Some(user_id) = self.user_id {
                     b = b.user_id(user_id);
                 }
-                Box::pin(async move { b.send().await })
+                b
             })
             .await?
-            .into_inner();
+            .into_body();
         Ok(RawPage::new(page.data, page.pagination))
     }
 }
@@ -621,15 +620,15 @@ impl GetPayment {
         let (id, failed) = (self.payment_id, self.with_failed_refund_operations);
         Ok(self
             .client
-            .execute(Operation::read("get_payment"), &|raw| {
+            .execute(|raw| {
                 let mut b = raw.get_payment().payment_id(id);
                 if let Some(failed) = failed {
                     b = b.with_failed_refund_operation(failed);
                 }
-                Box::pin(async move { b.send().await })
+                b
             })
             .await?
-            .into_inner())
+            .into_body())
     }
 }
 

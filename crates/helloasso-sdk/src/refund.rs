@@ -27,7 +27,6 @@ use crate::mfa::MfaProof;
 use crate::mfa_provider::{MfaChallenge, MfaProvider};
 use crate::money::Cents;
 use crate::retry::outcome_unknown;
-use crate::transport::Operation;
 
 /// How many proofs an [`MfaProvider`] is asked for by default.
 pub const DEFAULT_MFA_ATTEMPTS: u32 = 3;
@@ -430,7 +429,7 @@ impl RefundPayment {
         let id = self.payment_id;
         Ok(self
             .client
-            .execute(Operation::write("refund_payment"), &|raw| {
+            .execute(|raw| {
                 let mut b = raw.refund_payment().payment_id(id);
                 if let Some(amount) = self.amount {
                     b = b.amount(amount.get());
@@ -452,10 +451,10 @@ impl RefundPayment {
                         MfaProof::Password => b.x_mfa_password_authorization(code),
                     };
                 }
-                Box::pin(async move { b.send().await })
+                b
             })
             .await?
-            .into_inner())
+            .into_body())
     }
 }
 

@@ -640,7 +640,7 @@ async fn a_200_without_a_content_type_is_decoded_when_it_is_json() {
         })
         .await;
     let client = client(&server);
-    let payment = get_payment(&client, 1).await.unwrap().into_inner();
+    let payment = get_payment(&client, 1).await.unwrap().into_body();
     assert_eq!(payment.id, Some(1));
     assert_eq!(payment.amount, Some(1200));
 

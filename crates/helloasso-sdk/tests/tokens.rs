@@ -304,7 +304,7 @@ async fn a_401_refreshes_once_and_replays_once() {
         .await;
     let client = builder(&server.base_url()).build().unwrap();
 
-    let payment = get_payment(&client, 7).await.unwrap().into_inner();
+    let payment = get_payment(&client, 7).await.unwrap().into_body();
 
     assert_eq!(payment.id, Some(7));
     assert_eq!(initial.calls_async().await, 1);

@@ -16,7 +16,7 @@ use super::token_cache::FetchToken;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::response::json_path;
-use crate::transport::{Operation, Transport};
+use crate::transport::{Plan, Transport};
 
 /// A client id and its secret. `Debug` shows the id only.
 #[derive(Clone)]
@@ -50,21 +50,23 @@ fn token_request(grant_type: types::GrantType, client_id: &str) -> types::TokenR
 /// attempt and never logged.
 async fn request_token(
     transport: &Transport,
-    operation: Operation,
+    replayable: bool,
     form: types::TokenRequest,
 ) -> Result<Token> {
+    let raw = helloasso_raw::Client::new_with_client(
+        &transport.base_url,
+        transport.http.clone(),
+        helloasso_raw::hooks::CallContext::anonymous(),
+    );
+    let request = raw.token().body(form);
+    let mut plan = Plan::of_request(&request).unauthenticated();
+    if replayable {
+        plan = plan.replayable();
+    }
     let response = transport
-        .run(
-            &operation.unauthenticated(),
-            None,
-            json_path::<types::TokenResponse>,
-            &move |raw| {
-                let form = form.clone();
-                Box::pin(async move { raw.token().body(form).send().await })
-            },
-        )
+        .run(&plan, None, json_path::<types::TokenResponse>, &request)
         .await?
-        .into_inner();
+        .into_body();
     Ok(token_from(response))
 }
 
@@ -121,7 +123,7 @@ pub(crate) async fn client_credentials(
     let mut form = token_request(types::GrantType::ClientCredentials, &credentials.client_id);
     form.client_secret = Some(credentials.client_secret.expose_secret().to_owned());
     // Asking again for a client-credentials token is harmless.
-    request_token(transport, Operation::read("token"), form).await
+    request_token(transport, true, form).await
 }
 
 /// The refresh-token grant. HelloAsso answers with a new refresh token and
@@ -133,7 +135,7 @@ pub(crate) async fn refresh(
 ) -> Result<Token> {
     let mut form = token_request(types::GrantType::RefreshToken, client_id);
     form.refresh_token = Some(refresh_token.expose_secret().to_owned());
-    request_token(transport, Operation::write("token"), form).await
+    request_token(transport, false, form).await
 }
 
 /// The authorization-code grant: a partner exchanges the code an
@@ -150,7 +152,7 @@ pub(crate) async fn exchange_code(
     form.code = Some(code.to_owned());
     form.redirect_uri = Some(redirect_uri.to_owned());
     form.code_verifier = Some(verifier.secret().expose_secret().to_owned());
-    request_token(transport, Operation::write("token"), form).await
+    request_token(transport, false, form).await
 }
 
 /// Whether HelloAsso refused a grant itself (so another grant may work), as

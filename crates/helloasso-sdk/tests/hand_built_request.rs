@@ -1,11 +1,11 @@
-//! Hand-built requests go through the same token, hooks and typed errors as
-//! generated operations.
+//! The export, a request built by hand (the generated builder only asks for
+//! JSON), goes through the same token, hooks and typed errors as generated
+//! operations.
 
 mod common;
 
 use common::*;
-use futures::StreamExt;
-use helloasso_sdk::{ClientInfo, Error, Operation, ResponseValue, RetryPolicy, send_request};
+use helloasso_sdk::{Error, ExportError, ExportFormat, RetryPolicy};
 use httpmock::prelude::*;
 
 #[tokio::test]
@@ -40,30 +40,22 @@ async fn a_hand_built_request_carries_the_bearer_and_maps_errors() {
     let call = |slug: &'static str| {
         let client = client.clone();
         async move {
+            let mut body = Vec::new();
             client
-                .execute_stream(Operation::read("export_payments"), &|raw| {
-                    Box::pin(async move {
-                        let url = format!("{}/v5/organizations/{slug}/payments", raw.baseurl());
-                        let request = raw.client().get(url).header("accept", "text/csv");
-                        send_request(raw, "export_payments", request)
-                            .await
-                            .map(ResponseValue::stream)
-                    })
-                })
+                .payments(slug)
+                .export(ExportFormat::Csv)
+                .write_to(&mut body)
                 .await
+                .map(|_| body)
         }
     };
 
-    let mut stream = call("asso").await.unwrap().into_inner();
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        body.extend_from_slice(&chunk.unwrap());
-    }
+    let body = call("asso").await.unwrap();
     assert_eq!(body, b"Id;Amount\n1;1000\n");
     assert_eq!(export.calls_async().await, 1);
 
-    let Err(err) = call("missing").await else {
-        panic!("a 404 is an error");
+    let Err(ExportError::Api(err)) = call("missing").await else {
+        panic!("a 404 is an API error");
     };
     assert!(
         matches!(&err, Error::Api { status, code: Some(c), .. } if status.as_u16() == 404 && c == "NotFound"),

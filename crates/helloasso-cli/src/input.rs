@@ -2,8 +2,8 @@
 //! mistake gets one line naming the flag and the accepted forms.
 
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone};
-use helloasso_sdk::Cents;
 use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
+use helloasso_sdk::{Cents, PaymentFilters};
 
 use crate::cli::{FilterArgs, SortBy};
 use crate::exit::{CliError, CliResult};
@@ -135,46 +135,28 @@ pub fn format_euros(cents: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// The listing filters shared by list, search and export.
-pub struct Filters {
-    pub states: Vec<PaymentState>,
-    pub from: Option<DateTime<FixedOffset>>,
-    pub to: Option<DateTime<FixedOffset>>,
-    pub sort: (SortField, SortOrder),
-}
-
-impl Filters {
-    pub fn parse(args: &FilterArgs) -> CliResult<Self> {
-        let from = args
-            .from
-            .as_deref()
-            .map(|v| date("--from", v))
-            .transpose()?;
-        let to = args.to.as_deref().map(|v| date("--to", v)).transpose()?;
-        if let (Some(f), Some(t)) = (from, to)
-            && f >= t
-        {
-            return Err(CliError::usage(format!(
-                "--from ({f}) must be before --to ({t}), which is exclusive"
-            )));
-        }
-        let field = match args.sort {
-            SortBy::Date => SortField::Date,
-            SortBy::UpdateDate => SortField::UpdateDate,
-            SortBy::CreationDate => SortField::CreationDate,
-        };
-        let order = if args.asc {
-            SortOrder::Asc
-        } else {
-            SortOrder::Desc
-        };
-        Ok(Self {
-            states: states(&args.states)?,
-            from,
-            to,
-            sort: (field, order),
-        })
+/// The listing filters shared by list, search and export, as the SDK's
+/// [`PaymentFilters`], which checks them (the SDK is the one place that
+/// knows what HelloAsso accepts).
+pub fn filters(args: &FilterArgs) -> CliResult<PaymentFilters> {
+    let mut filters = PaymentFilters::new().states(states(&args.states)?);
+    if let Some(from) = args.from.as_deref() {
+        filters = filters.from(date("--from", from)?);
     }
+    if let Some(to) = args.to.as_deref() {
+        filters = filters.to(date("--to", to)?);
+    }
+    let field = match args.sort {
+        SortBy::Date => SortField::Date,
+        SortBy::UpdateDate => SortField::UpdateDate,
+        SortBy::CreationDate => SortField::CreationDate,
+    };
+    let order = if args.asc {
+        SortOrder::Asc
+    } else {
+        SortOrder::Desc
+    };
+    Ok(filters.sort(field, order))
 }
 
 #[cfg(test)]

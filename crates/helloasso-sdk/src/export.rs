@@ -4,15 +4,16 @@
 use std::fmt;
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset};
 use futures::StreamExt;
-use helloasso_raw::{ClientInfo, Request, ResponseValue};
+use helloasso_raw::{ClientInfo, Request, ResponseValue, types};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http_response::Response;
-use crate::payments::Filters;
+use crate::payments::{FilterTarget, PaymentFilters};
 use crate::response::RawError;
 use crate::response::{media_type, transport};
 use crate::transport::send_request;
@@ -86,7 +87,7 @@ pub enum ExportError {
 pub struct ExportPayments {
     client: Client,
     organization_slug: Result<String>,
-    filters: Filters,
+    filters: PaymentFilters,
     format: ExportFormat,
     idle_timeout: Duration,
 }
@@ -95,7 +96,7 @@ impl ExportPayments {
     pub(crate) fn new(
         client: Client,
         organization_slug: Result<String>,
-        filters: Filters,
+        filters: PaymentFilters,
         format: ExportFormat,
     ) -> Self {
         Self {
@@ -126,7 +127,7 @@ impl ExportPayments {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let slug = self.organization_slug?;
-        self.filters.validate()?;
+        self.filters.check_listing()?;
         let (filters, format, idle) = (self.filters, self.format, self.idle_timeout);
         let response = self
             .client
@@ -183,7 +184,7 @@ impl fmt::Debug for ExportPayments {
 struct ExportRequest<'a> {
     raw: &'a helloasso_raw::Client,
     slug: String,
-    filters: Filters,
+    filters: PaymentFilters,
     format: ExportFormat,
 }
 
@@ -214,7 +215,7 @@ impl Request for ExportRequest<'_> {
 fn export_request(
     raw: &helloasso_raw::Client,
     slug: &str,
-    filters: &Filters,
+    filters: &PaymentFilters,
     format: ExportFormat,
 ) -> reqwest::RequestBuilder {
     let url = format!(
@@ -222,25 +223,7 @@ fn export_request(
         raw.baseurl(),
         progenitor_client::encode_path(slug)
     );
-    let mut query: Vec<(&str, String)> = Vec::new();
-    for state in &filters.states {
-        query.push(("states", state.as_str().to_owned()));
-    }
-    if let Some(from) = filters.from {
-        query.push(("from", from.to_rfc3339()));
-    }
-    if let Some(to) = filters.to {
-        query.push(("to", to.to_rfc3339()));
-    }
-    if let Some(key) = &filters.search_key {
-        query.push(("userSearchKey", key.clone()));
-    }
-    if let Some(field) = &filters.sort_field {
-        query.push(("sortField", field.as_str().to_owned()));
-    }
-    if let Some(order) = &filters.sort_order {
-        query.push(("sortOrder", order.as_str().to_owned()));
-    }
+    let query = filters.apply(ExportQuery::default()).0;
     raw.client()
         .get(url)
         .header(ACCEPT, HeaderValue::from_static(format.media_type()))
@@ -269,4 +252,41 @@ fn check_content_type<T>(response: &Response<T>, format: ExportFormat) -> Result
         });
     }
     Ok(())
+}
+
+/// The export's query string, set by [`PaymentFilters::apply`] like the
+/// generated listing builders.
+#[derive(Default)]
+struct ExportQuery(Vec<(&'static str, String)>);
+
+impl ExportQuery {
+    fn with(mut self, name: &'static str, value: String) -> Self {
+        self.0.push((name, value));
+        self
+    }
+}
+
+impl FilterTarget for ExportQuery {
+    fn set_states(self, states: Vec<types::PaymentState>) -> Self {
+        states
+            .iter()
+            .fold(self, |q, state| q.with("states", state.as_str().to_owned()))
+    }
+    fn set_from(self, from: DateTime<FixedOffset>) -> Self {
+        self.with("from", from.to_rfc3339())
+    }
+    fn set_to(self, to: DateTime<FixedOffset>) -> Self {
+        self.with("to", to.to_rfc3339())
+    }
+    fn set_sort(self, field: types::SortField, order: types::SortOrder) -> Self {
+        self.with("sortField", field.as_str().to_owned())
+            .with("sortOrder", order.as_str().to_owned())
+    }
+    /// An export is one file: it has no pages.
+    fn set_page_size(self, _size: u32) -> Self {
+        self
+    }
+    fn set_search_key(self, key: String) -> Self {
+        self.with("userSearchKey", key)
+    }
 }

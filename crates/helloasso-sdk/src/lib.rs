@@ -93,7 +93,8 @@ pub use mfa_provider::{FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProvider, m
 pub use money::Cents;
 pub use pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub use payments::{
-    GetPayment, ListPayments, MAX_PAGE_SIZE, PaymentHandle, Payments, SearchPayments,
+    GetPayment, ListPayments, MAX_PAGE_SIZE, PaymentFilters, PaymentHandle, Payments,
+    SearchPayments,
 };
 pub use refund::{DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment};
 pub use webhooks::{Notification, WebhookError};

@@ -806,3 +806,108 @@ async fn with_count_is_sent_on_every_page_and_absent_unless_asked() {
         .unwrap();
     plain.assert_calls_async(1).await;
 }
+
+/// One `PaymentFilters` value selects the same payments in a listing, a
+/// search and an export: each endpoint gets the same parameters, under the
+/// name it uses for the search key.
+#[tokio::test]
+async fn one_filter_value_drives_listing_search_and_export() {
+    let (server, client) = server_and_client().await;
+    let filters = helloasso_sdk::PaymentFilters::new()
+        .states([PaymentState::Refunded])
+        .from(date("2025-01-01T00:00:00+01:00"))
+        .to(date("2025-02-01T00:00:00+01:00"))
+        .search_key("dupont")
+        .sort(SortField::UpdateDate, SortOrder::Asc)
+        .page_size(30);
+    let common = |when: httpmock::When| {
+        when.query_param("states", "Refunded")
+            .query_param("from", "2025-01-01T00:00:00+01:00")
+            .query_param("to", "2025-02-01T00:00:00+01:00")
+            .query_param("sortField", "UpdateDate")
+            .query_param("sortOrder", "Asc")
+    };
+    let listing = server
+        .mock_async(|when, then| {
+            common(
+                when.method(GET)
+                    .path(PATH)
+                    .header("accept", "application/json"),
+            )
+            .query_param("userSearchKey", "dupont")
+            .query_param("pageSize", "30");
+            then.status(200).json_body(page_json(&[1], None, 1));
+        })
+        .await;
+    let search = server
+        .mock_async(|when, then| {
+            common(when.method(GET).path(format!("{PATH}/search")))
+                .query_param("searchKey", "dupont")
+                .query_param("pageSize", "30");
+            then.status(200).json_body(page_json(&[2], None, 1));
+        })
+        .await;
+    let export = server
+        .mock_async(|when, then| {
+            common(when.method(GET).path(PATH).header("accept", "text/csv"))
+                .query_param("userSearchKey", "dupont")
+                .query_param_missing("pageSize");
+            then.status(200)
+                .header("content-type", "text/csv")
+                .body("id\n3\n");
+        })
+        .await;
+
+    let page = client
+        .payments(ORG)
+        .list()
+        .filters(filters.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [Some(1)]
+    );
+    let found = client
+        .payments(ORG)
+        .search()
+        .filters(filters.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        found.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [Some(2)]
+    );
+    let mut csv = Vec::new();
+    client
+        .payments(ORG)
+        .list()
+        .filters(filters.clone())
+        .export(ExportFormat::Csv)
+        .write_to(&mut csv)
+        .await
+        .unwrap();
+    assert_eq!(csv, b"id\n3\n");
+    listing.assert_calls_async(1).await;
+    search.assert_calls_async(1).await;
+    export.assert_calls_async(1).await;
+
+    // The search key is a payer's name: never in Debug.
+    assert!(!format!("{filters:?}").contains("dupont"));
+    // Checked in one place, before anything is sent: `to` is exclusive in a
+    // listing and inclusive in a search.
+    let same_instant = filters.clone().to(date("2025-01-01T00:00:00+01:00"));
+    assert!(matches!(
+        client
+            .payments(ORG)
+            .list()
+            .filters(same_instant.clone())
+            .send()
+            .await,
+        Err(Error::InvalidRequest { .. })
+    ));
+    assert!(same_instant.check_search().is_ok());
+    assert!(filters.clone().page_size(0).check_listing().is_err());
+}

@@ -94,38 +94,14 @@ pub fn date(flag: &str, value: &str) -> CliResult<DateTime<FixedOffset>> {
         .ok_or_else(malformed)
 }
 
-/// Euros as typed by a person (`12`, `12.5`, `12.50`, `12,50`) to cents,
-/// exactly (no floating point).
+/// Euros as typed by a person (`12`, `12.50`, `12,50`, `1 234,50 €`) to
+/// cents, exactly; the SDK's [`Cents`] parser decides what is an amount.
 pub fn euros(flag: &str, value: &str) -> CliResult<Cents> {
-    let malformed = || {
+    value.parse().map_err(|e| {
         CliError::usage(format!(
-            "malformed {flag} `{value}`: expected an amount in euros, e.g. 12 or 12.50"
+            "malformed {flag} `{value}`: {e}; expected an amount in euros, e.g. 12 or 12.50"
         ))
-    };
-    let text = value.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, frac) = match digits.split_once(['.', ',']) {
-        Some((w, f)) => (w, f),
-        None => (digits, ""),
-    };
-    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || frac.len() > 2 {
-        return Err(malformed());
-    }
-    let whole: i64 = whole.parse().map_err(|_| malformed())?;
-    let frac: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().map_err(|_| malformed())? * 10,
-        _ => frac.parse().map_err(|_| malformed())?,
-    };
-    let cents = whole
-        .checked_mul(100)
-        .and_then(|c| c.checked_add(frac))
-        .ok_or_else(malformed)?;
-    Ok(Cents(if negative { -cents } else { cents }))
+    })
 }
 
 /// Cents as `12.50` (the unit is in the column title or the sentence).
@@ -192,12 +168,20 @@ mod tests {
             ("12.5", 1250),
             ("12,50", 1250),
             ("0.07", 7),
-            ("-3", -300),
+            ("1 234,50 €", 123_450),
         ];
         for (text, cents) in cases {
             assert_eq!(euros("--amount", text).unwrap(), Cents(cents), "{text}");
         }
-        for bad in ["", "abc", "1.234", "1e3", ".5", "99999999999999999999"] {
+        for bad in [
+            "",
+            "abc",
+            "1.234",
+            "1e3",
+            ".5",
+            "-3",
+            "99999999999999999999",
+        ] {
             assert!(euros("--amount", bad).is_err(), "{bad}");
         }
         assert_eq!(format_euros(1250), "12.50");

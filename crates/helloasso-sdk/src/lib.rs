@@ -90,7 +90,7 @@ pub use checkout::{
 };
 pub use export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
 pub use mfa_provider::{FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProvider, mfa_fn};
-pub use money::Cents;
+pub use money::{Cents, ParseCentsError};
 pub use pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub use payments::{
     GetPayment, ListPayments, MAX_PAGE_SIZE, PaymentFilters, PaymentHandle, Payments,

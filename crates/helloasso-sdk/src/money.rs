@@ -84,11 +84,89 @@ impl Sum for Cents {
     }
 }
 
-impl fmt::Display for Cents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Why a text is not an amount of euros; see [`Cents`]'s `FromStr`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseCentsError {
+    /// Nothing but blanks (or a lone `€`).
+    #[error("no amount given")]
+    Empty,
+    /// A minus sign: amounts sent to HelloAsso are never negative.
+    #[error("negative amounts are refused: an amount must be positive or zero")]
+    Negative,
+    /// More than two decimals: euros have cents, not fractions of a cent.
+    #[error("more than two decimals: euros have cents, not fractions of a cent")]
+    TooPrecise,
+    /// Not digits with an optional decimal comma or point.
+    #[error("not an amount in euros (digits with an optional `,` or `.` and two decimals)")]
+    Malformed,
+    /// Too large for an `i64` of cents.
+    #[error("the amount is too large")]
+    Overflow,
+}
+
+impl std::str::FromStr for Cents {
+    type Err = ParseCentsError;
+
+    /// Euros as people write them, to cents exactly (no floating point):
+    /// `12`, `12.5`, `12.50`, `12,50`, `1 234,50 €`, `1 234.50 EUR`. Spaces
+    /// (also the non-breaking ones French formatting uses) group thousands.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let text = text
+            .strip_suffix('€')
+            .or_else(|| text.strip_suffix("EUR"))
+            .unwrap_or(text)
+            .trim();
+        if text.is_empty() {
+            return Err(ParseCentsError::Empty);
+        }
+        if text.starts_with('-') {
+            return Err(ParseCentsError::Negative);
+        }
+        let text = text.strip_prefix('+').unwrap_or(text);
+        let (whole, frac) = match text.split_once([',', '.']) {
+            Some((w, f)) => (w, f),
+            None => (text, ""),
+        };
+        let whole: String = whole
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+            .collect();
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(&whole) || (!frac.is_empty() && !digits(frac)) || text.ends_with([',', '.']) {
+            return Err(ParseCentsError::Malformed);
+        }
+        if frac.len() > 2 {
+            return Err(ParseCentsError::TooPrecise);
+        }
+        let euros: i64 = whole.parse().map_err(|_| ParseCentsError::Overflow)?;
+        let cents: i64 = match frac.len() {
+            0 => 0,
+            1 => i64::from(frac.as_bytes()[0] - b'0') * 10,
+            _ => frac.parse().map_err(|_| ParseCentsError::Malformed)?,
+        };
+        euros
+            .checked_mul(100)
+            .and_then(|c| c.checked_add(cents))
+            .map(Cents)
+            .ok_or(ParseCentsError::Overflow)
+    }
+}
+
+impl Cents {
+    /// The amount in euros with two decimals and no unit (`12.50`), for a
+    /// column whose title names the currency.
+    pub fn euros(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02} EUR", abs / 100, abs % 100)
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl fmt::Display for Cents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} EUR", self.euros())
     }
 }
 
@@ -104,5 +182,44 @@ mod tests {
         assert_eq!(Cents(i64::MAX) + Cents(1), Cents(i64::MAX));
         assert_eq!(Cents(i64::MAX).checked_add(Cents(1)), None);
         assert_eq!(serde_json::to_string(&Cents(12)).unwrap(), "12");
+    }
+
+    #[test]
+    fn parses_euros_as_people_write_them() {
+        let cases = [
+            ("12,50", 1250),
+            ("12.50", 1250),
+            ("12.5", 1250),
+            ("12", 1200),
+            ("0,07", 7),
+            ("1 234,50 €", 123_450),
+            ("1\u{a0}234,50\u{a0}€", 123_450),
+            ("1 234.50 EUR", 123_450),
+            (" 3 ", 300),
+        ];
+        for (text, cents) in cases {
+            assert_eq!(text.parse::<Cents>(), Ok(Cents(cents)), "{text}");
+        }
+        let refused = [
+            ("", ParseCentsError::Empty),
+            (" € ", ParseCentsError::Empty),
+            ("-3", ParseCentsError::Negative),
+            ("-0,50 €", ParseCentsError::Negative),
+            ("12,345", ParseCentsError::TooPrecise),
+            ("0.001", ParseCentsError::TooPrecise),
+            ("abc", ParseCentsError::Malformed),
+            ("1e3", ParseCentsError::Malformed),
+            (",5", ParseCentsError::Malformed),
+            ("12,", ParseCentsError::Malformed),
+            ("1,2,3", ParseCentsError::Malformed),
+            ("99999999999999999999", ParseCentsError::Overflow),
+        ];
+        for (text, error) in refused {
+            assert_eq!(text.parse::<Cents>(), Err(error), "{text}");
+        }
+        // What it prints, it reads back.
+        for cents in [0, 7, 1250, 123_450] {
+            assert_eq!(Cents(cents).to_string().parse::<Cents>(), Ok(Cents(cents)));
+        }
     }
 }

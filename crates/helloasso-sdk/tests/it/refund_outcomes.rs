@@ -4,7 +4,7 @@
 //! bounded. Real HTTP on loopback: a small HelloAsso stand-in that keeps the
 //! payment's refund operations, httpmock, and the fake server.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

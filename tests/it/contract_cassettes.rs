@@ -1,7 +1,7 @@
 //! One contract test per recorded cassette in tests/cassettes: the
 //! scenario of the same name replayed strictly through the facade.
 
-mod contract;
+use crate::contract;
 
 #[tokio::test]
 async fn list_organization_payments_pages() {

@@ -1,7 +1,7 @@
 //! Payment listings, streams, search, export and get, against httpmock on
 //! loopback: one mock per page, each checking every filter.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, FixedOffset};
 use common::*;

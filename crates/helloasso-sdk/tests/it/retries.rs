@@ -1,7 +1,7 @@
 //! Retries against real HTTP on loopback: reads are retried as the server
 //! allows, writes are never re-sent after an ambiguous failure.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

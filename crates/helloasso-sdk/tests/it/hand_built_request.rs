@@ -2,7 +2,7 @@
 //! JSON), goes through the same token, hooks and typed errors as generated
 //! operations.
 
-mod common;
+use crate::common;
 
 use common::*;
 use helloasso_sdk::{Error, ExportError, ExportFormat, RetryPolicy};

@@ -1,7 +1,7 @@
 //! Token lifecycle against a real HTTP server on loopback: single-flight,
 //! rotation, fallback, and the 401 refresh-and-replay.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Bad answers from the server become the matching typed error.
 
-mod common;
+use crate::common;
 
 use common::*;
 use helloasso_sdk::{Error, MfaProof, RetryPolicy};

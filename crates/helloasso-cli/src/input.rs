@@ -105,10 +105,8 @@ pub fn euros(flag: &str, value: &str) -> CliResult<Cents> {
 }
 
 /// Cents as `12.50` (the unit is in the column title or the sentence).
-pub fn format_euros(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+pub fn format_euros(cents: impl Into<i64>) -> String {
+    Cents(cents.into()).euros()
 }
 
 /// The listing filters shared by list, search and export, as the SDK's

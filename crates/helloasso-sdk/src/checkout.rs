@@ -42,7 +42,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::money::Cents;
+use helloasso_raw::Cents;
 
 /// HelloAsso's limit on an item name, in characters.
 pub const MAX_ITEM_NAME_CHARS: usize = 250;
@@ -341,13 +341,13 @@ impl CheckoutIntentBuilder {
                 .try_into()
                 .map_err(|e| invalid("item_name", e))?,
             contains_donation: self.contains_donation,
-            initial_amount: initial.get(),
-            total_amount: self.total_amount.get(),
+            initial_amount: initial,
+            total_amount: self.total_amount,
             terms: (!self.terms.is_empty()).then(|| {
                 self.terms
                     .iter()
                     .map(|(date, amount)| CheckoutTerm {
-                        amount: amount.get(),
+                        amount: *amount,
                         date: *date,
                     })
                     .collect()

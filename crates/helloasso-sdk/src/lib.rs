@@ -149,7 +149,6 @@ pub use secrecy::{ExposeSecret, SecretString};
 mod checkout;
 mod export;
 mod mfa_provider;
-mod money;
 mod pagination;
 mod payments;
 mod refund;
@@ -165,8 +164,8 @@ pub use checkout::{
     MAX_METADATA_CHARS,
 };
 pub use export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
+pub use helloasso_raw::{Cents, ParseCentsError};
 pub use mfa_provider::{FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProvider, mfa_fn};
-pub use money::{Cents, ParseCentsError};
 pub use pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub use payments::{
     GetPayment, ListPayments, MAX_PAGE_SIZE, PaymentFilters, PaymentHandle, Payments,

@@ -25,8 +25,8 @@ use crate::client::Client;
 use crate::error::{Error, Redacted, Result};
 use crate::mfa::MfaProof;
 use crate::mfa_provider::{MfaChallenge, MfaProvider};
-use crate::money::Cents;
 use crate::retry::outcome_unknown;
+use helloasso_raw::Cents;
 
 /// How many proofs an [`MfaProvider`] is asked for by default.
 pub const DEFAULT_MFA_ATTEMPTS: u32 = 3;
@@ -344,7 +344,7 @@ impl RefundPayment {
                 continue;
             }
             if let Some(amount) = self.amount
-                && op.amount != Some(amount.get())
+                && op.amount != Some(amount)
             {
                 continue;
             }

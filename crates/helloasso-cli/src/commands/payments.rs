@@ -652,12 +652,16 @@ fn say_found_on_read_back(id: i64) {
 /// What a refund's confirmation shows, whichever model carried it.
 struct Shown {
     id: Option<i64>,
-    amount: Option<i64>,
+    amount: Option<helloasso_sdk::Cents>,
     state: String,
 }
 
 impl Shown {
-    fn of(id: Option<i64>, amount: Option<i64>, state: Option<&OperationState>) -> Self {
+    fn of(
+        id: Option<i64>,
+        amount: Option<helloasso_sdk::Cents>,
+        state: Option<&OperationState>,
+    ) -> Self {
         Self {
             id,
             amount,
@@ -682,7 +686,7 @@ fn show_refund<T: serde::Serialize>(
             "amount",
             shown
                 .amount
-                .or(amount.map(|a| a.get()))
+                .or(amount)
                 .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
         ),
         ("state", shown.state.clone()),

@@ -8,10 +8,10 @@ use helloasso_raw::types::{FormType, PaymentState, PublicPayment, SortField, Sor
 use super::PaymentFilters;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::money::Cents;
 use crate::pagination::{
     Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
 };
+use helloasso_raw::Cents;
 
 /// A payment search; see [`Payments::search`](crate::Payments::search).
 /// Paged by continuation token only, and HelloAsso does not count the

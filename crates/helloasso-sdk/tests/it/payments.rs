@@ -111,7 +111,7 @@ async fn five_pages_yield_every_payment_once_with_the_same_filters() {
     let payments: Vec<_> = listing(&client).items().try_collect().await.unwrap();
     let ids: Vec<i64> = payments.iter().map(|p| p.id.unwrap()).collect();
     assert_eq!(ids, (1..=9).collect::<Vec<_>>());
-    assert_eq!(payments[0].amount, Some(1001));
+    assert_eq!(payments[0].amount, Some(Cents(1001)));
 
     // Each page was asked for once, with every filter (the mocks match
     // nothing else), and nothing was asked past the empty page.

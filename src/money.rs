@@ -7,13 +7,14 @@ use std::ops::{Add, Sub};
 use serde::{Deserialize, Serialize};
 
 /// An amount in euro cents, the unit HelloAsso uses everywhere (`1000` is
-/// 10.00 €).
+/// 10.00 €): the type of every amount field of the models (the build script
+/// converts them) and of what the SDK sends.
 ///
 /// A newtype rather than a bare `i64` so that a caller cannot pass euros
 /// where cents are expected without seeing it.
 ///
 /// ```
-/// use helloasso_sdk::Cents;
+/// use helloasso_raw::Cents;
 ///
 /// let price = Cents::from_euros(12) + Cents(50);
 /// assert_eq!(price, Cents(1250));
@@ -85,25 +86,36 @@ impl Sum for Cents {
 }
 
 /// Why a text is not an amount of euros; see [`Cents`]'s `FromStr`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ParseCentsError {
     /// Nothing but blanks (or a lone `€`).
-    #[error("no amount given")]
     Empty,
     /// A minus sign: amounts sent to HelloAsso are never negative.
-    #[error("negative amounts are refused: an amount must be positive or zero")]
     Negative,
     /// More than two decimals: euros have cents, not fractions of a cent.
-    #[error("more than two decimals: euros have cents, not fractions of a cent")]
     TooPrecise,
     /// Not digits with an optional decimal comma or point.
-    #[error("not an amount in euros (digits with an optional `,` or `.` and two decimals)")]
     Malformed,
     /// Too large for an `i64` of cents.
-    #[error("the amount is too large")]
     Overflow,
 }
+
+impl fmt::Display for ParseCentsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "no amount given",
+            Self::Negative => "negative amounts are refused: an amount must be positive or zero",
+            Self::TooPrecise => "more than two decimals: euros have cents, not fractions of a cent",
+            Self::Malformed => {
+                "not an amount in euros (digits with an optional `,` or `.` and two decimals)"
+            }
+            Self::Overflow => "the amount is too large",
+        })
+    }
+}
+
+impl std::error::Error for ParseCentsError {}
 
 impl std::str::FromStr for Cents {
     type Err = ParseCentsError;

@@ -30,8 +30,8 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         .with_derive("PartialEq")
         // Ordered maps: a model's undeclared fields re-encode in a stable order.
         .with_map_type("::std::collections::BTreeMap");
-    // DESIGN point 7: HelloAsso's enums grow over time; our open enums keep
-    // values no spec lists yet instead of failing the whole response.
+    // HelloAsso's enums grow over time: the open enums keep values no spec
+    // lists yet instead of failing the whole response.
     for (name, _) in &enums {
         settings.with_replacement(
             name,
@@ -39,8 +39,8 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
             [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
         );
     }
-    // DESIGN point 8: keep the payer's local offset rather than converting to
-    // UTC; chrono parses 0-9 fractional digits and .NET's minimum date.
+    // Keep the payer's local offset rather than converting to UTC; chrono
+    // parses 0-9 fractional digits and .NET's minimum date.
     settings.with_conversion(
         schemars::schema::SchemaObject {
             instance_type: Some(schemars::schema::InstanceType::String.into()),

@@ -194,6 +194,7 @@ pub struct CreatedCheckout {
 }
 
 /// A checkout intent being prepared; checked before it is sent.
+#[derive(Clone)]
 #[must_use = "the intent is created by create()"]
 pub struct CheckoutIntentBuilder {
     client: Client,

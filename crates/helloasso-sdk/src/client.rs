@@ -308,6 +308,7 @@ impl fmt::Debug for Client {
 }
 
 /// Configures a [`Client`].
+#[derive(Clone)]
 pub struct ClientBuilder {
     environment: Environment,
     client_id: Option<String>,

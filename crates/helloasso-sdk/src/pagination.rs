@@ -414,12 +414,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 Some(InFlight::Inline(future)) => ready!(future.poll_unpin(cx)),
                 Some(InFlight::Spawned(handle)) => match ready!(handle.poll_unpin(cx)) {
                     Ok(outcome) => outcome,
-                    Err(join) => Err(Error::Transport {
-                        message: format!("the task fetching a page failed: {join}"),
-                        may_have_reached_server: true,
-                        timed_out: false,
-                        source: None,
-                    }),
+                    Err(join) => Err(Error::task_failed("the task fetching a page", &join)),
                 },
             };
             this.in_flight = None;

@@ -136,6 +136,7 @@ impl RefundOutcome {
 ///     .await?;
 /// # Ok(()) }
 /// ```
+#[derive(Clone)]
 #[must_use = "the refund is sent when awaited"]
 pub struct RefundPayment {
     client: Client,

@@ -41,8 +41,9 @@ type Flight = Shared<BoxFuture<'static, Landed>>;
 enum Landed {
     /// Its task ran to the end.
     Done(Result<CachedToken>),
-    /// Its task panicked or was cancelled.
-    Interrupted(String),
+    /// Its task panicked or was cancelled: the error to report if that
+    /// happens twice.
+    Interrupted(Error),
 }
 
 /// A token as handed out by the cache, with the generation that identifies
@@ -124,14 +125,7 @@ impl TokenCache {
             };
             match flight.await {
                 Landed::Done(result) => return result,
-                Landed::Interrupted(why) if interrupted_before => {
-                    return Err(Error::Transport {
-                        message: format!("the token request was interrupted ({why})"),
-                        may_have_reached_server: true,
-                        timed_out: false,
-                        source: None,
-                    });
-                }
+                Landed::Interrupted(error) if interrupted_before => return Err(error),
                 Landed::Interrupted(_) => interrupted_before = true,
             }
         }
@@ -197,7 +191,10 @@ impl TokenCache {
                     // The task never landed: end its flight here, or every
                     // later caller would wait on this dead one.
                     inner.end_flight(id);
-                    Landed::Interrupted(join_error.to_string())
+                    Landed::Interrupted(Error::task_failed(
+                        "the task fetching a token",
+                        &join_error,
+                    ))
                 }
             }
         }

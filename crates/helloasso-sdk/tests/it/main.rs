@@ -11,6 +11,7 @@ mod payments;
 mod refund_outcomes;
 mod refunds;
 mod retries;
+mod send_and_clone;
 mod token_answers;
 mod tokens;
 mod webhooks;

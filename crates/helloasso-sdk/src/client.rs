@@ -1,8 +1,7 @@
 //! The client users hold, and its builder.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use helloasso_raw::Request;
@@ -13,8 +12,9 @@ use serde::de::DeserializeOwned;
 use crate::auth::oauth::{self, AuthorizationRequest, Credentials};
 use crate::auth::pkce::PkceVerifier;
 use crate::auth::token::{Token, TokenKey};
-use crate::auth::token_cache::TokenCache;
+use crate::auth::token_cache::{CacheSettings, TokenCache, TokenCaches};
 use crate::auth::token_store::{MemoryTokenStore, TokenStore};
+use crate::clock::{Clock, SystemClock};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::http_response::{ByteStream, Response};
@@ -64,9 +64,7 @@ struct Shared {
     environment: Environment,
     credentials: Arc<Credentials>,
     transport: Arc<Transport>,
-    store: Arc<dyn TokenStore>,
-    refresh_skew: Duration,
-    caches: Mutex<HashMap<TokenKey, TokenCache>>,
+    caches: TokenCaches,
     /// The generated client requests are built on before each attempt binds
     /// them to a client carrying its token.
     raw: helloasso_raw::Client,
@@ -275,22 +273,7 @@ impl Client {
     }
 
     fn cache_for(&self, key: &TokenKey) -> TokenCache {
-        let mut caches = self.shared.caches.lock().unwrap_or_else(|p| p.into_inner());
-        caches
-            .entry(key.clone())
-            .or_insert_with(|| {
-                TokenCache::new(
-                    key.clone(),
-                    self.shared.store.clone(),
-                    self.shared.refresh_skew,
-                    oauth::fetcher(
-                        self.shared.transport.clone(),
-                        self.shared.credentials.clone(),
-                        key.clone(),
-                    ),
-                )
-            })
-            .clone()
+        self.shared.caches.get(key)
     }
 }
 
@@ -301,8 +284,8 @@ impl fmt::Debug for Client {
             .field("credentials", &self.shared.credentials)
             .field("organization", &self.key.organization_slug())
             .field("transport", &self.shared.transport)
-            .field("store", &self.shared.store)
-            .field("refresh_skew", &self.shared.refresh_skew)
+            .field("store", self.shared.caches.store())
+            .field("refresh_skew", &self.shared.caches.skew())
             .finish()
     }
 }
@@ -321,6 +304,7 @@ pub struct ClientBuilder {
     store: Option<Arc<dyn TokenStore>>,
     refresh_skew: Duration,
     sleep: Option<Arc<dyn AsyncSleep>>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Default for ClientBuilder {
@@ -337,6 +321,7 @@ impl Default for ClientBuilder {
             store: None,
             refresh_skew: Duration::from_secs(60),
             sleep: None,
+            clock: None,
         }
     }
 }
@@ -446,6 +431,14 @@ impl ClientBuilder {
         self
     }
 
+    /// What time the client believes it is (default: the system's): when a
+    /// token was issued and whether it is still fresh. Tests move a clock of
+    /// their own to expire tokens without waiting.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Checks the configuration and builds the client. Nothing is sent yet.
     pub fn build(self) -> Result<Client> {
         self.environment.validate()?;
@@ -472,32 +465,44 @@ impl ClientBuilder {
                 transport::http_client(self.connect_timeout, &user_agent)?
             }
         };
-        let transport = Transport {
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let transport = Arc::new(Transport {
             base_url: self.environment.api_base_url(),
             http,
             retry: self.retry,
             sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+            clock: clock.clone(),
             timeout: self.timeout,
-        };
+        });
         let key = TokenKey::own(&client_id);
         let raw = helloasso_raw::Client::new_with_client(
             &transport.base_url,
             transport.http.clone(),
             CallContext::anonymous(),
         );
+        let credentials = Arc::new(Credentials {
+            client_id,
+            client_secret,
+        });
+        let settings = CacheSettings {
+            store: self
+                .store
+                .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
+            skew: self.refresh_skew,
+            clock,
+        };
+        let caches = TokenCaches::new(settings, {
+            let (transport, credentials) = (transport.clone(), credentials.clone());
+            move |key: &TokenKey| {
+                oauth::fetcher(transport.clone(), credentials.clone(), key.clone())
+            }
+        });
         Ok(Client {
             shared: Arc::new(Shared {
                 environment: self.environment,
-                credentials: Arc::new(Credentials {
-                    client_id,
-                    client_secret,
-                }),
-                transport: Arc::new(transport),
-                store: self
-                    .store
-                    .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
-                refresh_skew: self.refresh_skew,
-                caches: Mutex::new(HashMap::new()),
+                credentials,
+                transport,
+                caches,
                 raw,
             }),
             key,

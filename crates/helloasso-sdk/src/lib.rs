@@ -124,6 +124,7 @@
 
 mod auth;
 mod client;
+mod clock;
 mod environment;
 mod error;
 mod http_response;
@@ -138,6 +139,7 @@ pub use auth::pkce::PkceVerifier;
 pub use auth::token::{Token, TokenKey};
 pub use auth::token_store::{FileTokenStore, MemoryTokenStore, TokenStore};
 pub use client::{Client, ClientBuilder, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ENVIRONMENT};
+pub use clock::{Clock, SystemClock};
 pub use environment::Environment;
 pub use error::{ApiErrorItem, Error, Result};
 pub use helloasso_raw::{Request, types};

@@ -83,6 +83,8 @@ pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) retry: RetryPolicy,
     pub(crate) sleep: Arc<dyn AsyncSleep>,
+    /// What time it is (when a token was issued).
+    pub(crate) clock: Arc<dyn crate::clock::Clock>,
     /// The longest one attempt may take: the whole answer for a decoded
     /// call, the status and headers for a streamed one (whose body has an
     /// idle timeout of its own instead, so that a long export can finish).

@@ -67,7 +67,7 @@ async fn request_token(
         .run(&plan, None, json_path::<types::TokenResponse>, &request)
         .await?
         .into_body();
-    Ok(token_from(response))
+    Ok(token_from(response, transport.clock.now()))
 }
 
 /// What HelloAsso documents and answers (1799 or 1800 seconds): the lifetime
@@ -99,10 +99,9 @@ pub(crate) fn lifetime(expires_in: Option<&serde_json::Value>) -> Duration {
 }
 
 /// The token pair a token answer describes, expiring [`lifetime`] from now.
-pub(crate) fn token_from(response: types::TokenResponse) -> Token {
+pub(crate) fn token_from(response: types::TokenResponse, now: chrono::DateTime<Utc>) -> Token {
     let lifetime = chrono::Duration::from_std(lifetime(response.expires_in.as_ref()))
         .unwrap_or(chrono::Duration::zero());
-    let now = Utc::now();
     let token = Token::new(
         SecretString::from(response.access_token),
         response.refresh_token.map(SecretString::from),
@@ -303,7 +302,10 @@ mod tests {
         let body = serde_json::json!({
             "access_token": "a", "refresh_token": "r", "token_type": "bearer", "expires_in": expires_in,
         });
-        token_from(serde_json::from_value(body).expect("a token answer decodes"))
+        token_from(
+            serde_json::from_value(body).expect("a token answer decodes"),
+            Utc::now(),
+        )
     }
 
     fn seconds_left(token: &Token) -> i64 {
@@ -363,7 +365,7 @@ mod tests {
             assert!((1790..=1800).contains(&left), "{value}: {left}");
         }
         let body = serde_json::json!({ "access_token": "a" });
-        let token = token_from(serde_json::from_value(body).expect("decodes"));
+        let token = token_from(serde_json::from_value(body).expect("decodes"), Utc::now());
         assert!((1790..=1800).contains(&seconds_left(&token)));
     }
 
@@ -377,7 +379,7 @@ mod tests {
             "expires_in": 1799,
             "refresh_token": "gU5nGYVHWVsUQk4DwgLGNOae",
         });
-        let token = token_from(serde_json::from_value(body).expect("decodes"));
+        let token = token_from(serde_json::from_value(body).expect("decodes"), Utc::now());
         assert!(token.refresh_token().is_some());
         assert_eq!(token.organization_slug(), None);
     }

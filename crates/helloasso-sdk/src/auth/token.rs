@@ -79,12 +79,16 @@ impl Token {
     /// instead, so that a short lifetime does not make every call fetch a
     /// new token.
     pub fn is_fresh(&self, skew: Duration) -> bool {
+        self.is_fresh_at(Utc::now(), skew)
+    }
+
+    /// [`is_fresh`](Self::is_fresh) as of `now`.
+    pub fn is_fresh_at(&self, now: DateTime<Utc>, skew: Duration) -> bool {
         let mut skew = chrono::Duration::from_std(skew).unwrap_or(chrono::Duration::MAX);
         if let Some(lifetime) = self.lifetime {
             skew = skew.min(lifetime / 2);
         }
-        Utc::now()
-            .checked_add_signed(skew)
+        now.checked_add_signed(skew)
             .is_some_and(|deadline| deadline < self.expires_at)
     }
 }

@@ -17,8 +17,8 @@ use crate::auth::token_store::{MemoryTokenStore, TokenStore};
 use crate::clock::{Clock, SystemClock};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::error_mapping::{json_path, no_path};
 use crate::http_response::{ByteStream, Response};
-use crate::response::{json_path, no_path};
 use crate::retry::{AsyncSleep, RetryPolicy, TokioSleep};
 use crate::transport::{self, Plan, Transport};
 
@@ -252,7 +252,7 @@ impl Client {
     async fn run<R: Request>(
         &self,
         plan: Plan,
-        decode_path: crate::response::DecodePath,
+        decode_path: crate::error_mapping::DecodePath,
         request: &R,
     ) -> Result<Response<R::Output>> {
         let plan = plan.with_retry_policy(self.retry.clone());
@@ -518,7 +518,7 @@ impl fmt::Debug for ClientBuilder {
             .field("client_id", &self.client_id)
             .field(
                 "client_secret",
-                &self.client_secret.as_ref().map(|_| crate::error::Redacted),
+                &self.client_secret.as_ref().map(|_| crate::redact::Redacted),
             )
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)

@@ -1,7 +1,6 @@
 //! The one error type every facade call returns.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -394,15 +393,6 @@ fn decode_message(
     }
     out.push_str(&format!(": {message}; body {excerpt}"));
     out
-}
-
-/// Prints a [`SecretString`](secrecy::SecretString)-like value without its content.
-pub(crate) struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
 }
 
 #[cfg(test)]

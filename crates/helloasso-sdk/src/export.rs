@@ -12,10 +12,10 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::error_mapping::RawError;
+use crate::error_mapping::{media_type, transport};
 use crate::http_response::Response;
 use crate::payments::{FilterTarget, PaymentFilters};
-use crate::response::RawError;
-use crate::response::{media_type, transport};
 use crate::transport::send_request;
 
 /// How long an export's body may go without a byte before it is abandoned,

@@ -122,14 +122,16 @@
 
 #![warn(missing_docs)]
 
+mod attempt;
 mod auth;
 mod client;
 mod clock;
 mod environment;
 mod error;
+mod error_mapping;
 mod http_response;
 mod mfa;
-mod response;
+mod redact;
 mod retry;
 mod telemetry;
 mod transport;

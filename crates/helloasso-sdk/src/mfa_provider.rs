@@ -78,7 +78,7 @@ impl FixedMfaCode {
 impl fmt::Debug for FixedMfaCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FixedMfaCode")
-            .field("code", &crate::error::Redacted)
+            .field("code", &crate::redact::Redacted)
             .finish()
     }
 }

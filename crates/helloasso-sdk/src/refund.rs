@@ -22,9 +22,10 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::Client;
-use crate::error::{Error, Redacted, Result};
+use crate::error::{Error, Result};
 use crate::mfa::MfaProof;
 use crate::mfa_provider::{MfaChallenge, MfaProvider};
+use crate::redact::Redacted;
 use crate::retry::outcome_unknown;
 use helloasso_raw::Cents;
 

@@ -1,22 +1,17 @@
-//! Sends one operation: a token per attempt, a fresh generated client per
-//! attempt, retries, the 401 refresh-and-replay, and a span per HTTP call.
+//! How requests reach HelloAsso: the plan of a call, the shared transport
+//! (HTTP client, retry policy, sleep, clock, timeout), the hand-built
+//! request path, and the HTTP client the SDK builds.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use helloasso_raw::hooks::CallContext;
-use helloasso_raw::{ClientInfo, Request, types};
+use helloasso_raw::{Request, types};
 use progenitor_client::{ClientHooks, OperationInfo};
-use secrecy::ExposeSecret;
-use tracing::Instrument;
 
-use crate::auth::token_cache::TokenCache;
 use crate::error::{Error, Result};
-use crate::http_response::Response;
-use crate::response::{self, DecodePath, RawError};
-use crate::retry::{AsyncSleep, Idempotency, RetryPolicy, Verdict, classify, parse_retry_after};
-use crate::telemetry;
+use crate::error_mapping::RawError;
+use crate::retry::{AsyncSleep, Idempotency, RetryPolicy};
 
 /// The user agent sent with every request: the crate and its version.
 pub(crate) const USER_AGENT: &str = concat!("helloasso-sdk/", env!("CARGO_PKG_VERSION"));
@@ -26,9 +21,9 @@ pub(crate) const USER_AGENT: &str = concat!("helloasso-sdk/", env!("CARGO_PKG_VE
 /// whether it carries a bearer.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
-    name: &'static str,
-    idempotency: Idempotency,
-    retry: Option<RetryPolicy>,
+    pub(crate) name: &'static str,
+    pub(crate) idempotency: Idempotency,
+    pub(crate) retry: Option<RetryPolicy>,
     authenticated: bool,
 }
 
@@ -102,94 +97,6 @@ impl fmt::Debug for Transport {
     }
 }
 
-impl Transport {
-    /// Runs `call` until it succeeds, fails for good, or the retry budget is
-    /// spent. With a token cache, each attempt carries its current token, and
-    /// a 401 leads to one refresh and one replay (never more, whatever the
-    /// server answers next).
-    pub(crate) async fn run<R: Request>(
-        &self,
-        operation: &Plan,
-        tokens: Option<&TokenCache>,
-        decode_path: DecodePath,
-        request: &R,
-    ) -> Result<Response<R::Output>> {
-        let policy = operation.retry.as_ref().unwrap_or(&self.retry);
-        // Attempts counted against the policy; the 401 replay is extra.
-        let mut attempt: u32 = 0;
-        let mut sent: u32 = 0;
-        let mut replayed = false;
-        loop {
-            attempt += 1;
-            sent += 1;
-            let token = match tokens {
-                Some(cache) => Some(cache.get().await?),
-                None => None,
-            };
-            let context = match &token {
-                Some(t) => CallContext::with_bearer(t.token.access_token().expose_secret()),
-                None => CallContext::anonymous(),
-            };
-            let raw =
-                helloasso_raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
-            let span = telemetry::request_span(operation.name, sent);
-            let started = Instant::now();
-            let outcome = tokio::time::timeout(self.timeout, request.clone().on(&raw).send())
-                .instrument(span.clone())
-                .await;
-            let observed = raw.inner().observed();
-            let error = match outcome {
-                Ok(Ok(value)) => {
-                    telemetry::record_outcome(&span, Some(value.status()), started.elapsed(), None);
-                    return Ok(Response::from_raw(value));
-                }
-                Ok(Err(e)) => response::from_raw(e, observed.as_ref(), decode_path).await,
-                Err(_elapsed) => timed_out(self.timeout),
-            };
-            let status = observed.as_ref().map(|o| o.status).or(error.status());
-            telemetry::record_outcome(&span, status, started.elapsed(), Some(&error));
-
-            match classify(&error, operation.idempotency) {
-                Verdict::RefreshToken => match (tokens, &token) {
-                    (Some(cache), Some(used)) if !replayed => {
-                        replayed = true;
-                        attempt -= 1;
-                        tracing::debug!(
-                            target: telemetry::TARGET,
-                            operation = operation.name,
-                            "token refused: refreshing it and replaying once"
-                        );
-                        cache.reject(used.generation);
-                    }
-                    _ => return Err(error),
-                },
-                Verdict::Retry if attempt < policy.max_attempts() => {
-                    let retry_after = observed
-                        .as_ref()
-                        .and_then(|o| parse_retry_after(&o.headers))
-                        .or(match &error {
-                            Error::RateLimited { retry_after, .. } => *retry_after,
-                            _ => None,
-                        });
-                    let Some(wait) = policy.delay(attempt, retry_after) else {
-                        return Err(error);
-                    };
-                    tracing::debug!(
-                        target: telemetry::TARGET,
-                        operation = operation.name,
-                        attempt,
-                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                        %error,
-                        "retrying"
-                    );
-                    self.sleep.sleep(wait).await;
-                }
-                Verdict::Retry | Verdict::Fail => return Err(error),
-            }
-        }
-    }
-}
-
 /// Sends a request built by hand through an attempt's generated client, for
 /// what the generated operations do not cover (another `Accept`, such as a
 /// CSV export). The same hooks as a generated operation run: the attempt's
@@ -214,20 +121,6 @@ pub(crate) async fn send_request(
     }
 }
 
-/// The error for an attempt that outlived the client's timeout. The request
-/// left, so HelloAsso may have acted on it.
-fn timed_out(timeout: Duration) -> Error {
-    Error::Transport {
-        message: format!(
-            "no answer within {} ms (the client's timeout)",
-            timeout.as_millis()
-        ),
-        may_have_reached_server: true,
-        timed_out: true,
-        source: None,
-    }
-}
-
 /// Builds the HTTP client the SDK uses when the caller does not bring one.
 ///
 /// It follows no redirect: a redirect would re-send the token form (client
@@ -244,15 +137,4 @@ pub(crate) fn http_client(connect_timeout: Duration, user_agent: &str) -> Result
         .user_agent(user_agent)
         .build()
         .map_err(|e| Error::invalid_request(format!("cannot build the HTTP client: {e}")))
-}
-
-/// A reqwest error without the query and fragment of its URL: listings carry
-/// a payer's name or e-mail in `searchKey`/`userSearchKey`, and reqwest's
-/// message quotes the full URL, which would carry it into errors and logs.
-pub(crate) fn without_query(mut error: reqwest::Error) -> reqwest::Error {
-    if let Some(url) = error.url_mut() {
-        url.set_query(None);
-        url.set_fragment(None);
-    }
-    error
 }

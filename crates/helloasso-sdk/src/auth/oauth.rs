@@ -15,7 +15,7 @@ use super::token::{Token, TokenKey};
 use super::token_cache::FetchToken;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::response::json_path;
+use crate::error_mapping::json_path;
 use crate::transport::{Plan, Transport};
 
 /// A client id and its secret. `Debug` shows the id only.
@@ -29,7 +29,7 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("client_id", &self.client_id)
-            .field("client_secret", &crate::error::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
             .finish()
     }
 }

@@ -96,10 +96,10 @@ impl Token {
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Token")
-            .field("access_token", &crate::error::Redacted)
+            .field("access_token", &crate::redact::Redacted)
             .field(
                 "refresh_token",
-                &self.refresh_token.as_ref().map(|_| crate::error::Redacted),
+                &self.refresh_token.as_ref().map(|_| crate::redact::Redacted),
             )
             .field("expires_at", &self.expires_at)
             .field("organization_slug", &self.organization_slug)

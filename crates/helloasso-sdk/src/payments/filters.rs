@@ -157,7 +157,7 @@ impl fmt::Debug for PaymentFilters {
             .field("to", &self.to)
             .field(
                 "search_key",
-                &self.search_key.as_ref().map(|_| crate::error::Redacted),
+                &self.search_key.as_ref().map(|_| crate::redact::Redacted),
             )
             .field("sort", &self.sort)
             .field("page_size", &self.page_size)

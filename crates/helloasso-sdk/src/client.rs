@@ -22,14 +22,6 @@ use crate::http_response::{ByteStream, Response};
 use crate::retry::{AsyncSleep, RetryPolicy, TokioSleep};
 use crate::transport::{self, Plan, Transport};
 
-/// Environment variable read by [`ClientBuilder::from_env`]: the client id.
-pub const ENV_CLIENT_ID: &str = "HELLOASSO_CLIENT_ID";
-/// Environment variable read by [`ClientBuilder::from_env`]: the client secret.
-pub const ENV_CLIENT_SECRET: &str = "HELLOASSO_CLIENT_SECRET";
-/// Environment variable read by [`ClientBuilder::from_env`]: `production`
-/// (the default), `sandbox` or a base URL.
-pub const ENV_ENVIRONMENT: &str = "HELLOASSO_ENVIRONMENT";
-
 /// A HelloAsso API client.
 ///
 /// Cheap to clone (clones share the HTTP connections, tokens and
@@ -327,18 +319,26 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder from the environment: [`ENV_CLIENT_ID`],
-    /// [`ENV_CLIENT_SECRET`] and, optionally, [`ENV_ENVIRONMENT`]. Missing
+    /// Environment variable read by [`ClientBuilder::from_env`]: the client id.
+    pub const ENV_CLIENT_ID: &str = "HELLOASSO_CLIENT_ID";
+    /// Environment variable read by [`ClientBuilder::from_env`]: the client secret.
+    pub const ENV_CLIENT_SECRET: &str = "HELLOASSO_CLIENT_SECRET";
+    /// Environment variable read by [`ClientBuilder::from_env`]: `production`
+    /// (the default), `sandbox` or a base URL.
+    pub const ENV_ENVIRONMENT: &str = "HELLOASSO_ENVIRONMENT";
+
+    /// A builder from the environment: [`Self::ENV_CLIENT_ID`],
+    /// [`Self::ENV_CLIENT_SECRET`] and, optionally, [`Self::ENV_ENVIRONMENT`]. Missing
     /// credentials are reported by [`build`](Self::build).
     pub fn from_env() -> Result<Self> {
         let mut builder = Self::default();
-        if let Ok(id) = std::env::var(ENV_CLIENT_ID) {
+        if let Ok(id) = std::env::var(Self::ENV_CLIENT_ID) {
             builder.client_id = Some(id);
         }
-        if let Ok(secret) = std::env::var(ENV_CLIENT_SECRET) {
+        if let Ok(secret) = std::env::var(Self::ENV_CLIENT_SECRET) {
             builder.client_secret = Some(secret.into());
         }
-        if let Ok(env) = std::env::var(ENV_ENVIRONMENT) {
+        if let Ok(env) = std::env::var(Self::ENV_ENVIRONMENT) {
             builder.environment = env.parse()?;
         }
         Ok(builder)
@@ -447,12 +447,14 @@ impl ClientBuilder {
             .filter(|id| !id.trim().is_empty())
             .ok_or_else(|| {
                 Error::invalid_request(format!(
-                    "no client id: call ClientBuilder::credentials or set {ENV_CLIENT_ID}"
+                    "no client id: call ClientBuilder::credentials or set {}",
+                    Self::ENV_CLIENT_ID
                 ))
             })?;
         let client_secret = self.client_secret.ok_or_else(|| {
             Error::invalid_request(format!(
-                "no client secret: call ClientBuilder::credentials or set {ENV_CLIENT_SECRET}"
+                "no client secret: call ClientBuilder::credentials or set {}",
+                Self::ENV_CLIENT_SECRET
             ))
         })?;
         let http = match self.http {
@@ -544,7 +546,7 @@ mod tests {
     fn build_checks_configuration() {
         let missing = Client::builder().build().unwrap_err();
         assert!(matches!(missing, Error::InvalidRequest { .. }));
-        assert!(missing.to_string().contains(ENV_CLIENT_ID));
+        assert!(missing.to_string().contains(ClientBuilder::ENV_CLIENT_ID));
 
         let insecure = Client::builder()
             .credentials("id", "secret")

@@ -122,58 +122,64 @@
 
 #![warn(missing_docs)]
 
+// The areas a user reaches for, each a public module; the names used every
+// day are also re-exported at the root below.
+pub mod auth;
+pub mod checkout;
+pub mod payments;
+pub mod webhooks;
+
+/// Refunds: the request, its outcome after an ambiguous failure, and
+/// HelloAsso's second factor (multi-factor authentication) that guards it.
+pub mod refunds {
+    pub use crate::mfa::MfaProof;
+    pub use crate::mfa_provider::{FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProvider, mfa_fn};
+    pub use crate::refund::{
+        DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment,
+    };
+}
+
 mod attempt;
-mod auth;
 mod client;
 mod clock;
 mod environment;
 mod error;
 mod error_mapping;
+mod export;
 mod http_response;
 mod mfa;
+mod mfa_provider;
+mod pagination;
 mod redact;
+mod refund;
 mod retry;
 mod telemetry;
 mod transport;
-
-pub use auth::oauth::AuthorizationRequest;
-pub use auth::pkce::PkceVerifier;
-pub use auth::token::{Token, TokenKey};
-pub use auth::token_store::{FileTokenStore, MemoryTokenStore, TokenStore};
-pub use client::{Client, ClientBuilder, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ENVIRONMENT};
-pub use clock::{Clock, SystemClock};
-pub use environment::Environment;
-pub use error::{ApiErrorItem, Error, Result};
-pub use helloasso_raw::{Request, types};
-pub use http_response::{ByteStream, Response};
-pub use mfa::MfaProof;
-pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep, outcome_unknown};
-pub use secrecy::{ExposeSecret, SecretString};
-
-mod checkout;
-mod export;
-mod mfa_provider;
-mod pagination;
-mod payments;
-mod refund;
-pub mod webhooks;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeExamples;
 
-pub use checkout::{
-    Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout, MAX_ITEM_NAME_CHARS,
-    MAX_METADATA_CHARS,
-};
-pub use export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
-pub use helloasso_raw::{Cents, ParseCentsError};
-pub use mfa_provider::{FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProvider, mfa_fn};
-pub use pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
+// The client and what every call shares.
+pub use client::{Client, ClientBuilder};
+pub use clock::{Clock, SystemClock};
+pub use environment::Environment;
+pub use error::{ApiErrorItem, Error, Result};
+pub use helloasso_raw::{Cents, ParseCentsError, Request, types};
+pub use http_response::{ByteStream, Response};
+pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep, outcome_unknown};
+pub use secrecy::{ExposeSecret, SecretString};
+
+// Everyday names of each area.
+pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, TokenStore};
+pub use checkout::{Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout};
 pub use payments::{
-    GetPayment, ListPayments, MAX_PAGE_SIZE, PaymentFilters, PaymentHandle, Payments,
-    SearchPayments,
+    ExportError, ExportFormat, ExportPayments, GetPayment, ItemStream, ListPayments, Page,
+    PageStream, Paging, PaymentFilters, PaymentHandle, Payments, SearchPayments,
 };
-pub use refund::{DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment};
+pub use refunds::{
+    FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProof, MfaProvider, RefundOutcome, RefundPayment,
+    mfa_fn,
+};
 pub use webhooks::{Notification, WebhookError};

@@ -7,8 +7,7 @@ use std::task::{Context as TaskContext, Poll};
 use futures::StreamExt;
 use helloasso_sdk::types::{OperationState, Payment, PaymentDetail, PublicPayment};
 use helloasso_sdk::{
-    Client, ExportFormat, FixedMfaCode, ListPayments, MAX_PAGE_SIZE, PaymentFilters, RefundOutcome,
-    mfa_fn,
+    Client, ExportFormat, FixedMfaCode, ListPayments, PaymentFilters, RefundOutcome, mfa_fn,
 };
 use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -343,7 +342,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         form: None,
         limit: 0,
         all: true,
-        page_size: MAX_PAGE_SIZE,
+        page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
     };
     let list = listing(ctx, &list_args, &filters)?;
     let bar = export_bar(settings.progress, &list, format).await;

@@ -26,6 +26,8 @@ mod search;
 
 use helloasso_raw::types::FormType;
 
+pub use crate::export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
+pub use crate::pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub(crate) use filters::FilterTarget;
 pub use filters::{MAX_PAGE_SIZE, PaymentFilters};
 pub use get::{GetPayment, PaymentHandle};
@@ -33,7 +35,6 @@ pub use list::ListPayments;
 pub use search::SearchPayments;
 
 use crate::client::Client;
-use crate::export::{ExportFormat, ExportPayments};
 
 impl Client {
     /// An organization's payments, by its slug (as in its HelloAsso URL).

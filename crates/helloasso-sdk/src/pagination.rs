@@ -552,23 +552,21 @@ mod tests {
                 .get(usize::try_from(index - 1).unwrap())
                 .cloned()
                 .unwrap_or_default();
-            Box::pin(async move {
-                Ok(RawPage {
-                    items: ids.into_iter().map(Item).collect(),
-                    pagination: Some(types::Pagination {
-                        continuation_token: token.map(str::to_owned),
-                        page_index: Some(index),
-                        page_size: Some(2),
-                        total_count: Some(-1),
-                        total_pages: Some(if paging == Paging::PageIndex {
-                            total
-                        } else {
-                            -1
-                        }),
-                        ..Default::default()
+            Box::pin(std::future::ready(Ok(RawPage {
+                items: ids.into_iter().map(Item).collect(),
+                pagination: Some(types::Pagination {
+                    continuation_token: token.map(str::to_owned),
+                    page_index: Some(index),
+                    page_size: Some(2),
+                    total_count: Some(-1),
+                    total_pages: Some(if paging == Paging::PageIndex {
+                        total
+                    } else {
+                        -1
                     }),
-                })
-            })
+                    ..Default::default()
+                }),
+            })))
         });
         PagerSpec {
             fetch,

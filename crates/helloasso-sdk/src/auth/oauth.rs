@@ -175,40 +175,50 @@ pub(crate) fn fetcher(
     key: TokenKey,
 ) -> FetchToken {
     Arc::new(move |previous: Option<Token>| {
-        let transport = transport.clone();
-        let credentials = credentials.clone();
-        let key = key.clone();
-        Box::pin(async move {
-            let organization = previous
-                .as_ref()
-                .and_then(|p| p.organization_slug().map(str::to_owned));
-            if let Some(refresh_token) = previous.as_ref().and_then(Token::refresh_token) {
-                match refresh(&transport, &credentials.client_id, refresh_token).await {
-                    Ok(token) => {
-                        return Ok(match (token.organization_slug(), organization) {
-                            (None, Some(slug)) => token.with_organization_slug(slug),
-                            _ => token,
-                        });
-                    }
-                    Err(error) if is_refusal(&error) && key.organization_slug().is_none() => {
-                        tracing::info!(
-                            target: crate::telemetry::TARGET,
-                            %error,
-                            "refresh refused: falling back to the client credentials"
-                        );
-                    }
-                    Err(error) => return Err(error),
-                }
-            }
-            match key.organization_slug() {
-                None => client_credentials(&transport, &credentials).await,
-                Some(slug) => Err(Error::invalid_request(format!(
-                    "no token for organization `{slug}`: send its user through \
-                     Client::authorization_request, then call Client::exchange_code"
-                ))),
-            }
-        })
+        Box::pin(fetch(
+            transport.clone(),
+            credentials.clone(),
+            key.clone(),
+            previous,
+        ))
     })
+}
+
+/// One fetch of [`fetcher`]: the refresh grant, then the fallback.
+async fn fetch(
+    transport: Arc<Transport>,
+    credentials: Arc<Credentials>,
+    key: TokenKey,
+    previous: Option<Token>,
+) -> Result<Token> {
+    let organization = previous
+        .as_ref()
+        .and_then(|p| p.organization_slug().map(str::to_owned));
+    if let Some(refresh_token) = previous.as_ref().and_then(Token::refresh_token) {
+        match refresh(&transport, &credentials.client_id, refresh_token).await {
+            Ok(token) => {
+                return Ok(match (token.organization_slug(), organization) {
+                    (None, Some(slug)) => token.with_organization_slug(slug),
+                    _ => token,
+                });
+            }
+            Err(error) if is_refusal(&error) && key.organization_slug().is_none() => {
+                tracing::info!(
+                    target: crate::telemetry::TARGET,
+                    %error,
+                    "refresh refused: falling back to the client credentials"
+                );
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    match key.organization_slug() {
+        None => client_credentials(&transport, &credentials).await,
+        Some(slug) => Err(Error::invalid_request(format!(
+            "no token for organization `{slug}`: send its user through \
+             Client::authorization_request, then call Client::exchange_code"
+        ))),
+    }
 }
 
 /// Where to send an organization's user so that it authorizes a partner's

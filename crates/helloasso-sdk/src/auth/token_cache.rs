@@ -398,6 +398,8 @@ mod tests {
         Arc::new(move |previous: Option<Token>| {
             let calls = calls.clone();
             let seen = seen.clone();
+            // A test fake of `FetchToken`, a boxed closure: its future awaits
+            // (to let callers pile up), so it is an async block.
             Box::pin(async move {
                 use secrecy::ExposeSecret;
                 let n = calls.fetch_add(1, Ordering::SeqCst) + 1;

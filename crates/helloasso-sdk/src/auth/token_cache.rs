@@ -2,10 +2,9 @@
 //! caches (its own token's, and each organization's).
 //!
 //! However many tasks need a token at once, one fetch runs and they all wait
-//! on its result, success or failure (aws-sdk-rust's expiring cache works the
-//! same way). This matters more for HelloAsso than for most APIs: refresh
-//! tokens rotate, so two concurrent refreshes with the same refresh token
-//! would see the second one refused.
+//! on its result, success or failure. This matters more for HelloAsso than
+//! for most APIs: refresh tokens rotate, so two concurrent refreshes with the
+//! same refresh token would see the second one refused.
 //!
 //! The fetch runs in a task of its own, so a caller that gives up (a dropped
 //! future, a timeout) never cancels a refresh half-way: a rotated refresh

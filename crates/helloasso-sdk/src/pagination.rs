@@ -602,6 +602,28 @@ mod tests {
         assert_eq!(*log.lock().unwrap(), vec![Cursor::First, Cursor::Index(2)]);
     }
 
+    /// A page fetch that panics (a bug, not the network) ends the stream
+    /// with an error that says so.
+    #[tokio::test]
+    async fn a_panicking_page_fetch_is_reported_as_a_panic() {
+        let fetch: FetchPage<Item> =
+            Arc::new(|_cursor: Cursor| Box::pin(async { panic!("a bug in the page fetch") }));
+        let mut stream = PageStream::new(PagerSpec {
+            fetch,
+            paging: Paging::ContinuationToken,
+            start: Cursor::First,
+            page_size: None,
+            id_of: |i: &Item| Some(i.0),
+        });
+        let error = stream.next().await.unwrap().unwrap_err();
+        assert!(
+            matches!(error, Error::TaskFailed { panicked: true, .. }),
+            "{error:?}"
+        );
+        assert_eq!(error.to_string(), "the task fetching a page panicked");
+        assert!(stream.next().await.is_none());
+    }
+
     #[test]
     fn works_without_a_runtime() {
         let log = Arc::default();

@@ -98,7 +98,17 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
         "{total} payments in `{slug}`; the {} most recent:",
         page.items.len()
     ));
-    let rows: Vec<Vec<String>> = page.items.iter().map(payment_cells).collect();
+    let zone = crate::timezone::Zone::default();
+    let rows: Vec<Vec<String>> = page
+        .items
+        .iter()
+        .map(|p| {
+            payment_cells(p)
+                .iter()
+                .map(|c| c.render(zone, '.'))
+                .collect()
+        })
+        .collect();
     indent(&render_table(PAYMENT_COLS, &rows));
 
     heading(
@@ -236,7 +246,10 @@ async fn refund(client: &Client, slug: &str) -> CliResult {
     indent(&format!(
         "payment {id}: {} EUR by {payer} on {}, {}",
         payment.amount.map_or_else(|| "?".to_owned(), format_euros),
-        payment.date.map_or_else(String::new, |d| short_date(&d)),
+        payment.date.map_or_else(String::new, |d| short_date(
+            &d,
+            crate::timezone::Zone::default()
+        )),
         payment.state.as_ref().map_or("", |s| s.as_str())
     ));
 

@@ -1,12 +1,13 @@
 //! Checking what the user typed: states, dates, amounts, forms. Each
 //! mistake gets one line naming the flag and the accepted forms.
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use helloasso_sdk::Cents;
 use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
 
 use crate::cli::{FilterArgs, SortBy};
 use crate::exit::{CliError, CliResult};
+use crate::timezone::Zone;
 
 /// Payment states, matched without regard to case (`authorized` works).
 pub fn states(values: &[String]) -> CliResult<Vec<PaymentState>> {
@@ -72,8 +73,8 @@ fn known(list: &'static [&'static str], value: &str) -> Option<&'static str> {
 }
 
 /// An instant: RFC 3339 (`2025-01-31T18:00:00+01:00`, `...Z`) or a day
-/// (`2025-01-31`, midnight in the local time zone, as a treasurer means it).
-pub fn date(flag: &str, value: &str) -> CliResult<DateTime<FixedOffset>> {
+/// (`2025-01-31`, midnight in `zone`, as a treasurer means it).
+pub fn date(flag: &str, value: &str, zone: Zone) -> CliResult<DateTime<FixedOffset>> {
     let value = value.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(value) {
         return Ok(instant);
@@ -84,14 +85,7 @@ pub fn date(flag: &str, value: &str) -> CliResult<DateTime<FixedOffset>> {
         ))
     };
     let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| malformed())?;
-    let midnight = day.and_hms_opt(0, 0, 0).ok_or_else(malformed)?;
-    // A midnight skipped by a DST change does not exist locally: take the
-    // earliest valid reading, else refuse rather than guess.
-    Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|local| local.fixed_offset())
-        .ok_or_else(malformed)
+    zone.start_of(day).ok_or_else(malformed)
 }
 
 /// Euros as typed by a person (`12`, `12.5`, `12.50`, `12,50`) to cents,
@@ -144,13 +138,17 @@ pub struct Filters {
 }
 
 impl Filters {
-    pub fn parse(args: &FilterArgs) -> CliResult<Self> {
+    pub fn parse(args: &FilterArgs, zone: Zone) -> CliResult<Self> {
         let from = args
             .from
             .as_deref()
-            .map(|v| date("--from", v))
+            .map(|v| date("--from", v, zone))
             .transpose()?;
-        let to = args.to.as_deref().map(|v| date("--to", v)).transpose()?;
+        let to = args
+            .to
+            .as_deref()
+            .map(|v| date("--to", v, zone))
+            .transpose()?;
         if let (Some(f), Some(t)) = (from, to)
             && f >= t
         {
@@ -192,12 +190,12 @@ mod tests {
 
     #[test]
     fn dates_accept_rfc3339_and_days() {
-        let exact = date("--from", "2025-01-31T18:00:00+01:00").unwrap();
+        let exact = date("--from", "2025-01-31T18:00:00+01:00", Zone::default()).unwrap();
         assert_eq!(exact.to_rfc3339(), "2025-01-31T18:00:00+01:00");
-        let day = date("--from", "2025-01-31").unwrap();
+        let day = date("--from", "2025-01-31", Zone::default()).unwrap();
         assert_eq!(day.date_naive().to_string(), "2025-01-31");
         for bad in ["2025-13-01", "31/01/2025", "yesterday", ""] {
-            let err = date("--to", bad).unwrap_err();
+            let err = date("--to", bad, Zone::default()).unwrap_err();
             assert!(err.message.contains("YYYY-MM-DD"), "{bad}");
             assert!(err.message.contains("--to"), "{bad}");
         }

@@ -43,7 +43,7 @@ async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -
             )));
         };
         intent = intent.term(
-            input::date("--term", date)?,
+            input::date("--term", date, crate::timezone::Zone::default())?,
             input::euros("--term", amount)?,
         );
     }

@@ -99,6 +99,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> CliResult {
 
 /// What `auth check` proved.
 struct Proof {
+    token: helloasso_sdk::Token,
     expires_at: chrono::DateTime<Utc>,
     organization: Option<String>,
 }
@@ -133,6 +134,7 @@ async fn prove(ctx: &Context) -> CliResult<Proof> {
     };
     Ok(Proof {
         expires_at: token.expires_at(),
+        token,
         organization,
     })
 }
@@ -140,14 +142,12 @@ async fn prove(ctx: &Context) -> CliResult<Proof> {
 async fn check(ctx: &Context, format: Format) -> CliResult {
     let proof = prove(ctx).await?;
     let minutes = (proof.expires_at - Utc::now()).num_minutes().max(0);
-    let stored = match &ctx.token_file {
-        Some(path) => FileTokenStore::new(path)
-            .load(&ctx.token_key())
-            .await
-            .ok()
-            .flatten(),
-        None => None,
-    };
+    // The proven token replaces the stored one: the next commands use it.
+    if let Some(path) = &ctx.token_file {
+        FileTokenStore::new(path)
+            .save(&ctx.token_key(), &proof.token)
+            .await?;
+    }
     let file = ctx
         .token_file
         .as_ref()
@@ -158,7 +158,6 @@ async fn check(ctx: &Context, format: Format) -> CliResult {
         "credentialsValid": true,
         "organization": proof.organization,
         "expiresAt": proof.expires_at.to_rfc3339(),
-        "storedToken": stored.is_some(),
         "tokenFile": ctx.token_file,
     });
     match format {
@@ -173,7 +172,7 @@ async fn check(ctx: &Context, format: Format) -> CliResult {
                 None => outln!("no organization given (--org): none checked")?,
             }
             outln!(
-                "a new access token expires at {} (in {minutes} min); tokens are kept in {file}",
+                "new token obtained: it expires at {} (in {minutes} min) and is kept in {file}",
                 proof
                     .expires_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -875,7 +875,7 @@ fn refundable(payment: &PaymentDetail, id: i64, amount: Option<helloasso_sdk::Ce
         return Err(CliError::new(
             Kind::Refused,
             format!(
-                "payment {id} is already refunded ({} EUR of {} EUR): nothing was sent",
+                "payment {id} cannot be refunded: it is already refunded ({} EUR of {} EUR); nothing was sent",
                 format_euros(refunded),
                 format_euros(total)
             ),

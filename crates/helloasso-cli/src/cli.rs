@@ -600,9 +600,10 @@ pub struct WebhookVerifyArgs {
     /// The notification body as received, byte for byte
     pub file: PathBuf,
 
-    /// The x-ha-signature header (hex HMAC-SHA256)
+    /// The x-ha-signature header (hex HMAC-SHA256); without it the
+    /// notification is untrusted (exit 9)
     #[arg(long, value_name = "HEX")]
-    pub signature: String,
+    pub signature: Option<String>,
 
     /// The partner's signature key. A value on the command line shows in
     /// `ps`: prefer HELLOASSO_WEBHOOK_KEY or --key-file

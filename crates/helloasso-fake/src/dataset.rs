@@ -755,9 +755,14 @@ impl Dataset {
                 if first_hit[w][p.first as usize] || last_hit[w][p.last as usize] {
                     return true;
                 }
+                // Seeded e-mails are ASCII: only words made of e-mail
+                // characters can match them, and the e-mail is built once.
+                if !email_chars(word) {
+                    return false;
+                }
                 let email = email_folded.get_or_insert_with(|| {
                     self.payer_email(i as u32, &mut buf);
-                    fold(&buf)
+                    buf.to_ascii_lowercase()
                 });
                 email.contains(word)
             });
@@ -867,6 +872,11 @@ impl Dataset {
             None
         }
     }
+}
+
+fn email_chars(word: &str) -> bool {
+    word.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'-' | b'_'))
 }
 
 /// Lower case without the accents of French and its neighbours, so that

@@ -14,9 +14,7 @@ use serde_json::{Value, json};
 
 use crate::cli::DemoArgs;
 use crate::commands::checkout::intent_fields;
-use crate::commands::payments::{
-    Counting, PAYMENT_COLS, count_csv_rows, join_name, payment_cells, short_date,
-};
+use crate::commands::payments::{Counting, PAYMENT_COLS, count_csv_rows, join_name, payment_cells};
 use crate::exit::{CliError, CliResult};
 use crate::input::format_euros;
 use crate::output::{self, render_table};
@@ -246,10 +244,9 @@ async fn refund(client: &Client, slug: &str) -> CliResult {
     indent(&format!(
         "payment {id}: {} EUR by {payer} on {}, {}",
         payment.amount.map_or_else(|| "?".to_owned(), format_euros),
-        payment.date.map_or_else(String::new, |d| short_date(
-            &d,
-            crate::timezone::Zone::default()
-        )),
+        payment.date.map_or_else(String::new, |d| {
+            crate::timezone::Zone::default().short(&d)
+        }),
         payment.state.as_ref().map_or("", |s| s.as_str())
     ));
 

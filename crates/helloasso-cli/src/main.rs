@@ -84,10 +84,9 @@ fn run(cli: Cli) -> CliResult {
 
 async fn dispatch(cli: Cli) -> CliResult {
     let global = cli.global;
-    let progress = !global.no_progress;
     match cli.command {
         #[cfg(feature = "demo")]
-        Command::Demo(args) => demo::run(args, progress).await,
+        Command::Demo(args) => demo::run(args, !global.no_progress).await,
         Command::Webhook(command) => {
             commands::webhook::run(global.format.unwrap_or_default(), command)
         }

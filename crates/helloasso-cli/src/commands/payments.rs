@@ -165,11 +165,6 @@ pub fn refunded_cents(operations: Option<&[helloasso_sdk::types::RefundOperation
         .sum()
 }
 
-/// A date as tables and CSV show it, in `zone`.
-pub fn short_date(d: &chrono::DateTime<chrono::FixedOffset>, zone: Zone) -> String {
-    zone.short(d)
-}
-
 fn opt_id(id: Option<i64>) -> String {
     id.map_or_else(String::new, |i| i.to_string())
 }

@@ -105,19 +105,35 @@ impl Context {
         })
     }
 
-    /// A client with the same credentials and no stored token: its first
-    /// call proves the credentials with HelloAsso.
-    pub fn fresh_client(&self) -> CliResult<Client> {
+    /// A builder with this context's environment and credentials.
+    fn same_credentials(&self) -> helloasso_sdk::ClientBuilder {
         use helloasso_sdk::ExposeSecret;
-        Ok(Client::builder()
+        Client::builder()
             .environment(self.environment.clone())
             .credentials(
                 self.client.client_id().to_owned(),
                 self.client_secret.expose_secret().to_owned(),
             )
             .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")))
+    }
+
+    /// A client with the same credentials and no stored token: its first
+    /// call proves the credentials with HelloAsso.
+    pub fn fresh_client(&self) -> CliResult<Client> {
+        Ok(self
+            .same_credentials()
             .token_store(MemoryTokenStore::new())
             .build()?)
+    }
+
+    /// The same client (credentials, token file) with another retry policy.
+    pub fn client_with_retry(&self, policy: RetryPolicy) -> CliResult<Client> {
+        let builder = self.same_credentials().retry_policy(policy);
+        let builder = match &self.token_file {
+            Some(path) => builder.token_store(FileTokenStore::new(path)),
+            None => builder.token_store(MemoryTokenStore::new()),
+        };
+        Ok(builder.build()?)
     }
 
     /// The organization, if one was given.

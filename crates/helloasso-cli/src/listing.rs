@@ -12,9 +12,23 @@ use crate::exit::CliError;
 /// 8 attempts bring a single page's failure odds below one in 10^4.
 pub const LONG_LISTING_ATTEMPTS: u32 = 8;
 
-/// The retry policy of long listings (--all, summaries).
+/// The most attempts per request, however long the listing.
+pub const MAX_ATTEMPTS: u32 = 16;
+
+/// The retry policy of long listings (--all, summaries) before their length
+/// is known.
 pub fn long_listing_policy() -> RetryPolicy {
     RetryPolicy::default().with_max_attempts(LONG_LISTING_ATTEMPTS)
+}
+
+/// Attempts per request that keep a listing of `pages` pages under one
+/// chance in a thousand of failing midway when up to 30% of answers fail:
+/// the smallest `n` with `pages * 0.3^n <= 0.001`, at least
+/// [`LONG_LISTING_ATTEMPTS`] and at most [`MAX_ATTEMPTS`].
+pub fn attempts_for(pages: u64) -> u32 {
+    let pages = pages.max(1) as f64;
+    let needed = ((0.001 / pages).ln() / 0.3f64.ln()).ceil();
+    (needed as u32).clamp(LONG_LISTING_ATTEMPTS, MAX_ATTEMPTS)
 }
 
 /// The error of a listing that stopped after printing `shown` records:
@@ -32,5 +46,26 @@ pub fn stopped(cause: CliError, shown: u64, checkpoint: Option<&str>) -> CliErro
     CliError {
         message: format!("{}; {how}", cause.message),
         ..cause
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longer_listings_get_more_attempts() {
+        assert_eq!(attempts_for(1), LONG_LISTING_ATTEMPTS);
+        assert_eq!(attempts_for(28), 9);
+        assert_eq!(attempts_for(1_000), 12);
+        assert_eq!(attempts_for(u64::MAX), MAX_ATTEMPTS);
+        // The promise itself: under 1 in 1000 for the whole listing.
+        for pages in [28u64, 300, 1_000, 10_000] {
+            let n = attempts_for(pages);
+            assert!(
+                pages as f64 * 0.3f64.powi(n as i32) <= 0.001,
+                "{pages}: {n}"
+            );
+        }
     }
 }

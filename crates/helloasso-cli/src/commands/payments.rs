@@ -213,7 +213,17 @@ macro_rules! with_filters {
 }
 
 fn listing(ctx: &Context, args: &ListArgs, filters: &Filters) -> CliResult<ListPayments> {
-    let payments = ctx.client.payments(ctx.organization()?);
+    listing_with(&ctx.client, ctx, args, filters)
+}
+
+/// The listing `args` asks for, sent through `client`.
+fn listing_with(
+    client: &Client,
+    ctx: &Context,
+    args: &ListArgs,
+    filters: &Filters,
+) -> CliResult<ListPayments> {
+    let payments = client.payments(ctx.organization()?);
     let mut list = match &args.form {
         Some(form) => {
             let (kind, slug) = input::form(form)?;
@@ -255,6 +265,8 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
     let mut total: Option<u64> = None;
     let mut shown: u64 = 0;
     let mut last_checkpoint: Option<String> = args.resume.clone();
+    // Whether the retry budget was fitted to the listing's length yet.
+    let mut fitted = limit.is_some();
     'pages: while let Some(page) = pages.next().await {
         let page = match page {
             Ok(page) => page,
@@ -291,6 +303,22 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         }
         if let Some(c) = page.checkpoint() {
             last_checkpoint = Some(c.to_owned());
+        }
+        if !fitted {
+            fitted = true;
+            // Now that HelloAsso said how long it is: a very long listing
+            // goes on with more attempts per page, from this page's checkpoint.
+            if let (Some(t), Some(c)) = (total, page.checkpoint()) {
+                let attempts = crate::listing::attempts_for(t.div_ceil(u64::from(page_size)));
+                if attempts > crate::listing::LONG_LISTING_ATTEMPTS {
+                    let policy = helloasso_sdk::RetryPolicy::default().with_max_attempts(attempts);
+                    let client = ctx.client_with_retry(policy)?;
+                    pages = listing_with(&client, ctx, &args, &filters)?
+                        .page_size(page_size)
+                        .resume_from(c.to_owned())
+                        .pages();
+                }
+            }
         }
     }
     if let Some(bar) = bar {

@@ -321,3 +321,37 @@ fn a_listing_that_stops_can_resume_from_its_checkpoint() {
     rest.assert_calls(1);
     first.assert_calls(1);
 }
+
+#[test]
+fn a_very_long_listing_switches_to_a_larger_budget_without_a_gap_or_a_repeat() {
+    let fake = Fake::start();
+    let expected = fake.server.payment_ids(None, usize::MAX);
+    // Five per page: more pages than the default long-listing budget fits.
+    let pages = expected.len().div_ceil(5);
+    assert!(pages > 16, "{pages}");
+    let r = run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "list",
+            "--all",
+            "--page-size",
+            "5",
+            "--format",
+            "csv",
+        ],
+    );
+    r.ok();
+    let ids: Vec<i64> = csv::Reader::from_reader(r.stdout.as_bytes())
+        .records()
+        .map(|rec| rec.unwrap()[0].parse().unwrap())
+        .collect();
+    assert_eq!(ids, expected);
+    // Each page once, plus the empty page that ends a continuation-token
+    // listing and at most one page fetched ahead and dropped at the switch.
+    let requests = fake.server.counters().requests.list_organization_payments;
+    assert!(
+        requests <= pages as u64 + 2,
+        "{requests} requests for {pages} pages"
+    );
+}

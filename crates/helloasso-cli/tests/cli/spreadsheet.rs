@@ -175,3 +175,29 @@ fn excel_fr_csv_has_a_bom_semicolons_and_decimal_commas() {
         plain.stdout
     );
 }
+
+#[test]
+fn search_results_as_a_spreadsheet() {
+    let fake = Fake::start();
+    let out = fake.path("search.xlsx");
+    let json = run_args(
+        fake.cli(),
+        &["payments", "search", "--limit", "7", "--format", "json"],
+    );
+    let expected: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).unwrap();
+    run(fake
+        .cli()
+        .args(["payments", "search", "--limit", "7", "--out"])
+        .arg(&out))
+    .ok();
+    let range = sheet(&out, "Search");
+    assert_eq!(range.height(), expected.len() + 1);
+    for (r, p) in expected.iter().enumerate() {
+        let cents = p["amount"].as_i64().unwrap();
+        assert_eq!(
+            range.get((r + 1, 2)),
+            Some(&Data::Float(cents as f64 / 100.0))
+        );
+        assert!(matches!(range.get((r + 1, 1)), Some(Data::DateTime(_))));
+    }
+}

@@ -259,6 +259,16 @@ pub fn single<T: Serialize + ?Sized>(
     raw: &T,
     fields: &[(&str, String)],
 ) -> CliResult {
+    single_in(format, CsvDialect::default(), raw, fields)
+}
+
+/// [`single`] with CSV in `dialect` (the caller formats the values).
+pub fn single_in<T: Serialize + ?Sized>(
+    format: Format,
+    dialect: CsvDialect,
+    raw: &T,
+    fields: &[(&str, String)],
+) -> CliResult {
     let mut out = io::stdout().lock();
     match format {
         Format::Table => {
@@ -286,8 +296,9 @@ pub fn single<T: Serialize + ?Sized>(
         Format::Csv => {
             let header: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
             let values: Vec<&str> = fields.iter().map(|(_, v)| v.as_str()).collect();
-            write_csv_row(&mut out, &header, CsvDialect::default())?;
-            write_csv_row(&mut out, &values, CsvDialect::default())?;
+            out.write_all(dialect.preamble()).map_err(write_error)?;
+            write_csv_row(&mut out, &header, dialect)?;
+            write_csv_row(&mut out, &values, dialect)?;
         }
         Format::Xlsx => {
             return Err(CliError::usage(

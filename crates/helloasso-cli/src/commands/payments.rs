@@ -362,17 +362,25 @@ async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
         request = request.with_failed_refund_operations(true);
     }
     let payment = request.await?;
-    output::single(
-        settings.format(),
+    let format = settings.format();
+    let dialect = settings.style.dialect;
+    let decimal = if format == Format::Csv {
+        dialect.decimal()
+    } else {
+        '.'
+    };
+    output::single_in(
+        format,
+        dialect,
         &payment,
-        &detail_fields(&payment, settings.style.zone),
+        &detail_fields(&payment, settings.style.zone, decimal),
     )
 }
 
 /// Key/value view of one payment: the same keys and the same date and
-/// amount formats as a listing's CSV columns.
-pub fn detail_fields(p: &PaymentDetail, zone: Zone) -> Vec<(&'static str, String)> {
-    let text = |cell: Cell| cell.render(zone, '.');
+/// amount formats as a listing's columns (`decimal` separates the cents).
+pub fn detail_fields(p: &PaymentDetail, zone: Zone, decimal: char) -> Vec<(&'static str, String)> {
+    let text = |cell: Cell| cell.render(zone, decimal);
     let payer = p.payer.as_ref();
     let mut fields = vec![
         ("id", text(Cell::number(p.id))),
@@ -416,7 +424,8 @@ pub fn detail_fields(p: &PaymentDetail, zone: Zone) -> Vec<(&'static str, String
             format!(
                 "#{} {} EUR {}",
                 opt_id(r.id),
-                r.amount.map_or_else(|| "?".to_owned(), format_euros),
+                r.amount
+                    .map_or_else(|| "?".to_owned(), |a| text(Cell::Euros(a))),
                 enum_text(r.status.as_ref().map(|s| s.as_str()))
             )
         })

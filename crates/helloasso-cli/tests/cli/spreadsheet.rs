@@ -201,3 +201,32 @@ fn search_results_as_a_spreadsheet() {
         assert!(matches!(range.get((r + 1, 1)), Some(Data::DateTime(_))));
     }
 }
+
+#[test]
+fn get_as_excel_fr_csv_speaks_the_same_dialect() {
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized).to_string();
+    let json = run_args(fake.cli(), &["payments", "get", &id, "--format", "json"]);
+    let cents = serde_json::from_str::<serde_json::Value>(&json.stdout).unwrap()["amount"]
+        .as_i64()
+        .unwrap();
+    let r = run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "get",
+            &id,
+            "--format",
+            "csv",
+            "--csv-dialect",
+            "excel-fr",
+        ],
+    );
+    r.ok();
+    let text = r.stdout.strip_prefix('\u{feff}').expect("a BOM first");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let values: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let at = header.iter().position(|h| *h == "amount_eur").unwrap();
+    assert_eq!(values[at], format!("{},{:02}", cents / 100, cents % 100));
+}

@@ -82,11 +82,14 @@ pub fn load(name: &str) -> CliResult<Profile> {
             )));
         }
     };
-    // serde_json's message names a line and column, never the content.
+    // Only where it broke: serde's message may quote a value, and this
+    // file holds a secret.
     serde_json::from_str(&text).map_err(|e| {
         CliError::other(format!(
-            "the profile {} is damaged ({e}): run `helloasso auth login` again",
-            path.display()
+            "the profile {} is damaged (line {}, column {}): run `helloasso auth login` again",
+            path.display(),
+            e.line(),
+            e.column()
         ))
     })
 }

@@ -124,3 +124,20 @@ fn check_checks_the_organization_it_is_given() {
         .args(["auth", "check"]))
     .fails(4, "no-such-association");
 }
+
+#[test]
+fn a_damaged_profile_is_one_line_that_quotes_nothing() {
+    let fake = Fake::start();
+    let folder = fake.dir.path().join("config/helloasso/profiles");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("default.json"),
+        r#"{"clientId": "abc", "clientSecret": 12345678}"#,
+    )
+    .unwrap();
+    let r = run(bare(fake.dir.path()).args(["payments", "list"]));
+    r.fails(1, "damaged");
+    assert!(!r.stderr.contains("12345678"), "{}", r.stderr);
+    run(bare(fake.dir.path()).args(["--profile", "../etc", "payments", "list"]))
+        .fails(2, "invalid --profile");
+}

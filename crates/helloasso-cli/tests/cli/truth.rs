@@ -164,6 +164,15 @@ fn verbose_shows_retries_and_colours_follow_no_color() {
         r.stderr
     );
 
+    // Retries are logged, never the payer searched for.
+    let search = run_args(fake.cli(), &["-vv", "payments", "search", "pierre robin"]);
+    assert!(search.stderr.contains("retrying"), "{}", search.stderr);
+    assert!(
+        !search.stderr.to_lowercase().contains("robin"),
+        "{}",
+        search.stderr
+    );
+
     let forced = run_args(
         fake.cli(),
         &["-v", "--color", "always", "payments", "get", &id],

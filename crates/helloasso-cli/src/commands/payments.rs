@@ -532,7 +532,9 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
     };
     let file_format = export_file_format(args.file_format, args.out.as_deref())?;
     if matches!(destination, Destination::Stdout)
-        && settings.format.is_some_and(|f| f != Format::Csv)
+        && settings
+            .format
+            .is_some_and(|f| matches!(f, Format::Json | Format::Jsonl | Format::Xlsx))
     {
         // The export is HelloAsso's own file; printing CSV under any other
         // name would mislead a script.

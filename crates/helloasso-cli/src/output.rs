@@ -271,7 +271,10 @@ pub fn single_in<T: Serialize + ?Sized>(
 ) -> CliResult {
     let mut out = io::stdout().lock();
     match format {
-        Format::Table => {
+        // A spreadsheet is for listings; one document (a payment, a refund
+        // done, an intent created) still has to be shown, never lost after
+        // the fact: as the table.
+        Format::Table | Format::Xlsx => {
             let width = fields
                 .iter()
                 .map(|(k, _)| k.chars().count())
@@ -299,11 +302,6 @@ pub fn single_in<T: Serialize + ?Sized>(
             out.write_all(dialect.preamble()).map_err(write_error)?;
             write_csv_row(&mut out, &header, dialect)?;
             write_csv_row(&mut out, &values, dialect)?;
-        }
-        Format::Xlsx => {
-            return Err(CliError::usage(
-                "--format xlsx is for listings (payments list, search, summary)",
-            ));
         }
     }
     out.flush().map_err(write_error)

@@ -230,3 +230,29 @@ fn get_as_excel_fr_csv_speaks_the_same_dialect() {
     let at = header.iter().position(|h| *h == "amount_eur").unwrap();
     assert_eq!(values[at], format!("{},{:02}", cents / 100, cents % 100));
 }
+
+/// A spreadsheet format on a command that is not a listing never turns a
+/// refund already done into a failure: the result shows as the table.
+#[test]
+fn a_refund_asked_as_xlsx_still_reports_its_success() {
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized).to_string();
+    let r = run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "refund",
+            &id,
+            "--amount",
+            "1",
+            "--yes",
+            "--mfa-code",
+            crate::common::MFA_CODE,
+            "--format",
+            "xlsx",
+        ],
+    );
+    r.ok();
+    assert!(r.stdout.contains("refund_operation"), "{}", r.stdout);
+    assert_eq!(fake.server.counters().refunds_executed, 1);
+}

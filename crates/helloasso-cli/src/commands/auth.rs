@@ -30,6 +30,8 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> CliResult {
     let client_id = match global.client_id.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() => id.to_owned(),
         _ if interactive => prompt::line("HelloAsso client id: ", false).await?,
+        // A script changing a setting keeps the credentials already saved.
+        _ if saved.client_id.is_some() => saved.client_id.clone().unwrap_or_default(),
         _ => {
             return Err(CliError::usage(
                 "auth login needs a terminal to ask for the client id, or --client-id / HELLOASSO_CLIENT_ID",
@@ -43,6 +45,11 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> CliResult {
     let client_secret = match given.filter(|s| !s.trim().is_empty()) {
         Some(secret) => secret.trim().to_owned(),
         None if interactive => prompt::line("Client secret (not shown): ", true).await?,
+        None if saved.client_id.as_deref() == Some(client_id.as_str())
+            && saved.client_secret.is_some() =>
+        {
+            saved.client_secret.clone().unwrap_or_default()
+        }
         None => {
             return Err(CliError::usage(
                 "auth login needs a terminal to ask for the client secret, or --client-secret-file / HELLOASSO_CLIENT_SECRET",

@@ -141,3 +141,24 @@ fn a_damaged_profile_is_one_line_that_quotes_nothing() {
     run(bare(fake.dir.path()).args(["--profile", "../etc", "payments", "list"]))
         .fails(2, "invalid --profile");
 }
+
+#[test]
+fn a_script_changes_a_setting_without_giving_the_secret_again() {
+    let fake = Fake::start();
+    login(&fake, "default", fake.server.client_secret()).ok();
+    // No terminal, no secret: the saved credentials are proven again and kept.
+    let r = run(no_credentials(&fake).args(["auth", "login", "--set-tz", "America/Cayenne"]));
+    r.ok();
+    let file = fake
+        .dir
+        .path()
+        .join("config/helloasso/profiles/default.json");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(saved["tz"], "America/Cayenne");
+    assert_eq!(saved["csvDialect"], "excel-fr");
+    assert_eq!(saved["clientSecret"], fake.server.client_secret());
+    // A zone name that does not exist is refused before anything is saved.
+    run(no_credentials(&fake).args(["auth", "login", "--set-tz", "Mars/Olympus"]))
+        .fails(2, "unknown time zone");
+}

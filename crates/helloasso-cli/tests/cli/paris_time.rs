@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::common::{bare, run};
 
 /// Runs `payments list` with `args` against a mock that answers only when
-/// `from` and `to` arrive exactly as expected; returns the exit code.
+/// `from` and `to` arrive exactly as expected, and checks that it did.
 fn list_sends(tz_env: &str, args: &[&str], from: &str, to: &str) {
     let server = MockServer::start();
     server.mock(|when, then| {

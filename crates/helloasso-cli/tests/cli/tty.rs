@@ -252,3 +252,24 @@ fn a_summary_on_a_terminal_is_an_aligned_table() {
     // Right-aligned numbers: the totals row ends where the header ends.
     assert_eq!(total.len(), header.len(), "{header}\n{total}");
 }
+
+#[test]
+fn no_color_keeps_logs_plain_on_a_terminal() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let mut plain = fake.cli();
+    plain.env("NO_COLOR", "1");
+    let (code, screen) = Terminal::spawn_as(&plain, &format!("-v payments get {id}")).finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("HelloAsso answered"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}'),
+        "colours despite NO_COLOR:\n{screen:?}"
+    );
+    // The same run without NO_COLOR does colour its logs on a terminal.
+    let (_, coloured) = Terminal::spawn(&fake, &format!("-v payments get {id}")).finish();
+    assert!(coloured.contains('\u{1b}'), "{coloured:?}");
+}

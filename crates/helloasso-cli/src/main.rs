@@ -101,8 +101,9 @@ async fn dispatch(cli: Cli) -> CliResult {
         }
         Command::Checkout(command) => {
             let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
             let ctx = Context::from_args(&global, &profile, None)?;
-            commands::checkout::run(&ctx, global.format.unwrap_or_default(), command).await
+            commands::checkout::run(&ctx, settings.format(), settings.style.zone, command).await
         }
         Command::Auth(cli::AuthCommand::Login(args)) => commands::auth::login(&global, args).await,
         Command::Auth(command) => {

@@ -84,3 +84,46 @@ fn an_unknown_zone_is_a_usage_error() {
         .args(["payments", "list", "--tz", "Paris"]);
     run(&mut cmd).fails(2, "Europe/Paris");
 }
+
+#[test]
+fn an_instalment_day_starts_at_midnight_in_the_chosen_zone() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200).json_body(json!({
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+        }));
+    });
+    let create = server.mock(|when, then| {
+        when.method(POST)
+            .path("/v5/organizations/mock-org/checkout-intents")
+            .body_includes("2026-01-05T00:00:00-03:00");
+        then.status(200)
+            .json_body(json!({"id": 5, "redirectUrl": "https://example.org/pay"}));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bare(dir.path());
+    cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+        .env("HELLOASSO_CLIENT_ID", "mock-client")
+        .env("HELLOASSO_CLIENT_SECRET", "mock-secret")
+        .env("HELLOASSO_ORGANIZATION", "mock-org")
+        .env("HELLOASSO_TOKEN_FILE", dir.path().join("tokens.json"))
+        .args([
+            "--tz",
+            "America/Cayenne",
+            "checkout",
+            "create",
+            "--item",
+            "Adhésion",
+            "--amount",
+            "30",
+            "--initial",
+            "20",
+            "--term",
+            "2026-01-05=10",
+            "--return-url",
+            "https://example.org/merci",
+        ]);
+    run(&mut cmd).ok();
+    create.assert_calls(1);
+}

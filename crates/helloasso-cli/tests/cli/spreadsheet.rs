@@ -256,3 +256,33 @@ fn a_refund_asked_as_xlsx_still_reports_its_success() {
     assert!(r.stdout.contains("refund_operation"), "{}", r.stdout);
     assert_eq!(fake.server.counters().refunds_executed, 1);
 }
+
+#[test]
+fn the_header_is_frozen_and_filterable_and_euros_have_a_euro_format() {
+    use std::io::Read;
+    let fake = Fake::start();
+    let out = fake.path("frozen.xlsx");
+    run(fake
+        .cli()
+        .args(["payments", "list", "--limit", "5", "--out"])
+        .arg(&out))
+    .ok();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let sheet = part("xl/worksheets/sheet1.xml");
+    // Frozen below row 1; a filter over the header and the 5 rows (A1:I6).
+    assert!(sheet.contains(r#"ySplit="1""#), "{sheet}");
+    assert!(sheet.contains(r#"state="frozen""#), "{sheet}");
+    assert!(sheet.contains(r#"<autoFilter ref="A1:I6""#), "{sheet}");
+    let styles = part("xl/styles.xml");
+    assert!(styles.contains("€"), "{styles}");
+    assert!(styles.contains("yyyy-mm-dd hh:mm"), "{styles}");
+}

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::csv_dialect::CsvDialect;
 use crate::exit::EXIT_CODES_HELP;
 
 const ABOUT: &str = "HelloAsso from a terminal: payments, refunds, checkout, webhooks";
@@ -16,8 +17,9 @@ const ABOUT: &str = "HelloAsso from a terminal: payments, refunds, checkout, web
 const AFTER_HELP: &str = "\
 Try it without an account: `helloasso demo` runs every step against a local fake HelloAsso.
 
-Credentials come from --client-id/--client-secret or HELLOASSO_CLIENT_ID/HELLOASSO_CLIENT_SECRET
-(HelloAsso back office, \"Intégrations et API\"). Values given on the command line show in `ps`
+Credentials come from `helloasso auth login` (kept per profile, readable by you only), or
+--client-id/--client-secret, or HELLOASSO_CLIENT_ID/HELLOASSO_CLIENT_SECRET (HelloAsso back
+office, \"Intégrations et API\"); the environment and flags win over the profile. Values given on the command line show in `ps`
 to every user of the machine: pass secrets (client secret, MFA code, webhook key) through the
 environment or a file instead (--client-secret-file, --mfa-code-file, --key-file; `-` reads
 standard input). Tokens are kept in a file readable by you only
@@ -40,18 +42,29 @@ pub struct Cli {
 }
 
 /// Debug shows which secrets were given, never their values.
-#[derive(Args)]
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
+    /// Profile whose stored credentials and settings to use (see `auth login`)
+    #[arg(
+        long,
+        global = true,
+        env = "HELLOASSO_PROFILE",
+        default_value = "default",
+        value_name = "NAME"
+    )]
+    pub profile: String,
+
     /// Where to send requests: `production`, `sandbox`, or a base URL (https;
     /// plain http only on loopback, e.g. a local helloasso-fake)
+    /// [default: the profile's, else production]
     #[arg(
         long = "env",
         global = true,
         env = "HELLOASSO_ENVIRONMENT",
-        default_value = "production",
         value_name = "ENV"
     )]
-    pub environment: String,
+    pub environment: Option<String>,
 
     /// API client id
     #[arg(long, global = true, env = "HELLOASSO_CLIENT_ID", value_name = "ID")]
@@ -86,21 +99,43 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "HELLOASSO_TOKEN_FILE", value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
-    /// Output format
+    /// Output format [default: table on a terminal; for listings (list, search,
+    /// summary) csv when standard output is not a terminal, so scripts can parse it]
+    #[arg(long, global = true, value_enum, env = "HELLOASSO_FORMAT")]
+    pub format: Option<Format>,
+
+    /// CSV flavour [default: the profile's, else rfc4180]
     #[arg(
         long,
         global = true,
         value_enum,
-        default_value_t = Format::Table,
-        env = "HELLOASSO_FORMAT"
+        env = "HELLOASSO_CSV_DIALECT",
+        value_name = "DIALECT"
     )]
-    pub format: Format,
+    pub csv_dialect: Option<CsvDialect>,
+
+    /// Time zone of day dates (--from 2025-01-01 is midnight there) and of
+    /// the dates in tables, CSV and spreadsheets [default: the profile's,
+    /// else Europe/Paris]; JSON keeps HelloAsso's own values
+    #[arg(long, global = true, env = "HELLOASSO_TZ", value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// Colours in messages and logs (NO_COLOR set means never, unless `always`)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
 
     /// Never show progress bars (they are hidden anyway when stderr is not a terminal)
     #[arg(long, global = true)]
     pub no_progress: bool,
 
-    /// Log HTTP requests to stderr (-v: info, -vv: debug); secrets are never logged
+    /// Log HTTP calls and their retries to stderr (-vv: more detail); secrets
+    /// are never logged
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
@@ -108,6 +143,7 @@ pub struct GlobalArgs {
 impl fmt::Debug for GlobalArgs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GlobalArgs")
+            .field("profile", &self.profile)
             .field("environment", &self.environment)
             .field("client_id", &self.client_id)
             .field("client_secret", &redacted(self.client_secret.as_ref()))
@@ -115,6 +151,9 @@ impl fmt::Debug for GlobalArgs {
             .field("organization", &self.organization)
             .field("token_file", &self.token_file)
             .field("format", &self.format)
+            .field("csv_dialect", &self.csv_dialect)
+            .field("tz", &self.tz)
+            .field("color", &self.color)
             .field("no_progress", &self.no_progress)
             .field("verbose", &self.verbose)
             .finish()
@@ -129,16 +168,28 @@ fn redacted<T>(value: Option<&T>) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
     /// Aligned columns for people
+    #[default]
     Table,
     /// One JSON document (HelloAsso's own field names)
     Json,
     /// One JSON object per line
     Jsonl,
-    /// Comma-separated values with a header row
+    /// Comma-separated values with a header row (see --csv-dialect)
     Csv,
+    /// A spreadsheet, for listings (needs --out FILE.xlsx)
+    Xlsx,
+}
+
+/// When to colour messages and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +209,17 @@ pub enum Command {
     /// Read and verify webhook notifications saved to files
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Print a shell completion script (e.g. `helloasso completions bash > ~/.local/share/bash-completion/completions/helloasso`)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff; view it with `helloasso man | man -l -`)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[cfg(feature = "demo")]
@@ -188,6 +250,63 @@ pub enum PaymentsCommand {
     Export(ExportArgs),
     /// Refund a payment, whole or in part (asks for confirmation and MFA)
     Refund(RefundArgs),
+    /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means
+    Summary(SummaryArgs),
+}
+
+/// Where a listing is written.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutArgs {
+    /// Write the listing to this file instead of standard output (needed by
+    /// --format xlsx; a .xlsx name picks that format)
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// How to group the payments
+    #[arg(long, value_enum, default_value_t = GroupBy::Month)]
+    pub by: GroupBy,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
+    #[arg(long, value_name = "TYPE/SLUG")]
+    pub form: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+/// A summary's grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// Calendar month of the payment, in --tz
+    Month,
+    /// The form paid through (type/slug)
+    Form,
+    /// The payment's state
+    State,
+    /// Card, SEPA, check...
+    Means,
+}
+
+impl PaymentsCommand {
+    /// Whether it pages through a whole listing (and so deserves a larger
+    /// retry budget).
+    pub fn is_long(&self) -> bool {
+        match self {
+            Self::List(args) => args.all,
+            Self::Export(_) | Self::Summary(_) => true,
+            Self::Get(_) | Self::Search(_) | Self::Refund(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -196,11 +315,11 @@ pub struct FilterArgs {
     #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
     pub states: Vec<String>,
 
-    /// From this date (inclusive): RFC 3339 or YYYY-MM-DD (local midnight)
+    /// From this date (inclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
 
-    /// Up to this date (exclusive): RFC 3339 or YYYY-MM-DD (local midnight)
+    /// Up to this date (exclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
@@ -238,13 +357,22 @@ pub struct ListArgs {
     #[arg(long, default_value_t = 20, conflicts_with = "all")]
     pub limit: u64,
 
-    /// Every matching payment (pages through the whole listing)
+    /// Every matching payment (pages through the whole listing, retrying
+    /// harder; if it still fails, it says where it stopped)
     #[arg(long)]
     pub all: bool,
+
+    /// Continue a listing that stopped, from the checkpoint its error gave
+    /// (same filters)
+    #[arg(long, value_name = "CHECKPOINT", requires = "all")]
+    pub resume: Option<String>,
 
     /// Items per request, 1 to 100
     #[arg(long, default_value_t = 100)]
     pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -280,6 +408,9 @@ pub struct SearchArgs {
     /// Items per request, 1 to 100
     #[arg(long, default_value_t = 100)]
     pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -430,10 +561,23 @@ pub struct CheckoutGetArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
+    /// Ask for the client id and secret (hidden) and keep them in the profile
+    Login(LoginArgs),
     /// Obtain a token with the credentials and show when it expires
     Check,
-    /// Forget the tokens stored for this client and environment
+    /// Forget the profile's credentials and tokens, and disconnect from HelloAsso
     Logout,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Keep this CSV flavour in the profile
+    #[arg(long = "set-csv-dialect", value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<CsvDialect>,
+
+    /// Keep this time zone in the profile
+    #[arg(long = "set-tz", value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -456,9 +600,10 @@ pub struct WebhookVerifyArgs {
     /// The notification body as received, byte for byte
     pub file: PathBuf,
 
-    /// The x-ha-signature header (hex HMAC-SHA256)
+    /// The x-ha-signature header (hex HMAC-SHA256); without it the
+    /// notification is untrusted (exit 9)
     #[arg(long, value_name = "HEX")]
-    pub signature: String,
+    pub signature: Option<String>,
 
     /// The partner's signature key. A value on the command line shows in
     /// `ps`: prefer HELLOASSO_WEBHOOK_KEY or --key-file

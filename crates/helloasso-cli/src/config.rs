@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use helloasso_sdk::{Client, Environment, FileTokenStore, MemoryTokenStore, TokenKey};
+use helloasso_sdk::{Client, Environment, FileTokenStore, MemoryTokenStore, RetryPolicy, TokenKey};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult, Kind};
+use crate::profile::Profile;
 
 /// Everything a command needs to talk to HelloAsso.
 pub struct Context {
@@ -14,29 +15,55 @@ pub struct Context {
     /// `None` when no config directory exists (tokens then live in memory).
     pub token_file: Option<PathBuf>,
     organization: Option<String>,
+    /// The profile these settings were completed from.
+    pub profile: String,
+    /// Kept to build a client that proves them afresh (`auth check`).
+    client_secret: helloasso_sdk::SecretString,
 }
 
 impl Context {
-    /// Builds the client from the global flags, checking what is missing
-    /// before anything is sent.
-    pub fn from_args(args: &GlobalArgs) -> CliResult<Self> {
-        let environment = parse_environment(&args.environment)?;
-        let client_id = non_empty(args.client_id.as_deref()).ok_or_else(|| {
-            CliError::new(
-                Kind::Auth,
-                "no client id: pass --client-id or set HELLOASSO_CLIENT_ID",
-            )
-        })?;
+    /// Builds the client from the global flags, completed by the profile,
+    /// checking what is missing before anything is sent.
+    /// `retry` replaces the SDK's default retry policy.
+    pub fn from_args(
+        args: &GlobalArgs,
+        profile: &Profile,
+        retry: Option<RetryPolicy>,
+    ) -> CliResult<Self> {
+        let environment = parse_environment(
+            args.environment
+                .as_deref()
+                .or(profile.environment.as_deref())
+                .unwrap_or("production"),
+        )?;
+        let client_id = non_empty(args.client_id.as_deref())
+            .or(non_empty(profile.client_id.as_deref()))
+            .ok_or_else(|| {
+                CliError::new(
+                    Kind::Auth,
+                    "no client id: run `helloasso auth login`, pass --client-id or set HELLOASSO_CLIENT_ID",
+                )
+            })?;
         let from_file = args
             .client_secret_file
             .as_deref()
             .map(|path| crate::secrets::read("--client-secret-file", path))
             .transpose()?;
+        // A client id given by flag or environment takes its own secret: the
+        // profile's belongs to the profile's client.
+        let profile_secret = if args.client_id.is_none()
+            || args.client_id.as_deref().map(str::trim) == profile.client_id.as_deref()
+        {
+            profile.client_secret.as_deref()
+        } else {
+            None
+        };
         let client_secret = non_empty(from_file.as_deref().or(args.client_secret.as_deref()))
+            .or(non_empty(profile_secret))
             .ok_or_else(|| {
                 CliError::new(
                     Kind::Auth,
-                    "no client secret: set HELLOASSO_CLIENT_SECRET or pass --client-secret-file",
+                    "no client secret: run `helloasso auth login`, set HELLOASSO_CLIENT_SECRET or pass --client-secret-file",
                 )
             })?;
         let token_file = args
@@ -47,6 +74,10 @@ impl Context {
             .environment(environment.clone())
             .credentials(client_id, client_secret.to_owned())
             .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")));
+        let builder = match retry {
+            Some(policy) => builder.retry_policy(policy),
+            None => builder,
+        };
         let builder = match &token_file {
             Some(path) => {
                 prepare_token_dir(path)?;
@@ -59,7 +90,11 @@ impl Context {
             client,
             environment,
             token_file,
-            organization: non_empty(args.organization.as_deref()).map(str::to_owned),
+            organization: non_empty(args.organization.as_deref())
+                .or(non_empty(profile.organization.as_deref()))
+                .map(str::to_owned),
+            profile: args.profile.clone(),
+            client_secret: helloasso_sdk::SecretString::from(client_secret.to_owned()),
         })
     }
 
@@ -68,6 +103,42 @@ impl Context {
         self.organization.as_deref().ok_or_else(|| {
             CliError::usage("no organization: pass --org SLUG or set HELLOASSO_ORGANIZATION")
         })
+    }
+
+    /// A builder with this context's environment and credentials.
+    fn same_credentials(&self) -> helloasso_sdk::ClientBuilder {
+        use helloasso_sdk::ExposeSecret;
+        Client::builder()
+            .environment(self.environment.clone())
+            .credentials(
+                self.client.client_id().to_owned(),
+                self.client_secret.expose_secret().to_owned(),
+            )
+            .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")))
+    }
+
+    /// A client with the same credentials and no stored token: its first
+    /// call proves the credentials with HelloAsso.
+    pub fn fresh_client(&self) -> CliResult<Client> {
+        Ok(self
+            .same_credentials()
+            .token_store(MemoryTokenStore::new())
+            .build()?)
+    }
+
+    /// The same client (credentials, token file) with another retry policy.
+    pub fn client_with_retry(&self, policy: RetryPolicy) -> CliResult<Client> {
+        let builder = self.same_credentials().retry_policy(policy);
+        let builder = match &self.token_file {
+            Some(path) => builder.token_store(FileTokenStore::new(path)),
+            None => builder.token_store(MemoryTokenStore::new()),
+        };
+        Ok(builder.build()?)
+    }
+
+    /// The organization, if one was given.
+    pub fn organization_opt(&self) -> Option<&str> {
+        self.organization.as_deref()
     }
 
     /// The key this client's own token is stored under.
@@ -93,7 +164,7 @@ pub fn parse_environment(value: &str) -> CliResult<Environment> {
 }
 
 /// The user's configuration directory, by platform convention.
-fn config_dir() -> Option<PathBuf> {
+pub fn config_dir() -> Option<PathBuf> {
     let from_env = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
@@ -131,6 +202,11 @@ fn prepare_token_dir(path: &Path) -> CliResult {
     let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
     };
+    owner_only_dir(dir)
+}
+
+/// Creates `dir` (and its parents) for the owner only, unless it exists.
+pub fn owner_only_dir(dir: &Path) -> CliResult {
     if dir.is_dir() {
         return Ok(());
     }
@@ -139,12 +215,12 @@ fn prepare_token_dir(path: &Path) -> CliResult {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        // The directory holds refresh tokens: owner only.
+        // The directory holds refresh tokens or secrets: owner only.
         builder.mode(0o700);
     }
     builder.create(dir).map_err(|e| {
         CliError::other(format!(
-            "cannot create the token directory {}: {e}",
+            "cannot create the directory {}: {e}",
             dir.display()
         ))
     })

@@ -14,9 +14,7 @@ use serde_json::{Value, json};
 
 use crate::cli::DemoArgs;
 use crate::commands::checkout::intent_fields;
-use crate::commands::payments::{
-    Counting, PAYMENT_COLS, count_csv_rows, join_name, payment_cells, short_date,
-};
+use crate::commands::payments::{Counting, PAYMENT_COLS, count_csv_rows, join_name, payment_cells};
 use crate::exit::{CliError, CliResult};
 use crate::input::format_euros;
 use crate::output::{self, render_table};
@@ -98,7 +96,17 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
         "{total} payments in `{slug}`; the {} most recent:",
         page.items.len()
     ));
-    let rows: Vec<Vec<String>> = page.items.iter().map(payment_cells).collect();
+    let zone = crate::timezone::Zone::default();
+    let rows: Vec<Vec<String>> = page
+        .items
+        .iter()
+        .map(|p| {
+            payment_cells(p)
+                .iter()
+                .map(|c| c.render(zone, '.'))
+                .collect()
+        })
+        .collect();
     indent(&render_table(PAYMENT_COLS, &rows));
 
     heading(
@@ -236,7 +244,9 @@ async fn refund(client: &Client, slug: &str) -> CliResult {
     indent(&format!(
         "payment {id}: {} EUR by {payer} on {}, {}",
         payment.amount.map_or_else(|| "?".to_owned(), format_euros),
-        payment.date.map_or_else(String::new, |d| short_date(&d)),
+        payment.date.map_or_else(String::new, |d| {
+            crate::timezone::Zone::default().short(&d)
+        }),
         payment.state.as_ref().map_or("", |s| s.as_str())
     ));
 

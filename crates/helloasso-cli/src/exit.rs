@@ -15,12 +15,13 @@ Exit codes:
   0  success
   1  other failure (unexpected answer, file error, refund declined at the prompt)
   2  usage or invalid input (bad flag, unknown state, malformed date or amount,
-     refund not confirmed)
+     refund amount above what is left, refund not confirmed)
   3  authentication: missing or refused credentials, access denied (401/403)
   4  not found: no such payment, checkout intent or organization (404)
   5  multi-factor authentication needed or refused (refunds)
   6  network: HelloAsso unreachable, or a read timed out or lost its connection
-  7  HelloAsso refused the request (other 4xx, e.g. a payment that cannot be refunded)
+  7  refused: HelloAsso refused the request (other 4xx), or a payment already
+     refunded, found so before anything is sent
   8  HelloAsso unavailable: rate limited (429), or a server error (5xx) on a read;
      nothing was changed, the same command can be run later
   9  webhook signature missing or not matching

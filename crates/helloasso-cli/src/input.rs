@@ -1,12 +1,13 @@
 //! Checking what the user typed: states, dates, amounts, forms. Each
 //! mistake gets one line naming the flag and the accepted forms.
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
 use helloasso_sdk::{Cents, PaymentFilters};
 
 use crate::cli::{FilterArgs, SortBy};
 use crate::exit::{CliError, CliResult};
+use crate::timezone::Zone;
 
 /// Payment states, matched without regard to case (`authorized` works).
 pub fn states(values: &[String]) -> CliResult<Vec<PaymentState>> {
@@ -72,8 +73,8 @@ fn known(list: &'static [&'static str], value: &str) -> Option<&'static str> {
 }
 
 /// An instant: RFC 3339 (`2025-01-31T18:00:00+01:00`, `...Z`) or a day
-/// (`2025-01-31`, midnight in the local time zone, as a treasurer means it).
-pub fn date(flag: &str, value: &str) -> CliResult<DateTime<FixedOffset>> {
+/// (`2025-01-31`, midnight in `zone`, as a treasurer means it).
+pub fn date(flag: &str, value: &str, zone: Zone) -> CliResult<DateTime<FixedOffset>> {
     let value = value.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(value) {
         return Ok(instant);
@@ -84,14 +85,7 @@ pub fn date(flag: &str, value: &str) -> CliResult<DateTime<FixedOffset>> {
         ))
     };
     let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| malformed())?;
-    let midnight = day.and_hms_opt(0, 0, 0).ok_or_else(malformed)?;
-    // A midnight skipped by a DST change does not exist locally: take the
-    // earliest valid reading, else refuse rather than guess.
-    Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|local| local.fixed_offset())
-        .ok_or_else(malformed)
+    zone.start_of(day).ok_or_else(malformed)
 }
 
 /// Euros as typed by a person (`12`, `12.50`, `12,50`, `1 234,50 €`) to
@@ -112,13 +106,13 @@ pub fn format_euros(cents: impl Into<i64>) -> String {
 /// The listing filters shared by list, search and export, as the SDK's
 /// [`PaymentFilters`], which checks them (the SDK is the one place that
 /// knows what HelloAsso accepts).
-pub fn filters(args: &FilterArgs) -> CliResult<PaymentFilters> {
+pub fn filters(args: &FilterArgs, zone: Zone) -> CliResult<PaymentFilters> {
     let mut filters = PaymentFilters::new().states(states(&args.states)?);
     if let Some(from) = args.from.as_deref() {
-        filters = filters.from(date("--from", from)?);
+        filters = filters.from(date("--from", from, zone)?);
     }
     if let Some(to) = args.to.as_deref() {
-        filters = filters.to(date("--to", to)?);
+        filters = filters.to(date("--to", to, zone)?);
     }
     let field = match args.sort {
         SortBy::Date => SortField::Date,
@@ -148,12 +142,12 @@ mod tests {
 
     #[test]
     fn dates_accept_rfc3339_and_days() {
-        let exact = date("--from", "2025-01-31T18:00:00+01:00").unwrap();
+        let exact = date("--from", "2025-01-31T18:00:00+01:00", Zone::default()).unwrap();
         assert_eq!(exact.to_rfc3339(), "2025-01-31T18:00:00+01:00");
-        let day = date("--from", "2025-01-31").unwrap();
+        let day = date("--from", "2025-01-31", Zone::default()).unwrap();
         assert_eq!(day.date_naive().to_string(), "2025-01-31");
         for bad in ["2025-13-01", "31/01/2025", "yesterday", ""] {
-            let err = date("--to", bad).unwrap_err();
+            let err = date("--to", bad, Zone::default()).unwrap_err();
             assert!(err.message.contains("YYYY-MM-DD"), "{bad}");
             assert!(err.message.contains("--to"), "{bad}");
         }

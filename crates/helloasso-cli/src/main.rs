@@ -6,19 +6,26 @@
 #[macro_use]
 mod output;
 mod cli;
+mod color;
 mod commands;
 mod config;
+mod csv_dialect;
 #[cfg(feature = "demo")]
 mod demo;
 mod destination;
 mod exit;
 mod input;
+mod listing;
+mod profile;
 mod prompt;
+mod rows;
 mod secrets;
+mod timezone;
+mod xlsx;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
 use crate::commands::payments::Settings;
@@ -30,8 +37,16 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error in helloasso-cli (please report it): {info}");
     }));
-    let cli = Cli::parse();
-    init_logging(cli.global.verbose);
+    // Colours are settled before parsing, so that clap's own messages
+    // (help, usage errors) follow --color and NO_COLOR too.
+    let colors = color::from_args(std::env::args_os());
+    let matches = Cli::command().color(colors.clap()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    colors.apply();
+    init_logging(cli.global.verbose, colors.stderr());
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if err.quiet => ExitCode::SUCCESS,
@@ -42,18 +57,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, ansi: bool) {
+    // The SDK logs each call and each retry at debug: -v shows them.
     let level = match verbose {
         0 => return,
-        1 => "info",
-        _ => "debug",
+        1 => "debug",
+        _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("helloasso={level}")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(ansi)
         .try_init();
 }
 
@@ -68,26 +84,32 @@ fn run(cli: Cli) -> CliResult {
 
 async fn dispatch(cli: Cli) -> CliResult {
     let global = cli.global;
-    let progress = !global.no_progress;
     match cli.command {
         #[cfg(feature = "demo")]
-        Command::Demo(args) => demo::run(args, progress).await,
-        Command::Webhook(command) => commands::webhook::run(global.format, command),
+        Command::Demo(args) => demo::run(args, !global.no_progress).await,
+        Command::Webhook(command) => {
+            commands::webhook::run(global.format.unwrap_or_default(), command)
+        }
+        Command::Completions(args) => commands::manual::completions(args.shell),
+        Command::Man => commands::manual::man(),
         Command::Payments(command) => {
-            let ctx = Context::from_args(&global)?;
-            let settings = Settings {
-                format: global.format,
-                progress,
-            };
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let retry = command.is_long().then(listing::long_listing_policy);
+            let ctx = Context::from_args(&global, &profile, retry)?;
             commands::payments::run(&ctx, &settings, command).await
         }
         Command::Checkout(command) => {
-            let ctx = Context::from_args(&global)?;
-            commands::checkout::run(&ctx, global.format, command).await
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, None)?;
+            commands::checkout::run(&ctx, settings.format(), settings.style.zone, command).await
         }
+        Command::Auth(cli::AuthCommand::Login(args)) => commands::auth::login(&global, args).await,
         Command::Auth(command) => {
-            let ctx = Context::from_args(&global)?;
-            commands::auth::run(&ctx, global.format, command).await
+            let profile = profile::load(&global.profile)?;
+            let ctx = Context::from_args(&global, &profile, None)?;
+            commands::auth::run(&ctx, global.format.unwrap_or_default(), command).await
         }
     }
 }

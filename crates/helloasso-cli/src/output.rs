@@ -6,12 +6,17 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::Format;
+use crate::csv_dialect::CsvDialect;
+use crate::destination::Destination;
 use crate::exit::{CliError, CliResult};
+use crate::rows::{Cell, Row};
+use crate::timezone::Zone;
 
 /// `println!` that reports a closed pipe (`helloasso ... | head`) as an
 /// error instead of panicking.
@@ -69,47 +74,130 @@ impl Col {
     }
 }
 
+/// How cells become text: the zone dates are shown in, the CSV dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub zone: Zone,
+    pub dialect: CsvDialect,
+}
+
+/// Where a listing goes when it is not standard output: a temporary file
+/// moved into place once complete.
+struct FileTarget {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+    replace: bool,
+}
+
 /// Writes a sequence of records in the chosen format, streaming where the
-/// format allows (a table needs every row to size its columns).
+/// format allows (a table needs every row to size its columns, a
+/// spreadsheet is written whole).
 pub struct Emitter<W: Write> {
     format: Format,
     cols: &'static [Col],
+    sheet: &'static str,
+    style: Style,
     out: W,
-    rows: Vec<Vec<String>>,
+    rows: Vec<Vec<Cell>>,
     count: u64,
+    file: Option<FileTarget>,
 }
 
-impl Emitter<io::StdoutLock<'static>> {
-    pub fn stdout(format: Format, cols: &'static [Col]) -> CliResult<Self> {
-        Emitter::new(io::stdout().lock(), format, cols)
+impl Emitter<Box<dyn Write>> {
+    /// The emitter of a listing of `R`: to `out` when given (through a
+    /// temporary file, `--force` to replace), else to standard output.
+    pub fn listing<R: Row>(
+        format: Format,
+        style: Style,
+        out: Option<&Path>,
+        force: bool,
+    ) -> CliResult<Self> {
+        let target = match out {
+            None => None,
+            Some(path) => match Destination::resolve(path, force)? {
+                Destination::Stdout => None,
+                Destination::File { target, replace } => Some((target, replace)),
+                Destination::Stream(_) => {
+                    return Err(CliError::usage(format!(
+                        "--out {} is a device or a pipe: a listing is written to a file or to standard output (omit --out)",
+                        path.display()
+                    )));
+                }
+            },
+        };
+        if format == Format::Xlsx && target.is_none() {
+            return Err(CliError::usage(
+                "--format xlsx needs a file: pass --out FILE.xlsx",
+            ));
+        }
+        let (writer, file): (Box<dyn Write>, _) = match target {
+            Some((target, replace)) => {
+                let temp = crate::destination::temporary_beside(&target)?;
+                let handle = temp.as_file().try_clone().map_err(|e| {
+                    CliError::other(format!("cannot write {}: {e}", target.display()))
+                })?;
+                (
+                    Box::new(io::BufWriter::new(handle)),
+                    Some(FileTarget {
+                        temp,
+                        target,
+                        replace,
+                    }),
+                )
+            }
+            None => (Box::new(io::stdout().lock()), None),
+        };
+        let mut emitter = Emitter::new(writer, format, R::COLUMNS, style)?;
+        emitter.sheet = R::SHEET;
+        emitter.file = file;
+        Ok(emitter)
     }
 }
 
 impl<W: Write> Emitter<W> {
-    pub fn new(out: W, format: Format, cols: &'static [Col]) -> CliResult<Self> {
+    pub fn new(out: W, format: Format, cols: &'static [Col], style: Style) -> CliResult<Self> {
         let mut emitter = Self {
             format,
             cols,
+            sheet: "Sheet1",
+            style,
             out,
             rows: Vec::new(),
             count: 0,
+            file: None,
         };
         match format {
             Format::Json => emitter.out.write_all(b"[").map_err(write_error)?,
             Format::Csv => {
+                emitter
+                    .out
+                    .write_all(style.dialect.preamble())
+                    .map_err(write_error)?;
                 let header: Vec<&str> = cols.iter().map(|c| c.csv).collect();
-                write_csv_row(&mut emitter.out, &header)?;
+                write_csv_row(&mut emitter.out, &header, style.dialect)?;
             }
-            Format::Table | Format::Jsonl => {}
+            Format::Table | Format::Jsonl | Format::Xlsx => {}
         }
         Ok(emitter)
     }
 
+    /// One record of a row type.
+    pub fn row<R: Row>(&mut self, row: &R) -> CliResult {
+        self.item(row, row.cells())
+    }
+
     /// One record: `raw` for JSON formats, `cells` (one per column) otherwise.
-    pub fn item<T: Serialize + ?Sized>(&mut self, raw: &T, cells: Vec<String>) -> CliResult {
+    pub fn item<T: Serialize + ?Sized>(&mut self, raw: &T, cells: Vec<Cell>) -> CliResult {
         match self.format {
-            Format::Table => self.rows.push(cells),
-            Format::Csv => write_csv_row(&mut self.out, &cells)?,
+            Format::Table | Format::Xlsx => self.rows.push(cells),
+            Format::Csv => {
+                let decimal = self.style.dialect.decimal();
+                let text: Vec<String> = cells
+                    .iter()
+                    .map(|c| c.render(self.style.zone, decimal))
+                    .collect();
+                write_csv_row(&mut self.out, &text, self.style.dialect)?;
+            }
             Format::Jsonl => {
                 serde_json::to_writer(&mut self.out, raw).map_err(json_error)?;
                 self.out.write_all(b"\n").map_err(write_error)?;
@@ -124,12 +212,25 @@ impl<W: Write> Emitter<W> {
         Ok(())
     }
 
-    /// Ends the output; returns how many records were written.
+    /// Ends the output; returns how many records were written. An empty
+    /// table prints nothing (not a bare header): the caller says why.
     pub fn finish(mut self) -> CliResult<u64> {
         match self.format {
+            Format::Table if self.count == 0 => {}
             Format::Table => {
-                let table = render_table(self.cols, &self.rows);
+                let text: Vec<Vec<String>> = self
+                    .rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.render(self.style.zone, '.')).collect())
+                    .collect();
+                let table = render_table(self.cols, &text);
                 self.out.write_all(table.as_bytes()).map_err(write_error)?;
+            }
+            Format::Xlsx => {
+                let bytes =
+                    crate::xlsx::workbook(self.sheet, self.cols, &self.rows, self.style.zone)
+                        .map_err(crate::xlsx::error)?;
+                self.out.write_all(&bytes).map_err(write_error)?;
             }
             Format::Json => {
                 let end: &[u8] = if self.count == 0 { b"]\n" } else { b"\n]\n" };
@@ -138,6 +239,15 @@ impl<W: Write> Emitter<W> {
             Format::Csv | Format::Jsonl => {}
         }
         self.out.flush().map_err(write_error)?;
+        if let Some(file) = self.file.take() {
+            drop(self.out);
+            let shown = file.target.display().to_string();
+            file.temp
+                .as_file()
+                .sync_all()
+                .map_err(|e| CliError::other(format!("cannot write {shown}: {e}")))?;
+            crate::destination::persist(file.temp, &file.target, file.replace)?;
+        }
         Ok(self.count)
     }
 }
@@ -149,9 +259,22 @@ pub fn single<T: Serialize + ?Sized>(
     raw: &T,
     fields: &[(&str, String)],
 ) -> CliResult {
+    single_in(format, CsvDialect::default(), raw, fields)
+}
+
+/// [`single`] with CSV in `dialect` (the caller formats the values).
+pub fn single_in<T: Serialize + ?Sized>(
+    format: Format,
+    dialect: CsvDialect,
+    raw: &T,
+    fields: &[(&str, String)],
+) -> CliResult {
     let mut out = io::stdout().lock();
     match format {
-        Format::Table => {
+        // A spreadsheet is for listings; one document (a payment, a refund
+        // done, an intent created) still has to be shown, never lost after
+        // the fact: as the table.
+        Format::Table | Format::Xlsx => {
             let width = fields
                 .iter()
                 .map(|(k, _)| k.chars().count())
@@ -176,8 +299,9 @@ pub fn single<T: Serialize + ?Sized>(
         Format::Csv => {
             let header: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
             let values: Vec<&str> = fields.iter().map(|(_, v)| v.as_str()).collect();
-            write_csv_row(&mut out, &header)?;
-            write_csv_row(&mut out, &values)?;
+            out.write_all(dialect.preamble()).map_err(write_error)?;
+            write_csv_row(&mut out, &header, dialect)?;
+            write_csv_row(&mut out, &values, dialect)?;
         }
     }
     out.flush().map_err(write_error)
@@ -215,8 +339,14 @@ pub fn render_table(cols: &[Col], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn write_csv_row<W: Write, S: AsRef<str>>(out: &mut W, cells: &[S]) -> CliResult {
-    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+fn write_csv_row<W: Write, S: AsRef<str>>(
+    out: &mut W,
+    cells: &[S],
+    dialect: CsvDialect,
+) -> CliResult {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(dialect.delimiter())
+        .from_writer(Vec::new());
     writer
         .write_record(cells.iter().map(AsRef::as_ref))
         .map_err(|e| CliError::other(format!("cannot write CSV: {e}")))?;
@@ -294,20 +424,43 @@ mod tests {
         ];
         for (format, expected) in cases {
             let mut buf = Vec::new();
-            let mut e = Emitter::new(&mut buf, format, COLS).unwrap();
-            e.item(&serde_json::json!({"a": 1}), vec!["x,y".into(), "1".into()])
-                .unwrap();
-            e.item(&serde_json::json!({"a": 2}), vec!["z".into(), "2".into()])
-                .unwrap();
+            let mut e = Emitter::new(&mut buf, format, COLS, Style::default()).unwrap();
+            e.item(
+                &serde_json::json!({"a": 1}),
+                vec![Cell::text("x,y"), Cell::Number(1)],
+            )
+            .unwrap();
+            e.item(
+                &serde_json::json!({"a": 2}),
+                vec![Cell::text("z"), Cell::Number(2)],
+            )
+            .unwrap();
             assert_eq!(e.finish().unwrap(), 2);
             assert_eq!(String::from_utf8(buf).unwrap(), expected, "{format:?}");
         }
     }
 
     #[test]
+    fn excel_fr_csv_has_a_bom_semicolons_and_decimal_commas() {
+        let mut buf = Vec::new();
+        let style = Style {
+            dialect: CsvDialect::ExcelFr,
+            ..Style::default()
+        };
+        let mut e = Emitter::new(&mut buf, Format::Csv, COLS, style).unwrap();
+        e.item(&(), vec![Cell::text("Zoé; B"), Cell::Euros(1250)])
+            .unwrap();
+        e.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "\u{feff}name;amount\n\"Zoé; B\";12,50\n"
+        );
+    }
+
+    #[test]
     fn empty_json_is_an_empty_array() {
         let mut buf = Vec::new();
-        Emitter::new(&mut buf, Format::Json, COLS)
+        Emitter::new(&mut buf, Format::Json, COLS, Style::default())
             .unwrap()
             .finish()
             .unwrap();

@@ -55,3 +55,21 @@ pub async fn mfa_code(challenge: MfaChallenge) -> Option<SecretString> {
     .ok()
     .flatten()
 }
+
+/// Asks for one line on the terminal; `hidden` does not echo it (secrets).
+pub async fn line(question: &str, hidden: bool) -> CliResult<String> {
+    let question = question.to_owned();
+    let answer = tokio::task::spawn_blocking(move || {
+        let term = Term::stderr();
+        term.write_str(&question)?;
+        if hidden {
+            term.read_secure_line()
+        } else {
+            term.read_line()
+        }
+    })
+    .await
+    .map_err(|e| CliError::other(format!("the prompt failed: {e}")))?
+    .map_err(|e| CliError::other(format!("cannot read the answer: {e}")))?;
+    Ok(answer.trim().to_owned())
+}

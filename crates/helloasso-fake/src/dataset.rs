@@ -733,31 +733,49 @@ impl Dataset {
     /// A bitmap of the payers whose first name, last name or e-mail contains
     /// `key` (case-insensitive).
     pub(crate) fn search_payers(&self, key: &str) -> Vec<u64> {
-        let key = key.trim().to_lowercase();
+        // Like HelloAsso: case and accents ignored, and several words must
+        // each appear in the first name, the last name or the e-mail.
+        let folded = fold(key);
+        let words: Vec<&str> = folded.split_whitespace().collect();
         let total = self.payers.len() + self.custom_payers.len();
         let mut bits = vec![0u64; total.div_ceil(64)];
-        let first_hit: Vec<bool> = self.first_lower.iter().map(|n| n.contains(&key)).collect();
-        let last_hit: Vec<bool> = self.last_lower.iter().map(|n| n.contains(&key)).collect();
-        // Seeded e-mails are ASCII: only keys made of e-mail characters can match them.
-        let email_possible = key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'-' | b'_'));
+        let hits = |names: &[String]| -> Vec<Vec<bool>> {
+            let names: Vec<String> = names.iter().map(|n| fold(n)).collect();
+            words
+                .iter()
+                .map(|w| names.iter().map(|n| n.contains(w)).collect())
+                .collect()
+        };
+        let first_hit = hits(&self.first_lower);
+        let last_hit = hits(&self.last_lower);
         let mut buf = String::with_capacity(64);
         for (i, p) in self.payers.iter().enumerate() {
-            let mut hit = first_hit[p.first as usize] || last_hit[p.last as usize];
-            if !hit && email_possible {
-                self.payer_email(i as u32, &mut buf);
-                hit = buf.contains(&key);
-            }
+            let mut email_folded: Option<String> = None;
+            let hit = words.iter().enumerate().all(|(w, word)| {
+                if first_hit[w][p.first as usize] || last_hit[w][p.last as usize] {
+                    return true;
+                }
+                // Seeded e-mails are ASCII: only words made of e-mail
+                // characters can match them, and the e-mail is built once.
+                if !email_chars(word) {
+                    return false;
+                }
+                let email = email_folded.get_or_insert_with(|| {
+                    self.payer_email(i as u32, &mut buf);
+                    buf.to_ascii_lowercase()
+                });
+                email.contains(word)
+            });
             if hit {
                 bits[i / 64] |= 1 << (i % 64);
             }
         }
         for (j, c) in self.custom_payers.iter().enumerate() {
-            let hit = [&c.first_name, &c.last_name, &c.email].iter().any(|f| {
-                f.as_deref()
-                    .is_some_and(|s| s.to_lowercase().contains(&key))
-            });
+            let fields: Vec<String> = [&c.first_name, &c.last_name, &c.email]
+                .iter()
+                .filter_map(|f| f.as_deref().map(fold))
+                .collect();
+            let hit = words.iter().all(|w| fields.iter().any(|f| f.contains(w)));
             if hit {
                 let i = self.payers.len() + j;
                 bits[i / 64] |= 1 << (i % 64);
@@ -856,6 +874,30 @@ impl Dataset {
     }
 }
 
+fn email_chars(word: &str) -> bool {
+    word.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'-' | b'_'))
+}
+
+/// Lower case without the accents of French and its neighbours, so that
+/// `helene` finds Hélène.
+pub(crate) fn fold(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -903,5 +945,24 @@ mod tests {
         d.touch(10, now);
         let org = d.payments[10].org as usize;
         assert_eq!(*d.orgs[org].by_update.last().unwrap(), 10);
+    }
+
+    #[test]
+    fn search_ignores_case_accents_and_splits_words() {
+        assert_eq!(fold("Hélène ÇA"), "helene ca");
+        let d = Dataset::generate(7, 300, "demo-association", false);
+        let (i, p) = d
+            .payers
+            .iter()
+            .enumerate()
+            .find(|(_, p)| d.first_lower[p.first as usize] == "pierre")
+            .map(|(i, p)| (i, *p))
+            .unwrap_or_else(|| (0, d.payers[0]));
+        let first = d.first_lower[p.first as usize].clone();
+        let last = d.last_lower[p.last as usize].clone();
+        let hit = |key: &str| d.search_payers(key)[i / 64] & (1 << (i % 64)) != 0;
+        assert!(hit(&format!("{first} {last}")));
+        assert!(hit(&format!("{} {}", last.to_uppercase(), first)));
+        assert!(!hit(&format!("{first} zzzz")));
     }
 }

@@ -151,7 +151,7 @@ fn wants(headers: &HeaderMap, mime: &str) -> bool {
         })
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const XLSX: &str = export::XLSX_MIME;
 
 /// `GET /v5/organizations/{organizationSlug}/payments` (JSON, or CSV with `Accept: text/csv`).
 pub(crate) async fn list_organization_payments(
@@ -169,11 +169,14 @@ pub(crate) async fn list_organization_payments(
             Err(e) => path_error(e).into_response(),
         };
     }
-    bump(&st.counters.requests.list_organization_payments);
     if !wants_json && wants(&headers, XLSX) {
-        return ApiError::NotAcceptable("The fake only exports text/csv.".to_owned())
-            .into_response();
+        bump(&st.counters.requests.export_payments);
+        return match path {
+            Ok(Path(slug)) => export::export_xlsx(st, scope, &slug, raw.as_deref()),
+            Err(e) => path_error(e).into_response(),
+        };
     }
+    bump(&st.counters.requests.list_organization_payments);
     let result = (|| {
         let Path(slug) = path.map_err(path_error)?;
         let q = Query::parse(raw.as_deref());

@@ -1,4 +1,4 @@
-//! CSV export by `Accept`.
+//! CSV and XLSX exports by `Accept`.
 
 mod common;
 
@@ -92,16 +92,25 @@ async fn csv_of_many_rows_streams() {
 }
 
 #[tokio::test]
-async fn xlsx_is_not_acceptable_and_json_wins() {
+async fn xlsx_is_a_zipped_workbook_and_json_wins() {
     let f = small().await;
-    let (status, _, body) = csv(
-        &f,
-        &[],
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_ACCEPTABLE);
-    assert!(body.contains("NotAcceptable"));
+    let resp = f
+        .authed_get(f.org_url("/payments"))
+        .header(
+            "accept",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let ctype = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ctype.contains("spreadsheetml"), "{ctype}");
+    let body = resp.bytes().await.unwrap();
+    // An XLSX file is a ZIP archive holding the workbook's XML parts.
+    assert_eq!(&body[..4], b"PK\x03\x04");
+    let needle = b"xl/worksheets/sheet1.xml";
+    assert!(body.windows(needle.len()).any(|w| w == needle));
     let (status, ctype, _) = csv(&f, &[], "application/json, text/csv").await;
     assert_eq!(status, StatusCode::OK);
     assert!(ctype.starts_with("application/json"));

@@ -8,16 +8,23 @@ use crate::config::Context;
 use crate::exit::{self, CliError, CliResult};
 use crate::input::{self, format_euros};
 use crate::output;
+use crate::timezone::Zone;
 
-pub async fn run(ctx: &Context, format: Format, command: CheckoutCommand) -> CliResult {
+/// `zone` is where an instalment's day (`--term 2026-01-05=10`) starts.
+pub async fn run(ctx: &Context, format: Format, zone: Zone, command: CheckoutCommand) -> CliResult {
     let checkout = ctx.client.checkout(ctx.organization()?);
     match command {
-        CheckoutCommand::Create(args) => create(&checkout, format, args).await,
+        CheckoutCommand::Create(args) => create(&checkout, format, zone, args).await,
         CheckoutCommand::Get(args) => get(&checkout, format, args).await,
     }
 }
 
-async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -> CliResult {
+async fn create(
+    checkout: &Checkout,
+    format: Format,
+    zone: Zone,
+    args: CheckoutCreateArgs,
+) -> CliResult {
     let total = input::euros("--amount", &args.amount)?;
     let mut intent = checkout
         .intent(args.item_name.clone(), total)
@@ -43,7 +50,7 @@ async fn create(checkout: &Checkout, format: Format, args: CheckoutCreateArgs) -
             )));
         };
         intent = intent.term(
-            input::date("--term", date)?,
+            input::date("--term", date, zone)?,
             input::euros("--term", amount)?,
         );
     }

@@ -2,5 +2,7 @@
 
 pub mod auth;
 pub mod checkout;
+pub mod manual;
 pub mod payments;
+pub mod summary;
 pub mod webhook;

@@ -13,18 +13,73 @@ use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::cli::{
-    ExportArgs, FileFormat, Format, GetArgs, ListArgs, PaymentsCommand, RefundArgs, SearchArgs,
+    ExportArgs, FileFormat, Format, GetArgs, GlobalArgs, ListArgs, PaymentsCommand, RefundArgs,
+    SearchArgs,
 };
 use crate::config::Context;
+use crate::csv_dialect::CsvDialect;
 use crate::destination::{self, Destination};
 use crate::exit::{self, CliError, CliResult, Kind};
 use crate::input::{self, format_euros};
-use crate::output::{self, Col, Emitter};
+use crate::output::{self, Col, Emitter, Style};
+use crate::profile::Profile;
 use crate::prompt;
+use crate::rows::{Cell, Row};
+use crate::timezone::Zone;
 
+/// How a payments command prints, once flags, environment and profile
+/// are combined.
 pub struct Settings {
-    pub format: Format,
+    /// `None`: not chosen, see [`Settings::listing_format`].
+    pub format: Option<Format>,
     pub progress: bool,
+    pub style: Style,
+}
+
+impl Settings {
+    pub fn new(global: &GlobalArgs, profile: &Profile) -> CliResult<Self> {
+        let zone = match global.tz.as_deref().or(profile.tz.as_deref()) {
+            Some(name) => name.parse::<Zone>()?,
+            None => Zone::default(),
+        };
+        let dialect = match global.csv_dialect {
+            Some(d) => d,
+            None => match profile.csv_dialect.as_deref() {
+                Some(name) => CsvDialect::parse(name).ok_or_else(|| {
+                    CliError::usage(format!(
+                        "the profile's csv dialect `{name}` is unknown: use rfc4180 or excel-fr"
+                    ))
+                })?,
+                None => CsvDialect::default(),
+            },
+        };
+        Ok(Self {
+            format: global.format,
+            progress: !global.no_progress,
+            style: Style { zone, dialect },
+        })
+    }
+
+    /// The format of a single document: a table unless asked otherwise.
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or_default()
+    }
+
+    /// The format of a listing: as asked; else a spreadsheet for an
+    /// `.xlsx` file; else a table for a person at a terminal and CSV for a
+    /// program reading a pipe or a file.
+    pub fn listing_format(&self, out: Option<&Path>) -> Format {
+        use std::io::IsTerminal;
+        if let Some(format) = self.format {
+            return format;
+        }
+        match out.and_then(Path::extension).and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
+            Some(_) => Format::Csv,
+            None if std::io::stdout().is_terminal() => Format::Table,
+            None => Format::Csv,
+        }
+    }
 }
 
 pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -> CliResult {
@@ -34,6 +89,7 @@ pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -
         PaymentsCommand::Search(args) => search(ctx, settings, args).await,
         PaymentsCommand::Export(args) => export(ctx, settings, args).await,
         PaymentsCommand::Refund(args) => refund(ctx, settings, args).await,
+        PaymentsCommand::Summary(args) => super::summary::run(ctx, settings, args).await,
     }
 }
 
@@ -41,40 +97,73 @@ pub const PAYMENT_COLS: &[Col] = &[
     Col::right("ID", "id"),
     Col::left("DATE", "date"),
     Col::right("AMOUNT (EUR)", "amount_eur"),
+    Col::right("REFUNDED (EUR)", "refunded_eur"),
+    Col::right("TIP (EUR)", "tip_eur"),
     Col::left("STATE", "state"),
     Col::left("MEANS", "means"),
     Col::left("PAYER", "payer"),
     Col::left("FORM", "form"),
 ];
 
+impl Row for Payment {
+    const COLUMNS: &'static [Col] = PAYMENT_COLS;
+    const SHEET: &'static str = "Payments";
+
+    fn cells(&self) -> Vec<Cell> {
+        payment_cells(self)
+    }
+}
+
 /// The flattened view of a listed payment, one cell per [`PAYMENT_COLS`].
-pub fn payment_cells(p: &Payment) -> Vec<String> {
+pub fn payment_cells(p: &Payment) -> Vec<Cell> {
     let payer = p.payer.as_ref().map_or_else(String::new, |payer| {
         join_name(payer.first_name.as_deref(), payer.last_name.as_deref())
     });
-    let form = p.order.as_ref().map_or_else(String::new, |o| {
+    vec![
+        Cell::number(p.id),
+        Cell::date(p.date),
+        Cell::euros(p.amount),
+        Cell::Euros(refunded_cents(p.refund_operations.as_deref())),
+        Cell::euros(p.amount_tip),
+        Cell::text(p.state.as_ref().map_or("", |s| s.as_str())),
+        Cell::text(p.payment_means.as_ref().map_or("", |m| m.as_str())),
+        Cell::text(payer),
+        Cell::text(form_of(p.order.as_ref())),
+    ]
+}
+
+/// `TYPE/SLUG` of the form a payment went through.
+pub fn form_of(order: Option<&helloasso_sdk::types::OrderLight>) -> String {
+    order.map_or_else(String::new, |o| {
         match (o.form_type.as_ref(), o.form_slug.as_deref()) {
             (Some(t), Some(s)) => format!("{}/{s}", t.as_str()),
             (None, Some(s)) => s.to_owned(),
             _ => String::new(),
         }
-    });
-    vec![
-        opt_id(p.id),
-        p.date.map_or_else(String::new, |d| short_date(&d)),
-        p.amount.map_or_else(String::new, format_euros),
-        p.state.as_ref().map_or("", |s| s.as_str()).to_owned(),
-        p.payment_means
-            .as_ref()
-            .map_or("", |m| m.as_str())
-            .to_owned(),
-        payer,
-        form,
-    ]
+    })
 }
 
-pub fn short_date(d: &chrono::DateTime<chrono::FixedOffset>) -> String {
-    d.format("%Y-%m-%d %H:%M").to_string()
+/// What was refunded, in cents: refunds done or under way count, failed
+/// or cancelled ones do not.
+pub fn refunded_cents(operations: Option<&[helloasso_sdk::types::RefundOperationLight]>) -> i64 {
+    operations
+        .unwrap_or_default()
+        .iter()
+        .filter(|op| {
+            !matches!(
+                op.status,
+                Some(
+                    OperationState::Error
+                        | OperationState::InternalError
+                        | OperationState::Refused
+                        | OperationState::Aborted
+                        | OperationState::Canceled
+                )
+            )
+        })
+        .filter_map(|op| op.amount)
+        .map(helloasso_sdk::Cents::get)
+        .sum()
 }
 
 fn opt_id(id: Option<i64>) -> String {
@@ -101,7 +190,17 @@ fn page_size_for(page_size: u32, limit: Option<u64>) -> u32 {
 }
 
 fn listing(ctx: &Context, args: &ListArgs, filters: &PaymentFilters) -> CliResult<ListPayments> {
-    let payments = ctx.client.payments(ctx.organization()?);
+    listing_with(&ctx.client, ctx, args, filters)
+}
+
+/// The listing `args` asks for, sent through `client`.
+fn listing_with(
+    client: &Client,
+    ctx: &Context,
+    args: &ListArgs,
+    filters: &PaymentFilters,
+) -> CliResult<ListPayments> {
+    let payments = client.payments(ctx.organization()?);
     let mut list = match &args.form {
         Some(form) => {
             let (kind, slug) = input::form(form)?;
@@ -117,28 +216,55 @@ fn listing(ctx: &Context, args: &ListArgs, filters: &PaymentFilters) -> CliResul
 }
 
 async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
-    let filters = input::filters(&args.filters)?.page_size(args.page_size);
+    let filters = input::filters(&args.filters, settings.style.zone)?.page_size(args.page_size);
     filters.check_listing()?;
     let limit = (!args.all).then_some(args.limit);
     let page_size = page_size_for(args.page_size, limit);
-    let list = listing(ctx, &args, &filters)?.page_size(page_size);
-    let mut out = Emitter::stdout(settings.format, PAYMENT_COLS)?;
+    let mut list = listing(ctx, &args, &filters)?.page_size(page_size);
+    if let Some(checkpoint) = &args.resume {
+        list = list.resume_from(checkpoint.clone());
+    }
+    let out = args.output.out.as_deref();
+    let format = settings.listing_format(out);
+    let mut emitter = Emitter::listing::<Payment>(format, settings.style, out, args.output.force)?;
     // One page holds them all: no stream, so no page fetched ahead for nothing.
     if let Some(l) = limit.filter(|l| *l <= u64::from(page_size)) {
         let take = usize::try_from(l).unwrap_or(usize::MAX);
-        for payment in list.send().await?.items.into_iter().take(take) {
-            out.item(&payment, payment_cells(&payment))?;
+        let page = list.with_count(true).send().await?;
+        for payment in page.items.iter().take(take) {
+            emitter.row(payment)?;
         }
-        out.finish()?;
+        let shown = emitter.finish()?;
+        let total = page.total_count.and_then(|t| u64::try_from(t).ok());
+        tell_count(shown, total, "payments match", "--all");
         return Ok(());
     }
     let mut pages = list.pages();
     let mut bar: Option<ProgressBar> = None;
+    let mut total: Option<u64> = None;
     let mut shown: u64 = 0;
+    let mut last_checkpoint: Option<String> = args.resume.clone();
+    // Whether the retry budget was fitted to the listing's length yet.
+    let mut fitted = limit.is_some();
     'pages: while let Some(page) = pages.next().await {
-        let page = page?;
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                if let Some(bar) = &bar {
+                    bar.finish_and_clear();
+                }
+                // What was received is kept: the listing is complete up to the
+                // checkpoint, and `--resume` continues right after it.
+                let _ = emitter.finish();
+                return Err(crate::listing::stopped(
+                    e.into(),
+                    shown,
+                    last_checkpoint.as_deref(),
+                ));
+            }
+        };
         let bar = bar.get_or_insert_with(|| {
-            let total = page.total_count.and_then(|t| u64::try_from(t).ok());
+            total = page.total_count.and_then(|t| u64::try_from(t).ok());
             let len = match (total, limit) {
                 (Some(t), Some(l)) => Some(t.min(l)),
                 (t, None) => t,
@@ -150,16 +276,63 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
             if limit.is_some_and(|l| shown >= l) {
                 break 'pages;
             }
-            out.item(payment, payment_cells(payment))?;
+            emitter.row(payment)?;
             shown += 1;
             bar.inc(1);
+        }
+        if let Some(c) = page.checkpoint() {
+            last_checkpoint = Some(c.to_owned());
+        }
+        if !fitted {
+            fitted = true;
+            // Now that HelloAsso said how long it is: a very long listing
+            // goes on with more attempts per page, from this page's checkpoint.
+            if let (Some(t), Some(c)) = (total, page.checkpoint()) {
+                let attempts = crate::listing::attempts_for(t.div_ceil(u64::from(page_size)));
+                if attempts > crate::listing::LONG_LISTING_ATTEMPTS {
+                    let policy = helloasso_sdk::RetryPolicy::default().with_max_attempts(attempts);
+                    let client = ctx.client_with_retry(policy)?;
+                    pages = listing_with(&client, ctx, &args, &filters)?
+                        .page_size(page_size)
+                        .resume_from(c.to_owned())
+                        .pages();
+                }
+            }
         }
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    out.finish()?;
+    let shown = emitter.finish()?;
+    tell_count(shown, total, "payments match", "--all");
     Ok(())
+}
+
+/// Says on stderr what a listing left out or that it found nothing, so
+/// that an empty table is not a bare header and a cut listing says so.
+pub fn tell_count(shown: u64, total: Option<u64>, what: &str, more: &str) {
+    if shown == 0 {
+        eprintln!("no {what} these filters");
+    } else if let Some(total) = total.filter(|t| *t > shown) {
+        eprintln!(
+            "{} of {} {what} (use {more} for every one)",
+            thousands(shown),
+            thousands(total)
+        );
+    }
+}
+
+/// `2727` as `2,727`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
@@ -168,25 +341,35 @@ async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
         request = request.with_failed_refund_operations(true);
     }
     let payment = request.await?;
-    output::single(settings.format, &payment, &detail_fields(&payment))
+    let format = settings.format();
+    let dialect = settings.style.dialect;
+    let decimal = if format == Format::Csv {
+        dialect.decimal()
+    } else {
+        '.'
+    };
+    output::single_in(
+        format,
+        dialect,
+        &payment,
+        &detail_fields(&payment, settings.style.zone, decimal),
+    )
 }
 
-/// Key/value view of one payment.
-pub fn detail_fields(p: &PaymentDetail) -> Vec<(&'static str, String)> {
+/// Key/value view of one payment: the same keys and the same date and
+/// amount formats as a listing's columns (`decimal` separates the cents).
+pub fn detail_fields(p: &PaymentDetail, zone: Zone, decimal: char) -> Vec<(&'static str, String)> {
+    let text = |cell: Cell| cell.render(zone, decimal);
     let payer = p.payer.as_ref();
     let mut fields = vec![
-        ("id", opt_id(p.id)),
-        ("date", p.date.map_or_else(String::new, |d| d.to_rfc3339())),
+        ("id", text(Cell::number(p.id))),
+        ("date", text(Cell::date(p.date))),
+        ("amount_eur", text(Cell::euros(p.amount))),
         (
-            "amount",
-            p.amount
-                .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
+            "refunded_eur",
+            text(Cell::Euros(refunded_cents(p.refund_operations.as_deref()))),
         ),
-        (
-            "tip",
-            p.amount_tip
-                .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
-        ),
+        ("tip_eur", text(Cell::euros(p.amount_tip))),
         ("state", enum_text(p.state.as_ref().map(|s| s.as_str()))),
         (
             "means",
@@ -207,15 +390,7 @@ pub fn detail_fields(p: &PaymentDetail) -> Vec<(&'static str, String)> {
             "order",
             p.order.as_ref().map_or_else(String::new, |o| opt_id(o.id)),
         ),
-        (
-            "form",
-            p.order.as_ref().map_or_else(String::new, |o| {
-                match (o.form_type.as_ref(), o.form_slug.as_deref()) {
-                    (Some(t), Some(s)) => format!("{}/{s}", t.as_str()),
-                    _ => String::new(),
-                }
-            }),
-        ),
+        ("form", form_of(p.order.as_ref())),
         (
             "cash_out",
             enum_text(p.cash_out_state.as_ref().map(|s| s.as_str())),
@@ -228,7 +403,8 @@ pub fn detail_fields(p: &PaymentDetail) -> Vec<(&'static str, String)> {
             format!(
                 "#{} {} EUR {}",
                 opt_id(r.id),
-                r.amount.map_or_else(|| "?".to_owned(), format_euros),
+                r.amount
+                    .map_or_else(|| "?".to_owned(), |a| text(Cell::Euros(a.get()))),
                 enum_text(r.status.as_ref().map(|s| s.as_str()))
             )
         })
@@ -253,21 +429,29 @@ const SEARCH_COLS: &[Col] = &[
     Col::right("ORDER", "order"),
 ];
 
-fn search_cells(p: &PublicPayment) -> Vec<String> {
-    vec![
-        opt_id(p.id),
-        p.date.map_or_else(String::new, |d| short_date(&d)),
-        p.amount.map_or_else(String::new, format_euros),
-        enum_text(p.status.as_ref().map(|s| s.as_str())),
-        join_name(p.payer_first_name.as_deref(), p.payer_last_name.as_deref()),
-        p.user_email.clone().unwrap_or_default(),
-        enum_text(p.form_type.as_ref().map(|t| t.as_str())),
-        opt_id(p.order_id),
-    ]
+impl Row for PublicPayment {
+    const COLUMNS: &'static [Col] = SEARCH_COLS;
+    const SHEET: &'static str = "Search";
+
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::number(self.id),
+            Cell::date(self.date),
+            Cell::euros(self.amount),
+            Cell::text(enum_text(self.status.as_ref().map(|s| s.as_str()))),
+            Cell::text(join_name(
+                self.payer_first_name.as_deref(),
+                self.payer_last_name.as_deref(),
+            )),
+            Cell::text(self.user_email.clone().unwrap_or_default()),
+            Cell::text(enum_text(self.form_type.as_ref().map(|t| t.as_str()))),
+            Cell::number(self.order_id),
+        ]
+    }
 }
 
 async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResult {
-    let filters = input::filters(&args.filters)?.page_size(args.page_size);
+    let filters = input::filters(&args.filters, settings.style.zone)?.page_size(args.page_size);
     filters.check_search()?;
     let form_types = input::form_types(&args.form_types)?;
     let amount = args
@@ -291,42 +475,58 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
     if let Some(amount) = amount {
         search = search.amount(amount);
     }
+    let out = args.output.out.as_deref();
+    let format = settings.listing_format(out);
+    let mut emitter =
+        Emitter::listing::<PublicPayment>(format, settings.style, out, args.output.force)?;
     let mut items = search.items();
-    let mut out = Emitter::stdout(settings.format, SEARCH_COLS)?;
     let bar = output::progress(settings.progress, Some(args.limit), "searching");
     let mut shown = 0;
-    while shown < args.limit {
+    let mut more = false;
+    loop {
         let Some(payment) = items.next().await else {
             break;
         };
-        let payment = payment?;
-        out.item(&payment, search_cells(&payment))?;
+        if shown >= args.limit {
+            more = true;
+            break;
+        }
+        emitter.row(&payment?)?;
         shown += 1;
         bar.inc(1);
     }
     bar.finish_and_clear();
-    out.finish()?;
+    let shown = emitter.finish()?;
+    if shown == 0 {
+        eprintln!("no payments match this search");
+    } else if more {
+        eprintln!(
+            "the first {} payments found; there are more (raise --limit)",
+            thousands(shown)
+        );
+    }
     Ok(())
 }
 
 async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResult {
-    let filters = input::filters(&args.filters)?;
+    let filters = input::filters(&args.filters, settings.style.zone)?;
     filters.check_listing()?;
     let destination = match &args.out {
         None => Destination::Stdout,
         Some(out) => Destination::resolve(out, args.force)?,
     };
-    let file_format = match (args.file_format, &args.out) {
-        (Some(f), _) => f,
-        (None, Some(path))
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
-        {
-            FileFormat::Xlsx
-        }
-        _ => FileFormat::Csv,
-    };
+    let file_format = export_file_format(args.file_format, args.out.as_deref())?;
+    if matches!(destination, Destination::Stdout)
+        && settings
+            .format
+            .is_some_and(|f| matches!(f, Format::Json | Format::Jsonl | Format::Xlsx))
+    {
+        // The export is HelloAsso's own file; printing CSV under any other
+        // name would mislead a script.
+        return Err(CliError::usage(
+            "payments export writes HelloAsso's own CSV (or XLSX with --out): for JSON or a table use `payments list --all --format json`",
+        ));
+    }
     let format = match file_format {
         FileFormat::Csv => ExportFormat::Csv,
         FileFormat::Xlsx => ExportFormat::Xlsx,
@@ -343,6 +543,8 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         limit: 0,
         all: true,
         page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
+        resume: None,
+        output: crate::cli::OutArgs::default(),
     };
     let list = listing(ctx, &list_args, &filters)?;
     let bar = export_bar(settings.progress, &list, format).await;
@@ -390,12 +592,47 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         "rows": rows,
         "bytes": bytes,
     });
-    match settings.format {
+    match settings.format() {
         Format::Table => {
             outln!("exported {rows_text}{bytes} bytes to {shown}")?;
             Ok(())
         }
         other => output::single(other, &raw, &fields),
+    }
+}
+
+/// The export's file format: `--as`, else the `--out` extension, else CSV.
+/// An `--as` that contradicts the file name is refused rather than writing
+/// CSV into a `.xlsx` (or the reverse).
+fn export_file_format(asked: Option<FileFormat>, out: Option<&Path>) -> CliResult<FileFormat> {
+    let by_name = out
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .and_then(|e| {
+            if e.eq_ignore_ascii_case("xlsx") {
+                Some(FileFormat::Xlsx)
+            } else if e.eq_ignore_ascii_case("csv") {
+                Some(FileFormat::Csv)
+            } else {
+                None
+            }
+        });
+    match (asked, by_name) {
+        (Some(asked), Some(named)) if asked != named => Err(CliError::usage(format!(
+            "--as {} contradicts --out {}: name the file .{} or drop --as",
+            file_format_name(asked),
+            out.map(|p| p.display().to_string()).unwrap_or_default(),
+            file_format_name(asked),
+        ))),
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) => Ok(FileFormat::Csv),
+    }
+}
+
+fn file_format_name(format: FileFormat) -> &'static str {
+    match format {
+        FileFormat::Csv => "csv",
+        FileFormat::Xlsx => "xlsx",
     }
 }
 
@@ -570,9 +807,11 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
         args.mfa_code_file.as_deref(),
         args.mfa_code.as_deref(),
     )?;
-    // Read it first: an unknown id fails here, before any question, and the
+    // Read it first: an unknown id, a payment already refunded or an amount
+    // above what is left fail here, before any question or code, and the
     // confirmation can say what is being refunded.
     let payment = ctx.client.payment(args.id).get().await?;
+    refundable(&payment, args.id, amount)?;
     if !args.yes {
         let what = match amount {
             Some(a) => format!("{} EUR of", format_euros(a.get())),
@@ -641,6 +880,41 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     }
 }
 
+/// Refuses, in euros, a refund HelloAsso would refuse: a payment already
+/// refunded, or more than what is left of it.
+fn refundable(payment: &PaymentDetail, id: i64, amount: Option<helloasso_sdk::Cents>) -> CliResult {
+    let refunded = refunded_cents(payment.refund_operations.as_deref());
+    let total = payment.amount.map_or(0, helloasso_sdk::Cents::get);
+    let left = total - refunded;
+    let fully = matches!(
+        payment.state,
+        Some(helloasso_sdk::types::PaymentState::Refunded)
+    );
+    if fully || (payment.amount.is_some() && left <= 0) {
+        return Err(CliError::new(
+            Kind::Refused,
+            format!(
+                "payment {id} cannot be refunded: it is already refunded ({} EUR of {} EUR); nothing was sent",
+                format_euros(refunded),
+                format_euros(total)
+            ),
+        ));
+    }
+    if let Some(asked) = amount
+        && payment.amount.is_some()
+        && asked.get() > left
+    {
+        return Err(CliError::usage(format!(
+            "--amount {} EUR is more than what is left of payment {id}: {} EUR of {} EUR ({} EUR already refunded); nothing was sent",
+            format_euros(asked.get()),
+            format_euros(left),
+            format_euros(total),
+            format_euros(refunded)
+        )));
+    }
+    Ok(())
+}
+
 /// On stderr, so that JSON on stdout stays one document.
 fn say_found_on_read_back(id: i64) {
     eprintln!(
@@ -690,7 +964,7 @@ fn show_refund<T: serde::Serialize>(
         ),
         ("state", shown.state.clone()),
     ];
-    match settings.format {
+    match settings.format() {
         Format::Table => {
             outln!(
                 "refunded {} of payment {}: refund operation {} is {}",

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use helloasso_sdk::webhooks::{self, Notification, WebhookError};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::cli::{Format, WebhookCommand, WebhookParseArgs, WebhookVerifyArgs};
 use crate::commands::payments::join_name;
@@ -30,7 +30,8 @@ fn read_body(path: &Path) -> CliResult<Vec<u8>> {
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_BODY + 1).read_to_end(&mut body))
     };
-    read.map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    // A file that cannot be read is a file error (exit 1), as for exports.
+    read.map_err(|e| CliError::other(format!("cannot read {}: {e}", path.display())))?;
     if body.len() as u64 > MAX_BODY {
         return Err(CliError::usage(format!(
             "{} is larger than {MAX_BODY} bytes: not a HelloAsso notification",
@@ -45,11 +46,11 @@ fn parse(format: Format, args: WebhookParseArgs) -> CliResult {
     let notification = Notification::parse(&body)
         .map_err(|e| CliError::usage(format!("{}: {}", args.file.display(), describe(&e))))?;
     let fields = summary(&notification);
-    let mut raw = Map::new();
-    for (key, value) in &fields {
-        raw.insert((*key).to_owned(), Value::String(value.clone()));
-    }
-    output::single(format, &Value::Object(raw), &fields)
+    // JSON is HelloAsso's document as received (metadata included), not
+    // the summary: a script wants the fields HelloAsso sent.
+    let raw: Value = serde_json::from_slice(&body)
+        .map_err(|e| CliError::usage(format!("{}: {e}", args.file.display())))?;
+    output::single(format, &raw, &fields)
 }
 
 /// The body is never echoed: it holds payers' personal data.
@@ -152,13 +153,20 @@ fn verify(format: Format, args: WebhookVerifyArgs) -> CliResult {
     }
     let key = crate::secrets::either("--key-file", args.key_file.as_deref(), args.key.as_deref())?
         .unwrap_or_default();
+    let signature = args.signature.as_deref().unwrap_or_default().trim();
+    if signature.is_empty() {
+        return Err(CliError::new(
+            Kind::Signature,
+            "no signature: pass --signature with the x-ha-signature header; do not trust an unsigned notification",
+        ));
+    }
     let body = read_body(&args.file)?;
     if key.is_empty() {
         return Err(CliError::usage(
             "the signature key is empty: pass --key-file, --key or set HELLOASSO_WEBHOOK_KEY",
         ));
     }
-    webhooks::verify_signature(&body, &args.signature, key.as_bytes()).map_err(|e| {
+    webhooks::verify_signature(&body, signature, key.as_bytes()).map_err(|e| {
         let kind = match e {
             WebhookError::MissingSignature
             | WebhookError::MalformedSignature

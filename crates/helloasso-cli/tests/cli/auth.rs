@@ -1,7 +1,7 @@
 use crate::common::{Fake, run, run_args};
 
 #[test]
-fn check_obtains_then_reuses_a_token_without_printing_it() {
+fn check_proves_the_credentials_each_time_without_printing_the_token() {
     let fake = Fake::start();
     let first = run_args(fake.cli(), &["auth", "check"]);
     first.ok();
@@ -20,14 +20,18 @@ fn check_obtains_then_reuses_a_token_without_printing_it() {
     assert!(!first.stdout.contains(&access));
     assert!(!first.stdout.contains(fake.server.client_secret()));
 
+    // A stored token proves nothing about the credentials: each check asks
+    // HelloAsso again, and keeps the new token for the next commands.
     let second = run_args(fake.cli(), &["auth", "check"]);
     second.ok();
     assert!(
-        second.stdout.contains("stored token still valid"),
+        second.stdout.contains("new token obtained"),
         "{}",
         second.stdout
     );
-    assert_eq!(fake.server.counters().tokens.client_credentials, 1);
+    assert_eq!(fake.server.counters().tokens.client_credentials, 2);
+    run_args(fake.cli(), &["payments", "list", "--limit", "1"]).ok();
+    assert_eq!(fake.server.counters().tokens.client_credentials, 2);
 
     #[cfg(unix)]
     {
@@ -47,7 +51,8 @@ fn check_in_json() {
     r.ok();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["clientId"], fake.server.client_id());
-    assert_eq!(v["reused"], false);
+    assert_eq!(v["credentialsValid"], true);
+    assert_eq!(v["organization"], fake.server.organization_slug());
     assert!(v["expiresAt"].as_str().is_some());
 }
 

@@ -5,15 +5,36 @@ use crate::common::{Fake, MFA_CODE, Run, run, run_args};
 #[test]
 fn list_as_a_table() {
     let fake = Fake::start();
-    let r = run_args(fake.cli(), &["payments", "list", "--limit", "5"]);
+    let r = run_args(
+        fake.cli(),
+        &["payments", "list", "--limit", "5", "--format", "table"],
+    );
     r.ok();
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 6, "{}", r.stdout);
+    assert!(lines[0].contains("REFUNDED (EUR)"), "{}", r.stdout);
+    assert!(lines[0].contains("TIP (EUR)"), "{}", r.stdout);
     assert!(lines[0].contains("AMOUNT (EUR)"), "{}", r.stdout);
     let newest = fake.server.payment_ids(None, 1)[0];
     assert!(lines[1].contains(&newest.to_string()), "{}", r.stdout);
-    // The progress bar never reaches a pipe.
-    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    // The progress bar never reaches a pipe; the note on what was left out
+    // is the only line on stderr.
+    let total = fake.server.payment_ids(None, usize::MAX).len();
+    assert_eq!(
+        r.stderr,
+        format!("5 of {total} payments match (use --all for every one)\n")
+    );
+
+    // Read through a pipe without --format: CSV a script can parse.
+    let piped = run_args(fake.cli(), &["payments", "list", "--limit", "2"]);
+    piped.ok();
+    assert!(
+        piped
+            .stdout
+            .starts_with("id,date,amount_eur,refunded_eur,tip_eur,"),
+        "{}",
+        piped.stdout
+    );
 }
 
 #[test]
@@ -122,11 +143,15 @@ fn get_one_payment() {
     let r = run_args(fake.cli(), &["payments", "get", &id.to_string()]);
     r.ok();
     assert!(
-        r.stdout.starts_with(&format!("id        {id}\n")),
+        r.stdout.starts_with(&format!("id            {id}\n")),
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("state     Authorized"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("state         Authorized"),
+        "{}",
+        r.stdout
+    );
 
     let j = run_args(
         fake.cli(),
@@ -171,7 +196,9 @@ fn search_by_payer_name() {
 
     let table = run_args(
         fake.cli(),
-        &["payments", "search", &last_name, "--limit", "2"],
+        &[
+            "payments", "search", &last_name, "--limit", "2", "--format", "table",
+        ],
     );
     table.ok();
     assert!(table.stdout.lines().next().unwrap().contains("EMAIL"));
@@ -239,7 +266,7 @@ fn refund_with_the_mfa_code() {
     assert_eq!(fake.server.counters().refunds_executed, 1);
     let after = run_args(fake.cli(), &["payments", "get", &id.to_string()]);
     assert!(
-        after.stdout.contains("state     Refunded"),
+        after.stdout.contains("state         Refunded"),
         "{}",
         after.stdout
     );

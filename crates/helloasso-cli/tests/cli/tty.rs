@@ -1,5 +1,6 @@
-//! The refund's questions on a real terminal: confirmation, then the MFA
-//! code read without echo. util-linux `script` gives the binary a
+//! The binary on a real terminal: the refund's questions (confirmation,
+//! then the MFA code read without echo), the login prompt, a progress bar
+//! and a summary table. util-linux `script` gives the binary a
 //! pseudo-terminal; the test answers each prompt once it appears (no sleeps).
 //! Skipped where `script` is missing, except under `CI=true`, where a test
 //! that cannot run fails (`.ci/run` installs `script`).
@@ -37,11 +38,16 @@ struct Terminal {
 
 impl Terminal {
     fn spawn(fake: &Fake, args: &str) -> Self {
+        Self::spawn_as(&fake.cli(), args)
+    }
+
+    /// `args` run with the environment `prepared` holds.
+    fn spawn_as(prepared: &Command, args: &str) -> Self {
         let command = format!("{} {args}", crate::common::BIN);
         let mut script = Command::new("script");
         script.args(["-qefc", &command, "/dev/null"]);
-        // The environment `fake.cli()` prepared, passed through `script`.
-        for (key, value) in fake.cli().get_envs() {
+        // The environment the caller prepared, passed through `script`.
+        for (key, value) in prepared.get_envs() {
             match value {
                 Some(value) => script.env(key, value),
                 None => script.env_remove(key),
@@ -112,15 +118,24 @@ impl Terminal {
     }
 }
 
-/// A fake and `payments refund ID` on a terminal, at its confirmation
-/// prompt; `None` (the test is skipped) where no terminal can be had.
-fn refund_at_the_prompt() -> Option<(Fake, i64, Terminal)> {
+/// Whether a pseudo-terminal can be had; where not, the test is skipped
+/// (or fails under CI).
+fn terminal_available() -> bool {
     if !script_available() {
         let why = "util-linux `script` or a pseudo-terminal is not available";
         if skip_is_failure() {
             panic!("{why}, and CI=true: a test that cannot run must not pass");
         }
         eprintln!("skipped: {why}");
+        return false;
+    }
+    true
+}
+
+/// A fake and `payments refund ID` on a terminal, at its confirmation
+/// prompt; `None` (the test is skipped) where no terminal can be had.
+fn refund_at_the_prompt() -> Option<(Fake, i64, Terminal)> {
+    if !terminal_available() {
         return None;
     }
     let fake = Fake::start();
@@ -158,4 +173,103 @@ fn refund_declined_at_the_prompt_sends_nothing() {
     assert_eq!(code, 1, "{screen}");
     assert!(screen.contains("nothing was refunded"), "{screen}");
     assert_eq!(fake.server.counters().requests.refund_payment, 0);
+}
+
+#[test]
+fn login_asks_for_the_id_then_the_secret_without_echo() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let mut env = crate::common::bare(fake.dir.path());
+    env.env("HELLOASSO_ENVIRONMENT", fake.server.base_url());
+    let mut term = Terminal::spawn_as(&env, "auth login");
+    term.expect("HelloAsso client id: ");
+    term.type_line(fake.server.client_id());
+    term.expect("Client secret (not shown): ");
+    term.type_line(fake.server.client_secret());
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("logged in"), "{screen}");
+    assert!(
+        !screen.contains(fake.server.client_secret()),
+        "the secret was echoed:\n{screen}"
+    );
+    let saved = fake
+        .dir
+        .path()
+        .join("config/helloasso/profiles/default.json");
+    let profile: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    assert_eq!(profile["clientSecret"], fake.server.client_secret());
+}
+
+#[test]
+fn a_long_listing_shows_a_progress_bar_then_a_table() {
+    use helloasso_fake::{FakeConfig, FaultConfig};
+    if !terminal_available() {
+        return;
+    }
+    // Slow pages, so that the bar is drawn at least once.
+    let fake = Fake::with(
+        FakeConfig::default()
+            .seed(7)
+            .payments(300)
+            .faults(FaultConfig::none().latency(150)),
+    );
+    let total = fake.server.payment_ids(None, usize::MAX).len();
+    let term = Terminal::spawn(&fake, "payments list --all --page-size 20");
+    term.expect(&format!("/{total}"));
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("payments ["), "{screen}");
+    // On a terminal the default is the table.
+    assert!(screen.contains("AMOUNT (EUR)  REFUNDED (EUR)"), "{screen}");
+}
+
+#[test]
+fn a_summary_on_a_terminal_is_an_aligned_table() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let term = Terminal::spawn(&fake, "payments summary --by state --no-progress");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    let lines: Vec<&str> = screen.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let header = lines
+        .iter()
+        .find(|l| l.starts_with("GROUP"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        header.contains("GROSS (EUR)") && header.contains("NET (EUR)"),
+        "{header}"
+    );
+    let total = lines
+        .iter()
+        .find(|l| l.starts_with("TOTAL"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    // Right-aligned numbers: the totals row ends where the header ends.
+    assert_eq!(total.len(), header.len(), "{header}\n{total}");
+}
+
+#[test]
+fn no_color_keeps_logs_plain_on_a_terminal() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let mut plain = fake.cli();
+    plain.env("NO_COLOR", "1");
+    let (code, screen) = Terminal::spawn_as(&plain, &format!("-v payments get {id}")).finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("HelloAsso answered"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}'),
+        "colours despite NO_COLOR:\n{screen:?}"
+    );
+    // The same run without NO_COLOR does colour its logs on a terminal.
+    let (_, coloured) = Terminal::spawn(&fake, &format!("-v payments get {id}")).finish();
+    assert!(coloured.contains('\u{1b}'), "{coloured:?}");
 }

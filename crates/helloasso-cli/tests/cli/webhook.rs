@@ -15,8 +15,29 @@ fn parse_a_payment_notification() {
         .args(["webhook", "parse", "--format", "json"])
         .arg(data("order_event.json")));
     json.ok();
+    // JSON is HelloAsso's document itself, byte for byte the same value.
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(v["event_type"], "Order");
+    let sent: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data("order_event.json")).unwrap()).unwrap();
+    assert_eq!(v, sent);
+}
+
+#[test]
+fn parse_as_json_keeps_the_checkout_metadata() {
+    let home = tempfile::tempdir().unwrap();
+    // Hand-written: an Order notification of a checkout carrying metadata.
+    let body = r#"{"eventType":"Order","data":{"id":77,"amount":{"total":3000},"formSlug":"boutique","checkoutIntentId":12},"metadata":{"cart":42,"note":"été"}}"#;
+    let file = home.path().join("order.json");
+    std::fs::write(&file, body).unwrap();
+    let r = run(bare(home.path())
+        .args(["webhook", "parse", "--format", "json"])
+        .arg(&file));
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["metadata"]["cart"], 42);
+    assert_eq!(v["metadata"]["note"], "été");
+    assert_eq!(v["data"]["amount"]["total"], 3000);
+    assert!(!r.stdout.contains("EUR"), "{}", r.stdout);
 }
 
 #[test]
@@ -51,7 +72,7 @@ fn malformed_notification_is_one_line() {
     run(bare(home.path())
         .args(["webhook", "parse"])
         .arg(home.path().join("missing.json")))
-    .fails(2, "cannot read");
+    .fails(1, "cannot read");
 }
 
 #[test]
@@ -89,4 +110,9 @@ fn verify_accepts_the_right_key_and_refuses_a_flipped_bit() {
         .args(["webhook", "verify", "--signature", "zz", "--key", key])
         .arg(data("payment_event.json")))
     .fails(9, "not a hex");
+
+    run(bare(home.path())
+        .args(["webhook", "verify", "--key", key])
+        .arg(data("payment_event.json")))
+    .fails(9, "no signature");
 }

@@ -1,0 +1,150 @@
+//! `payments summary`: its totals against the same listing added up here,
+//! from HelloAsso's own JSON.
+
+use std::collections::BTreeMap;
+
+use crate::common::{Fake, run_args};
+
+/// cents → `12.50`, as the summary's CSV writes euros.
+fn euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+}
+
+#[derive(Default, Debug, PartialEq)]
+struct Sums {
+    count: i64,
+    gross: i64,
+    refunded: i64,
+    tips: i64,
+}
+
+#[test]
+fn totals_equal_the_sum_over_the_same_listing() {
+    let fake = Fake::start();
+    let filters = ["--from", "2020-01-01"];
+    let listing = run_args(
+        fake.cli(),
+        &[
+            &["payments", "list", "--all", "--format", "json"][..],
+            &filters,
+        ]
+        .concat(),
+    );
+    listing.ok();
+    let payments: Vec<serde_json::Value> = serde_json::from_str(&listing.stdout).unwrap();
+    assert!(payments.len() > 100);
+    let mut by_state: BTreeMap<String, Sums> = BTreeMap::new();
+    let mut all = Sums::default();
+    for p in &payments {
+        let refunded: i64 = p["refundOperations"]
+            .as_array()
+            .map(|ops| {
+                ops.iter()
+                    .filter(|op| {
+                        !matches!(
+                            op["status"].as_str(),
+                            Some("Error" | "InternalError" | "Refused" | "Aborted" | "Canceled")
+                        )
+                    })
+                    .map(|op| op["amount"].as_i64().unwrap_or(0))
+                    .sum()
+            })
+            .unwrap_or(0);
+        for sums in [
+            by_state
+                .entry(p["state"].as_str().unwrap().to_owned())
+                .or_default(),
+            &mut all,
+        ] {
+            sums.count += 1;
+            sums.gross += p["amount"].as_i64().unwrap();
+            sums.refunded += refunded;
+            sums.tips += p["amountTip"].as_i64().unwrap_or(0);
+        }
+    }
+    assert!(all.refunded > 0, "the dataset has refunds");
+
+    let summary = run_args(
+        fake.cli(),
+        &[
+            &["payments", "summary", "--by", "state", "--format", "csv"][..],
+            &filters,
+        ]
+        .concat(),
+    );
+    summary.ok();
+    let mut reader = csv::Reader::from_reader(summary.stdout.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "group",
+            "count",
+            "gross_eur",
+            "refunded_eur",
+            "tips_eur",
+            "net_eur"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), by_state.len() + 1);
+    let expect = |row: &csv::StringRecord, name: &str, s: &Sums| {
+        assert_eq!(&row[0], name);
+        assert_eq!(row[1].parse::<i64>().unwrap(), s.count, "{row:?}");
+        assert_eq!(&row[2], euros(s.gross), "{row:?}");
+        assert_eq!(&row[3], euros(s.refunded), "{row:?}");
+        assert_eq!(&row[4], euros(s.tips), "{row:?}");
+        assert_eq!(&row[5], euros(s.gross - s.refunded), "{row:?}");
+    };
+    for (row, (state, sums)) in rows.iter().zip(&by_state) {
+        expect(row, state, sums);
+    }
+    expect(rows.last().unwrap(), "TOTAL", &all);
+}
+
+#[test]
+fn by_month_groups_in_paris_months_and_writes_a_spreadsheet() {
+    let fake = Fake::start();
+    let out = fake.path("summary.xlsx");
+    let r = run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "summary",
+            "--by",
+            "month",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    r.ok();
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+    let range = book.worksheet_range("Summary").unwrap();
+    let last = range.height() - 1;
+    assert_eq!(range.get((last, 0)), Some(&Data::String("TOTAL".into())));
+    let total = fake.server.payment_ids(None, usize::MAX).len();
+    assert_eq!(range.get((last, 1)), Some(&Data::Float(total as f64)));
+    // Months in order, as YYYY-MM.
+    let months: Vec<String> = (1..last)
+        .map(|r| range.get((r, 0)).unwrap().to_string())
+        .collect();
+    let mut sorted = months.clone();
+    sorted.sort();
+    assert_eq!(months, sorted);
+    assert!(
+        months.iter().all(|m| m.len() == 7 && &m[4..5] == "-"),
+        "{months:?}"
+    );
+    // Each group's gross is a number; their sum is the total's.
+    let gross: f64 = (1..last)
+        .map(|r| match range.get((r, 2)) {
+            Some(Data::Float(f)) => *f,
+            other => panic!("{other:?}"),
+        })
+        .sum();
+    match range.get((last, 2)) {
+        Some(Data::Float(t)) => assert!((t - gross).abs() < 0.005, "{t} vs {gross}"),
+        other => panic!("{other:?}"),
+    }
+}

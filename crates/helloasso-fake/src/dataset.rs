@@ -8,7 +8,10 @@
 //! vectors sorted by `(date, id)` and `(updatedAt, id)`, so a date range or a
 //! continuation token is found by binary search.
 
-use crate::model::{CheckoutPayer, FormType, PaymentCashOutState, PaymentMeans, PaymentState};
+use crate::model::{
+    CheckoutPayer, FormState, FormType, PaymentCashOutState, PaymentMeans, PaymentState,
+};
+use crate::orders::FreeOrder;
 use crate::rng::SplitMix64;
 use crate::time::{self, TICKS_PER_DAY, Ticks};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -70,6 +73,9 @@ pub(crate) struct Form {
     pub id: i64,
     pub amounts: AmountRule,
     pub weight: u32,
+    pub state: FormState,
+    /// When the form was created (its key in the forms listing).
+    pub created: Ticks,
 }
 
 /// An organization and its sorted payment indexes.
@@ -158,6 +164,10 @@ pub(crate) struct Dataset {
     pub refunds: HashMap<u32, Vec<RefundRec>>,
     pub refund_seq: i64,
     pub intents: Vec<Intent>,
+    /// Orders without any payment (free tickets), by date.
+    pub free_orders: Vec<FreeOrder>,
+    /// Payment indexes whose order's future instalments were canceled.
+    pub instalments_canceled: std::collections::HashSet<u32>,
     /// Lower-cased name tables, for searches.
     first_lower: Vec<String>,
     last_lower: Vec<String>,
@@ -335,6 +345,61 @@ struct FormSpec {
     weight: u32,
 }
 
+/// Forms no payment goes through (weight 0, appended after the paid ones so
+/// that the payments a seed draws stay the same): free events, a draft and a
+/// disabled form, for the forms listing's state filters.
+fn unpaid_forms(main: bool) -> Vec<(FormSpec, FormState)> {
+    let spec = |slug, name, form_type, tier| FormSpec {
+        slug,
+        name,
+        form_type,
+        tier,
+        amounts: AmountRule::Fixed(&[0]),
+        weight: 0,
+    };
+    if main {
+        vec![
+            (
+                spec(
+                    "soiree-des-benevoles",
+                    "Soirée des bénévoles",
+                    FormType::Event,
+                    "Entrée gratuite",
+                ),
+                FormState::Private,
+            ),
+            (
+                spec(
+                    "assemblee-generale-2026",
+                    "Assemblée générale 2026",
+                    FormType::Event,
+                    "Participation",
+                ),
+                FormState::Draft,
+            ),
+            (
+                spec(
+                    "tombola-2024",
+                    "Tombola 2024",
+                    FormType::PaymentForm,
+                    "Billet",
+                ),
+                FormState::Disabled,
+            ),
+        ]
+    } else {
+        vec![(
+            spec(
+                "portes-ouvertes",
+                "Portes ouvertes",
+                FormType::Event,
+                "Entrée gratuite",
+            ),
+            FormState::Public,
+        )]
+    }
+}
+
 /// The form checkout intents are paid through, the same in every
 /// organization.
 fn checkout_form(weight: u32) -> FormSpec {
@@ -469,7 +534,8 @@ impl Dataset {
                 by_date: Vec::new(),
                 by_update: Vec::new(),
             };
-            for spec in specs {
+            let paid = specs.into_iter().map(|s| (s, FormState::Public));
+            for (spec, state) in paid.chain(unpaid_forms(oi == 0)) {
                 let fi = forms.len() as u16;
                 if spec.form_type == FormType::Checkout {
                     org.checkout_form = fi;
@@ -484,6 +550,8 @@ impl Dataset {
                     id: ids.form + i64::from(fi),
                     amounts: spec.amounts,
                     weight: spec.weight,
+                    state,
+                    created: dataset_end() - DATASET_SPAN - (40 - i64::from(fi)) * TICKS_PER_DAY,
                 });
             }
             orgs.push(org);
@@ -633,6 +701,7 @@ impl Dataset {
             org.by_update = by_update;
         }
 
+        let free_orders = crate::orders::seed_free_orders(seed, &forms, payer_count, n, start, end);
         Dataset {
             ids,
             orgs,
@@ -643,6 +712,8 @@ impl Dataset {
             refunds: HashMap::new(),
             refund_seq: 0,
             intents: Vec::new(),
+            free_orders,
+            instalments_canceled: Default::default(),
             first_lower: FIRST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             last_lower: LAST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             first_ascii: FIRST_NAMES.iter().map(|s| ascii_fold_lower(s)).collect(),

@@ -544,7 +544,10 @@ impl<'a> Overlay<'a> {
                         json!({ "schema": { "type": "string", "format": "binary" } }),
                     );
                 }
-                ensure!(!content.is_empty(), "overlay: `{key}` lists no file media type");
+                ensure!(
+                    !content.is_empty(),
+                    "overlay: `{key}` lists no file media type"
+                );
                 r["content"] = Value::Object(content);
             } else if let Some(schema) = response
                 .pointer("/content/application~1json/schema")

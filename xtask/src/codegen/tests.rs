@@ -138,7 +138,10 @@ fn file_exports_stream_and_missing_response_schemas_come_from_the_overlay() {
         items["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/ItemPage"
     );
-    assert_eq!(spec["components"]["schemas"]["Item"]["description"], "An item.");
+    assert_eq!(
+        spec["components"]["schemas"]["Item"]["description"],
+        "An item."
+    );
     assert_eq!(
         spec["components"]["schemas"]["Item"]["additionalProperties"],
         serde_json::json!({})
@@ -153,12 +156,19 @@ fn file_exports_stream_and_missing_response_schemas_come_from_the_overlay() {
         .iter()
         .filter_map(|t| t["name"].as_str())
         .collect();
-    assert_eq!(names.iter().filter(|n| **n == "Orders").count(), 1, "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| **n == "Orders").count(),
+        1,
+        "{names:?}"
+    );
     assert_eq!(cancel["tags"], serde_json::json!(["Orders"]));
     // progenitor turns the export into a byte stream and the cancel into ().
-    let code = generate::generate(&std::fs::read_to_string(dir.path().join(SPEC)).unwrap())
-        .unwrap();
-    assert!(code.contains("ResponseValue<ByteStream>"), "no streamed export");
+    let code =
+        generate::generate(&std::fs::read_to_string(dir.path().join(SPEC)).unwrap()).unwrap();
+    assert!(
+        code.contains("ResponseValue<ByteStream>"),
+        "no streamed export"
+    );
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn profile(index: usize) -> (&'static str, &'static str, &'static str, &'static 
 /// When an organization joined: before any of its payments.
 pub(crate) fn joined(ds: &Dataset, org: u8) -> Ticks {
     let first = ds.payments.first().map_or(0, |p| p.date);
-    first - (400 + i64::from(org) * 90) * TICKS_PER_DAY
+    first - (490 - i64::from(org) * 90) * TICKS_PER_DAY
 }
 
 /// The organization's page on HelloAsso.

@@ -48,7 +48,7 @@ fn paris(y: i32, m: u32, d: u32, h: u32) -> Ticks {
 
 /// An event's start and end: in the last weeks of the seeded period.
 fn event_dates(form: &Form) -> (Ticks, Ticks) {
-    let start = paris(2026, 5, 16, 20) + i64::from(form.id % 20) * 7 * TICKS_PER_DAY;
+    let start = paris(2026, 5, 16, 20) + (form.id % 20) * 7 * TICKS_PER_DAY;
     (start, start + 5 * 3_600 * time::TICKS_PER_SEC)
 }
 

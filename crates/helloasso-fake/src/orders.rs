@@ -366,7 +366,7 @@ fn item_options(form: &Form, person: u32) -> Vec<Value> {
     // The shop's size is required (one of them); the gala's meal is taken by a third.
     let chosen: Vec<&(i64, &str, i64)> = match form.form_type {
         FormType::Shop => vec![&options[person as usize % options.len()]],
-        _ if person % 3 == 0 => options.iter().collect(),
+        _ if person.is_multiple_of(3) => options.iter().collect(),
         _ => Vec::new(),
     };
     chosen

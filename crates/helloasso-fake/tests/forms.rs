@@ -249,7 +249,7 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
     assert!(rows.iter().all(|r| r[0] == cash_out.to_string()));
     let row = rows
         .iter()
-        .find(|r| r[8] == payment["id"].to_string())
+        .find(|r| r[8] == *payment["id"].to_string())
         .expect("the payment is in its cash-out");
     assert_eq!(row[5], payment["amount"].to_string());
     assert_eq!(row[7], payment["order"]["id"].to_string());

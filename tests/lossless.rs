@@ -647,6 +647,9 @@ fn real_orders_decode_losslessly_through_order() {
         .expect("the club field");
     assert!(club.answer.as_deref().is_some_and(|a| !a.is_empty()));
     assert_eq!(item.price_category, Some(types::PriceCategory::Fixed));
+    // Declared by the overlay on `Order`, as on `OrderDetail`.
+    assert!(order.is_anonymous.is_some());
+    assert!(!order.extra.contains_key("isAnonymous"));
 }
 
 /// Real listings' pages: the items page of sample 54 (counts unknown, a

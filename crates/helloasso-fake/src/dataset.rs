@@ -516,6 +516,25 @@ impl Dataset {
         } else {
             SECOND_ORG_SLUG
         };
+        let add_form = |forms: &mut Vec<Form>, org: &mut Org, oi: usize, spec: FormSpec, state| {
+            let fi = forms.len() as u16;
+            if spec.form_type == FormType::Checkout {
+                org.checkout_form = fi;
+            }
+            org.forms.push(fi);
+            forms.push(Form {
+                org: oi as u8,
+                slug: spec.slug.to_owned(),
+                name: spec.name.to_owned(),
+                form_type: spec.form_type,
+                tier_name: spec.tier.to_owned(),
+                id: ids.form + i64::from(fi),
+                amounts: spec.amounts,
+                weight: spec.weight,
+                state,
+                created: dataset_end() - DATASET_SPAN - (40 - i64::from(fi)) * TICKS_PER_DAY,
+            });
+        };
         for (oi, (slug, name, specs)) in [
             (main_slug, "Association Démo", main_forms()),
             (second_slug, "Club Sportif Exemple", second_forms()),
@@ -534,27 +553,16 @@ impl Dataset {
                 by_date: Vec::new(),
                 by_update: Vec::new(),
             };
-            let paid = specs.into_iter().map(|s| (s, FormState::Public));
-            for (spec, state) in paid.chain(unpaid_forms(oi == 0)) {
-                let fi = forms.len() as u16;
-                if spec.form_type == FormType::Checkout {
-                    org.checkout_form = fi;
-                }
-                org.forms.push(fi);
-                forms.push(Form {
-                    org: oi as u8,
-                    slug: spec.slug.to_owned(),
-                    name: spec.name.to_owned(),
-                    form_type: spec.form_type,
-                    tier_name: spec.tier.to_owned(),
-                    id: ids.form + i64::from(fi),
-                    amounts: spec.amounts,
-                    weight: spec.weight,
-                    state,
-                    created: dataset_end() - DATASET_SPAN - (40 - i64::from(fi)) * TICKS_PER_DAY,
-                });
+            for spec in specs {
+                add_form(&mut forms, &mut org, oi, spec, FormState::Public);
             }
             orgs.push(org);
+        }
+        // After every paid form, so that the paid forms keep their ids.
+        for (oi, org) in orgs.iter_mut().enumerate() {
+            for (spec, state) in unpaid_forms(oi == 0) {
+                add_form(&mut forms, org, oi, spec, state);
+            }
         }
 
         let payer_count = (n / 3).clamp(10, 1_000_000);

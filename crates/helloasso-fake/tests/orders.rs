@@ -410,3 +410,40 @@ async fn an_association_token_reaches_its_own_organization_only() {
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["organizationSlug"], f.server.organization_slug());
 }
+
+#[tokio::test]
+async fn the_new_routes_need_a_token_and_count_their_requests() {
+    let f = small().await;
+    let before = f.server.counters().requests.unauthorized;
+    let urls = [
+        f.org_url("/orders"),
+        f.org_url("/items"),
+        f.url("/orders/90000001"),
+        f.url("/items/95000001"),
+        f.org_url("/forms"),
+        f.org_url(""),
+        f.url("/users/me/organizations"),
+        f.url("/partners/me"),
+    ];
+    for url in &urls {
+        let resp = f.http.get(url).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{url}");
+    }
+    assert_eq!(
+        f.server.counters().requests.unauthorized - before,
+        urls.len() as u64
+    );
+    for url in &urls {
+        let (status, _) = f.get(url, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{url}");
+    }
+    let requests = f.server.counters().requests;
+    assert_eq!(requests.list_organization_orders, 1);
+    assert_eq!(requests.list_organization_items, 1);
+    assert_eq!(requests.get_order, 1);
+    assert_eq!(requests.get_item, 1);
+    assert_eq!(requests.list_forms, 1);
+    assert_eq!(requests.get_organization, 1);
+    assert_eq!(requests.list_my_organizations, 1);
+    assert_eq!(requests.get_partner, 1);
+}

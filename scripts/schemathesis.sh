@@ -51,6 +51,10 @@ include-operation-id = "get_item"
 parameters = { "path.itemId" = $item_id }
 
 [[operations]]
+include-operation-id = ["set_organization_notification_url", "delete_organization_notification_url"]
+parameters = { "path.organizationSlug" = "demo-association" }
+
+[[operations]]
 include-operation-id = "export_cash_out"
 parameters = { "path.organizationSlug" = "demo-association", "path.cashOutId" = $cash_out }
 TOML

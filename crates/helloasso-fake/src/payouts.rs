@@ -68,10 +68,12 @@ fn csv(ds: &Dataset, org: u8, cash_out: i64) -> Result<Vec<u8>, ApiError> {
         } else {
             "OneTimePayment"
         };
-        let status = if p.state == PaymentState::Authorized {
-            "Paid"
-        } else {
-            "Refunded"
+        // Only transferred payments are listed; a later refund shows here.
+        let status = match (p.state, p.refunded) {
+            (PaymentState::Authorized, 0) => "Paid",
+            (PaymentState::Authorized, _) => "PartiallyRefunded",
+            (PaymentState::Contested, _) => "Contested",
+            _ => "Refunded",
         };
         rows.write_record([
             cash_out.to_string().as_str(),

@@ -12,6 +12,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build/generate.rs");
     println!("cargo:rerun-if-changed=build/lossless.rs");
     println!("cargo:rerun-if-changed=build/redact.rs");
+    println!("cargo:rerun-if-changed=build/requests.rs");
     println!("cargo:rerun-if-changed=build.rs");
 
     let spec =

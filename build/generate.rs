@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 mod lossless;
 #[path = "redact.rs"]
 mod redact;
+#[path = "requests.rs"]
+mod requests;
 
 /// Generates the whole raw client: open enums and the progenitor client.
 pub fn generate(spec_json: &str) -> Result<String, String> {
@@ -28,8 +30,8 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         .with_derive("PartialEq")
         // Ordered maps: a model's undeclared fields re-encode in a stable order.
         .with_map_type("::std::collections::BTreeMap");
-    // DESIGN point 7: HelloAsso's enums grow over time; our open enums keep
-    // values no spec lists yet instead of failing the whole response.
+    // HelloAsso's enums grow over time: the open enums keep values no spec
+    // lists yet instead of failing the whole response.
     for (name, _) in &enums {
         settings.with_replacement(
             name,
@@ -37,8 +39,8 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
             [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
         );
     }
-    // DESIGN point 8: keep the payer's local offset rather than converting to
-    // UTC; chrono parses 0-9 fractional digits and .NET's minimum date.
+    // Keep the payer's local offset rather than converting to UTC; chrono
+    // parses 0-9 fractional digits and .NET's minimum date.
     settings.with_conversion(
         schemars::schema::SchemaObject {
             instance_type: Some(schemars::schema::InstanceType::String.into()),
@@ -55,8 +57,10 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         .map_err(|e| format!("progenitor rejected the spec: {e}"))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
+    amounts_in_cents(&mut file.items)?;
     lossless::rewrite(&mut file)?;
     redact::rewrite(&mut file)?;
+    requests::rewrite(&mut file)?;
     read_dates_directly(&mut file.items);
     let client = prettyplease::unparse(&file);
     // Users look for every model in `types`, open enums included.
@@ -86,6 +90,90 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
     let enums: syn::File =
         syn::parse_str(&out).map_err(|e| format!("open enums are not valid Rust: {e}"))?;
     Ok(format!("{}{client}", prettyplease::unparse(&enums)))
+}
+
+/// Whether a model field named `name` holds money: HelloAsso names its
+/// amounts `amount`, `…_amount`, `amount_…`, and, in an order's amounts,
+/// `total`, `vat` and `discount`; a price is `price`.
+fn is_amount(name: &str) -> bool {
+    name == "amount"
+        || name.ends_with("_amount")
+        || name.starts_with("amount_")
+        || matches!(name, "price" | "total" | "vat" | "discount")
+}
+
+/// Makes every integer amount field of the models (and of their builders)
+/// a `crate::Cents`, so that an amount read is the type an amount sent is.
+/// Fails if none was found: the rule no longer matches the spec.
+fn amounts_in_cents(items: &mut [syn::Item]) -> Result<(), String> {
+    use quote::ToTokens;
+    fn cents(tokens: String) -> Option<String> {
+        let replaced = tokens.replace(" i64 ", " crate :: Cents ");
+        (replaced != tokens).then_some(replaced)
+    }
+    fn walk(items: &mut [syn::Item], changed: &mut usize) -> Result<(), String> {
+        for item in items {
+            match item {
+                syn::Item::Mod(m) => {
+                    if let Some((_, items)) = &mut m.content {
+                        walk(items, changed)?;
+                    }
+                }
+                syn::Item::Struct(s) => {
+                    for field in s.fields.iter_mut() {
+                        let Some(name) = field.ident.as_ref().map(|i| i.to_string()) else {
+                            continue;
+                        };
+                        if !is_amount(&name) {
+                            continue;
+                        }
+                        let ty = format!(" {} ", field.ty.to_token_stream());
+                        if let Some(ty) = cents(ty) {
+                            field.ty = syn::parse_str(&ty)
+                                .map_err(|e| format!("amount field {name}: {e}"))?;
+                            *changed += 1;
+                        }
+                    }
+                }
+                // A model builder's setter: `T: TryInto<i64>` becomes
+                // `T: TryInto<Cents>` (an `i64` still converts).
+                syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                    for member in &mut imp.items {
+                        let syn::ImplItem::Fn(f) = member else {
+                            continue;
+                        };
+                        if !is_amount(&f.sig.ident.to_string()) {
+                            continue;
+                        }
+                        let bounds = format!(" {} ", f.sig.generics.where_clause.to_token_stream());
+                        if let Some(bounds) = cents(bounds) {
+                            f.sig.generics.where_clause = Some(
+                                syn::parse_str(&bounds)
+                                    .map_err(|e| format!("setter {}: {e}", f.sig.ident))?,
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    let Some(types) = items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, i)| i),
+        _ => None,
+    }) else {
+        return Ok(());
+    };
+    let mut changed = 0;
+    walk(types, &mut changed)?;
+    if changed == 0 {
+        return Err(
+            "no amount field found in the models: the amount rule no longer matches the spec"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// Points every date-time field of the models at `crate::dates`, which

@@ -8,7 +8,7 @@
 //! What the generated code guarantees, whatever HelloAsso sends:
 //! - enums are open: a value the spec does not list is kept in `UnknownValue`;
 //! - dates keep their offset and accept 0 to 9 fractional digits;
-//! - ids and amounts are `i64`;
+//! - amounts are [`Cents`], ids are `i64`;
 //! - every error status decodes into the one permissive [`types::ErrorBody`].
 //!
 //! ```no_run
@@ -26,5 +26,10 @@
 
 pub mod dates;
 pub mod hooks;
+mod money;
+mod request;
+
+pub use money::{Cents, ParseCentsError};
+pub use request::Request;
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));

@@ -2,8 +2,8 @@
 //! mistake gets one line naming the flag and the accepted forms.
 
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone};
-use helloasso_sdk::Cents;
 use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
+use helloasso_sdk::{Cents, PaymentFilters};
 
 use crate::cli::{FilterArgs, SortBy};
 use crate::exit::{CliError, CliResult};
@@ -94,87 +94,43 @@ pub fn date(flag: &str, value: &str) -> CliResult<DateTime<FixedOffset>> {
         .ok_or_else(malformed)
 }
 
-/// Euros as typed by a person (`12`, `12.5`, `12.50`, `12,50`) to cents,
-/// exactly (no floating point).
+/// Euros as typed by a person (`12`, `12.50`, `12,50`, `1 234,50 €`) to
+/// cents, exactly; the SDK's [`Cents`] parser decides what is an amount.
 pub fn euros(flag: &str, value: &str) -> CliResult<Cents> {
-    let malformed = || {
+    value.parse().map_err(|e| {
         CliError::usage(format!(
-            "malformed {flag} `{value}`: expected an amount in euros, e.g. 12 or 12.50"
+            "malformed {flag} `{value}`: {e}; expected an amount in euros, e.g. 12 or 12.50"
         ))
-    };
-    let text = value.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, frac) = match digits.split_once(['.', ',']) {
-        Some((w, f)) => (w, f),
-        None => (digits, ""),
-    };
-    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || frac.len() > 2 {
-        return Err(malformed());
-    }
-    let whole: i64 = whole.parse().map_err(|_| malformed())?;
-    let frac: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().map_err(|_| malformed())? * 10,
-        _ => frac.parse().map_err(|_| malformed())?,
-    };
-    let cents = whole
-        .checked_mul(100)
-        .and_then(|c| c.checked_add(frac))
-        .ok_or_else(malformed)?;
-    Ok(Cents(if negative { -cents } else { cents }))
+    })
 }
 
 /// Cents as `12.50` (the unit is in the column title or the sentence).
-pub fn format_euros(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+pub fn format_euros(cents: impl Into<i64>) -> String {
+    Cents(cents.into()).euros()
 }
 
-/// The listing filters shared by list, search and export.
-pub struct Filters {
-    pub states: Vec<PaymentState>,
-    pub from: Option<DateTime<FixedOffset>>,
-    pub to: Option<DateTime<FixedOffset>>,
-    pub sort: (SortField, SortOrder),
-}
-
-impl Filters {
-    pub fn parse(args: &FilterArgs) -> CliResult<Self> {
-        let from = args
-            .from
-            .as_deref()
-            .map(|v| date("--from", v))
-            .transpose()?;
-        let to = args.to.as_deref().map(|v| date("--to", v)).transpose()?;
-        if let (Some(f), Some(t)) = (from, to)
-            && f >= t
-        {
-            return Err(CliError::usage(format!(
-                "--from ({f}) must be before --to ({t}), which is exclusive"
-            )));
-        }
-        let field = match args.sort {
-            SortBy::Date => SortField::Date,
-            SortBy::UpdateDate => SortField::UpdateDate,
-            SortBy::CreationDate => SortField::CreationDate,
-        };
-        let order = if args.asc {
-            SortOrder::Asc
-        } else {
-            SortOrder::Desc
-        };
-        Ok(Self {
-            states: states(&args.states)?,
-            from,
-            to,
-            sort: (field, order),
-        })
+/// The listing filters shared by list, search and export, as the SDK's
+/// [`PaymentFilters`], which checks them (the SDK is the one place that
+/// knows what HelloAsso accepts).
+pub fn filters(args: &FilterArgs) -> CliResult<PaymentFilters> {
+    let mut filters = PaymentFilters::new().states(states(&args.states)?);
+    if let Some(from) = args.from.as_deref() {
+        filters = filters.from(date("--from", from)?);
     }
+    if let Some(to) = args.to.as_deref() {
+        filters = filters.to(date("--to", to)?);
+    }
+    let field = match args.sort {
+        SortBy::Date => SortField::Date,
+        SortBy::UpdateDate => SortField::UpdateDate,
+        SortBy::CreationDate => SortField::CreationDate,
+    };
+    let order = if args.asc {
+        SortOrder::Asc
+    } else {
+        SortOrder::Desc
+    };
+    Ok(filters.sort(field, order))
 }
 
 #[cfg(test)]
@@ -210,12 +166,20 @@ mod tests {
             ("12.5", 1250),
             ("12,50", 1250),
             ("0.07", 7),
-            ("-3", -300),
+            ("1 234,50 €", 123_450),
         ];
         for (text, cents) in cases {
             assert_eq!(euros("--amount", text).unwrap(), Cents(cents), "{text}");
         }
-        for bad in ["", "abc", "1.234", "1e3", ".5", "99999999999999999999"] {
+        for bad in [
+            "",
+            "abc",
+            "1.234",
+            "1e3",
+            ".5",
+            "-3",
+            "99999999999999999999",
+        ] {
             assert!(euros("--amount", bad).is_err(), "{bad}");
         }
         assert_eq!(format_euros(1250), "12.50");

@@ -76,7 +76,7 @@ async fn main() -> Result<(), BoxError> {
         );
     }
 
-    let total: Cents = store.values().filter_map(|p| p.amount).map(Cents).sum();
+    let total: Cents = store.values().filter_map(|p| p.amount).sum();
     println!("{} payments synced, {total} in all", store.len());
 
     if let Some(path) = export_file {

@@ -42,8 +42,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::money::Cents;
-use crate::transport::Operation;
+use helloasso_raw::Cents;
 
 /// HelloAsso's limit on an item name, in characters.
 pub const MAX_ITEM_NAME_CHARS: usize = 250;
@@ -120,7 +119,7 @@ impl Checkout {
         let slug = &self.organization_slug;
         let raw = self
             .client
-            .execute(Operation::read("get_checkout_intent"), &|raw| {
+            .execute(|raw| {
                 let mut b = raw
                     .get_checkout_intent()
                     .organization_slug(slug.clone())
@@ -128,11 +127,11 @@ impl Checkout {
                 if let Some(failed) = with_failed_refund_operation {
                     b = b.with_failed_refund_operation(failed);
                 }
-                Box::pin(async move { b.send().await })
+                b
             })
             .await?;
         let status = raw.status();
-        let raw = raw.into_inner();
+        let raw = raw.into_body();
         let metadata = match raw.metadata {
             None | Some(serde_json::Value::Null) => None,
             Some(value) => {
@@ -195,6 +194,7 @@ pub struct CreatedCheckout {
 }
 
 /// A checkout intent being prepared; checked before it is sent.
+#[derive(Clone)]
 #[must_use = "the intent is created by create()"]
 pub struct CheckoutIntentBuilder {
     client: Client,
@@ -342,13 +342,13 @@ impl CheckoutIntentBuilder {
                 .try_into()
                 .map_err(|e| invalid("item_name", e))?,
             contains_donation: self.contains_donation,
-            initial_amount: initial.get(),
-            total_amount: self.total_amount.get(),
+            initial_amount: initial,
+            total_amount: self.total_amount,
             terms: (!self.terms.is_empty()).then(|| {
                 self.terms
                     .iter()
                     .map(|(date, amount)| CheckoutTerm {
-                        amount: amount.get(),
+                        amount: *amount,
                         date: *date,
                     })
                     .collect()
@@ -370,16 +370,14 @@ impl CheckoutIntentBuilder {
         let slug = &self.organization_slug;
         let response = self
             .client
-            .execute(Operation::write("create_checkout_intent"), &|raw| {
-                let b = raw
-                    .create_checkout_intent()
+            .execute(|raw| {
+                raw.create_checkout_intent()
                     .organization_slug(slug.clone())
-                    .body(body.clone());
-                Box::pin(async move { b.send().await })
+                    .body(body)
             })
             .await?;
         let status = response.status();
-        let created = response.into_inner();
+        let created = response.into_body();
         match (created.id, created.redirect_url) {
             (Some(id), Some(redirect_url)) => Ok(CreatedCheckout { id, redirect_url }),
             (id, _) => Err(Error::Decode {

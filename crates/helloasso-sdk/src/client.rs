@@ -1,32 +1,26 @@
 //! The client users hold, and its builder.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use helloasso_raw::ResponseValue;
+use helloasso_raw::Request;
+use helloasso_raw::hooks::CallContext;
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
 use crate::auth::oauth::{self, AuthorizationRequest, Credentials};
 use crate::auth::pkce::PkceVerifier;
 use crate::auth::token::{Token, TokenKey};
-use crate::auth::token_cache::TokenCache;
+use crate::auth::token_cache::{CacheSettings, TokenCache, TokenCaches};
 use crate::auth::token_store::{MemoryTokenStore, TokenStore};
+use crate::clock::{Clock, SystemClock};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::response::{json_path, no_path};
+use crate::error_mapping::{json_path, no_path};
+use crate::http_response::{ByteStream, Response};
 use crate::retry::{AsyncSleep, RetryPolicy, TokioSleep};
-use crate::transport::{self, Operation, RawCall, Transport};
-
-/// Environment variable read by [`ClientBuilder::from_env`]: the client id.
-pub const ENV_CLIENT_ID: &str = "HELLOASSO_CLIENT_ID";
-/// Environment variable read by [`ClientBuilder::from_env`]: the client secret.
-pub const ENV_CLIENT_SECRET: &str = "HELLOASSO_CLIENT_SECRET";
-/// Environment variable read by [`ClientBuilder::from_env`]: `production`
-/// (the default), `sandbox` or a base URL.
-pub const ENV_ENVIRONMENT: &str = "HELLOASSO_ENVIRONMENT";
+use crate::transport::{self, Plan, Transport};
 
 /// A HelloAsso API client.
 ///
@@ -54,15 +48,18 @@ pub struct Client {
     shared: Arc<Shared>,
     /// Whose token this handle uses: the client's own, or an organization's.
     key: TokenKey,
+    /// This handle's retry policy, when it differs from the client's.
+    retry: Option<RetryPolicy>,
 }
 
 struct Shared {
     environment: Environment,
     credentials: Arc<Credentials>,
     transport: Arc<Transport>,
-    store: Arc<dyn TokenStore>,
-    refresh_skew: Duration,
-    caches: Mutex<HashMap<TokenKey, TokenCache>>,
+    caches: TokenCaches,
+    /// The generated client requests are built on before each attempt binds
+    /// them to a client carrying its token.
+    raw: helloasso_raw::Client,
 }
 
 impl Client {
@@ -94,6 +91,25 @@ impl Client {
         Client {
             shared: self.shared.clone(),
             key: TokenKey::organization(self.client_id(), slug),
+            retry: self.retry.clone(),
+        }
+    }
+
+    /// A handle on the same client whose calls follow `policy` instead of
+    /// the client's [`ClientBuilder::retry_policy`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
+    /// use helloasso_sdk::RetryPolicy;
+    ///
+    /// let once = client.with_retry_policy(RetryPolicy::disabled());
+    /// let payment = once.payment(123_456_789).get().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            retry: Some(policy),
+            ..self.clone()
         }
     }
 
@@ -177,63 +193,65 @@ impl Client {
                 "disconnect ends an organization's authorization: call it on client.for_organization(slug)",
             ));
         }
-        self.execute(Operation::write("disconnect"), &|raw| {
-            Box::pin(async move { raw.disconnect().send().await })
-        })
-        .await?;
+        self.execute(|raw| raw.disconnect()).await?;
         self.token_cache().clear().await
     }
 
     /// Runs one generated operation with the facade's machinery: this
-    /// handle's token (refreshed and replayed once on a 401), retries as
-    /// `operation` allows, typed errors, a span per HTTP call. This is how
-    /// every facade operation is written, and an escape hatch for generated
-    /// operations the facade does not wrap yet.
+    /// handle's token (refreshed and replayed once on a 401), retries as the
+    /// operation allows (a read is retried, a write is never re-sent after
+    /// an ambiguous failure), typed errors, a span per HTTP call. It is the
+    /// escape hatch for generated operations the facade does not wrap yet.
     ///
-    /// `call` is invoked once per attempt with a generated client carrying
-    /// the attempt's token; move or clone what the request needs into it.
+    /// `build` gets a generated client and returns the operation's builder
+    /// with its parameters set; the builder is then sent once per attempt.
     ///
     /// ```no_run
     /// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
-    /// use helloasso_sdk::Operation;
-    ///
-    /// let id = 123_456_789;
     /// let payment = client
-    ///     .execute(Operation::read("get_payment"), &|raw| {
-    ///         Box::pin(async move { raw.get_payment().payment_id(id).send().await })
-    ///     })
+    ///     .execute(|raw| raw.get_payment().payment_id(123_456_789))
     ///     .await?
-    ///     .into_inner();
+    ///     .into_body();
     /// # Ok(()) }
     /// ```
-    pub async fn execute<T: DeserializeOwned>(
-        &self,
-        operation: Operation,
-        call: &RawCall<'_, T>,
-    ) -> Result<ResponseValue<T>> {
-        self.run(operation, json_path::<T>, call).await
+    pub async fn execute<'c, R>(
+        &'c self,
+        build: impl FnOnce(&'c helloasso_raw::Client) -> R + Send,
+    ) -> Result<Response<R::Output>>
+    where
+        R: Request,
+        R::Output: DeserializeOwned,
+    {
+        let request = build(&self.shared.raw);
+        self.run(Plan::of::<R>(), json_path::<R::Output>, &request)
+            .await
     }
 
-    /// [`Client::execute`] for operations whose body is not decoded as JSON
-    /// (a byte stream such as an export).
-    pub async fn execute_stream<T>(
-        &self,
-        operation: Operation,
-        call: &RawCall<'_, T>,
-    ) -> Result<ResponseValue<T>> {
-        self.run(operation, no_path, call).await
+    /// [`Client::execute`] for an operation whose answer is not JSON: the
+    /// body comes back as a stream of bytes.
+    pub async fn execute_stream<'c, R>(
+        &'c self,
+        build: impl FnOnce(&'c helloasso_raw::Client) -> R + Send,
+    ) -> Result<Response<ByteStream>>
+    where
+        R: Request<Output = helloasso_raw::ByteStream>,
+    {
+        let request = build(&self.shared.raw);
+        let response = self.run(Plan::of::<R>(), no_path, &request).await?;
+        Ok(response.map(helloasso_raw::ByteStream::into_inner))
     }
 
-    async fn run<T>(
+    async fn run<R: Request>(
         &self,
-        operation: Operation,
-        decode_path: crate::response::DecodePath,
-        call: &RawCall<'_, T>,
-    ) -> Result<ResponseValue<T>> {
-        let cache = operation.is_authenticated().then(|| self.token_cache());
+        plan: Plan,
+        decode_path: crate::error_mapping::DecodePath,
+        request: &R,
+    ) -> Result<Response<R::Output>> {
+        let plan = plan.with_retry_policy(self.retry.clone());
+        let cache = plan.is_authenticated().then(|| self.token_cache());
         self.shared
             .transport
-            .run(&operation, cache.as_ref(), decode_path, call)
+            .run(&plan, cache.as_ref(), decode_path, request)
             .await
     }
 
@@ -247,22 +265,7 @@ impl Client {
     }
 
     fn cache_for(&self, key: &TokenKey) -> TokenCache {
-        let mut caches = self.shared.caches.lock().unwrap_or_else(|p| p.into_inner());
-        caches
-            .entry(key.clone())
-            .or_insert_with(|| {
-                TokenCache::new(
-                    key.clone(),
-                    self.shared.store.clone(),
-                    self.shared.refresh_skew,
-                    oauth::fetcher(
-                        self.shared.transport.clone(),
-                        self.shared.credentials.clone(),
-                        key.clone(),
-                    ),
-                )
-            })
-            .clone()
+        self.shared.caches.get(key)
     }
 }
 
@@ -273,13 +276,14 @@ impl fmt::Debug for Client {
             .field("credentials", &self.shared.credentials)
             .field("organization", &self.key.organization_slug())
             .field("transport", &self.shared.transport)
-            .field("store", &self.shared.store)
-            .field("refresh_skew", &self.shared.refresh_skew)
+            .field("store", self.shared.caches.store())
+            .field("refresh_skew", &self.shared.caches.skew())
             .finish()
     }
 }
 
 /// Configures a [`Client`].
+#[derive(Clone)]
 pub struct ClientBuilder {
     environment: Environment,
     client_id: Option<String>,
@@ -292,6 +296,7 @@ pub struct ClientBuilder {
     store: Option<Arc<dyn TokenStore>>,
     refresh_skew: Duration,
     sleep: Option<Arc<dyn AsyncSleep>>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Default for ClientBuilder {
@@ -308,23 +313,32 @@ impl Default for ClientBuilder {
             store: None,
             refresh_skew: Duration::from_secs(60),
             sleep: None,
+            clock: None,
         }
     }
 }
 
 impl ClientBuilder {
-    /// A builder from the environment: [`ENV_CLIENT_ID`],
-    /// [`ENV_CLIENT_SECRET`] and, optionally, [`ENV_ENVIRONMENT`]. Missing
+    /// Environment variable read by [`ClientBuilder::from_env`]: the client id.
+    pub const ENV_CLIENT_ID: &str = "HELLOASSO_CLIENT_ID";
+    /// Environment variable read by [`ClientBuilder::from_env`]: the client secret.
+    pub const ENV_CLIENT_SECRET: &str = "HELLOASSO_CLIENT_SECRET";
+    /// Environment variable read by [`ClientBuilder::from_env`]: `production`
+    /// (the default), `sandbox` or a base URL.
+    pub const ENV_ENVIRONMENT: &str = "HELLOASSO_ENVIRONMENT";
+
+    /// A builder from the environment: [`Self::ENV_CLIENT_ID`],
+    /// [`Self::ENV_CLIENT_SECRET`] and, optionally, [`Self::ENV_ENVIRONMENT`]. Missing
     /// credentials are reported by [`build`](Self::build).
     pub fn from_env() -> Result<Self> {
         let mut builder = Self::default();
-        if let Ok(id) = std::env::var(ENV_CLIENT_ID) {
+        if let Ok(id) = std::env::var(Self::ENV_CLIENT_ID) {
             builder.client_id = Some(id);
         }
-        if let Ok(secret) = std::env::var(ENV_CLIENT_SECRET) {
+        if let Ok(secret) = std::env::var(Self::ENV_CLIENT_SECRET) {
             builder.client_secret = Some(secret.into());
         }
-        if let Ok(env) = std::env::var(ENV_ENVIRONMENT) {
+        if let Ok(env) = std::env::var(Self::ENV_ENVIRONMENT) {
             builder.environment = env.parse()?;
         }
         Ok(builder)
@@ -386,8 +400,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries for every call (default: [`RetryPolicy::default`]); a single
-    /// call can override it with [`Operation::with_retry_policy`].
+    /// Retries for every call (default: [`RetryPolicy::default`]); a handle
+    /// can override it with [`Client::with_retry_policy`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -417,6 +431,14 @@ impl ClientBuilder {
         self
     }
 
+    /// What time the client believes it is (default: the system's): when a
+    /// token was issued and whether it is still fresh. Tests move a clock of
+    /// their own to expire tokens without waiting.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Checks the configuration and builds the client. Nothing is sent yet.
     pub fn build(self) -> Result<Client> {
         self.environment.validate()?;
@@ -425,12 +447,14 @@ impl ClientBuilder {
             .filter(|id| !id.trim().is_empty())
             .ok_or_else(|| {
                 Error::invalid_request(format!(
-                    "no client id: call ClientBuilder::credentials or set {ENV_CLIENT_ID}"
+                    "no client id: call ClientBuilder::credentials or set {}",
+                    Self::ENV_CLIENT_ID
                 ))
             })?;
         let client_secret = self.client_secret.ok_or_else(|| {
             Error::invalid_request(format!(
-                "no client secret: call ClientBuilder::credentials or set {ENV_CLIENT_SECRET}"
+                "no client secret: call ClientBuilder::credentials or set {}",
+                Self::ENV_CLIENT_SECRET
             ))
         })?;
         let http = match self.http {
@@ -443,29 +467,48 @@ impl ClientBuilder {
                 transport::http_client(self.connect_timeout, &user_agent)?
             }
         };
-        let transport = Transport {
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let transport = Arc::new(Transport {
             base_url: self.environment.api_base_url(),
             http,
             retry: self.retry,
             sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+            clock: clock.clone(),
             timeout: self.timeout,
-        };
+        });
         let key = TokenKey::own(&client_id);
+        let raw = helloasso_raw::Client::new_with_client(
+            &transport.base_url,
+            transport.http.clone(),
+            CallContext::anonymous(),
+        );
+        let credentials = Arc::new(Credentials {
+            client_id,
+            client_secret,
+        });
+        let settings = CacheSettings {
+            store: self
+                .store
+                .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
+            skew: self.refresh_skew,
+            clock,
+        };
+        let caches = TokenCaches::new(settings, {
+            let (transport, credentials) = (transport.clone(), credentials.clone());
+            move |key: &TokenKey| {
+                oauth::fetcher(transport.clone(), credentials.clone(), key.clone())
+            }
+        });
         Ok(Client {
             shared: Arc::new(Shared {
                 environment: self.environment,
-                credentials: Arc::new(Credentials {
-                    client_id,
-                    client_secret,
-                }),
-                transport: Arc::new(transport),
-                store: self
-                    .store
-                    .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
-                refresh_skew: self.refresh_skew,
-                caches: Mutex::new(HashMap::new()),
+                credentials,
+                transport,
+                caches,
+                raw,
             }),
             key,
+            retry: None,
         })
     }
 }
@@ -477,7 +520,7 @@ impl fmt::Debug for ClientBuilder {
             .field("client_id", &self.client_id)
             .field(
                 "client_secret",
-                &self.client_secret.as_ref().map(|_| crate::error::Redacted),
+                &self.client_secret.as_ref().map(|_| crate::redact::Redacted),
             )
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -503,7 +546,7 @@ mod tests {
     fn build_checks_configuration() {
         let missing = Client::builder().build().unwrap_err();
         assert!(matches!(missing, Error::InvalidRequest { .. }));
-        assert!(missing.to_string().contains(ENV_CLIENT_ID));
+        assert!(missing.to_string().contains(ClientBuilder::ENV_CLIENT_ID));
 
         let insecure = Client::builder()
             .credentials("id", "secret")

@@ -1,7 +1,6 @@
 //! The one error type every facade call returns.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -174,6 +173,20 @@ pub enum Error {
         message: String,
     },
 
+    /// A task the client runs in the background (fetching the next page,
+    /// fetching a token) panicked or was cancelled before it answered. A
+    /// bug, not a network failure: whether the request it was making
+    /// reached HelloAsso is unknown.
+    #[error("{task} {}", if *panicked { "panicked" } else { "was cancelled" })]
+    #[non_exhaustive]
+    TaskFailed {
+        /// What the task was doing, e.g. `the task fetching a page`.
+        task: &'static str,
+        /// `true` for a panic, `false` for a cancellation (a runtime
+        /// shutting down).
+        panicked: bool,
+    },
+
     /// The [`TokenStore`](crate::TokenStore) could not load or save tokens.
     #[error("token store failed: {message}")]
     #[non_exhaustive]
@@ -230,9 +243,10 @@ impl Error {
             | Error::UserNotEnrolled { .. }
             | Error::MfaAttemptsExhausted { .. } => Some(StatusCode::CONFLICT),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
-            Error::Transport { .. } | Error::InvalidRequest { .. } | Error::TokenStore { .. } => {
-                None
-            }
+            Error::Transport { .. }
+            | Error::InvalidRequest { .. }
+            | Error::TaskFailed { .. }
+            | Error::TokenStore { .. } => None,
         }
     }
 
@@ -247,6 +261,15 @@ impl Error {
             }
             Error::UserNotEnrolled { .. } => Some(crate::mfa::USER_NOT_ENROLLED_CODE),
             _ => None,
+        }
+    }
+
+    /// The error for a background task that did not answer: the panic (or
+    /// cancellation) it was, never its message, which could quote anything.
+    pub(crate) fn task_failed(task: &'static str, join: &tokio::task::JoinError) -> Self {
+        Error::TaskFailed {
+            task,
+            panicked: join.is_panic(),
         }
     }
 
@@ -370,15 +393,6 @@ fn decode_message(
     }
     out.push_str(&format!(": {message}; body {excerpt}"));
     out
-}
-
-/// Prints a [`SecretString`](secrecy::SecretString)-like value without its content.
-pub(crate) struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
 }
 
 #[cfg(test)]

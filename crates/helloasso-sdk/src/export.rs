@@ -4,18 +4,19 @@
 use std::fmt;
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset};
 use futures::StreamExt;
-use helloasso_raw::{ByteStream, ClientInfo, ResponseValue};
+use helloasso_raw::{ClientInfo, Request, ResponseValue, types};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::payments::Filters;
-use crate::response::{media_type, transport};
-use crate::transport::{Operation, send_request};
-
-const OPERATION: &str = "export_organization_payments";
+use crate::error_mapping::RawError;
+use crate::error_mapping::{media_type, transport};
+use crate::http_response::Response;
+use crate::payments::{FilterTarget, PaymentFilters};
+use crate::transport::send_request;
 
 /// How long an export's body may go without a byte before it is abandoned,
 /// unless [`ExportPayments::idle_timeout`] says otherwise.
@@ -86,7 +87,7 @@ pub enum ExportError {
 pub struct ExportPayments {
     client: Client,
     organization_slug: Result<String>,
-    filters: Filters,
+    filters: PaymentFilters,
     format: ExportFormat,
     idle_timeout: Duration,
 }
@@ -95,7 +96,7 @@ impl ExportPayments {
     pub(crate) fn new(
         client: Client,
         organization_slug: Result<String>,
-        filters: Filters,
+        filters: PaymentFilters,
         format: ExportFormat,
     ) -> Self {
         Self {
@@ -126,21 +127,19 @@ impl ExportPayments {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let slug = self.organization_slug?;
-        self.filters.validate()?;
+        self.filters.check_listing()?;
         let (filters, format, idle) = (self.filters, self.format, self.idle_timeout);
         let response = self
             .client
-            .execute_stream(Operation::read(OPERATION), &|raw| {
-                let request = export_request(raw, &slug, &filters, format);
-                Box::pin(async move {
-                    send_request(raw, OPERATION, request)
-                        .await
-                        .map(ResponseValue::stream)
-                })
+            .execute_stream(|raw| ExportRequest {
+                raw,
+                slug,
+                filters,
+                format,
             })
             .await?;
         check_content_type(&response, format)?;
-        let mut body = response.into_inner().into_inner();
+        let mut body = response.into_body();
         let mut written: u64 = 0;
         loop {
             let Some(chunk) = tokio::time::timeout(idle, body.next())
@@ -179,12 +178,44 @@ impl fmt::Debug for ExportPayments {
     }
 }
 
-/// The listing request with the export's `Accept`: the generated builder
-/// only asks for JSON.
+/// The listing request with the export's `Accept` (the generated builder
+/// only asks for JSON), as a request the attempt loop can send.
+#[derive(Clone, Debug)]
+struct ExportRequest<'a> {
+    raw: &'a helloasso_raw::Client,
+    slug: String,
+    filters: PaymentFilters,
+    format: ExportFormat,
+}
+
+impl Request for ExportRequest<'_> {
+    type Output = helloasso_raw::ByteStream;
+    type On<'b> = ExportRequest<'b>;
+    const OPERATION_ID: &'static str = "export_organization_payments";
+    const METHOD: reqwest::Method = reqwest::Method::GET;
+    const REPLAYABLE: bool = true;
+
+    fn on<'b>(self, raw: &'b helloasso_raw::Client) -> ExportRequest<'b> {
+        ExportRequest {
+            raw,
+            slug: self.slug,
+            filters: self.filters,
+            format: self.format,
+        }
+    }
+
+    async fn send(self) -> std::result::Result<ResponseValue<helloasso_raw::ByteStream>, RawError> {
+        let request = export_request(self.raw, &self.slug, &self.filters, self.format);
+        send_request(self.raw, Self::OPERATION_ID, request)
+            .await
+            .map(ResponseValue::stream)
+    }
+}
+
 fn export_request(
     raw: &helloasso_raw::Client,
     slug: &str,
-    filters: &Filters,
+    filters: &PaymentFilters,
     format: ExportFormat,
 ) -> reqwest::RequestBuilder {
     let url = format!(
@@ -192,25 +223,7 @@ fn export_request(
         raw.baseurl(),
         progenitor_client::encode_path(slug)
     );
-    let mut query: Vec<(&str, String)> = Vec::new();
-    for state in &filters.states {
-        query.push(("states", state.as_str().to_owned()));
-    }
-    if let Some(from) = filters.from {
-        query.push(("from", from.to_rfc3339()));
-    }
-    if let Some(to) = filters.to {
-        query.push(("to", to.to_rfc3339()));
-    }
-    if let Some(key) = &filters.search_key {
-        query.push(("userSearchKey", key.clone()));
-    }
-    if let Some(field) = &filters.sort_field {
-        query.push(("sortField", field.as_str().to_owned()));
-    }
-    if let Some(order) = &filters.sort_order {
-        query.push(("sortOrder", order.as_str().to_owned()));
-    }
+    let query = filters.apply(ExportQuery::default()).0;
     raw.client()
         .get(url)
         .header(ACCEPT, HeaderValue::from_static(format.media_type()))
@@ -219,7 +232,7 @@ fn export_request(
 
 /// A JSON answer means the server ignored `Accept`: better an error than a
 /// JSON page saved as `payments.csv`.
-fn check_content_type(response: &ResponseValue<ByteStream>, format: ExportFormat) -> Result<()> {
+fn check_content_type<T>(response: &Response<T>, format: ExportFormat) -> Result<()> {
     let content_type = response
         .headers()
         .get(CONTENT_TYPE)
@@ -239,4 +252,41 @@ fn check_content_type(response: &ResponseValue<ByteStream>, format: ExportFormat
         });
     }
     Ok(())
+}
+
+/// The export's query string, set by [`PaymentFilters::apply`] like the
+/// generated listing builders.
+#[derive(Default)]
+struct ExportQuery(Vec<(&'static str, String)>);
+
+impl ExportQuery {
+    fn with(mut self, name: &'static str, value: String) -> Self {
+        self.0.push((name, value));
+        self
+    }
+}
+
+impl FilterTarget for ExportQuery {
+    fn set_states(self, states: Vec<types::PaymentState>) -> Self {
+        states
+            .iter()
+            .fold(self, |q, state| q.with("states", state.as_str().to_owned()))
+    }
+    fn set_from(self, from: DateTime<FixedOffset>) -> Self {
+        self.with("from", from.to_rfc3339())
+    }
+    fn set_to(self, to: DateTime<FixedOffset>) -> Self {
+        self.with("to", to.to_rfc3339())
+    }
+    fn set_sort(self, field: types::SortField, order: types::SortOrder) -> Self {
+        self.with("sortField", field.as_str().to_owned())
+            .with("sortOrder", order.as_str().to_owned())
+    }
+    /// An export is one file: it has no pages.
+    fn set_page_size(self, _size: u32) -> Self {
+        self
+    }
+    fn set_search_key(self, key: String) -> Self {
+        self.with("userSearchKey", key)
+    }
 }

@@ -47,6 +47,8 @@ pub struct MfaChallenge {
 ///
 /// impl MfaProvider for Prompt {
 ///     fn provide(&self, challenge: MfaChallenge) -> BoxFuture<'_, Option<SecretString>> {
+///         // The client holds providers as `dyn MfaProvider`, so the future is
+///         // boxed; `mfa_fn` spares a closure this.
 ///         Box::pin(async move {
 ///             eprintln!("HelloAsso needs {}: ", challenge.proof);
 ///             let mut line = String::new();
@@ -78,15 +80,14 @@ impl FixedMfaCode {
 impl fmt::Debug for FixedMfaCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FixedMfaCode")
-            .field("code", &crate::error::Redacted)
+            .field("code", &crate::redact::Redacted)
             .finish()
     }
 }
 
 impl MfaProvider for FixedMfaCode {
     fn provide(&self, _challenge: MfaChallenge) -> BoxFuture<'_, Option<SecretString>> {
-        let code = self.code.clone();
-        Box::pin(async move { Some(code) })
+        Box::pin(std::future::ready(Some(self.code.clone())))
     }
 }
 

@@ -414,12 +414,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 Some(InFlight::Inline(future)) => ready!(future.poll_unpin(cx)),
                 Some(InFlight::Spawned(handle)) => match ready!(handle.poll_unpin(cx)) {
                     Ok(outcome) => outcome,
-                    Err(join) => Err(Error::Transport {
-                        message: format!("the task fetching a page failed: {join}"),
-                        may_have_reached_server: true,
-                        timed_out: false,
-                        source: None,
-                    }),
+                    Err(join) => Err(Error::task_failed("the task fetching a page", &join)),
                 },
             };
             this.in_flight = None;
@@ -557,23 +552,21 @@ mod tests {
                 .get(usize::try_from(index - 1).unwrap())
                 .cloned()
                 .unwrap_or_default();
-            Box::pin(async move {
-                Ok(RawPage {
-                    items: ids.into_iter().map(Item).collect(),
-                    pagination: Some(types::Pagination {
-                        continuation_token: token.map(str::to_owned),
-                        page_index: Some(index),
-                        page_size: Some(2),
-                        total_count: Some(-1),
-                        total_pages: Some(if paging == Paging::PageIndex {
-                            total
-                        } else {
-                            -1
-                        }),
-                        ..Default::default()
+            Box::pin(std::future::ready(Ok(RawPage {
+                items: ids.into_iter().map(Item).collect(),
+                pagination: Some(types::Pagination {
+                    continuation_token: token.map(str::to_owned),
+                    page_index: Some(index),
+                    page_size: Some(2),
+                    total_count: Some(-1),
+                    total_pages: Some(if paging == Paging::PageIndex {
+                        total
+                    } else {
+                        -1
                     }),
-                })
-            })
+                    ..Default::default()
+                }),
+            })))
         });
         PagerSpec {
             fetch,
@@ -607,6 +600,28 @@ mod tests {
         let stream = PageStream::new(spec(pages, Paging::PageIndex, log.clone()));
         assert_eq!(stream.items().count().await, 4);
         assert_eq!(*log.lock().unwrap(), vec![Cursor::First, Cursor::Index(2)]);
+    }
+
+    /// A page fetch that panics (a bug, not the network) ends the stream
+    /// with an error that says so.
+    #[tokio::test]
+    async fn a_panicking_page_fetch_is_reported_as_a_panic() {
+        let fetch: FetchPage<Item> =
+            Arc::new(|_cursor: Cursor| Box::pin(async { panic!("a bug in the page fetch") }));
+        let mut stream = PageStream::new(PagerSpec {
+            fetch,
+            paging: Paging::ContinuationToken,
+            start: Cursor::First,
+            page_size: None,
+            id_of: |i: &Item| Some(i.0),
+        });
+        let error = stream.next().await.unwrap().unwrap_err();
+        assert!(
+            matches!(error, Error::TaskFailed { panicked: true, .. }),
+            "{error:?}"
+        );
+        assert_eq!(error.to_string(), "the task fetching a page panicked");
+        assert!(stream.next().await.is_none());
     }
 
     #[test]

@@ -22,12 +22,12 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::Client;
-use crate::error::{Error, Redacted, Result};
+use crate::error::{Error, Result};
 use crate::mfa::MfaProof;
 use crate::mfa_provider::{MfaChallenge, MfaProvider};
-use crate::money::Cents;
+use crate::redact::Redacted;
 use crate::retry::outcome_unknown;
-use crate::transport::Operation;
+use helloasso_raw::Cents;
 
 /// How many proofs an [`MfaProvider`] is asked for by default.
 pub const DEFAULT_MFA_ATTEMPTS: u32 = 3;
@@ -137,6 +137,7 @@ impl RefundOutcome {
 ///     .await?;
 /// # Ok(()) }
 /// ```
+#[derive(Clone)]
 #[must_use = "the refund is sent when awaited"]
 pub struct RefundPayment {
     client: Client,
@@ -345,7 +346,7 @@ impl RefundPayment {
                 continue;
             }
             if let Some(amount) = self.amount
-                && op.amount != Some(amount.get())
+                && op.amount != Some(amount)
             {
                 continue;
             }
@@ -430,7 +431,7 @@ impl RefundPayment {
         let id = self.payment_id;
         Ok(self
             .client
-            .execute(Operation::write("refund_payment"), &|raw| {
+            .execute(|raw| {
                 let mut b = raw.refund_payment().payment_id(id);
                 if let Some(amount) = self.amount {
                     b = b.amount(amount.get());
@@ -452,10 +453,10 @@ impl RefundPayment {
                         MfaProof::Password => b.x_mfa_password_authorization(code),
                     };
                 }
-                Box::pin(async move { b.send().await })
+                b
             })
             .await?
-            .into_inner())
+            .into_body())
     }
 }
 

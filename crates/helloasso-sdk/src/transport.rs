@@ -1,82 +1,63 @@
-//! Sends one operation: a token per attempt, a fresh generated client per
-//! attempt, retries, the 401 refresh-and-replay, and a span per HTTP call.
+//! How requests reach HelloAsso: the plan of a call, the shared transport
+//! (HTTP client, retry policy, sleep, clock, timeout), the hand-built
+//! request path, and the HTTP client the SDK builds.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures::future::BoxFuture;
-use helloasso_raw::hooks::CallContext;
-use helloasso_raw::types;
-use helloasso_raw::{ClientInfo, ResponseValue};
+use helloasso_raw::{Request, types};
 use progenitor_client::{ClientHooks, OperationInfo};
-use secrecy::ExposeSecret;
-use tracing::Instrument;
 
-use crate::auth::token_cache::TokenCache;
 use crate::error::{Error, Result};
-use crate::response::{self, DecodePath, RawError};
-use crate::retry::{AsyncSleep, Idempotency, RetryPolicy, Verdict, classify, parse_retry_after};
-use crate::telemetry;
+use crate::error_mapping::RawError;
+use crate::retry::{AsyncSleep, Idempotency, RetryPolicy};
 
 /// The user agent sent with every request: the crate and its version.
 pub(crate) const USER_AGENT: &str = concat!("helloasso-sdk/", env!("CARGO_PKG_VERSION"));
 
-/// One call to the generated client, made again for each attempt. It gets
-/// the attempt's generated client (carrying the bearer) and returns the
-/// generated builder's `send()` future.
-///
-/// Values the request needs are moved or cloned into the future, because
-/// each attempt builds the request anew; see [`Client::execute`](crate::Client::execute).
-pub type RawCall<'f, T> = dyn for<'a> Fn(
-        &'a helloasso_raw::Client,
-    ) -> BoxFuture<'a, std::result::Result<ResponseValue<T>, RawError>>
-    + Send
-    + Sync
-    + 'f;
-
-/// What the facade knows about an operation: its name (for spans) and whether
-/// re-sending it is harmless.
-///
-/// ```
-/// use helloasso_sdk::{Idempotency, Operation, RetryPolicy};
-///
-/// let read = Operation::read("get_payment");
-/// assert_eq!(read.idempotency(), Idempotency::Idempotent);
-/// let refund = Operation::write("refund_payment").with_retry_policy(RetryPolicy::disabled());
-/// assert_eq!(refund.idempotency(), Idempotency::NotIdempotent);
-/// ```
+/// What the attempt loop needs to know about a call besides the request:
+/// its name for spans, whether it may be replayed, its retry policy, and
+/// whether it carries a bearer.
 #[derive(Clone, Debug)]
-pub struct Operation {
-    name: &'static str,
-    idempotency: Idempotency,
-    retry: Option<RetryPolicy>,
+pub(crate) struct Plan {
+    pub(crate) name: &'static str,
+    pub(crate) idempotency: Idempotency,
+    pub(crate) retry: Option<RetryPolicy>,
     authenticated: bool,
 }
 
-impl Operation {
-    /// An operation that is safe to repeat (any GET).
-    pub fn read(name: &'static str) -> Self {
+impl Plan {
+    /// The plan for a generated request: its operation id, and replayable
+    /// only when its HTTP method is a read.
+    pub(crate) fn of<R: Request>() -> Self {
         Self {
-            name,
-            idempotency: Idempotency::Idempotent,
+            name: R::OPERATION_ID,
+            idempotency: if R::REPLAYABLE {
+                Idempotency::Idempotent
+            } else {
+                Idempotency::NotIdempotent
+            },
             retry: None,
             authenticated: true,
         }
     }
 
-    /// An operation with effects (a refund, a checkout creation): never
-    /// re-sent after an ambiguous failure.
-    pub fn write(name: &'static str) -> Self {
-        Self {
-            idempotency: Idempotency::NotIdempotent,
-            ..Self::read(name)
-        }
+    /// [`Plan::of`] for the type of `request`.
+    pub(crate) fn of_request<R: Request>(_request: &R) -> Self {
+        Self::of::<R>()
     }
 
-    /// Overrides the client's retry policy for this call.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+    /// Replayable whatever its method: a POST that only asks for something
+    /// (a client-credentials token) has no effect to repeat.
+    pub(crate) fn replayable(mut self) -> Self {
+        self.idempotency = Idempotency::Idempotent;
+        self
+    }
+
+    /// This policy instead of the client's, when given.
+    pub(crate) fn with_retry_policy(mut self, policy: Option<RetryPolicy>) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -84,16 +65,6 @@ impl Operation {
     pub(crate) fn unauthenticated(mut self) -> Self {
         self.authenticated = false;
         self
-    }
-
-    /// The operation's name (its operation id).
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// Whether it may be re-sent after an ambiguous failure.
-    pub fn idempotency(&self) -> Idempotency {
-        self.idempotency
     }
 
     pub(crate) fn is_authenticated(&self) -> bool {
@@ -107,6 +78,8 @@ pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) retry: RetryPolicy,
     pub(crate) sleep: Arc<dyn AsyncSleep>,
+    /// What time it is (when a token was issued).
+    pub(crate) clock: Arc<dyn crate::clock::Clock>,
     /// The longest one attempt may take: the whole answer for a decoded
     /// call, the status and headers for a streamed one (whose body has an
     /// idle timeout of its own instead, so that a long export can finish).
@@ -124,120 +97,13 @@ impl fmt::Debug for Transport {
     }
 }
 
-impl Transport {
-    /// Runs `call` until it succeeds, fails for good, or the retry budget is
-    /// spent. With a token cache, each attempt carries its current token, and
-    /// a 401 leads to one refresh and one replay (never more, whatever the
-    /// server answers next).
-    pub(crate) async fn run<T>(
-        &self,
-        operation: &Operation,
-        tokens: Option<&TokenCache>,
-        decode_path: DecodePath,
-        call: &RawCall<'_, T>,
-    ) -> Result<ResponseValue<T>> {
-        let policy = operation.retry.as_ref().unwrap_or(&self.retry);
-        // Attempts counted against the policy; the 401 replay is extra.
-        let mut attempt: u32 = 0;
-        let mut sent: u32 = 0;
-        let mut replayed = false;
-        loop {
-            attempt += 1;
-            sent += 1;
-            let token = match tokens {
-                Some(cache) => Some(cache.get().await?),
-                None => None,
-            };
-            let context = match &token {
-                Some(t) => CallContext::with_bearer(t.token.access_token().expose_secret()),
-                None => CallContext::anonymous(),
-            };
-            let raw =
-                helloasso_raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
-            let span = telemetry::request_span(operation.name, sent);
-            let started = Instant::now();
-            let outcome = tokio::time::timeout(self.timeout, call(&raw))
-                .instrument(span.clone())
-                .await;
-            let observed = raw.inner().observed();
-            let error = match outcome {
-                Ok(Ok(value)) => {
-                    telemetry::record_outcome(&span, Some(value.status()), started.elapsed(), None);
-                    return Ok(value);
-                }
-                Ok(Err(e)) => response::from_raw(e, observed.as_ref(), decode_path).await,
-                Err(_elapsed) => timed_out(self.timeout),
-            };
-            let status = observed.as_ref().map(|o| o.status).or(error.status());
-            telemetry::record_outcome(&span, status, started.elapsed(), Some(&error));
-
-            match classify(&error, operation.idempotency) {
-                Verdict::RefreshToken => match (tokens, &token) {
-                    (Some(cache), Some(used)) if !replayed => {
-                        replayed = true;
-                        attempt -= 1;
-                        tracing::debug!(
-                            target: telemetry::TARGET,
-                            operation = operation.name,
-                            "token refused: refreshing it and replaying once"
-                        );
-                        cache.reject(used.generation);
-                    }
-                    _ => return Err(error),
-                },
-                Verdict::Retry if attempt < policy.max_attempts() => {
-                    let retry_after = observed
-                        .as_ref()
-                        .and_then(|o| parse_retry_after(&o.headers))
-                        .or(match &error {
-                            Error::RateLimited { retry_after, .. } => *retry_after,
-                            _ => None,
-                        });
-                    let Some(wait) = policy.delay(attempt, retry_after) else {
-                        return Err(error);
-                    };
-                    tracing::debug!(
-                        target: telemetry::TARGET,
-                        operation = operation.name,
-                        attempt,
-                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                        %error,
-                        "retrying"
-                    );
-                    self.sleep.sleep(wait).await;
-                }
-                Verdict::Retry | Verdict::Fail => return Err(error),
-            }
-        }
-    }
-}
-
 /// Sends a request built by hand through an attempt's generated client, for
 /// what the generated operations do not cover (another `Accept`, such as a
-/// CSV export, or an endpoint the spec lacks). The same hooks as a generated
-/// operation run: the attempt's bearer is added and the status and headers
-/// are recorded. A success comes back as the response, to decode or stream;
-/// an error status as `UnexpectedResponse`, which
-/// [`Client::execute`](crate::Client::execute) turns into the matching typed
-/// error.
-///
-/// ```no_run
-/// # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
-/// use helloasso_sdk::{ClientInfo, Operation, ResponseValue, send_request};
-///
-/// let csv = client
-///     .execute_stream(Operation::read("export_payments"), &|raw| {
-///         Box::pin(async move {
-///             let url = format!("{}/v5/organizations/my-asso/payments", raw.baseurl());
-///             let request = raw.client().get(url).header("accept", "text/csv");
-///             send_request(raw, "export_payments", request).await.map(ResponseValue::stream)
-///         })
-///     })
-///     .await?
-///     .into_inner();
-/// # let _ = csv; Ok(()) }
-/// ```
-pub async fn send_request(
+/// CSV export). The same hooks as a generated operation run: the attempt's
+/// bearer is added and the status and headers are recorded. An error status
+/// comes back as `UnexpectedResponse`, which the attempt loop maps to the
+/// matching typed error.
+pub(crate) async fn send_request(
     raw: &helloasso_raw::Client,
     operation_id: &'static str,
     request: reqwest::RequestBuilder,
@@ -252,20 +118,6 @@ pub async fn send_request(
         Ok(response)
     } else {
         Err(helloasso_raw::Error::UnexpectedResponse(response))
-    }
-}
-
-/// The error for an attempt that outlived the client's timeout. The request
-/// left, so HelloAsso may have acted on it.
-fn timed_out(timeout: Duration) -> Error {
-    Error::Transport {
-        message: format!(
-            "no answer within {} ms (the client's timeout)",
-            timeout.as_millis()
-        ),
-        may_have_reached_server: true,
-        timed_out: true,
-        source: None,
     }
 }
 
@@ -285,15 +137,4 @@ pub(crate) fn http_client(connect_timeout: Duration, user_agent: &str) -> Result
         .user_agent(user_agent)
         .build()
         .map_err(|e| Error::invalid_request(format!("cannot build the HTTP client: {e}")))
-}
-
-/// A reqwest error without the query and fragment of its URL: listings carry
-/// a payer's name or e-mail in `searchKey`/`userSearchKey`, and reqwest's
-/// message quotes the full URL, which would carry it into errors and logs.
-pub(crate) fn without_query(mut error: reqwest::Error) -> reqwest::Error {
-    if let Some(url) = error.url_mut() {
-        url.set_query(None);
-        url.set_fragment(None);
-    }
-    error
 }

@@ -4,6 +4,7 @@
 //!
 //! One test in this binary: it installs the global log subscriber.
 
+#[path = "it/common.rs"]
 mod common;
 
 use std::io::Write;

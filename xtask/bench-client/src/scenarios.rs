@@ -74,7 +74,7 @@ async fn facade(args: &Args) -> Result<Value> {
     let mut count = 0;
     let mut checksum = 0_i64;
     while let Some(p) = items.try_next().await? {
-        checksum = checksum.wrapping_add(p.amount.unwrap_or(0));
+        checksum = checksum.wrapping_add(p.amount.map_or(0, |a| a.get()));
         count += 1;
         if count % page == 0 {
             work(args).await;
@@ -127,7 +127,7 @@ async fn floor(args: &Args) -> Result<Value> {
     by_hand(args, |bytes| {
         let page: types::PaymentPage = serde_json::from_slice(bytes)?;
         let data = page.data.unwrap_or_default();
-        let checksum = data.iter().map(|p| p.amount.unwrap_or(0)).sum();
+        let checksum = data.iter().map(|p| p.amount.map_or(0, |a| a.get())).sum();
         let token = page.pagination.and_then(|p| p.continuation_token);
         Ok((data.len(), checksum, token))
     })

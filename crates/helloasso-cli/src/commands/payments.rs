@@ -7,7 +7,7 @@ use std::task::{Context as TaskContext, Poll};
 use futures::StreamExt;
 use helloasso_sdk::types::{OperationState, Payment, PaymentDetail, PublicPayment};
 use helloasso_sdk::{
-    Client, ExportFormat, FixedMfaCode, ListPayments, MAX_PAGE_SIZE, RefundOutcome, mfa_fn,
+    Client, ExportFormat, FixedMfaCode, ListPayments, PaymentFilters, RefundOutcome, mfa_fn,
 };
 use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -18,7 +18,7 @@ use crate::cli::{
 use crate::config::Context;
 use crate::destination::{self, Destination};
 use crate::exit::{self, CliError, CliResult, Kind};
-use crate::input::{self, Filters, format_euros};
+use crate::input::{self, format_euros};
 use crate::output::{self, Col, Emitter};
 use crate::prompt;
 
@@ -93,38 +93,14 @@ pub fn join_name(first: Option<&str>, last: Option<&str>) -> String {
 
 /// A page size no larger than needed for `limit` items: asking for 100
 /// payments to show 5 wastes HelloAsso's time and ours.
-fn page_size_for(page_size: u32, limit: Option<u64>) -> CliResult<u32> {
-    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-        return Err(CliError::usage(format!(
-            "--page-size {page_size} is out of range: HelloAsso serves 1 to {MAX_PAGE_SIZE} items per page"
-        )));
-    }
-    Ok(match limit {
+fn page_size_for(page_size: u32, limit: Option<u64>) -> u32 {
+    match limit {
         Some(limit) => page_size.min(u32::try_from(limit.max(1)).unwrap_or(u32::MAX)),
         None => page_size,
-    })
+    }
 }
 
-/// Applies the shared filters (states, dates, sort) to a listing or a
-/// search: two SDK builders with the same setters.
-macro_rules! with_filters {
-    ($builder:expr, $filters:expr) => {{
-        let filters: &Filters = $filters;
-        let mut b = $builder;
-        if !filters.states.is_empty() {
-            b = b.states(filters.states.clone());
-        }
-        if let Some(from) = filters.from {
-            b = b.from(from);
-        }
-        if let Some(to) = filters.to {
-            b = b.to(to);
-        }
-        b.sort(filters.sort.0.clone(), filters.sort.1.clone())
-    }};
-}
-
-fn listing(ctx: &Context, args: &ListArgs, filters: &Filters) -> CliResult<ListPayments> {
+fn listing(ctx: &Context, args: &ListArgs, filters: &PaymentFilters) -> CliResult<ListPayments> {
     let payments = ctx.client.payments(ctx.organization()?);
     let mut list = match &args.form {
         Some(form) => {
@@ -132,17 +108,19 @@ fn listing(ctx: &Context, args: &ListArgs, filters: &Filters) -> CliResult<ListP
             payments.form(kind, slug)
         }
         None => payments.list(),
-    };
+    }
+    .filters(filters.clone());
     if let Some(key) = &args.search {
         list = list.user_search_key(key.clone());
     }
-    Ok(with_filters!(list, filters))
+    Ok(list)
 }
 
 async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
-    let filters = Filters::parse(&args.filters)?;
+    let filters = input::filters(&args.filters)?.page_size(args.page_size);
+    filters.check_listing()?;
     let limit = (!args.all).then_some(args.limit);
-    let page_size = page_size_for(args.page_size, limit)?;
+    let page_size = page_size_for(args.page_size, limit);
     let list = listing(ctx, &args, &filters)?.page_size(page_size);
     let mut out = Emitter::stdout(settings.format, PAYMENT_COLS)?;
     // One page holds them all: no stream, so no page fetched ahead for nothing.
@@ -289,15 +267,20 @@ fn search_cells(p: &PublicPayment) -> Vec<String> {
 }
 
 async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResult {
-    let filters = Filters::parse(&args.filters)?;
+    let filters = input::filters(&args.filters)?.page_size(args.page_size);
+    filters.check_search()?;
     let form_types = input::form_types(&args.form_types)?;
     let amount = args
         .amount
         .as_deref()
         .map(|a| input::euros("--amount", a))
         .transpose()?;
-    let page_size = page_size_for(args.page_size, Some(args.limit))?;
-    let mut search = with_filters!(ctx.client.payments(ctx.organization()?).search(), &filters)
+    let page_size = page_size_for(args.page_size, Some(args.limit));
+    let mut search = ctx
+        .client
+        .payments(ctx.organization()?)
+        .search()
+        .filters(filters)
         .page_size(page_size);
     if let Some(query) = args.query.as_deref().filter(|q| !q.trim().is_empty()) {
         search = search.search_key(query);
@@ -327,7 +310,8 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
 }
 
 async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResult {
-    let filters = Filters::parse(&args.filters)?;
+    let filters = input::filters(&args.filters)?;
+    filters.check_listing()?;
     let destination = match &args.out {
         None => Destination::Stdout,
         Some(out) => Destination::resolve(out, args.force)?,
@@ -358,7 +342,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         form: None,
         limit: 0,
         all: true,
-        page_size: MAX_PAGE_SIZE,
+        page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
     };
     let list = listing(ctx, &list_args, &filters)?;
     let bar = export_bar(settings.progress, &list, format).await;
@@ -667,12 +651,16 @@ fn say_found_on_read_back(id: i64) {
 /// What a refund's confirmation shows, whichever model carried it.
 struct Shown {
     id: Option<i64>,
-    amount: Option<i64>,
+    amount: Option<helloasso_sdk::Cents>,
     state: String,
 }
 
 impl Shown {
-    fn of(id: Option<i64>, amount: Option<i64>, state: Option<&OperationState>) -> Self {
+    fn of(
+        id: Option<i64>,
+        amount: Option<helloasso_sdk::Cents>,
+        state: Option<&OperationState>,
+    ) -> Self {
         Self {
             id,
             amount,
@@ -697,7 +685,7 @@ fn show_refund<T: serde::Serialize>(
             "amount",
             shown
                 .amount
-                .or(amount.map(|a| a.get()))
+                .or(amount)
                 .map_or_else(String::new, |a| format!("{} EUR", format_euros(a))),
         ),
         ("state", shown.state.clone()),

@@ -61,7 +61,7 @@ fn id(v: Option<i64>) -> String {
     v.map_or_else(String::new, |i| i.to_string())
 }
 
-fn euros(v: Option<i64>) -> String {
+fn euros(v: Option<helloasso_sdk::Cents>) -> String {
     v.map_or_else(String::new, |a| format!("{} EUR", format_euros(a)))
 }
 

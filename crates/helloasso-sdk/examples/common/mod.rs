@@ -2,7 +2,10 @@
 //! set, otherwise for a fake HelloAsso started in-process.
 
 use helloasso_fake::{FakeConfig, FakeServer};
-use helloasso_sdk::{Client, ClientBuilder, ENV_CLIENT_ID, ENV_ENVIRONMENT, Environment};
+use helloasso_sdk::{Client, ClientBuilder, Environment};
+
+const ENV_CLIENT_ID: &str = ClientBuilder::ENV_CLIENT_ID;
+const ENV_ENVIRONMENT: &str = ClientBuilder::ENV_ENVIRONMENT;
 
 /// Names the organization to work on with real credentials.
 pub const ENV_ORGANIZATION: &str = "HELLOASSO_ORGANIZATION";

@@ -15,8 +15,8 @@ use super::token::{Token, TokenKey};
 use super::token_cache::FetchToken;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::response::json_path;
-use crate::transport::{Operation, Transport};
+use crate::error_mapping::json_path;
+use crate::transport::{Plan, Transport};
 
 /// A client id and its secret. `Debug` shows the id only.
 #[derive(Clone)]
@@ -29,7 +29,7 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("client_id", &self.client_id)
-            .field("client_secret", &crate::error::Redacted)
+            .field("client_secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -50,22 +50,24 @@ fn token_request(grant_type: types::GrantType, client_id: &str) -> types::TokenR
 /// attempt and never logged.
 async fn request_token(
     transport: &Transport,
-    operation: Operation,
+    replayable: bool,
     form: types::TokenRequest,
 ) -> Result<Token> {
+    let raw = helloasso_raw::Client::new_with_client(
+        &transport.base_url,
+        transport.http.clone(),
+        helloasso_raw::hooks::CallContext::anonymous(),
+    );
+    let request = raw.token().body(form);
+    let mut plan = Plan::of_request(&request).unauthenticated();
+    if replayable {
+        plan = plan.replayable();
+    }
     let response = transport
-        .run(
-            &operation.unauthenticated(),
-            None,
-            json_path::<types::TokenResponse>,
-            &move |raw| {
-                let form = form.clone();
-                Box::pin(async move { raw.token().body(form).send().await })
-            },
-        )
+        .run(&plan, None, json_path::<types::TokenResponse>, &request)
         .await?
-        .into_inner();
-    Ok(token_from(response))
+        .into_body();
+    Ok(token_from(response, transport.clock.now()))
 }
 
 /// What HelloAsso documents and answers (1799 or 1800 seconds): the lifetime
@@ -97,10 +99,9 @@ pub(crate) fn lifetime(expires_in: Option<&serde_json::Value>) -> Duration {
 }
 
 /// The token pair a token answer describes, expiring [`lifetime`] from now.
-pub(crate) fn token_from(response: types::TokenResponse) -> Token {
+pub(crate) fn token_from(response: types::TokenResponse, now: chrono::DateTime<Utc>) -> Token {
     let lifetime = chrono::Duration::from_std(lifetime(response.expires_in.as_ref()))
         .unwrap_or(chrono::Duration::zero());
-    let now = Utc::now();
     let token = Token::new(
         SecretString::from(response.access_token),
         response.refresh_token.map(SecretString::from),
@@ -121,7 +122,7 @@ pub(crate) async fn client_credentials(
     let mut form = token_request(types::GrantType::ClientCredentials, &credentials.client_id);
     form.client_secret = Some(credentials.client_secret.expose_secret().to_owned());
     // Asking again for a client-credentials token is harmless.
-    request_token(transport, Operation::read("token"), form).await
+    request_token(transport, true, form).await
 }
 
 /// The refresh-token grant. HelloAsso answers with a new refresh token and
@@ -133,7 +134,7 @@ pub(crate) async fn refresh(
 ) -> Result<Token> {
     let mut form = token_request(types::GrantType::RefreshToken, client_id);
     form.refresh_token = Some(refresh_token.expose_secret().to_owned());
-    request_token(transport, Operation::write("token"), form).await
+    request_token(transport, false, form).await
 }
 
 /// The authorization-code grant: a partner exchanges the code an
@@ -150,7 +151,7 @@ pub(crate) async fn exchange_code(
     form.code = Some(code.to_owned());
     form.redirect_uri = Some(redirect_uri.to_owned());
     form.code_verifier = Some(verifier.secret().expose_secret().to_owned());
-    request_token(transport, Operation::write("token"), form).await
+    request_token(transport, false, form).await
 }
 
 /// Whether HelloAsso refused a grant itself (so another grant may work), as
@@ -174,40 +175,50 @@ pub(crate) fn fetcher(
     key: TokenKey,
 ) -> FetchToken {
     Arc::new(move |previous: Option<Token>| {
-        let transport = transport.clone();
-        let credentials = credentials.clone();
-        let key = key.clone();
-        Box::pin(async move {
-            let organization = previous
-                .as_ref()
-                .and_then(|p| p.organization_slug().map(str::to_owned));
-            if let Some(refresh_token) = previous.as_ref().and_then(Token::refresh_token) {
-                match refresh(&transport, &credentials.client_id, refresh_token).await {
-                    Ok(token) => {
-                        return Ok(match (token.organization_slug(), organization) {
-                            (None, Some(slug)) => token.with_organization_slug(slug),
-                            _ => token,
-                        });
-                    }
-                    Err(error) if is_refusal(&error) && key.organization_slug().is_none() => {
-                        tracing::info!(
-                            target: crate::telemetry::TARGET,
-                            %error,
-                            "refresh refused: falling back to the client credentials"
-                        );
-                    }
-                    Err(error) => return Err(error),
-                }
-            }
-            match key.organization_slug() {
-                None => client_credentials(&transport, &credentials).await,
-                Some(slug) => Err(Error::invalid_request(format!(
-                    "no token for organization `{slug}`: send its user through \
-                     Client::authorization_request, then call Client::exchange_code"
-                ))),
-            }
-        })
+        Box::pin(fetch(
+            transport.clone(),
+            credentials.clone(),
+            key.clone(),
+            previous,
+        ))
     })
+}
+
+/// One fetch of [`fetcher`]: the refresh grant, then the fallback.
+async fn fetch(
+    transport: Arc<Transport>,
+    credentials: Arc<Credentials>,
+    key: TokenKey,
+    previous: Option<Token>,
+) -> Result<Token> {
+    let organization = previous
+        .as_ref()
+        .and_then(|p| p.organization_slug().map(str::to_owned));
+    if let Some(refresh_token) = previous.as_ref().and_then(Token::refresh_token) {
+        match refresh(&transport, &credentials.client_id, refresh_token).await {
+            Ok(token) => {
+                return Ok(match (token.organization_slug(), organization) {
+                    (None, Some(slug)) => token.with_organization_slug(slug),
+                    _ => token,
+                });
+            }
+            Err(error) if is_refusal(&error) && key.organization_slug().is_none() => {
+                tracing::info!(
+                    target: crate::telemetry::TARGET,
+                    %error,
+                    "refresh refused: falling back to the client credentials"
+                );
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    match key.organization_slug() {
+        None => client_credentials(&transport, &credentials).await,
+        Some(slug) => Err(Error::invalid_request(format!(
+            "no token for organization `{slug}`: send its user through \
+             Client::authorization_request, then call Client::exchange_code"
+        ))),
+    }
 }
 
 /// Where to send an organization's user so that it authorizes a partner's
@@ -301,7 +312,10 @@ mod tests {
         let body = serde_json::json!({
             "access_token": "a", "refresh_token": "r", "token_type": "bearer", "expires_in": expires_in,
         });
-        token_from(serde_json::from_value(body).expect("a token answer decodes"))
+        token_from(
+            serde_json::from_value(body).expect("a token answer decodes"),
+            Utc::now(),
+        )
     }
 
     fn seconds_left(token: &Token) -> i64 {
@@ -361,7 +375,7 @@ mod tests {
             assert!((1790..=1800).contains(&left), "{value}: {left}");
         }
         let body = serde_json::json!({ "access_token": "a" });
-        let token = token_from(serde_json::from_value(body).expect("decodes"));
+        let token = token_from(serde_json::from_value(body).expect("decodes"), Utc::now());
         assert!((1790..=1800).contains(&seconds_left(&token)));
     }
 
@@ -375,7 +389,7 @@ mod tests {
             "expires_in": 1799,
             "refresh_token": "gU5nGYVHWVsUQk4DwgLGNOae",
         });
-        let token = token_from(serde_json::from_value(body).expect("decodes"));
+        let token = token_from(serde_json::from_value(body).expect("decodes"), Utc::now());
         assert!(token.refresh_token().is_some());
         assert_eq!(token.organization_slug(), None);
     }

@@ -65,7 +65,7 @@ impl PkceVerifier {
 impl fmt::Debug for PkceVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("PkceVerifier")
-            .field(&crate::error::Redacted)
+            .field(&crate::redact::Redacted)
             .finish()
     }
 }

@@ -79,12 +79,16 @@ impl Token {
     /// instead, so that a short lifetime does not make every call fetch a
     /// new token.
     pub fn is_fresh(&self, skew: Duration) -> bool {
+        self.is_fresh_at(Utc::now(), skew)
+    }
+
+    /// [`is_fresh`](Self::is_fresh) as of `now`.
+    pub fn is_fresh_at(&self, now: DateTime<Utc>, skew: Duration) -> bool {
         let mut skew = chrono::Duration::from_std(skew).unwrap_or(chrono::Duration::MAX);
         if let Some(lifetime) = self.lifetime {
             skew = skew.min(lifetime / 2);
         }
-        Utc::now()
-            .checked_add_signed(skew)
+        now.checked_add_signed(skew)
             .is_some_and(|deadline| deadline < self.expires_at)
     }
 }
@@ -92,10 +96,10 @@ impl Token {
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Token")
-            .field("access_token", &crate::error::Redacted)
+            .field("access_token", &crate::redact::Redacted)
             .field(
                 "refresh_token",
-                &self.refresh_token.as_ref().map(|_| crate::error::Redacted),
+                &self.refresh_token.as_ref().map(|_| crate::redact::Redacted),
             )
             .field("expires_at", &self.expires_at)
             .field("organization_slug", &self.organization_slug)

@@ -1,10 +1,10 @@
-//! A single-flight cache of one token pair.
+//! A single-flight cache of one token pair, and the map of a client's
+//! caches (its own token's, and each organization's).
 //!
 //! However many tasks need a token at once, one fetch runs and they all wait
-//! on its result, success or failure (aws-sdk-rust's expiring cache works the
-//! same way). This matters more for HelloAsso than for most APIs: refresh
-//! tokens rotate, so two concurrent refreshes with the same refresh token
-//! would see the second one refused.
+//! on its result, success or failure. This matters more for HelloAsso than
+//! for most APIs: refresh tokens rotate, so two concurrent refreshes with the
+//! same refresh token would see the second one refused.
 //!
 //! The fetch runs in a task of its own, so a caller that gives up (a dropped
 //! future, a timeout) never cancels a refresh half-way: a rotated refresh
@@ -17,6 +17,7 @@
 //! disconnected organization's token is not saved again and a freshly
 //! exchanged pair is not overwritten.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -27,6 +28,7 @@ use tracing::Instrument;
 
 use super::token::{Token, TokenKey};
 use super::token_store::TokenStore;
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 
 /// Obtains a new token pair, given the previous one (whose refresh token it
@@ -41,8 +43,9 @@ type Flight = Shared<BoxFuture<'static, Landed>>;
 enum Landed {
     /// Its task ran to the end.
     Done(Result<CachedToken>),
-    /// Its task panicked or was cancelled.
-    Interrupted(String),
+    /// Its task panicked or was cancelled: the error to report if that
+    /// happens twice.
+    Interrupted(Error),
 }
 
 /// A token as handed out by the cache, with the generation that identifies
@@ -59,10 +62,63 @@ pub(crate) struct TokenCache {
     inner: Arc<Inner>,
 }
 
+/// What every token cache of a client shares.
+#[derive(Clone)]
+pub(crate) struct CacheSettings {
+    pub(crate) store: Arc<dyn TokenStore>,
+    /// How long before expiry a token is refreshed.
+    pub(crate) skew: Duration,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// A client's token caches, one per key, made on first use: clones of a
+/// client and its per-organization handles share them.
+pub(crate) struct TokenCaches {
+    settings: CacheSettings,
+    /// How a cache for a key gets new tokens.
+    fetcher: Box<dyn Fn(&TokenKey) -> FetchToken + Send + Sync>,
+    caches: Mutex<HashMap<TokenKey, TokenCache>>,
+}
+
+impl TokenCaches {
+    pub(crate) fn new(
+        settings: CacheSettings,
+        fetcher: impl Fn(&TokenKey) -> FetchToken + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            settings,
+            fetcher: Box::new(fetcher),
+            caches: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cache of `key`'s token.
+    pub(crate) fn get(&self, key: &TokenKey) -> TokenCache {
+        let mut caches = self.caches.lock().unwrap_or_else(|p| p.into_inner());
+        caches
+            .entry(key.clone())
+            .or_insert_with(|| {
+                TokenCache::new(key.clone(), self.settings.clone(), (self.fetcher)(key))
+            })
+            .clone()
+    }
+
+    /// The token store every cache uses.
+    pub(crate) fn store(&self) -> &Arc<dyn TokenStore> {
+        &self.settings.store
+    }
+
+    /// How long before expiry tokens are refreshed.
+    pub(crate) fn skew(&self) -> Duration {
+        self.settings.skew
+    }
+}
+
 struct Inner {
     key: TokenKey,
     store: Arc<dyn TokenStore>,
     skew: Duration,
+    clock: Arc<dyn Clock>,
     fetch: FetchToken,
     state: Mutex<State>,
     /// Held while the store is written, so that a save from a refresh and
@@ -85,17 +141,13 @@ struct State {
 }
 
 impl TokenCache {
-    pub(crate) fn new(
-        key: TokenKey,
-        store: Arc<dyn TokenStore>,
-        skew: Duration,
-        fetch: FetchToken,
-    ) -> Self {
+    pub(crate) fn new(key: TokenKey, settings: CacheSettings, fetch: FetchToken) -> Self {
         Self {
             inner: Arc::new(Inner {
                 key,
-                store,
-                skew,
+                store: settings.store,
+                skew: settings.skew,
+                clock: settings.clock,
                 fetch,
                 state: Mutex::new(State::default()),
                 store_lock: tokio::sync::Mutex::new(()),
@@ -113,7 +165,9 @@ impl TokenCache {
                 let mut state = self.inner.lock();
                 if let Some(current) = &state.current
                     && !state.rejected
-                    && current.token.is_fresh(self.inner.skew)
+                    && current
+                        .token
+                        .is_fresh_at(self.inner.clock.now(), self.inner.skew)
                 {
                     return Ok(current.clone());
                 }
@@ -124,14 +178,7 @@ impl TokenCache {
             };
             match flight.await {
                 Landed::Done(result) => return result,
-                Landed::Interrupted(why) if interrupted_before => {
-                    return Err(Error::Transport {
-                        message: format!("the token request was interrupted ({why})"),
-                        may_have_reached_server: true,
-                        timed_out: false,
-                        source: None,
-                    });
-                }
+                Landed::Interrupted(error) if interrupted_before => return Err(error),
                 Landed::Interrupted(_) => interrupted_before = true,
             }
         }
@@ -197,7 +244,10 @@ impl TokenCache {
                     // The task never landed: end its flight here, or every
                     // later caller would wait on this dead one.
                     inner.end_flight(id);
-                    Landed::Interrupted(join_error.to_string())
+                    Landed::Interrupted(Error::task_failed(
+                        "the task fetching a token",
+                        &join_error,
+                    ))
                 }
             }
         }
@@ -241,7 +291,7 @@ impl Inner {
         let mut previous = previous;
         if needs_load {
             if let Some(stored) = self.store.load(&self.key).await? {
-                if stored.is_fresh(self.skew) {
+                if stored.is_fresh_at(self.clock.now(), self.skew) {
                     tracing::debug!(key = %self.key, "using the token from the token store");
                     return Ok(stored);
                 }
@@ -347,6 +397,8 @@ mod tests {
         Arc::new(move |previous: Option<Token>| {
             let calls = calls.clone();
             let seen = seen.clone();
+            // A test fake of `FetchToken`, a boxed closure: its future awaits
+            // (to let callers pile up), so it is an async block.
             Box::pin(async move {
                 use secrecy::ExposeSecret;
                 let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
@@ -368,7 +420,12 @@ mod tests {
     }
 
     fn cache(fetch: FetchToken, store: Arc<dyn TokenStore>) -> TokenCache {
-        TokenCache::new(TokenKey::own("id"), store, Duration::from_secs(60), fetch)
+        let settings = CacheSettings {
+            store,
+            skew: Duration::from_secs(60),
+            clock: Arc::new(crate::clock::SystemClock),
+        };
+        TokenCache::new(TokenKey::own("id"), settings, fetch)
     }
 
     async fn hammer(cache: &TokenCache, n: usize) -> Vec<Result<CachedToken>> {

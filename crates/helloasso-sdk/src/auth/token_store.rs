@@ -101,7 +101,7 @@ impl fmt::Debug for MemoryTokenStore {
 impl TokenStore for MemoryTokenStore {
     fn load<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<Option<Token>>> {
         let token = self.with(|m| m.get(key).cloned());
-        Box::pin(async move { Ok(token) })
+        Box::pin(std::future::ready(Ok(token)))
     }
 
     fn save<'a>(&'a self, key: &'a TokenKey, token: &'a Token) -> BoxFuture<'a, Result<()>> {
@@ -216,13 +216,18 @@ impl fmt::Debug for FileTokenStore {
     }
 }
 
+impl FileTokenStore {
+    /// The pair saved under `key`, read off the blocking pool.
+    async fn read(&self, key: String) -> Result<Option<Token>> {
+        let path = self.path.clone();
+        let file = blocking(move || read_file(&path)).await?;
+        Ok(file.tokens.get(&key).map(StoredToken::to_token))
+    }
+}
+
 impl TokenStore for FileTokenStore {
     fn load<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Result<Option<Token>>> {
-        Box::pin(async move {
-            let path = self.path.clone();
-            let file = blocking(move || read_file(&path)).await?;
-            Ok(file.tokens.get(&key.to_string()).map(StoredToken::to_token))
-        })
+        Box::pin(self.read(key.to_string()))
     }
 
     fn save<'a>(&'a self, key: &'a TokenKey, token: &'a Token) -> BoxFuture<'a, Result<()>> {

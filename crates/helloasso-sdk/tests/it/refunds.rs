@@ -1,7 +1,7 @@
 //! Refunds against httpmock on loopback: HelloAsso's 409 MFA answers, the
 //! provider loop and its bound, and input refused before sending.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

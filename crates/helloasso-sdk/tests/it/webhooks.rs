@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use helloasso_sdk::Cents;
 use helloasso_sdk::types::{FormType, PaymentState};
 use helloasso_sdk::webhooks::{self, Notification, WebhookError};
 
@@ -38,7 +39,7 @@ fn every_sample_parses_to_its_variant() {
         match notification {
             Notification::Payment(p) => {
                 assert!(p.id.is_some_and(|id| id > 0), "{name}");
-                assert!(p.amount.is_some_and(|a| a > 0), "{name}");
+                assert!(p.amount.is_some_and(|a| a.is_positive()), "{name}");
             }
             Notification::Order(o) => {
                 assert!(o.id.is_some(), "{name}");
@@ -71,7 +72,7 @@ fn official_payment_sample_keeps_its_values() {
         panic!("not a payment");
     };
     assert_eq!(payment.id, Some(7_269_832));
-    assert_eq!(payment.amount, Some(1000));
+    assert_eq!(payment.amount, Some(Cents(1000)));
     assert_eq!(payment.state, Some(PaymentState::Authorized));
     let order = payment.order.unwrap();
     assert_eq!(order.form_type, Some(FormType::PaymentForm));

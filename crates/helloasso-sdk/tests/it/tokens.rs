@@ -1,14 +1,14 @@
 //! Token lifecycle against a real HTTP server on loopback: single-flight,
 //! rotation, fallback, and the 401 refresh-and-replay.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use common::*;
-use helloasso_sdk::{Error, MemoryTokenStore, Token, TokenKey, TokenStore};
+use helloasso_sdk::{Error, ExposeSecret, MemoryTokenStore, Token, TokenKey, TokenStore};
 use httpmock::Mock;
 use httpmock::prelude::*;
 use serde_json::{Value, json};
@@ -156,7 +156,6 @@ async fn each_refresh_uses_the_refresh_token_of_the_previous_one() {
 
     let mut seen = Vec::new();
     for _ in 0..4 {
-        use helloasso_sdk::ExposeSecret;
         let client = builder(&server.base_url())
             .token_store(helloasso_sdk::FileTokenStore::new(&path))
             .build()
@@ -216,7 +215,6 @@ async fn a_refused_refresh_falls_back_to_client_credentials() {
 
     let token = client.token().await.unwrap();
 
-    use helloasso_sdk::ExposeSecret;
     assert_eq!(token.access_token().expose_secret(), "fresh-access");
     assert_eq!(refresh.calls_async().await, 1);
     assert_eq!(credentials.calls_async().await, 1);
@@ -304,7 +302,7 @@ async fn a_401_refreshes_once_and_replays_once() {
         .await;
     let client = builder(&server.base_url()).build().unwrap();
 
-    let payment = get_payment(&client, 7).await.unwrap().into_inner();
+    let payment = get_payment(&client, 7).await.unwrap().into_body();
 
     assert_eq!(payment.id, Some(7));
     assert_eq!(initial.calls_async().await, 1);
@@ -356,7 +354,7 @@ async fn code_exchange_stores_the_organization_token_and_disconnect_forgets_it()
             .as_str()
             .starts_with(&format!("{}/authorize?", server.base_url()))
     );
-    use helloasso_sdk::ExposeSecret;
+
     let verifier = request.verifier().secret().expose_secret().to_owned();
 
     let exchange = server
@@ -460,7 +458,6 @@ async fn a_restarted_process_refreshes_with_the_rotated_token_from_the_file() {
         .unwrap();
     let token = second_process.token().await.unwrap();
 
-    use helloasso_sdk::ExposeSecret;
     assert_eq!(token.access_token().expose_secret(), "access-3");
     assert_eq!(credentials.calls_async().await, 1);
     assert_eq!(first_refresh.calls_async().await, 1);
@@ -546,10 +543,12 @@ async fn a_token_store_that_panics_does_not_poison_the_token_forever() {
         .unwrap();
     for call in 1..=3 {
         let error = client.token().await.unwrap_err();
+        // Reported as the panic it was, not as a network failure.
         assert!(
-            matches!(&error, Error::Transport { message, .. } if message.contains("interrupted")),
+            matches!(&error, Error::TaskFailed { panicked: true, .. }),
             "{error:?}"
         );
+        assert_eq!(error.to_string(), "the task fetching a token panicked");
         assert_eq!(store.loads(), 2 * call, "call {call} tried again");
     }
     token.assert_calls_async(1).await;
@@ -619,7 +618,6 @@ async fn a_code_exchange_during_a_refresh_is_not_overwritten_by_it() {
         .await
         .unwrap();
 
-    use helloasso_sdk::ExposeSecret;
     // The caller that waited on the refresh gets the newer pair...
     let waited = refreshing.await.unwrap().unwrap();
     assert_eq!(waited.access_token().expose_secret(), "new-access");
@@ -674,7 +672,6 @@ async fn a_rotated_refresh_token_survives_a_caller_cancelled_mid_refresh() {
     let gave_up = tokio::time::timeout(Duration::from_millis(50), client.token()).await;
     assert!(gave_up.is_err(), "the caller was cancelled mid-refresh");
 
-    use helloasso_sdk::ExposeSecret;
     // The refresh finished anyway: the rotated pair is used and saved.
     let token = client.token().await.unwrap();
     assert_eq!(token.access_token().expose_secret(), "access-2");
@@ -710,4 +707,67 @@ async fn a_token_request_is_not_redirected() {
     let error = client.token().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
     stolen.assert_calls_async(0).await;
+}
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+struct ManualClock(std::sync::Mutex<chrono::DateTime<Utc>>);
+
+impl helloasso_sdk::Clock for ManualClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl ManualClock {
+    fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+/// Freshness follows the client's clock, so expiry is tested without
+/// waiting: a 30-minute token is used as is 28 minutes in, and refreshed
+/// (refresh grant, one request) once it is within the 60-second margin.
+#[tokio::test]
+async fn a_token_is_refreshed_when_the_clock_says_it_is_due() {
+    let server = MockServer::start_async().await;
+    let first = grant(
+        &server,
+        &["grant_type=client_credentials"],
+        token_json("access-1", "refresh-1", 1800),
+    )
+    .await;
+    let refresh = grant(
+        &server,
+        &["grant_type=refresh_token", "refresh_token=refresh-1"],
+        token_json("access-2", "refresh-2", 1800),
+    )
+    .await;
+    let old = payments_accepting(&server, "access-1").await;
+    let new = payments_accepting(&server, "access-2").await;
+    let clock = Arc::new(ManualClock(std::sync::Mutex::new(Utc::now())));
+    let client = builder(&server.base_url())
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+
+    get_payment(&client, 1).await.unwrap();
+    clock.advance(chrono::Duration::minutes(28));
+    get_payment(&client, 1).await.unwrap();
+    assert_eq!(
+        client.token().await.unwrap().access_token().expose_secret(),
+        "access-1"
+    );
+    first.assert_calls_async(1).await;
+    refresh.assert_calls_async(0).await;
+
+    clock.advance(chrono::Duration::seconds(61));
+    get_payment(&client, 1).await.unwrap();
+    refresh.assert_calls_async(1).await;
+    old.assert_calls_async(2).await;
+    new.assert_calls_async(1).await;
+    // The new token's expiry is counted from the clock's now, not the system's.
+    let token = client.token().await.unwrap();
+    assert_eq!(token.access_token().expose_secret(), "access-2");
+    assert!(token.expires_at() > Utc::now() + chrono::Duration::minutes(55));
 }

@@ -2,7 +2,7 @@
 //! targets on the stable toolchain: every input that ever mattered to the
 //! fuzzer stays a regression test.
 
-#[path = "../fuzz/targets.rs"]
+#[path = "../../fuzz/targets.rs"]
 mod targets;
 
 fn replay(target: &str, run: fn(&[u8])) {

@@ -1,9 +1,9 @@
 //! Bad answers from the server become the matching typed error.
 
-mod common;
+use crate::common;
 
 use common::*;
-use helloasso_sdk::{Error, MfaProof, RetryPolicy};
+use helloasso_sdk::{Cents, Error, MfaProof, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -640,9 +640,9 @@ async fn a_200_without_a_content_type_is_decoded_when_it_is_json() {
         })
         .await;
     let client = client(&server);
-    let payment = get_payment(&client, 1).await.unwrap().into_inner();
+    let payment = get_payment(&client, 1).await.unwrap().into_body();
     assert_eq!(payment.id, Some(1));
-    assert_eq!(payment.amount, Some(1200));
+    assert_eq!(payment.amount, Some(Cents(1200)));
 
     match get_payment(&client, 2).await.unwrap_err() {
         Error::Decode {

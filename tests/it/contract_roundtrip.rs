@@ -2,7 +2,7 @@
 //! against helloasso-fake into a temporary directory, replay every new
 //! cassette through the strict harness, and scan them for the run's secrets.
 
-mod contract;
+use crate::contract;
 
 use std::collections::BTreeSet;
 

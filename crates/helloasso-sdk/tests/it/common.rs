@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use helloasso_sdk::types;
-use helloasso_sdk::{
-    AsyncSleep, Client, ClientBuilder, Environment, Operation, ResponseValue, RetryPolicy,
-};
+use helloasso_sdk::{AsyncSleep, Client, ClientBuilder, Environment, Response, RetryPolicy};
 use httpmock::Method::POST;
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
@@ -94,23 +92,17 @@ pub fn builder(base_url: &str) -> ClientBuilder {
 pub async fn get_payment(
     client: &Client,
     id: i64,
-) -> helloasso_sdk::Result<ResponseValue<types::PaymentDetail>> {
-    client
-        .execute(Operation::read("get_payment"), &|raw| {
-            Box::pin(async move { raw.get_payment().payment_id(id).send().await })
-        })
-        .await
+) -> helloasso_sdk::Result<Response<types::PaymentDetail>> {
+    client.execute(|raw| raw.get_payment().payment_id(id)).await
 }
 
 /// `POST /v5/payments/{id}/refund` through the facade (not idempotent).
 pub async fn refund(
     client: &Client,
     id: i64,
-) -> helloasso_sdk::Result<ResponseValue<types::RefundOperation>> {
+) -> helloasso_sdk::Result<Response<types::RefundOperation>> {
     client
-        .execute(Operation::write("refund_payment"), &|raw| {
-            Box::pin(async move { raw.refund_payment().payment_id(id).send().await })
-        })
+        .execute(|raw| raw.refund_payment().payment_id(id))
         .await
 }
 

@@ -1,7 +1,7 @@
 //! One contract test per recorded cassette in tests/cassettes: the
 //! scenario of the same name replayed strictly through the facade.
 
-mod contract;
+use crate::contract;
 
 #[tokio::test]
 async fn list_organization_payments_pages() {
@@ -104,6 +104,7 @@ mod samples {
     use super::contract;
     use helloasso_recorder::cassette::{self, SpecIndex};
     use helloasso_recorder::scenario::{Ctx, Scenario};
+    use helloasso_sdk::Cents;
     use helloasso_sdk::types::PaymentState;
 
     async fn get_official_sample(ctx: Ctx) -> Result<(), String> {
@@ -113,7 +114,7 @@ mod samples {
             .get()
             .await
             .map_err(|e| e.to_string())?;
-        if payment.state != Some(PaymentState::Authorized) || payment.amount != Some(1000) {
+        if payment.state != Some(PaymentState::Authorized) || payment.amount != Some(Cents(1000)) {
             return Err(format!("unexpected payment {payment:?}"));
         }
         Ok(())
@@ -173,7 +174,7 @@ mod samples {
             .get()
             .await
             .map_err(|e| e.to_string())?;
-        check("amount", sandbox.amount, Some(10_000))?;
+        check("amount", sandbox.amount, Some(Cents(10_000)))?;
         check(
             "state",
             sandbox.state.clone(),
@@ -204,7 +205,7 @@ mod samples {
             .get()
             .await
             .map_err(|e| e.to_string())?;
-        check("amount", old.amount, Some(1500))?;
+        check("amount", old.amount, Some(Cents(1500)))?;
         check("meta", old.meta.is_none(), true)?;
         check("installmentNumber", old.installment_number, None)?;
         Ok(())

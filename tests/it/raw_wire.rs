@@ -3,7 +3,7 @@
 //! that progenitor's `api-version` header is gone.
 
 use chrono::{DateTime, FixedOffset};
-use helloasso_raw::{Client, hooks::CallContext, types};
+use helloasso_raw::{Cents, Client, hooks::CallContext, types};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -186,7 +186,7 @@ async fn refund_payment_sends_query_and_mfa_headers() {
         .await
         .expect("refund");
     mock.assert_async().await;
-    assert_eq!(refund.amount, Some(500));
+    assert_eq!(refund.amount, Some(Cents(500)));
 }
 
 #[tokio::test]
@@ -267,11 +267,11 @@ async fn create_checkout_intent_posts_json() {
         .contains_donation(false)
         .terms(Some(vec![
             types::CheckoutTerm {
-                amount: 1000,
+                amount: Cents(1000),
                 date: date("2025-02-01T00:00:00+01:00"),
             },
             types::CheckoutTerm {
-                amount: 1000,
+                amount: Cents(1000),
                 date: date("2025-03-01T00:00:00+01:00"),
             },
         ]));

@@ -1,7 +1,7 @@
 //! Token answers as HelloAsso writes them, and as it might: `expires_in` as
 //! a number or a numeric string, absurd or null lifetimes, over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::*;
 use helloasso_sdk::ExposeSecret;

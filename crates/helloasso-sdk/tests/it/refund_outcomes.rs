@@ -4,7 +4,7 @@
 //! bounded. Real HTTP on loopback: a small HelloAsso stand-in that keeps the
 //! payment's refund operations, httpmock, and the fake server.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -174,7 +174,7 @@ async fn a_refund_whose_client_times_out_is_sent_once_and_found_on_read_back() {
     match &outcome {
         RefundOutcome::FoundOnReadBack { operation, cause } => {
             assert_eq!(operation.id, Some(9001), "not the older refund of 500");
-            assert_eq!(operation.amount, Some(500));
+            assert_eq!(operation.amount, Some(Cents(500)));
             assert_eq!(operation.status, Some(OperationState::Processed));
             assert!(
                 matches!(
@@ -372,7 +372,7 @@ async fn the_fakes_dropped_refund_answer_is_found_on_read_back() {
         .unwrap();
     match &outcome {
         RefundOutcome::FoundOnReadBack { operation, cause } => {
-            assert_eq!(operation.amount, Some(100));
+            assert_eq!(operation.amount, Some(Cents(100)));
             assert!(matches!(cause, Error::Transport { .. }), "{cause:?}");
         }
         other => panic!("{other:?}"),

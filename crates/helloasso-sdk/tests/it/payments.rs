@@ -1,7 +1,7 @@
 //! Payment listings, streams, search, export and get, against httpmock on
 //! loopback: one mock per page, each checking every filter.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, FixedOffset};
 use common::*;
@@ -111,7 +111,7 @@ async fn five_pages_yield_every_payment_once_with_the_same_filters() {
     let payments: Vec<_> = listing(&client).items().try_collect().await.unwrap();
     let ids: Vec<i64> = payments.iter().map(|p| p.id.unwrap()).collect();
     assert_eq!(ids, (1..=9).collect::<Vec<_>>());
-    assert_eq!(payments[0].amount, Some(1001));
+    assert_eq!(payments[0].amount, Some(Cents(1001)));
 
     // Each page was asked for once, with every filter (the mocks match
     // nothing else), and nothing was asked past the empty page.
@@ -805,4 +805,109 @@ async fn with_count_is_sent_on_every_page_and_absent_unless_asked() {
         .await
         .unwrap();
     plain.assert_calls_async(1).await;
+}
+
+/// One `PaymentFilters` value selects the same payments in a listing, a
+/// search and an export: each endpoint gets the same parameters, under the
+/// name it uses for the search key.
+#[tokio::test]
+async fn one_filter_value_drives_listing_search_and_export() {
+    let (server, client) = server_and_client().await;
+    let filters = helloasso_sdk::PaymentFilters::new()
+        .states([PaymentState::Refunded])
+        .from(date("2025-01-01T00:00:00+01:00"))
+        .to(date("2025-02-01T00:00:00+01:00"))
+        .search_key("dupont")
+        .sort(SortField::UpdateDate, SortOrder::Asc)
+        .page_size(30);
+    let common = |when: httpmock::When| {
+        when.query_param("states", "Refunded")
+            .query_param("from", "2025-01-01T00:00:00+01:00")
+            .query_param("to", "2025-02-01T00:00:00+01:00")
+            .query_param("sortField", "UpdateDate")
+            .query_param("sortOrder", "Asc")
+    };
+    let listing = server
+        .mock_async(|when, then| {
+            common(
+                when.method(GET)
+                    .path(PATH)
+                    .header("accept", "application/json"),
+            )
+            .query_param("userSearchKey", "dupont")
+            .query_param("pageSize", "30");
+            then.status(200).json_body(page_json(&[1], None, 1));
+        })
+        .await;
+    let search = server
+        .mock_async(|when, then| {
+            common(when.method(GET).path(format!("{PATH}/search")))
+                .query_param("searchKey", "dupont")
+                .query_param("pageSize", "30");
+            then.status(200).json_body(page_json(&[2], None, 1));
+        })
+        .await;
+    let export = server
+        .mock_async(|when, then| {
+            common(when.method(GET).path(PATH).header("accept", "text/csv"))
+                .query_param("userSearchKey", "dupont")
+                .query_param_missing("pageSize");
+            then.status(200)
+                .header("content-type", "text/csv")
+                .body("id\n3\n");
+        })
+        .await;
+
+    let page = client
+        .payments(ORG)
+        .list()
+        .filters(filters.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [Some(1)]
+    );
+    let found = client
+        .payments(ORG)
+        .search()
+        .filters(filters.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        found.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [Some(2)]
+    );
+    let mut csv = Vec::new();
+    client
+        .payments(ORG)
+        .list()
+        .filters(filters.clone())
+        .export(ExportFormat::Csv)
+        .write_to(&mut csv)
+        .await
+        .unwrap();
+    assert_eq!(csv, b"id\n3\n");
+    listing.assert_calls_async(1).await;
+    search.assert_calls_async(1).await;
+    export.assert_calls_async(1).await;
+
+    // The search key is a payer's name: never in Debug.
+    assert!(!format!("{filters:?}").contains("dupont"));
+    // Checked in one place, before anything is sent: `to` is exclusive in a
+    // listing and inclusive in a search.
+    let same_instant = filters.clone().to(date("2025-01-01T00:00:00+01:00"));
+    assert!(matches!(
+        client
+            .payments(ORG)
+            .list()
+            .filters(same_instant.clone())
+            .send()
+            .await,
+        Err(Error::InvalidRequest { .. })
+    ));
+    assert!(same_instant.check_search().is_ok());
+    assert!(filters.clone().page_size(0).check_listing().is_err());
 }

@@ -1,14 +1,14 @@
 //! Retries against real HTTP on loopback: reads are retried as the server
 //! allows, writes are never re-sent after an ambiguous failure.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use helloasso_sdk::{Error, MemoryTokenStore, Operation, RetryPolicy, Token, TokenKey, TokenStore};
+use helloasso_sdk::{Error, MemoryTokenStore, RetryPolicy, Token, TokenKey, TokenStore};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -107,7 +107,7 @@ async fn a_read_retries_503_and_429_then_succeeds_waiting_as_told() {
     .await;
     let (client, sleep) = client_recording_sleep(&served.base_url);
 
-    let payment = get_payment(&client, 1).await.unwrap().into_inner();
+    let payment = get_payment(&client, 1).await.unwrap().into_body();
 
     assert_eq!(payment.id, Some(1));
     assert_eq!(served.hits.load(Ordering::SeqCst), 3);
@@ -189,10 +189,8 @@ async fn per_request_policy_overrides_the_client() {
     let served = sequence::serve("/v5/payments/1", vec![Answer::new(503, "")]).await;
     let client = builder(&served.base_url).build().unwrap();
     let err = client
-        .execute(
-            Operation::read("get_payment").with_retry_policy(RetryPolicy::disabled()),
-            &|raw| Box::pin(async move { raw.get_payment().payment_id(1).send().await }),
-        )
+        .with_retry_policy(RetryPolicy::disabled())
+        .execute(|raw| raw.get_payment().payment_id(1))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
@@ -357,4 +355,32 @@ async fn a_refund_that_could_not_connect_is_resent() {
     );
     // Every attempt of the budget was made: 3 waits between 4 attempts.
     assert_eq!(sleep.waits().len(), 3);
+}
+
+/// What the generated requests say about themselves follows the spec's HTTP
+/// method: reads may be replayed, writes (a refund, a checkout, a token
+/// grant) never.
+#[test]
+fn generated_requests_are_replayable_only_when_they_read() {
+    use helloasso_raw::Request;
+    use helloasso_raw::builder::{
+        CreateCheckoutIntent, GetPayment, ListOrganizationPayments, RefundPayment, Token,
+    };
+    fn facts<R: Request>() -> (&'static str, String, bool) {
+        (R::OPERATION_ID, R::METHOD.to_string(), R::REPLAYABLE)
+    }
+    assert_eq!(facts::<GetPayment>(), ("get_payment", "GET".into(), true));
+    assert_eq!(
+        facts::<ListOrganizationPayments>(),
+        ("list_organization_payments", "GET".into(), true)
+    );
+    assert_eq!(
+        facts::<RefundPayment>(),
+        ("refund_payment", "POST".into(), false)
+    );
+    assert_eq!(
+        facts::<CreateCheckoutIntent>(),
+        ("create_checkout_intent", "POST".into(), false)
+    );
+    assert_eq!(facts::<Token>(), ("token", "POST".into(), false));
 }

@@ -6,7 +6,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 fn spec() -> Value {
-    serde_json::from_str(include_str!("../openapi/helloasso.json")).expect("spec is JSON")
+    serde_json::from_str(include_str!("../../openapi/helloasso.json")).expect("spec is JSON")
 }
 
 fn sample(path: &str) -> Value {

@@ -1,7 +1,7 @@
 //! Checkout intents against httpmock on loopback: validation before
 //! sending, creation, and reading back with typed metadata.
 
-mod common;
+use crate::common;
 
 use chrono::DateTime;
 use common::*;

@@ -103,7 +103,7 @@ async fn a_refund_through_the_fakes_sms_mfa() {
         .mfa_provider(FixedMfaCode::new("424242"))
         .await
         .unwrap();
-    assert_eq!(operation.amount, Some(100));
+    assert_eq!(operation.amount, Some(Cents(100)));
     let payment = client.payment(id).get().await.unwrap();
     assert!(!payment.refund_operations.unwrap_or_default().is_empty());
     fake.shutdown().await;

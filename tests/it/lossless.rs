@@ -280,7 +280,7 @@ fn every_payload_round_trips() {
         .collect();
     assert!(
         unlisted.is_empty(),
-        "payloads without a model in tests/lossless.rs: {unlisted:?}"
+        "payloads without a model in tests/it/lossless.rs: {unlisted:?}"
     );
 
     let mut problems = Vec::new();

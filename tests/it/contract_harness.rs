@@ -2,7 +2,7 @@
 //! mismatch, and a broken cassette fails with its file and line, never a
 //! panic inside the harness.
 
-mod contract;
+use crate::contract;
 
 use std::path::Path;
 

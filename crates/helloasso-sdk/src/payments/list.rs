@@ -1,0 +1,256 @@
+//! Listings of an organization's or a form's payments.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use helloasso_raw::builder;
+use helloasso_raw::types::{Payment, PaymentState, SortField, SortOrder};
+
+use super::{FilterTarget, PaymentFilters, Scope};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::export::{ExportFormat, ExportPayments};
+use crate::pagination::{
+    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
+};
+
+/// A payment listing with its filters; see
+/// [`Payments::list`](crate::Payments::list) and
+/// [`Payments::form`](crate::Payments::form).
+///
+/// Send it for one page ([`send`](Self::send)), or stream every page
+/// ([`pages`](Self::pages)) or every payment ([`items`](Self::items)).
+#[derive(Debug, Clone)]
+#[must_use = "a listing does nothing until sent or streamed"]
+pub struct ListPayments {
+    client: Client,
+    scope: Scope,
+    filters: PaymentFilters,
+    paging: Paging,
+    resume_from: Option<String>,
+    page_index: Option<i64>,
+    with_count: Option<bool>,
+}
+
+impl ListPayments {
+    pub(crate) fn new(client: Client, scope: Scope) -> Self {
+        Self {
+            client,
+            scope,
+            filters: PaymentFilters::default(),
+            paging: Paging::default(),
+            resume_from: None,
+            page_index: None,
+            with_count: None,
+        }
+    }
+
+    /// Selects with these filters, replacing any set before.
+    pub fn filters(mut self, filters: PaymentFilters) -> Self {
+        self.filters = filters;
+        self
+    }
+
+    /// [`PaymentFilters::states`] on this listing's filters.
+    pub fn states(mut self, states: impl IntoIterator<Item = PaymentState>) -> Self {
+        self.filters = self.filters.states(states);
+        self
+    }
+
+    /// [`PaymentFilters::from`] on this listing's filters.
+    pub fn from(mut self, from: impl Into<DateTime<FixedOffset>>) -> Self {
+        self.filters = self.filters.from(from);
+        self
+    }
+
+    /// [`PaymentFilters::to`] (exclusive) on this listing's filters.
+    pub fn to(mut self, to: impl Into<DateTime<FixedOffset>>) -> Self {
+        self.filters = self.filters.to(to);
+        self
+    }
+
+    /// [`PaymentFilters::sort`] on this listing's filters.
+    pub fn sort(mut self, field: SortField, order: SortOrder) -> Self {
+        self.filters = self.filters.sort(field, order);
+        self
+    }
+
+    /// [`PaymentFilters::page_size`] on this listing's filters.
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.filters = self.filters.page_size(page_size);
+        self
+    }
+
+    /// [`PaymentFilters::search_key`] on this listing's filters (HelloAsso's
+    /// `userSearchKey`).
+    pub fn user_search_key(mut self, key: impl Into<String>) -> Self {
+        self.filters = self.filters.search_key(key);
+        self
+    }
+
+    /// Whether HelloAsso computes `totalCount` and `totalPages` (sent as
+    /// `withCount`; unset leaves HelloAsso's default). Without counts they
+    /// come back as -1 and streams page by continuation token as usual.
+    pub fn with_count(mut self, with_count: bool) -> Self {
+        self.with_count = Some(with_count);
+        self
+    }
+
+    /// Starts after the page this checkpoint (continuation token) came
+    /// with, as saved from [`Page::checkpoint`] or
+    /// [`ItemStream::checkpoint`]. Use the same filters as when it was
+    /// saved.
+    pub fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
+        self.resume_from = Some(checkpoint.into()).filter(|t| !t.is_empty());
+        self
+    }
+
+    /// How streams walk the listing (default: continuation tokens).
+    pub fn paging(mut self, paging: Paging) -> Self {
+        self.paging = paging;
+        self
+    }
+
+    /// Asks for this 1-based page: with [`send`](Self::send), that page
+    /// only; with a stream, starts there and pages by index.
+    pub fn page_index(mut self, page_index: i64) -> Self {
+        self.page_index = Some(page_index);
+        self
+    }
+
+    fn start(&self) -> Result<Cursor> {
+        self.filters.check_listing()?;
+        match (&self.resume_from, self.page_index) {
+            (Some(_), Some(_)) => Err(Error::invalid_request(
+                "resume_from and page_index both choose where to start: use one",
+            )),
+            (_, Some(index)) if index < 1 => Err(Error::invalid_request(format!(
+                "page index {index} is out of range: pages start at 1"
+            ))),
+            (Some(token), None) => Ok(Cursor::Token(token.clone())),
+            (None, Some(index)) => Ok(Cursor::Index(index)),
+            (None, None) => Ok(Cursor::First),
+        }
+    }
+
+    /// Sends the request for one page.
+    pub async fn send(self) -> Result<Page<Payment>> {
+        let cursor = self.start()?;
+        self.fetch(cursor).await.map(Page::from_raw)
+    }
+
+    /// Every page, the next one fetched while the caller handles the
+    /// current one. An invalid filter is the stream's first and only item.
+    pub fn pages(self) -> PageStream<Payment> {
+        let start = match self.start() {
+            Ok(start) => start,
+            Err(error) => return PageStream::failed(error),
+        };
+        let paging = match start {
+            Cursor::Index(_) => Paging::PageIndex,
+            _ => self.paging,
+        };
+        let page_size = self.filters.page_size.map(i64::from);
+        let listing = Arc::new(self);
+        let fetch: FetchPage<Payment> =
+            Arc::new(move |cursor| Box::pin(listing.clone().fetch_owned(cursor)));
+        PageStream::new(PagerSpec {
+            fetch,
+            paging,
+            start,
+            page_size,
+            id_of: |p: &Payment| p.id,
+        })
+    }
+
+    /// Every payment of every page; see [`pages`](Self::pages).
+    pub fn items(self) -> ItemStream<Payment> {
+        self.pages().items()
+    }
+
+    /// The same selection (states, dates, search key, sort) as a CSV or XLSX
+    /// file; paging settings do not apply. Organization listings only.
+    pub fn export(self, format: ExportFormat) -> ExportPayments {
+        let organization_slug = match self.scope {
+            Scope::Organization { organization_slug } => Ok(organization_slug),
+            Scope::Form { .. } => Err(Error::invalid_request(
+                "HelloAsso exports an organization's payments, not a form's: use client.payments(slug).list().export(..)",
+            )),
+        };
+        ExportPayments::new(self.client, organization_slug, self.filters, format)
+    }
+
+    /// One page's request on either listing endpoint.
+    fn request<B: ListingBuilder>(&self, builder: B, cursor: &Cursor) -> B {
+        let builder = self.filters.apply(builder).start_at(cursor);
+        match self.with_count {
+            Some(count) => builder.with_count(count),
+            None => builder,
+        }
+    }
+
+    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<Payment>> {
+        self.fetch(cursor).await
+    }
+
+    async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Payment>> {
+        let page = match &self.scope {
+            Scope::Organization { organization_slug } => {
+                self.client
+                    .execute(|raw| {
+                        self.request(
+                            raw.list_organization_payments()
+                                .organization_slug(organization_slug.clone()),
+                            &cursor,
+                        )
+                    })
+                    .await?
+            }
+            Scope::Form {
+                organization_slug,
+                form_type,
+                form_slug,
+            } => {
+                self.client
+                    .execute(|raw| {
+                        self.request(
+                            raw.list_form_payments()
+                                .organization_slug(organization_slug.clone())
+                                .form_type(form_type.clone())
+                                .form_slug(form_slug.clone()),
+                            &cursor,
+                        )
+                    })
+                    .await?
+            }
+        }
+        .into_body();
+        Ok(RawPage::new(page.data, page.pagination))
+    }
+}
+
+/// The two generated listing builders: distinct types with the same paging
+/// parameters.
+trait ListingBuilder: FilterTarget {
+    fn start_at(self, cursor: &Cursor) -> Self;
+    fn with_count(self, with_count: bool) -> Self;
+}
+
+macro_rules! listing_builder {
+    ($($builder:ident),*) => {$(
+        impl ListingBuilder for builder::$builder<'_> {
+            fn start_at(self, cursor: &Cursor) -> Self {
+                match cursor {
+                    Cursor::First => self,
+                    Cursor::Token(token) => self.continuation_token(token.clone()),
+                    Cursor::Index(index) => self.page_index(*index),
+                }
+            }
+            fn with_count(self, with_count: bool) -> Self {
+                builder::$builder::with_count(self, with_count)
+            }
+        }
+    )*};
+}
+
+listing_builder!(ListOrganizationPayments, ListFormPayments);

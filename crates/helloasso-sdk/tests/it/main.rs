@@ -1,0 +1,17 @@
+//! The SDK's integration tests, one binary (one link) for all of them:
+//! every test talks real HTTP to a server on loopback. `secrets` stays a
+//! binary of its own, because it installs the global log subscriber.
+
+mod checkout;
+mod common;
+mod errors;
+mod fake_server;
+mod hand_built_request;
+mod payments;
+mod refund_outcomes;
+mod refunds;
+mod retries;
+mod send_and_clone;
+mod token_answers;
+mod tokens;
+mod webhooks;

@@ -105,6 +105,17 @@
 //! an id is only ever passed back to the call that takes it, so a newtype per
 //! kind of id would add conversions without catching a real mistake.
 //!
+//! # Beyond payments
+//!
+//! The rest of HelloAsso's API, in its own words: [`orders`] (listings and
+//! streams paged like payments, one order, the cancel of its future
+//! instalments, sent once like a refund), [`items`] (a membership form's
+//! members with their custom fields read by label through
+//! [`CustomFields`]), [`forms`], the organization
+//! ([`Client::organization_details`], [`Client::my_organizations`]),
+//! [`payouts`] (a cash-out's detail streamed into any `AsyncWrite`) and
+//! [`partners`] (the partner's organizations and notification URLs).
+//!
 //! # The escape hatch
 //!
 //! A generated operation the facade does not wrap yet runs through
@@ -126,7 +137,12 @@
 // day are also re-exported at the root below.
 pub mod auth;
 pub mod checkout;
+pub mod forms;
+pub mod items;
+pub mod orders;
+pub mod partners;
 pub mod payments;
+pub mod payouts;
 pub mod webhooks;
 
 /// Refunds: the request, its outcome after an ambiguous failure, and
@@ -147,8 +163,10 @@ mod error;
 mod error_mapping;
 mod export;
 mod http_response;
+mod listing;
 mod mfa;
 mod mfa_provider;
+mod organization;
 mod pagination;
 mod redact;
 mod refund;
@@ -174,10 +192,15 @@ pub use secrecy::{ExposeSecret, SecretString};
 // Everyday names of each area.
 pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, TokenStore};
 pub use checkout::{Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout};
+pub use forms::{Forms, ListForms};
+pub use items::{CustomFields, Items, ListItems};
+pub use orders::{ListOrders, OrderHandle, Orders};
+pub use partners::Partners;
 pub use payments::{
     ExportError, ExportFormat, ExportPayments, GetPayment, ItemStream, ListPayments, Page,
     PageStream, Paging, PaymentFilters, PaymentHandle, Payments, SearchPayments,
 };
+pub use payouts::PayoutExport;
 pub use refunds::{
     FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProof, MfaProvider, RefundOutcome, RefundPayment,
     mfa_fn,

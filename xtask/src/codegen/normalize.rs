@@ -1,7 +1,7 @@
 //! Turns HelloAsso's published spec into the progenitor-ready spec of `openapi/`.
 //!
-//! Every rule here answers one item of DESIGN.md's "what progenitor needs" list;
-//! the comments say which. The output is a `serde_json::Value` whose maps are
+//! Each rule exists because progenitor (or a real HelloAsso payload) needs it;
+//! the comments say why. The output is a `serde_json::Value` whose maps are
 //! ordered by key, so the same inputs always serialize to the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -296,7 +296,7 @@ fn add_error_responses(op: &mut Value, overlay: &Overlay) {
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
-    // DESIGN point 5: one error schema for every error status, or progenitor
+    // One error schema for every error status, or progenitor
     // panics on mixed shapes and throws away body-less answers (the MFA code).
     responses.retain(|status, _| status.starts_with('2'));
     for (status, description) in &overlay.error_responses {
@@ -509,7 +509,7 @@ impl<'a> Overlay<'a> {
         }
 
         if let Some(body) = op.get("requestBody") {
-            // DESIGN point 3: one media type, no `encoding`.
+            // progenitor takes one request media type, without `encoding`.
             let schema = body
                 .pointer("/content/application~1json/schema")
                 .ok_or_else(|| anyhow!("{key}: request body has no application/json schema"))?;
@@ -553,7 +553,7 @@ impl<'a> Overlay<'a> {
                 .pointer("/content/application~1json/schema")
                 .or(fallback.as_ref())
             {
-                // DESIGN point 4: one JSON media type per response. CSV and XLSX
+                // One JSON media type per response. CSV and XLSX
                 // exports answer the same path by `Accept`; the facade streams them.
                 r["content"] = json!({ "application/json": { "schema": schemas.adopt(schema, source, &key)? } });
             }
@@ -681,7 +681,7 @@ impl<'a> SchemaSet<'a> {
                 // Upstream prose stays upstream; titles like `List<PaymentState>`
                 // would also become Rust type names.
                 "description" | "title" | "example" | "examples" | "summary" => {}
-                // DESIGN point 6: real payloads carry undeclared fields.
+                // Real payloads carry undeclared fields: never close a model.
                 "additionalProperties" if value == &Value::Bool(false) => {}
                 "$ref" => {
                     let target = value
@@ -692,7 +692,7 @@ impl<'a> SchemaSet<'a> {
                     refs.push(target.to_string());
                     out.insert(key.clone(), json!(format!("{UPSTREAM_PREFIX}{short}")));
                 }
-                // DESIGN point 8: ids are past 2^31 in production.
+                // Ids are past 2^31 in production.
                 "format" if value == "int32" => {
                     out.insert(key.clone(), json!("int64"));
                 }

@@ -1,6 +1,7 @@
 //! `Debug` for the models that carry secrets: the token endpoint's form (a
 //! client secret, a refresh token, an authorization code and its PKCE
-//! verifier) and its answer (the token pair).
+//! verifier), its answer (the token pair), a partner's API client (its
+//! secret) and a notification URL (the key its notifications are signed with).
 //!
 //! typify derives `Debug` on every model, which would print those values
 //! wherever a caller logs a request or an answer. Here the derive is taken
@@ -11,25 +12,32 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Models whose `Debug` must hide some fields.
-const MODELS: [&str; 2] = ["TokenRequest", "TokenResponse"];
+const MODELS: [&str; 4] = [
+    "TokenRequest",
+    "TokenResponse",
+    "ApiClient",
+    "NotificationUrl",
+];
 
 /// Fields that hold a secret, in any of those models.
-const SECRET_FIELDS: [&str; 5] = [
+const SECRET_FIELDS: [&str; 7] = [
     "client_secret",
     "refresh_token",
     "access_token",
     "code",
     "code_verifier",
+    "secret",
+    "signature_key",
 ];
 
-/// Rewrites `types::{TokenRequest, TokenResponse}` and their builders.
+/// Rewrites the models of [`MODELS`] and their builders.
 pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
     let types = module(&mut file.items, "types")?;
     let mut done = rewrite_in(types)?;
     let builder = module(types, "builder")?;
     done += rewrite_in(builder)?;
-    // A spec without the token endpoint (the codegen tests' fixture) has
-    // nothing to redact; one with it must have every model and builder.
+    // A spec without these models (the codegen tests' fixture) has nothing
+    // to redact; one with them must have every model and builder.
     if done != 0 && done != 2 * MODELS.len() {
         return Err(format!(
             "expected {} token models to redact (types and builders), found {done}",

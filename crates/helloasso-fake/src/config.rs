@@ -127,6 +127,11 @@ pub struct FakeConfig {
     pub counts_unknown: bool,
     /// When true, every id starts past 2^31 (offset 3,000,000,000).
     pub large_ids: bool,
+    /// When true, the client is an association's: its client-credentials
+    /// tokens reach the main organization only (403 elsewhere) and not the
+    /// partner routes. By default it is a partner's, linked to every
+    /// seeded organization.
+    pub association: bool,
     /// Webhook notifications (none by default).
     pub webhook: Option<WebhookConfig>,
     /// Port to listen on (127.0.0.1); 0 picks a free one.
@@ -170,6 +175,7 @@ impl Default for FakeConfig {
             faults: FaultConfig::default(),
             counts_unknown: false,
             large_ids: false,
+            association: false,
             webhook: None,
             port: 0,
             payers: Vec::new(),
@@ -260,6 +266,12 @@ impl FakeConfig {
         self
     }
 
+    /// Makes the client an association's rather than a partner's.
+    pub fn association(mut self, yes: bool) -> Self {
+        self.association = yes;
+        self
+    }
+
     /// Sets the port (0: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -281,6 +293,7 @@ impl fmt::Debug for FakeConfig {
             .field("faults", &self.faults)
             .field("counts_unknown", &self.counts_unknown)
             .field("large_ids", &self.large_ids)
+            .field("association", &self.association)
             .field("webhook", &self.webhook)
             .field("port", &self.port)
             .field("payers", &self.payers.len())

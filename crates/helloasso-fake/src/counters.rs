@@ -46,6 +46,46 @@ counters! {
         create_checkout_intent,
         /// `GET /v5/organizations/{slug}/checkout-intents/{id}`.
         get_checkout_intent,
+        /// `GET /v5/organizations/{slug}/orders`.
+        list_organization_orders,
+        /// `GET /v5/organizations/{slug}/forms/{type}/{slug}/orders`.
+        list_form_orders,
+        /// `GET /v5/orders/{id}`.
+        get_order,
+        /// `POST /v5/orders/{id}/cancel`.
+        cancel_order,
+        /// `GET /v5/organizations/{slug}/items`.
+        list_organization_items,
+        /// `GET /v5/organizations/{slug}/forms/{type}/{slug}/items`.
+        list_form_items,
+        /// `GET /v5/items/{id}`.
+        get_item,
+        /// `GET /v5/organizations/{slug}/forms`.
+        list_forms,
+        /// `GET /v5/organizations/{slug}/forms/{type}/{slug}/public`.
+        get_form_public,
+        /// `GET /v5/organizations/{slug}/formTypes`.
+        list_form_types,
+        /// `POST /v5/organizations/{slug}/forms/{type}/action/quick-create`.
+        quick_create_form,
+        /// `PUT /v5/organizations/{slug}/forms/{type}/{slug}/state`.
+        set_form_state,
+        /// `GET /v5/organizations/{slug}`.
+        get_organization,
+        /// `GET /v5/users/me/organizations`.
+        list_my_organizations,
+        /// `GET /v5/organizations/{slug}/cash-out/{id}/export`.
+        export_cash_out,
+        /// `GET /v5/partners/me`.
+        get_partner,
+        /// `GET /v5/partners/me/organizations`.
+        list_partner_organizations,
+        /// `PUT /v5/partners/me/api-clients`.
+        set_partner_api_client_domain,
+        /// `PUT /v5/partners/me/api-notifications[/organizations/{slug}]`.
+        set_notification_url,
+        /// `DELETE /v5/partners/me/api-notifications[/organizations/{slug}]`.
+        delete_notification_url,
         /// Requests refused with 401.
         unauthorized,
     }
@@ -90,6 +130,7 @@ pub(crate) struct Counters {
     pub(crate) tokens: TokenCounters,
     pub(crate) faults: FaultCounters,
     pub(crate) refunds_executed: AtomicU64,
+    pub(crate) orders_canceled: AtomicU64,
     pub(crate) mfa_challenges: AtomicU64,
     pub(crate) checkout_intents_created: AtomicU64,
     pub(crate) checkout_intents_paid: AtomicU64,
@@ -110,6 +151,9 @@ pub struct CountersSnapshot {
     pub faults: FaultCounts,
     /// Refunds actually executed (the payment changed).
     pub refunds_executed: u64,
+    /// Orders whose future instalments were actually canceled (a repeated
+    /// cancel of the same order is not counted again).
+    pub orders_canceled: u64,
     /// Refunds answered 409 for MFA.
     pub mfa_challenges: u64,
     /// Checkout intents created.
@@ -129,6 +173,7 @@ impl Counters {
             tokens: self.tokens.snapshot(),
             faults: self.faults.snapshot(),
             refunds_executed: self.refunds_executed.load(Ordering::Relaxed),
+            orders_canceled: self.orders_canceled.load(Ordering::Relaxed),
             mfa_challenges: self.mfa_challenges.load(Ordering::Relaxed),
             checkout_intents_created: self.checkout_intents_created.load(Ordering::Relaxed),
             checkout_intents_paid: self.checkout_intents_paid.load(Ordering::Relaxed),

@@ -8,7 +8,10 @@
 //! vectors sorted by `(date, id)` and `(updatedAt, id)`, so a date range or a
 //! continuation token is found by binary search.
 
-use crate::model::{CheckoutPayer, FormType, PaymentCashOutState, PaymentMeans, PaymentState};
+use crate::model::{
+    CheckoutPayer, FormState, FormType, PaymentCashOutState, PaymentMeans, PaymentState,
+};
+use crate::orders::FreeOrder;
 use crate::rng::SplitMix64;
 use crate::time::{self, TICKS_PER_DAY, Ticks};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -70,6 +73,9 @@ pub(crate) struct Form {
     pub id: i64,
     pub amounts: AmountRule,
     pub weight: u32,
+    pub state: FormState,
+    /// When the form was created (its key in the forms listing).
+    pub created: Ticks,
 }
 
 /// An organization and its sorted payment indexes.
@@ -158,6 +164,10 @@ pub(crate) struct Dataset {
     pub refunds: HashMap<u32, Vec<RefundRec>>,
     pub refund_seq: i64,
     pub intents: Vec<Intent>,
+    /// Orders without any payment (free tickets), by date.
+    pub free_orders: Vec<FreeOrder>,
+    /// Payment indexes whose order's future instalments were canceled.
+    pub instalments_canceled: std::collections::HashSet<u32>,
     /// Lower-cased name tables, for searches.
     first_lower: Vec<String>,
     last_lower: Vec<String>,
@@ -335,6 +345,61 @@ struct FormSpec {
     weight: u32,
 }
 
+/// Forms no payment goes through (weight 0, appended after the paid ones so
+/// that the payments a seed draws stay the same): free events, a draft and a
+/// disabled form, for the forms listing's state filters.
+fn unpaid_forms(main: bool) -> Vec<(FormSpec, FormState)> {
+    let spec = |slug, name, form_type, tier| FormSpec {
+        slug,
+        name,
+        form_type,
+        tier,
+        amounts: AmountRule::Fixed(&[0]),
+        weight: 0,
+    };
+    if main {
+        vec![
+            (
+                spec(
+                    "soiree-des-benevoles",
+                    "Soirée des bénévoles",
+                    FormType::Event,
+                    "Entrée gratuite",
+                ),
+                FormState::Private,
+            ),
+            (
+                spec(
+                    "assemblee-generale-2026",
+                    "Assemblée générale 2026",
+                    FormType::Event,
+                    "Participation",
+                ),
+                FormState::Draft,
+            ),
+            (
+                spec(
+                    "tombola-2024",
+                    "Tombola 2024",
+                    FormType::PaymentForm,
+                    "Billet",
+                ),
+                FormState::Disabled,
+            ),
+        ]
+    } else {
+        vec![(
+            spec(
+                "portes-ouvertes",
+                "Portes ouvertes",
+                FormType::Event,
+                "Entrée gratuite",
+            ),
+            FormState::Public,
+        )]
+    }
+}
+
 /// The form checkout intents are paid through, the same in every
 /// organization.
 fn checkout_form(weight: u32) -> FormSpec {
@@ -451,6 +516,25 @@ impl Dataset {
         } else {
             SECOND_ORG_SLUG
         };
+        let add_form = |forms: &mut Vec<Form>, org: &mut Org, oi: usize, spec: FormSpec, state| {
+            let fi = forms.len() as u16;
+            if spec.form_type == FormType::Checkout {
+                org.checkout_form = fi;
+            }
+            org.forms.push(fi);
+            forms.push(Form {
+                org: oi as u8,
+                slug: spec.slug.to_owned(),
+                name: spec.name.to_owned(),
+                form_type: spec.form_type,
+                tier_name: spec.tier.to_owned(),
+                id: ids.form + i64::from(fi),
+                amounts: spec.amounts,
+                weight: spec.weight,
+                state,
+                created: dataset_end() - DATASET_SPAN - (40 - i64::from(fi)) * TICKS_PER_DAY,
+            });
+        };
         for (oi, (slug, name, specs)) in [
             (main_slug, "Association Démo", main_forms()),
             (second_slug, "Club Sportif Exemple", second_forms()),
@@ -470,23 +554,15 @@ impl Dataset {
                 by_update: Vec::new(),
             };
             for spec in specs {
-                let fi = forms.len() as u16;
-                if spec.form_type == FormType::Checkout {
-                    org.checkout_form = fi;
-                }
-                org.forms.push(fi);
-                forms.push(Form {
-                    org: oi as u8,
-                    slug: spec.slug.to_owned(),
-                    name: spec.name.to_owned(),
-                    form_type: spec.form_type,
-                    tier_name: spec.tier.to_owned(),
-                    id: ids.form + i64::from(fi),
-                    amounts: spec.amounts,
-                    weight: spec.weight,
-                });
+                add_form(&mut forms, &mut org, oi, spec, FormState::Public);
             }
             orgs.push(org);
+        }
+        // After every paid form, so that the paid forms keep their ids.
+        for (oi, org) in orgs.iter_mut().enumerate() {
+            for (spec, state) in unpaid_forms(oi == 0) {
+                add_form(&mut forms, org, oi, spec, state);
+            }
         }
 
         let payer_count = (n / 3).clamp(10, 1_000_000);
@@ -633,6 +709,7 @@ impl Dataset {
             org.by_update = by_update;
         }
 
+        let free_orders = crate::orders::seed_free_orders(seed, &forms, payer_count, n, start, end);
         Dataset {
             ids,
             orgs,
@@ -643,6 +720,8 @@ impl Dataset {
             refunds: HashMap::new(),
             refund_seq: 0,
             intents: Vec::new(),
+            free_orders,
+            instalments_canceled: Default::default(),
             first_lower: FIRST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             last_lower: LAST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             first_ascii: FIRST_NAMES.iter().map(|s| ascii_fold_lower(s)).collect(),

@@ -50,7 +50,8 @@ pub struct FaultConfig {
     pub truncate_rate: f64,
     /// Which requests the faults above apply to.
     pub scope: FaultScope,
-    /// Rate of refunds executed whose answer is then dropped (whatever the scope).
+    /// Rate of refunds and order cancels executed whose answer is then
+    /// dropped (whatever the scope).
     pub execute_then_drop_rate: f64,
 }
 
@@ -196,7 +197,10 @@ pub(crate) async fn inject(State(st): State<Arc<AppState>>, req: Request, next: 
         return next.run(req).await;
     }
     let is_api = path.starts_with("/v5/");
-    let is_refund = is_api && req.method() == Method::POST && path.ends_with("/refund");
+    // The writes that move money or stop it: a refund, an order's cancel.
+    let is_refund = is_api
+        && req.method() == Method::POST
+        && (path.ends_with("/refund") || path.ends_with("/cancel"));
     let is_get = req.method() == Method::GET;
     let cfg = read(&st.faults).clone();
     let conn = req

@@ -4,7 +4,9 @@
 //! tokens at the host root (`/oauth2/token`, `/oauth2/disconnect`,
 //! `/authorize`), and under `/v5` the payment listings (both paging styles,
 //! every filter, sorting, CSV export), the older `payments/search`, payment
-//! details, refunds (with MFA) and checkout intents. Data is generated from a
+//! details, refunds (with MFA), checkout intents, the orders and items behind
+//! the payments (with free orders, custom fields, options and instalments to
+//! cancel), forms, organizations, cash-out exports and the partner routes. Data is generated from a
 //! seed: the same seed and size give byte-identical responses. Faults
 //! (latency, 429, 5xx, resets, truncated bodies) can be injected, webhooks
 //! sent, and counters read. Fake-only routes live under `/_fake/` (see
@@ -29,10 +31,16 @@ mod dataset;
 mod errors;
 mod export;
 mod faults;
+mod forms;
+mod listing;
 pub mod model;
 mod oauth;
+mod orders;
+mod organization;
 mod pagination;
+mod partners;
 mod payments;
+mod payouts;
 mod query;
 mod refund;
 mod render;
@@ -48,5 +56,6 @@ pub use counters::{CountersSnapshot, FaultCounts, RequestCounts, TokenCounts};
 pub use export::CSV_HEADER;
 pub use faults::{FaultConfig, FaultScope};
 pub use model::PaymentState;
+pub use payouts::CASH_OUT_HEADER;
 pub use server::{FakeError, FakeServer, FormInfo, Info, StartError, start};
 pub use webhooks::signature as webhook_signature;

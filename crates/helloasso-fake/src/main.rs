@@ -61,6 +61,10 @@ struct Args {
     /// Answer totalCount and totalPages as -1.
     #[arg(long)]
     counts_unknown: bool,
+    /// Act as an association's client: tokens reach the main organization
+    /// only, and the partner routes answer 403.
+    #[arg(long)]
+    association: bool,
     /// Latency added to faulted requests, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -82,7 +86,7 @@ struct Args {
     /// Rate of truncated bodies.
     #[arg(long, default_value_t = 0.0)]
     truncate_rate: f64,
-    /// Rate of refunds executed whose answer is then dropped.
+    /// Rate of refunds and order cancels executed whose answer is then dropped.
     #[arg(long, default_value_t = 0.0)]
     execute_then_drop_rate: f64,
     /// Which requests faults apply to.
@@ -146,6 +150,7 @@ async fn main() -> anyhow::Result<()> {
         faults,
         counts_unknown: args.counts_unknown,
         large_ids: args.large_ids,
+        association: args.association,
         webhook: args.webhook_url.map(|url| WebhookConfig {
             url,
             signature_key: args.webhook_key,

@@ -119,6 +119,16 @@ string_enum! {
     ItemState { Waiting, Processed, Registered, Deleted, Unknown, Canceled, Refused, Abandoned }
 }
 
+string_enum! {
+    /// Publication state of a form (`FormState`).
+    FormState { Public, Private, Draft, Deleted, Disabled }
+}
+
+string_enum! {
+    /// Which notifications a partner's URL receives (`ApiNotificationType`).
+    ApiNotificationType { Payment, Order, Form, Organization }
+}
+
 /// `MetaModel`: creation and update dates.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,8 +3,9 @@
 //! `GET /oauth2/disconnect`, `GET /authorize`, and the bearer check of `/v5`.
 //!
 //! Scopes: a `client_credentials` token may read every seeded organization
-//! (like a partner linked to all of them); an `authorization_code` token is
-//! bound to the organization chosen at authorization and gets 403 elsewhere.
+//! (like a partner linked to all of them), or only the main one when the
+//! client is an association's; an `authorization_code` token is bound to the
+//! organization chosen at authorization and gets 403 elsewhere.
 //! Bad client credentials answer 400 `invalid_client`.
 
 use crate::counters::bump;
@@ -120,6 +121,15 @@ impl TokenStore {
             .map(|g| g.scope)
     }
 
+    /// Whether a refresh token obtained for this one organization (by the
+    /// authorization-code flow) is still valid.
+    pub(crate) fn has_organization_grant(&self, org: u8) -> bool {
+        let now = Instant::now();
+        self.refresh
+            .values()
+            .any(|g| g.scope == Scope::Org(org) && g.expires > now)
+    }
+
     /// Makes every access token expired (refresh tokens stay valid).
     pub(crate) fn expire_access_tokens(&mut self) {
         self.access.clear();
@@ -233,7 +243,12 @@ fn issue_token(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respon
             if client_secret.as_deref() != Some(st.client_secret.as_str()) {
                 return Err(invalid_client());
             }
-            (Scope::All, &st.counters.tokens.client_credentials)
+            let scope = if st.association {
+                Scope::Org(0)
+            } else {
+                Scope::All
+            };
+            (scope, &st.counters.tokens.client_credentials)
         }
         "refresh_token" => {
             let refresh = form.get("refresh_token").ok_or_else(|| {

@@ -47,6 +47,21 @@ pub(crate) struct Cursor {
 }
 
 impl Cursor {
+    /// The cursor right after the item with this sort key and id.
+    pub(crate) fn at(key: Ticks, id: i64) -> Self {
+        Cursor { key, id: Some(id) }
+    }
+
+    /// The position `(key, id)` of the last item served; an id-less token
+    /// stands for every item of its instant, before or after by `order`.
+    pub(crate) fn position(&self, order: SortOrder) -> (Ticks, i64) {
+        let fallback = match order {
+            SortOrder::Asc => i64::MAX,
+            SortOrder::Desc => i64::MIN,
+        };
+        (self.key, self.id.unwrap_or(fallback))
+    }
+
     /// The cursor after an item.
     pub(crate) fn after(ds: &Dataset, filter: &Filter, idx: u32) -> Self {
         Cursor {

@@ -17,7 +17,7 @@ fn meta(created: Ticks, updated: Ticks) -> Meta {
     }
 }
 
-fn form_path(form_type: FormType) -> &'static str {
+pub(crate) fn form_path(form_type: FormType) -> &'static str {
     match form_type {
         FormType::CrowdFunding => "collectes",
         FormType::Membership => "adhesions",
@@ -29,7 +29,7 @@ fn form_path(form_type: FormType) -> &'static str {
     }
 }
 
-fn tier_type(form_type: FormType) -> TierType {
+pub(crate) fn tier_type(form_type: FormType) -> TierType {
     match form_type {
         FormType::Membership => TierType::Membership,
         FormType::Event => TierType::Registration,
@@ -48,7 +48,7 @@ pub(crate) fn order_id(ds: &Dataset, idx: u32) -> i64 {
     ds.ids.order + i64::from(idx)
 }
 
-fn item_id(ds: &Dataset, idx: u32) -> i64 {
+pub(crate) fn item_id(ds: &Dataset, idx: u32) -> i64 {
     ds.ids.item + i64::from(idx)
 }
 
@@ -127,7 +127,7 @@ pub(crate) fn refund_operations(ds: &Dataset, idx: u32) -> Vec<RefundOperationLi
     Vec::new()
 }
 
-fn item_state(rec_state: PaymentState, canceled: bool) -> ItemState {
+pub(crate) fn item_state(rec_state: PaymentState, canceled: bool) -> ItemState {
     if canceled {
         return ItemState::Canceled;
     }
@@ -153,7 +153,7 @@ fn receipt_url(ds: &Dataset, idx: u32) -> String {
     )
 }
 
-fn item_name(ds: &Dataset, idx: u32) -> String {
+pub(crate) fn item_name(ds: &Dataset, idx: u32) -> String {
     let rec = &ds.payments[idx as usize];
     if rec.intent > 0
         && let Some(intent) = ds.intents.get(rec.intent as usize - 1)

@@ -9,10 +9,10 @@ use crate::errors::{self, ApiError};
 use crate::faults::{self, FaultConfig};
 use crate::model::{FormType, PaymentState};
 use crate::state::{AppState, lock, read, write};
-use crate::{admin, oauth, payments, refund};
+use crate::{admin, forms, oauth, orders, organization, partners, payments, payouts, refund};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -132,6 +132,74 @@ fn router(state: Arc<AppState>) -> Router {
         .route(
             "/organizations/{organizationSlug}/checkout-intents/{checkoutIntentId}",
             get(checkout::get_checkout_intent),
+        )
+        .route(
+            "/organizations/{organizationSlug}/orders",
+            get(orders::list_organization_orders),
+        )
+        .route(
+            "/organizations/{organizationSlug}/forms/{formType}/{formSlug}/orders",
+            get(orders::list_form_orders),
+        )
+        .route("/orders/{orderId}", get(orders::get_order))
+        .route("/orders/{orderId}/cancel", post(orders::cancel_order))
+        .route(
+            "/organizations/{organizationSlug}/items",
+            get(orders::list_organization_items),
+        )
+        .route(
+            "/organizations/{organizationSlug}/forms/{formType}/{formSlug}/items",
+            get(orders::list_form_items),
+        )
+        .route("/items/{itemId}", get(orders::get_item))
+        .route(
+            "/organizations/{organizationSlug}/forms",
+            get(forms::list_forms),
+        )
+        .route(
+            "/organizations/{organizationSlug}/forms/{formType}/{formSlug}/public",
+            get(forms::get_form_public),
+        )
+        .route(
+            "/organizations/{organizationSlug}/formTypes",
+            get(forms::list_form_types),
+        )
+        .route(
+            "/organizations/{organizationSlug}/forms/{formType}/action/quick-create",
+            post(forms::quick_create_form),
+        )
+        .route(
+            "/organizations/{organizationSlug}/forms/{formType}/{formSlug}/state",
+            put(forms::set_form_state),
+        )
+        .route(
+            "/organizations/{organizationSlug}",
+            get(organization::get_organization),
+        )
+        .route(
+            "/users/me/organizations",
+            get(organization::list_my_organizations),
+        )
+        .route(
+            "/organizations/{organizationSlug}/cash-out/{cashOutId}/export",
+            get(payouts::export_cash_out),
+        )
+        .route("/partners/me", get(partners::get_partner))
+        .route(
+            "/partners/me/organizations",
+            get(partners::list_partner_organizations),
+        )
+        .route(
+            "/partners/me/api-clients",
+            put(partners::set_api_client_domain),
+        )
+        .route(
+            "/partners/me/api-notifications",
+            put(partners::set_main_url).delete(partners::delete_main_url),
+        )
+        .route(
+            "/partners/me/api-notifications/organizations/{organizationSlug}",
+            put(partners::set_organization_url).delete(partners::delete_organization_url),
         )
         .fallback(errors::not_found_route)
         .route_layer(from_fn_with_state(state.clone(), oauth::require_bearer));

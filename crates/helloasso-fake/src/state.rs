@@ -26,6 +26,9 @@ pub(crate) struct AppState {
     pub refresh_lifetime: Duration,
     pub counts_unknown: AtomicBool,
     pub base_url: String,
+    /// Whether client credentials are an association's (main organization only).
+    pub association: bool,
+    pub partner: Mutex<crate::partners::Partner>,
 }
 
 impl AppState {
@@ -49,6 +52,8 @@ impl AppState {
             refresh_lifetime: config.refresh_token_lifetime,
             counts_unknown: AtomicBool::new(config.counts_unknown),
             base_url,
+            association: config.association,
+            partner: Mutex::default(),
         }
     }
 

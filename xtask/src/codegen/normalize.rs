@@ -124,11 +124,14 @@ pub fn normalize(inputs: &Inputs) -> Result<Value> {
     let mut info = overlay.raw["info"].clone();
     info["version"] = json!(upstream_version);
 
+    // Two upstream tags may share one English name: list it once.
+    let mut tag_seen = BTreeSet::new();
     let tags: Vec<Value> = overlay.raw["tags"]
         .as_object()
         .into_iter()
         .flatten()
         .map(|(_, t)| t.clone())
+        .filter(|t| tag_seen.insert(t["name"].clone().to_string()))
         .collect();
 
     Ok(json!({
@@ -185,18 +188,16 @@ fn declare_seen_fields(components: &mut Map<String, Value>, overlay: &Overlay) -
 /// keeps the keys the spec does not declare, so a decode then encode gives
 /// back what HelloAsso sent. Models only ever sent (request bodies) stay
 /// closed: a caller builds them, and an `extra` field would only get in the way.
+/// A model both sent and received (a form's place, its contact) keeps them:
+/// a read must lose nothing, and its builder starts with an empty `extra`.
 fn keep_undeclared_fields(
     components: &mut Map<String, Value>,
     paths: &Map<String, Value>,
     overlay: &Overlay,
 ) -> Result<()> {
-    let mut sent = BTreeSet::new();
     let mut received = BTreeSet::new();
     for item in paths.values() {
         for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
-            if let Some(body) = op.get("requestBody") {
-                component_refs(body, &mut sent);
-            }
             if let Some(responses) = op.get("responses") {
                 component_refs(responses, &mut received);
             }
@@ -211,13 +212,8 @@ fn keep_undeclared_fields(
                 .ok_or_else(|| anyhow!("extra schema `{upstream}` has no short name"))?,
         );
     }
-    let sent = reachable(components, sent);
     let received = reachable(components, received);
     for name in &received {
-        ensure!(
-            !sent.contains(name),
-            "schema `{name}` is both sent and received: decide whether it keeps undeclared fields"
-        );
         let Some(schema) = components.get_mut(name).and_then(Value::as_object_mut) else {
             continue;
         };
@@ -527,14 +523,38 @@ impl<'a> Overlay<'a> {
         }
 
         let mut responses = Map::new();
+        let files = doc.get("file_media_types").and_then(Value::as_array);
+        // HelloAsso's file omits the schema of some listings (items).
+        let fallback = doc
+            .get("response_schema")
+            .and_then(Value::as_str)
+            .map(|name| json!({ "$ref": format!("{UPSTREAM_PREFIX}{name}") }));
         for (status, response) in op["responses"].as_object().into_iter().flatten() {
             if !status.starts_with('2') {
                 continue;
             }
-            // DESIGN point 4: one JSON media type per response. CSV and XLSX
-            // exports answer the same path by `Accept`; the facade streams them.
             let mut r = json!({ "description": "Success." });
-            if let Some(schema) = response.pointer("/content/application~1json/schema") {
+            if let Some(types) = files {
+                // A file answer: progenitor hands the body over as a byte
+                // stream when no JSON media type is declared.
+                let mut content = Map::new();
+                for media in types.iter().filter_map(Value::as_str) {
+                    content.insert(
+                        media.to_string(),
+                        json!({ "schema": { "type": "string", "format": "binary" } }),
+                    );
+                }
+                ensure!(
+                    !content.is_empty(),
+                    "overlay: `{key}` lists no file media type"
+                );
+                r["content"] = Value::Object(content);
+            } else if let Some(schema) = response
+                .pointer("/content/application~1json/schema")
+                .or(fallback.as_ref())
+            {
+                // DESIGN point 4: one JSON media type per response. CSV and XLSX
+                // exports answer the same path by `Accept`; the facade streams them.
                 r["content"] = json!({ "application/json": { "schema": schemas.adopt(schema, source, &key)? } });
             }
             responses.insert(status.clone(), r);

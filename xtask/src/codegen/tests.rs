@@ -118,6 +118,60 @@ fn fixture_upstream_is_normalized_as_progenitor_needs() {
 }
 
 #[test]
+fn file_exports_stream_and_missing_response_schemas_come_from_the_overlay() {
+    let dir = fixture_scratch();
+    run_in(dir.path(), &options(None, false)).unwrap();
+    let spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(SPEC)).unwrap()).unwrap();
+    // The export answers a file: only the overlay's media types, as bytes.
+    let export =
+        &spec["paths"]["/v5/organizations/{organizationSlug}/cash-out/{cashOutId}/export"]["get"];
+    assert_eq!(export["operationId"], "export_cash_out");
+    assert_eq!(
+        export["responses"]["200"]["content"],
+        serde_json::json!({ "text/csv": { "schema": { "type": "string", "format": "binary" } } })
+    );
+    assert_eq!(export["parameters"][1]["schema"]["format"], "int64");
+    // Upstream gives the items listing no schema; the overlay names one.
+    let items = &spec["paths"]["/v5/organizations/{organizationSlug}/items"]["get"];
+    assert_eq!(
+        items["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ItemPage"
+    );
+    assert_eq!(
+        spec["components"]["schemas"]["Item"]["description"],
+        "An item."
+    );
+    assert_eq!(
+        spec["components"]["schemas"]["Item"]["additionalProperties"],
+        serde_json::json!({})
+    );
+    // A body-less success stays body-less.
+    let cancel = &spec["paths"]["/v5/orders/{orderId}/cancel"]["post"];
+    assert!(cancel["responses"]["200"].get("content").is_none());
+    // Two upstream tags with one English name are listed once.
+    let names: Vec<&str> = spec["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "Orders").count(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(cancel["tags"], serde_json::json!(["Orders"]));
+    // progenitor turns the export into a byte stream and the cancel into ().
+    let code =
+        generate::generate(&std::fs::read_to_string(dir.path().join(SPEC)).unwrap()).unwrap();
+    assert!(
+        code.contains("ResponseValue<ByteStream>"),
+        "no streamed export"
+    );
+}
+
+#[test]
 fn hand_edit_fails_the_check_with_a_diff() {
     let dir = fixture_scratch();
     run_in(dir.path(), &options(None, false)).unwrap();

@@ -243,7 +243,7 @@ async fn forms_listing_quick_create_and_state_change() {
                 .start_date(Some(date("2026-06-21T18:00:00+02:00")))
                 .tier_list(vec![types::TierLight {
                     label: Some("Entrée".into()),
-                    price: Some(500),
+                    price: Some(helloasso_raw::Cents(500)),
                 }])
         })
         .send()

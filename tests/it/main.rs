@@ -10,4 +10,5 @@ mod fuzz_corpus;
 mod lossless;
 mod raw_samples;
 mod raw_wire;
+mod raw_wire_more;
 mod reliability;

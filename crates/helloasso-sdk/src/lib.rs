@@ -126,7 +126,12 @@
 // day are also re-exported at the root below.
 pub mod auth;
 pub mod checkout;
+pub mod forms;
+pub mod items;
+pub mod orders;
+pub mod partners;
 pub mod payments;
+pub mod payouts;
 pub mod webhooks;
 
 /// Refunds: the request, its outcome after an ambiguous failure, and
@@ -147,8 +152,10 @@ mod error;
 mod error_mapping;
 mod export;
 mod http_response;
+mod listing;
 mod mfa;
 mod mfa_provider;
+mod organization;
 mod pagination;
 mod redact;
 mod refund;
@@ -174,10 +181,15 @@ pub use secrecy::{ExposeSecret, SecretString};
 // Everyday names of each area.
 pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, TokenStore};
 pub use checkout::{Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout};
+pub use forms::{Forms, ListForms};
+pub use items::{CustomFields, Items, ListItems};
+pub use orders::{ListOrders, OrderHandle, Orders};
+pub use partners::Partners;
 pub use payments::{
     ExportError, ExportFormat, ExportPayments, GetPayment, ItemStream, ListPayments, Page,
     PageStream, Paging, PaymentFilters, PaymentHandle, Payments, SearchPayments,
 };
+pub use payouts::PayoutExport;
 pub use refunds::{
     FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProof, MfaProvider, RefundOutcome, RefundPayment,
     mfa_fn,

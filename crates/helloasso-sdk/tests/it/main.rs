@@ -5,8 +5,11 @@
 mod checkout;
 mod common;
 mod errors;
+mod fake_orders;
 mod fake_server;
+mod forms_partners;
 mod hand_built_request;
+mod orders;
 mod payments;
 mod refund_outcomes;
 mod refunds;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use futures::TryStreamExt;
-use helloasso_raw::{Client, hooks::CallContext, types};
+use helloasso_raw::{Cents, Client, hooks::CallContext, types};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -243,7 +243,7 @@ async fn forms_listing_quick_create_and_state_change() {
                 .start_date(Some(date("2026-06-21T18:00:00+02:00")))
                 .tier_list(vec![types::TierLight {
                     label: Some("Entrée".into()),
-                    price: Some(helloasso_raw::Cents(500)),
+                    price: Some(Cents(500)),
                 }])
         })
         .send()

@@ -1,0 +1,235 @@
+//! Forms: an organization's list, one form as the public sees it, the kinds
+//! in use, quick creation of an event and state changes.
+
+use std::sync::Arc;
+
+use helloasso_raw::types::{
+    FormLight, FormPublic, FormState, FormStateChange, FormType, QuickCreateForm, QuickCreatedForm,
+};
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::listing::{self, Start};
+use crate::pagination::{
+    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
+};
+
+impl Client {
+    /// An organization's forms, by its slug.
+    pub fn forms(&self, organization_slug: impl Into<String>) -> Forms {
+        Forms {
+            client: self.clone(),
+            organization_slug: organization_slug.into(),
+        }
+    }
+}
+
+/// An organization's forms; see [`Client::forms`].
+#[derive(Debug, Clone)]
+pub struct Forms {
+    client: Client,
+    organization_slug: String,
+}
+
+impl Forms {
+    /// Lists the organization's forms (`GET /v5/organizations/{slug}/forms`).
+    pub fn list(&self) -> ListForms {
+        ListForms {
+            client: self.client.clone(),
+            organization_slug: self.organization_slug.clone(),
+            states: Vec::new(),
+            form_types: Vec::new(),
+            page_size: None,
+            start: Start::default(),
+        }
+    }
+
+    /// One form as the public sees it: dates, place, tiers with their custom
+    /// fields and options, a membership's validity.
+    pub async fn public(
+        &self,
+        form_type: FormType,
+        form_slug: impl Into<String>,
+    ) -> Result<FormPublic> {
+        let (slug, form_slug) = (self.organization_slug.clone(), form_slug.into());
+        Ok(self
+            .client
+            .execute(|raw| {
+                raw.get_form_public()
+                    .organization_slug(slug)
+                    .form_type(form_type)
+                    .form_slug(form_slug)
+            })
+            .await?
+            .into_body())
+    }
+
+    /// The kinds of form the organization uses, optionally only among forms
+    /// in some states.
+    pub async fn types(
+        &self,
+        states: impl IntoIterator<Item = FormState>,
+    ) -> Result<Vec<FormType>> {
+        let slug = self.organization_slug.clone();
+        let states: Vec<FormState> = states.into_iter().collect();
+        Ok(self
+            .client
+            .execute(|raw| {
+                let b = raw.list_form_types().organization_slug(slug);
+                if states.is_empty() {
+                    b
+                } else {
+                    b.states(states)
+                }
+            })
+            .await?
+            .into_body())
+    }
+
+    /// Creates a simple form of this kind (an event, typically). A write:
+    /// sent once, never again after an ambiguous failure.
+    pub async fn quick_create(
+        &self,
+        form_type: FormType,
+        form: QuickCreateForm,
+    ) -> Result<QuickCreatedForm> {
+        let slug = self.organization_slug.clone();
+        Ok(self
+            .client
+            .execute(|raw| {
+                raw.quick_create_form()
+                    .organization_slug(slug)
+                    .form_type(form_type)
+                    .body(form)
+            })
+            .await?
+            .into_body())
+    }
+
+    /// Publishes, hides or disables a form.
+    pub async fn set_state(
+        &self,
+        form_type: FormType,
+        form_slug: impl Into<String>,
+        state: FormState,
+    ) -> Result<()> {
+        let (slug, form_slug) = (self.organization_slug.clone(), form_slug.into());
+        self.client
+            .execute(|raw| {
+                raw.set_form_state()
+                    .organization_slug(slug)
+                    .form_type(form_type)
+                    .form_slug(form_slug)
+                    .body(FormStateChange { state: Some(state) })
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// A forms listing; see [`Forms::list`].
+#[derive(Debug, Clone)]
+#[must_use = "a listing does nothing until sent or streamed"]
+pub struct ListForms {
+    client: Client,
+    organization_slug: String,
+    states: Vec<FormState>,
+    form_types: Vec<FormType>,
+    page_size: Option<u32>,
+    start: Start,
+}
+
+impl ListForms {
+    /// Keeps forms in these states.
+    pub fn states(mut self, states: impl IntoIterator<Item = FormState>) -> Self {
+        self.states = states.into_iter().collect();
+        self
+    }
+
+    /// Keeps forms of these kinds.
+    pub fn form_types(mut self, types: impl IntoIterator<Item = FormType>) -> Self {
+        self.form_types = types.into_iter().collect();
+        self
+    }
+
+    /// Forms per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE).
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Starts after the page this checkpoint came with.
+    pub fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
+        self.start = self.start.resume_from(checkpoint);
+        self
+    }
+
+    /// How streams walk the listing (default: continuation tokens).
+    pub fn paging(mut self, paging: Paging) -> Self {
+        self.start = self.start.paging(paging);
+        self
+    }
+
+    fn check(&self) -> Result<Cursor> {
+        listing::check_page_size(self.page_size)?;
+        self.start.cursor()
+    }
+
+    /// Sends the request for one page.
+    pub async fn send(self) -> Result<Page<FormLight>> {
+        let cursor = self.check()?;
+        self.fetch(cursor).await.map(Page::from_raw)
+    }
+
+    /// Every form of every page.
+    pub fn items(self) -> ItemStream<FormLight> {
+        let cursor = match self.check() {
+            Ok(cursor) => cursor,
+            Err(error) => return PageStream::failed(error).items(),
+        };
+        let paging = self.start.paging_from(&cursor);
+        let page_size = self.page_size.map(i64::from);
+        let listing = Arc::new(self);
+        let fetch: FetchPage<FormLight> =
+            Arc::new(move |cursor| Box::pin(listing.clone().fetch_owned(cursor)));
+        PageStream::new(PagerSpec {
+            fetch,
+            paging,
+            start: cursor,
+            page_size,
+            // Forms have no numeric id in the listing: nothing to de-duplicate by.
+            id_of: |_: &FormLight| None,
+        })
+        .items()
+    }
+
+    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<FormLight>> {
+        self.fetch(cursor).await
+    }
+
+    async fn fetch(&self, cursor: Cursor) -> Result<RawPage<FormLight>> {
+        let slug = self.organization_slug.clone();
+        let page = self
+            .client
+            .execute(|raw| {
+                let mut b = raw.list_forms().organization_slug(slug);
+                if !self.states.is_empty() {
+                    b = b.states(self.states.clone());
+                }
+                if !self.form_types.is_empty() {
+                    b = b.form_types(self.form_types.clone());
+                }
+                if let Some(size) = self.page_size {
+                    b = b.page_size(i64::from(size));
+                }
+                match &cursor {
+                    Cursor::First => b,
+                    Cursor::Token(token) => b.continuation_token(token.clone()),
+                    Cursor::Index(index) => b.page_index(*index),
+                }
+            })
+            .await?
+            .into_body();
+        Ok(RawPage::new(page.data, page.pagination))
+    }
+}

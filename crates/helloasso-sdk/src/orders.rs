@@ -1,0 +1,353 @@
+//! Orders: an organization's or a form's, one by id, and the cancel of an
+//! order's future instalments.
+//!
+//! ```no_run
+//! # async fn demo(client: helloasso_sdk::Client) -> Result<(), helloasso_sdk::Error> {
+//! use futures::TryStreamExt;
+//! use helloasso_sdk::types::FormType;
+//!
+//! let mut orders = client
+//!     .orders("my-association")
+//!     .form(FormType::Membership, "adhesion-2025-2026")
+//!     .with_details(true)
+//!     .items();
+//! while let Some(order) = orders.try_next().await? {
+//!     println!("{:?}: {} payment(s)", order.id, order.payments.map_or(0, |p| p.len()));
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use helloasso_raw::builder;
+use helloasso_raw::types::{FormType, Order, OrderDetail, SortOrder};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::listing::{self, Start};
+use crate::pagination::{
+    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
+};
+
+impl Client {
+    /// An organization's orders, by its slug.
+    pub fn orders(&self, organization_slug: impl Into<String>) -> Orders {
+        Orders {
+            client: self.clone(),
+            organization_slug: organization_slug.into(),
+        }
+    }
+
+    /// One order, by id: [`get`](OrderHandle::get) it or
+    /// [`cancel`](OrderHandle::cancel) its future instalments.
+    pub fn order(&self, order_id: i64) -> OrderHandle {
+        OrderHandle {
+            client: self.clone(),
+            order_id,
+        }
+    }
+}
+
+/// An organization's orders; see [`Client::orders`].
+#[derive(Debug, Clone)]
+pub struct Orders {
+    client: Client,
+    organization_slug: String,
+}
+
+impl Orders {
+    /// Lists the organization's orders (`GET /v5/organizations/{slug}/orders`).
+    pub fn list(&self) -> ListOrders {
+        ListOrders::new(self.client.clone(), self.organization_slug.clone(), None)
+    }
+
+    /// Lists the orders placed through one form
+    /// (`GET /v5/organizations/{slug}/forms/{formType}/{formSlug}/orders`).
+    pub fn form(&self, form_type: FormType, form_slug: impl Into<String>) -> ListOrders {
+        ListOrders::new(
+            self.client.clone(),
+            self.organization_slug.clone(),
+            Some((form_type, form_slug.into())),
+        )
+    }
+}
+
+/// An order listing with its filters; see [`Orders::list`] and
+/// [`Orders::form`]. Pages and streams like the payment listings.
+#[derive(Debug, Clone)]
+#[must_use = "a listing does nothing until sent or streamed"]
+pub struct ListOrders {
+    client: Client,
+    organization_slug: String,
+    form: Option<(FormType, String)>,
+    from: Option<DateTime<FixedOffset>>,
+    to: Option<DateTime<FixedOffset>>,
+    user_search_key: Option<String>,
+    form_types: Vec<FormType>,
+    with_details: Option<bool>,
+    with_count: Option<bool>,
+    sort_order: Option<SortOrder>,
+    page_size: Option<u32>,
+    start: Start,
+}
+
+impl ListOrders {
+    fn new(client: Client, organization_slug: String, form: Option<(FormType, String)>) -> Self {
+        Self {
+            client,
+            organization_slug,
+            form,
+            from: None,
+            to: None,
+            user_search_key: None,
+            form_types: Vec::new(),
+            with_details: None,
+            with_count: None,
+            sort_order: None,
+            page_size: None,
+            start: Start::default(),
+        }
+    }
+
+    /// Keeps orders placed at or after this instant.
+    pub fn from(mut self, from: impl Into<DateTime<FixedOffset>>) -> Self {
+        self.from = Some(from.into());
+        self
+    }
+
+    /// Keeps orders placed strictly before this instant.
+    pub fn to(mut self, to: impl Into<DateTime<FixedOffset>>) -> Self {
+        self.to = Some(to.into());
+        self
+    }
+
+    /// Keeps orders whose payer matches this text (HelloAsso's `userSearchKey`).
+    pub fn user_search_key(mut self, key: impl Into<String>) -> Self {
+        self.user_search_key = Some(key.into());
+        self
+    }
+
+    /// Keeps orders placed through forms of these kinds (organization
+    /// listings only).
+    pub fn form_types(mut self, types: impl IntoIterator<Item = FormType>) -> Self {
+        self.form_types = types.into_iter().collect();
+        self
+    }
+
+    /// Also returns the items' custom fields and options.
+    pub fn with_details(mut self, with_details: bool) -> Self {
+        self.with_details = Some(with_details);
+        self
+    }
+
+    /// Whether HelloAsso counts the orders (`withCount`).
+    pub fn with_count(mut self, with_count: bool) -> Self {
+        self.with_count = Some(with_count);
+        self
+    }
+
+    /// Oldest first ([`SortOrder::Asc`]) or newest first (HelloAsso's default).
+    pub fn sort_order(mut self, order: SortOrder) -> Self {
+        self.sort_order = Some(order);
+        self
+    }
+
+    /// Orders per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE).
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Starts after the page this checkpoint came with.
+    pub fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
+        self.start = self.start.resume_from(checkpoint);
+        self
+    }
+
+    /// Asks for this 1-based page (with a stream: starts there, by index).
+    pub fn page_index(mut self, page_index: i64) -> Self {
+        self.start = self.start.page_index(page_index);
+        self
+    }
+
+    /// How streams walk the listing (default: continuation tokens).
+    pub fn paging(mut self, paging: Paging) -> Self {
+        self.start = self.start.paging(paging);
+        self
+    }
+
+    fn check(&self) -> Result<Cursor> {
+        listing::check_page_size(self.page_size)?;
+        if self.form.is_some() && !self.form_types.is_empty() {
+            return Err(Error::invalid_request(
+                "form_types narrows an organization's orders; a form's orders are one form already",
+            ));
+        }
+        self.start.cursor()
+    }
+
+    /// Sends the request for one page.
+    pub async fn send(self) -> Result<Page<Order>> {
+        let cursor = self.check()?;
+        self.fetch(cursor).await.map(Page::from_raw)
+    }
+
+    /// Every page, the next one fetched while the caller handles the
+    /// current one. An invalid filter is the stream's first and only item.
+    pub fn pages(self) -> PageStream<Order> {
+        let cursor = match self.check() {
+            Ok(cursor) => cursor,
+            Err(error) => return PageStream::failed(error),
+        };
+        let paging = self.start.paging_from(&cursor);
+        let page_size = self.page_size.map(i64::from);
+        let listing = Arc::new(self);
+        let fetch: FetchPage<Order> =
+            Arc::new(move |cursor| Box::pin(listing.clone().fetch_owned(cursor)));
+        PageStream::new(PagerSpec {
+            fetch,
+            paging,
+            start: cursor,
+            page_size,
+            id_of: |o: &Order| o.id,
+        })
+    }
+
+    /// Every order of every page; see [`pages`](Self::pages).
+    pub fn items(self) -> ItemStream<Order> {
+        self.pages().items()
+    }
+
+    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<Order>> {
+        self.fetch(cursor).await
+    }
+
+    async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Order>> {
+        let slug = self.organization_slug.clone();
+        let page = match &self.form {
+            None => {
+                self.client
+                    .execute(|raw| {
+                        let b = raw.list_organization_orders().organization_slug(slug);
+                        let b = if self.form_types.is_empty() {
+                            b
+                        } else {
+                            b.form_types(self.form_types.clone())
+                        };
+                        self.apply(b, &cursor)
+                    })
+                    .await?
+            }
+            Some((form_type, form_slug)) => {
+                self.client
+                    .execute(|raw| {
+                        self.apply(
+                            raw.list_form_orders()
+                                .organization_slug(slug)
+                                .form_type(form_type.clone())
+                                .form_slug(form_slug.clone()),
+                            &cursor,
+                        )
+                    })
+                    .await?
+            }
+        }
+        .into_body();
+        Ok(RawPage::new(page.data, page.pagination))
+    }
+
+    fn apply<B: OrderListing>(&self, mut b: B, cursor: &Cursor) -> B {
+        if let Some(from) = self.from {
+            b = b.from(from);
+        }
+        if let Some(to) = self.to {
+            b = b.to(to);
+        }
+        if let Some(key) = &self.user_search_key {
+            b = b.user_search_key(key.clone());
+        }
+        if let Some(details) = self.with_details {
+            b = b.with_details(details);
+        }
+        if let Some(count) = self.with_count {
+            b = b.with_count(count);
+        }
+        if let Some(order) = &self.sort_order {
+            b = b.sort_order(order.clone());
+        }
+        if let Some(size) = self.page_size {
+            b = b.page_size(i64::from(size));
+        }
+        match cursor {
+            Cursor::First => b,
+            Cursor::Token(token) => b.continuation_token(token.clone()),
+            Cursor::Index(index) => b.page_index(*index),
+        }
+    }
+}
+
+/// The two generated order listing builders, which take the same filters.
+trait OrderListing: Sized {
+    fn from(self, v: DateTime<FixedOffset>) -> Self;
+    fn to(self, v: DateTime<FixedOffset>) -> Self;
+    fn user_search_key(self, v: String) -> Self;
+    fn with_details(self, v: bool) -> Self;
+    fn with_count(self, v: bool) -> Self;
+    fn sort_order(self, v: SortOrder) -> Self;
+    fn page_size(self, v: i64) -> Self;
+    fn continuation_token(self, v: String) -> Self;
+    fn page_index(self, v: i64) -> Self;
+}
+
+macro_rules! order_listing {
+    ($($b:ident),*) => {$(
+        impl OrderListing for builder::$b<'_> {
+            fn from(self, v: DateTime<FixedOffset>) -> Self { builder::$b::from(self, v) }
+            fn to(self, v: DateTime<FixedOffset>) -> Self { builder::$b::to(self, v) }
+            fn user_search_key(self, v: String) -> Self { builder::$b::user_search_key(self, v) }
+            fn with_details(self, v: bool) -> Self { builder::$b::with_details(self, v) }
+            fn with_count(self, v: bool) -> Self { builder::$b::with_count(self, v) }
+            fn sort_order(self, v: SortOrder) -> Self { builder::$b::sort_order(self, v) }
+            fn page_size(self, v: i64) -> Self { builder::$b::page_size(self, v) }
+            fn continuation_token(self, v: String) -> Self { builder::$b::continuation_token(self, v) }
+            fn page_index(self, v: i64) -> Self { builder::$b::page_index(self, v) }
+        }
+    )*};
+}
+
+order_listing!(ListOrganizationOrders, ListFormOrders);
+
+/// One order; see [`Client::order`].
+#[derive(Debug, Clone)]
+pub struct OrderHandle {
+    client: Client,
+    order_id: i64,
+}
+
+impl OrderHandle {
+    /// The order with its items, payments and payer (`GET /v5/orders/{id}`).
+    pub async fn get(&self) -> Result<OrderDetail> {
+        let id = self.order_id;
+        Ok(self
+            .client
+            .execute(|raw| raw.get_order().order_id(id))
+            .await?
+            .into_body())
+    }
+
+    /// Stops the order's instalments not yet collected
+    /// (`POST /v5/orders/{id}/cancel`). Nothing already paid is refunded.
+    ///
+    /// A write: it is sent once. When its answer is lost (a dropped
+    /// connection, a timeout, a 5xx) the error says the outcome is unknown
+    /// ([`outcome_unknown`](crate::outcome_unknown)); read the order back
+    /// with [`get`](Self::get) before deciding to cancel again.
+    pub async fn cancel(&self) -> Result<()> {
+        let id = self.order_id;
+        self.client
+            .execute(|raw| raw.cancel_order().order_id(id))
+            .await?;
+        Ok(())
+    }
+}

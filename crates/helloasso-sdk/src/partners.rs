@@ -1,0 +1,155 @@
+//! The partner behind the client: its account, the organizations it
+//! serves, and where their notifications go.
+
+use std::sync::Arc;
+
+use helloasso_raw::types::{ApiNotificationType, NotificationUrl, Partner, PartnerOrganization};
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::listing;
+use crate::pagination::{Cursor, FetchPage, ItemStream, PageStream, PagerSpec, Paging, RawPage};
+
+impl Client {
+    /// The partner's routes (`/v5/partners/me/...`): a partner's
+    /// client-credentials token only.
+    pub fn partner(&self) -> Partners {
+        Partners {
+            client: self.clone(),
+        }
+    }
+}
+
+/// The partner's account and notification URLs; see [`Client::partner`].
+#[derive(Debug, Clone)]
+pub struct Partners {
+    client: Client,
+}
+
+impl Partners {
+    /// The partner's account: names, API client, notification URLs and
+    /// statistics (`GET /v5/partners/me`). Its API client's secret and the
+    /// URLs' signature keys never show in `Debug`.
+    pub async fn get(&self) -> Result<Partner> {
+        Ok(self
+            .client
+            .execute(|raw| raw.get_partner())
+            .await?
+            .into_body())
+    }
+
+    /// The organizations the partner serves, every page
+    /// (`GET /v5/partners/me/organizations`, by continuation token).
+    pub fn organizations(&self, page_size: Option<u32>) -> ItemStream<PartnerOrganization> {
+        if let Err(error) = listing::check_page_size(page_size) {
+            return PageStream::failed(error).items();
+        }
+        let client = Arc::new(self.client.clone());
+        let fetch: FetchPage<PartnerOrganization> = Arc::new(move |cursor| {
+            let client = client.clone();
+            Box::pin(async move { fetch_organizations(&client, page_size, cursor).await })
+        });
+        PageStream::new(PagerSpec {
+            fetch,
+            paging: Paging::ContinuationToken,
+            start: Cursor::First,
+            page_size: page_size.map(i64::from),
+            id_of: |_: &PartnerOrganization| None,
+        })
+        .items()
+    }
+
+    /// Sends every organization's notifications to `url` (all kinds when
+    /// `kind` is `None`), unless one has its own.
+    pub async fn set_notification_url(
+        &self,
+        url: &str,
+        kind: Option<ApiNotificationType>,
+    ) -> Result<NotificationUrl> {
+        let url = url.to_owned();
+        Ok(self
+            .client
+            .execute(|raw| {
+                raw.set_partner_notification_url()
+                    .body_map(|b| b.url(url).notification_type(kind))
+            })
+            .await?
+            .into_body())
+    }
+
+    /// Stops the notifications sent to the main URL (all kinds when `kind`
+    /// is `None`).
+    pub async fn delete_notification_url(&self, kind: Option<ApiNotificationType>) -> Result<()> {
+        self.client
+            .execute(|raw| {
+                let b = raw.delete_partner_notification_url();
+                match kind {
+                    Some(kind) => b.notification_type(kind),
+                    None => b,
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Sends one organization's notifications to `url`.
+    pub async fn set_organization_notification_url(
+        &self,
+        organization_slug: impl Into<String>,
+        url: &str,
+        kind: Option<ApiNotificationType>,
+    ) -> Result<NotificationUrl> {
+        let (slug, url) = (organization_slug.into(), url.to_owned());
+        Ok(self
+            .client
+            .execute(|raw| {
+                raw.set_organization_notification_url()
+                    .organization_slug(slug)
+                    .body_map(|b| b.url(url).notification_type(kind))
+            })
+            .await?
+            .into_body())
+    }
+
+    /// Stops one organization's notifications sent to its own URL.
+    pub async fn delete_organization_notification_url(
+        &self,
+        organization_slug: impl Into<String>,
+        kind: Option<ApiNotificationType>,
+    ) -> Result<()> {
+        let slug = organization_slug.into();
+        self.client
+            .execute(|raw| {
+                let b = raw
+                    .delete_organization_notification_url()
+                    .organization_slug(slug);
+                match kind {
+                    Some(kind) => b.notification_type(kind),
+                    None => b,
+                }
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+async fn fetch_organizations(
+    client: &Client,
+    page_size: Option<u32>,
+    cursor: Cursor,
+) -> Result<RawPage<PartnerOrganization>> {
+    let page = client
+        .execute(|raw| {
+            let mut b = raw.list_partner_organizations();
+            if let Some(size) = page_size {
+                b = b.page_size(i64::from(size));
+            }
+            match &cursor {
+                Cursor::Token(token) => b.continuation_token(token.clone()),
+                _ => b,
+            }
+        })
+        .await?
+        .into_body();
+    Ok(RawPage::new(page.data, page.pagination))
+}

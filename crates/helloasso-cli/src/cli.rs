@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::csv_dialect::CsvDialect;
 use crate::exit::EXIT_CODES_HELP;
 
-const ABOUT: &str = "HelloAsso from a terminal: payments, refunds, orders, members, payouts, checkout, webhooks";
+const ABOUT: &str =
+    "HelloAsso from a terminal: payments, refunds, orders, members, payouts, checkout, webhooks";
 
 const AFTER_HELP: &str = "\
 Try it without an account: `helloasso demo` runs every step against a local fake HelloAsso.

@@ -127,8 +127,9 @@ async fn dispatch(cli: Cli) -> CliResult {
         }
         Command::Payouts(command) => {
             let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
             let ctx = Context::from_args(&global, &profile, None)?;
-            commands::payouts::run(&ctx, command).await
+            commands::payouts::run(&ctx, &settings, command).await
         }
         Command::Partner(command) => {
             let profile = profile::load(&global.profile)?;

@@ -1,7 +1,8 @@
 //! `helloasso forms list`: the organization's forms, with the TYPE/SLUG
 //! the other commands' `--form` takes.
 
-use helloasso_sdk::types::{FormLight, FormType};
+use futures::StreamExt;
+use helloasso_sdk::types::FormLight;
 
 use crate::cli::{FormsCommand, FormsListArgs};
 use crate::commands::payments::{Settings, tell_count};
@@ -9,7 +10,6 @@ use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
 use crate::output::{Col, Emitter};
-use crate::pager::{self, Page};
 use crate::rows::{Cell, Row};
 
 pub async fn run(ctx: &Context, settings: &Settings, command: FormsCommand) -> CliResult {
@@ -46,45 +46,29 @@ impl Row for FormLight {
     }
 }
 
-async fn fetch(
-    ctx: &Context,
-    form_types: &[FormType],
-    token: Option<String>,
-) -> CliResult<Page<FormLight>> {
-    let slug = ctx.organization()?.to_owned();
-    let page = ctx
-        .client
-        .execute(|raw| {
-            let mut r = raw.list_forms().organization_slug(slug).page_size(100);
-            if !form_types.is_empty() {
-                r = r.form_types(form_types.to_vec());
-            }
-            if let Some(token) = token {
-                r = r.continuation_token(token);
-            }
-            r
-        })
-        .await?
-        .into_body();
-    Ok(Page::new(page.data, page.pagination))
-}
-
 async fn list(ctx: &Context, settings: &Settings, args: FormsListArgs) -> CliResult {
     let form_types = input::form_types(&args.form_types)?;
     let out = args.output.out.as_deref();
     let format = settings.listing_format(out);
     let mut emitter =
         Emitter::listing::<FormLight>(format, settings.style, out, args.output.force)?;
-    let walked = pager::walk(
-        |token| fetch(ctx, &form_types, token),
-        |_| None,
-        None,
-        settings.progress,
-        "forms",
-        |form| emitter.row(&form),
-    )
+    let forms = ctx
+        .client
+        .forms(ctx.organization()?)
+        .list()
+        .form_types(form_types)
+        .page_size(100);
+    // Few enough to need no bar: an organization has tens of forms.
+    let mut stream = forms.items();
+    let result: CliResult = async {
+        while let Some(form) = stream.next().await {
+            emitter.row(&form?)?;
+        }
+        Ok(())
+    }
     .await;
     let shown = emitter.finish()?;
-    tell_count(shown, walked?.total, "forms match", "--all");
+    result?;
+    tell_count(shown, None, "forms match", "--all");
     Ok(())
 }

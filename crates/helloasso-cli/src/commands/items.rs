@@ -9,7 +9,8 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset};
-use helloasso_sdk::types::{FormType, Item, ItemState, SortOrder};
+use helloasso_sdk::types::{FormType, Item, ItemState, SortField, SortOrder};
+use helloasso_sdk::{CustomFields, ListItems};
 
 use crate::cli::{ItemsCommand, ItemsListArgs};
 use crate::commands::orders::{order_form, page_size_for, period_dates};
@@ -18,7 +19,7 @@ use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
 use crate::output::{Col, Emitter};
-use crate::pager::{self, Page};
+use crate::pager;
 use crate::rows::Cell;
 
 pub async fn run(ctx: &Context, settings: &Settings, command: ItemsCommand) -> CliResult {
@@ -39,78 +40,30 @@ pub struct ItemQuery {
     pub page_size: u32,
 }
 
-/// One page of items (with their custom fields), from the organization or
-/// one form.
-pub async fn fetch(
-    ctx: &Context,
-    q: &ItemQuery,
-    token: Option<String>,
-) -> CliResult<Page<Item>> {
-    let slug = ctx.organization()?.to_owned();
-    let page = match &q.form {
-        Some((kind, form_slug)) => {
-            ctx.client
-                .execute(|raw| {
-                    let mut r = raw
-                        .list_form_items()
-                        .organization_slug(slug)
-                        .form_type(kind.clone())
-                        .form_slug(form_slug.clone())
-                        .page_size(i64::from(q.page_size))
-                        .sort_order(q.order.clone())
-                        .with_count(true)
-                        .with_details(true);
-                    if !q.states.is_empty() {
-                        r = r.item_states(q.states.clone());
-                    }
-                    if let Some(from) = q.from {
-                        r = r.from(from);
-                    }
-                    if let Some(to) = q.to {
-                        r = r.to(to);
-                    }
-                    if let Some(key) = &q.search {
-                        r = r.user_search_key(key.clone());
-                    }
-                    if let Some(token) = token {
-                        r = r.continuation_token(token);
-                    }
-                    r
-                })
-                .await?
-        }
-        None => {
-            ctx.client
-                .execute(|raw| {
-                    let mut r = raw
-                        .list_organization_items()
-                        .organization_slug(slug)
-                        .page_size(i64::from(q.page_size))
-                        .sort_order(q.order.clone())
-                        .with_count(true)
-                        .with_details(true);
-                    if !q.states.is_empty() {
-                        r = r.item_states(q.states.clone());
-                    }
-                    if let Some(from) = q.from {
-                        r = r.from(from);
-                    }
-                    if let Some(to) = q.to {
-                        r = r.to(to);
-                    }
-                    if let Some(key) = &q.search {
-                        r = r.user_search_key(key.clone());
-                    }
-                    if let Some(token) = token {
-                        r = r.continuation_token(token);
-                    }
-                    r
-                })
-                .await?
-        }
+/// The SDK's listing of the items `q` asks for, with their custom fields.
+pub fn listing(ctx: &Context, q: &ItemQuery) -> CliResult<ListItems> {
+    let items = ctx.client.items(ctx.organization()?);
+    let mut list = match &q.form {
+        Some((kind, slug)) => items.form(kind.clone(), slug.clone()),
+        None => items.list(),
     }
-    .into_body();
-    Ok(Page::new(page.data, page.pagination))
+    .page_size(q.page_size)
+    .sort(SortField::Date, q.order.clone())
+    .with_count(true)
+    .with_details(true);
+    if !q.states.is_empty() {
+        list = list.item_states(q.states.clone());
+    }
+    if let Some(from) = q.from {
+        list = list.from(from);
+    }
+    if let Some(to) = q.to {
+        list = list.to(to);
+    }
+    if let Some(key) = &q.search {
+        list = list.user_search_key(key.clone());
+    }
+    Ok(list)
 }
 
 /// The fixed columns, before the custom fields'.
@@ -129,12 +82,20 @@ const ITEM_COLS: &[Col] = &[
     Col::left("FORM", "form"),
 ];
 
-/// The custom-field questions of `items`, each once, in the order first met.
+/// The custom-field questions of `items`, each once (labels differing
+/// only in case or surrounding spaces are one question), in the order
+/// first met.
 pub fn field_labels(items: &[Item]) -> Vec<String> {
     let mut labels: Vec<String> = Vec::new();
-    for field in items.iter().flat_map(|i| i.custom_fields.iter().flatten()) {
-        if let Some(name) = field.name.as_deref().map(str::trim).filter(|n| !n.is_empty())
-            && !labels.iter().any(|l| l == name)
+    for field in items.iter().flat_map(|i| i.custom_fields_list()) {
+        if let Some(name) = field
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            && !labels
+                .iter()
+                .any(|l| l.to_lowercase() == name.to_lowercase())
         {
             labels.push(name.to_owned());
         }
@@ -166,14 +127,8 @@ pub fn item_cells(item: &Item, labels: &[String]) -> Vec<Cell> {
             order_form(o.form_type.as_ref(), o.form_slug.as_deref())
         })),
     ];
-    let fields = item.custom_fields.as_deref().unwrap_or_default();
     for label in labels {
-        let answer = fields
-            .iter()
-            .find(|f| f.name.as_deref().map(str::trim) == Some(label.as_str()))
-            .and_then(|f| f.answer.clone())
-            .unwrap_or_default();
-        cells.push(Cell::text(answer));
+        cells.push(Cell::text(item.custom_field(label).unwrap_or_default()));
     }
     cells
 }
@@ -217,8 +172,7 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
     }
     let mut items = Vec::new();
     let walked = pager::walk(
-        |token| fetch(ctx, &q, token),
-        |i: &Item| i.id,
+        listing(ctx, &q)?.pages(),
         args.limits.limit(),
         settings.progress,
         "items",

@@ -4,15 +4,18 @@
 //! and the payments that settle it (one, or instalments).
 
 use chrono::{DateTime, FixedOffset};
+use helloasso_sdk::ListOrders;
 use helloasso_sdk::types::{FormType, Order, OrderDetail, OrderPayment, SortOrder};
 
-use crate::cli::{LimitArgs, OrderCancelArgs, OrderGetArgs, OrdersCommand, OrdersListArgs, PeriodArgs};
+use crate::cli::{
+    LimitArgs, OrderCancelArgs, OrderGetArgs, OrdersCommand, OrdersListArgs, PeriodArgs,
+};
 use crate::commands::payments::{Settings, join_name, refunded_cents, tell_count};
 use crate::config::Context;
 use crate::exit::{self, CliError, CliResult, Kind};
 use crate::input;
 use crate::output::{self, Col, Emitter};
-use crate::pager::{self, Page};
+use crate::pager;
 use crate::prompt;
 use crate::rows::{Cell, Row};
 use crate::timezone::Zone;
@@ -87,70 +90,28 @@ pub fn period_dates(
     Ok((from, to))
 }
 
-/// One page of orders, from the organization or one form.
-pub async fn fetch(ctx: &Context, q: &OrderQuery, token: Option<String>) -> CliResult<Page<Order>> {
-    let slug = ctx.organization()?.to_owned();
-    let page = match &q.form {
-        Some((kind, form_slug)) => {
-            ctx.client
-                .execute(|raw| {
-                    let mut r = raw
-                        .list_form_orders()
-                        .organization_slug(slug)
-                        .form_type(kind.clone())
-                        .form_slug(form_slug.clone())
-                        .page_size(i64::from(q.page_size))
-                        .sort_order(q.order.clone())
-                        .with_count(true)
-                        .with_details(true);
-                    if let Some(from) = q.from {
-                        r = r.from(from);
-                    }
-                    if let Some(to) = q.to {
-                        r = r.to(to);
-                    }
-                    if let Some(key) = &q.search {
-                        r = r.user_search_key(key.clone());
-                    }
-                    if let Some(token) = token {
-                        r = r.continuation_token(token);
-                    }
-                    r
-                })
-                .await?
-        }
-        None => {
-            ctx.client
-                .execute(|raw| {
-                    let mut r = raw
-                        .list_organization_orders()
-                        .organization_slug(slug)
-                        .page_size(i64::from(q.page_size))
-                        .sort_order(q.order.clone())
-                        .with_count(true)
-                        .with_details(true);
-                    if !q.form_types.is_empty() {
-                        r = r.form_types(q.form_types.clone());
-                    }
-                    if let Some(from) = q.from {
-                        r = r.from(from);
-                    }
-                    if let Some(to) = q.to {
-                        r = r.to(to);
-                    }
-                    if let Some(key) = &q.search {
-                        r = r.user_search_key(key.clone());
-                    }
-                    if let Some(token) = token {
-                        r = r.continuation_token(token);
-                    }
-                    r
-                })
-                .await?
-        }
+/// The SDK's listing of the orders `q` asks for, with their items and
+/// payments.
+pub fn listing(ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
+    let orders = ctx.client.orders(ctx.organization()?);
+    let mut list = match &q.form {
+        Some((kind, slug)) => orders.form(kind.clone(), slug.clone()),
+        None => orders.list().form_types(q.form_types.clone()),
     }
-    .into_body();
-    Ok(Page::new(page.data, page.pagination))
+    .page_size(q.page_size)
+    .sort_order(q.order.clone())
+    .with_count(true)
+    .with_details(true);
+    if let Some(from) = q.from {
+        list = list.from(from);
+    }
+    if let Some(to) = q.to {
+        list = list.to(to);
+    }
+    if let Some(key) = &q.search {
+        list = list.user_search_key(key.clone());
+    }
+    Ok(list)
 }
 
 /// A page size no larger than a small limit needs.
@@ -192,7 +153,10 @@ impl Row for Order {
             Cell::text(self.payer.as_ref().map_or_else(String::new, |p| {
                 join_name(p.first_name.as_deref(), p.last_name.as_deref())
             })),
-            Cell::text(order_form(self.form_type.as_ref(), self.form_slug.as_deref())),
+            Cell::text(order_form(
+                self.form_type.as_ref(),
+                self.form_slug.as_deref(),
+            )),
         ]
     }
 }
@@ -231,8 +195,7 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<Order>(format, settings.style, out, args.output.force)?;
     let walked = pager::walk(
-        |token| fetch(ctx, &q, token),
-        |o: &Order| o.id,
+        listing(ctx, &q)?.pages(),
         args.limits.limit(),
         settings.progress,
         "orders",
@@ -260,11 +223,7 @@ async fn get(ctx: &Context, settings: &Settings, args: OrderGetArgs) -> CliResul
 }
 
 async fn read(ctx: &Context, id: i64) -> CliResult<OrderDetail> {
-    Ok(ctx
-        .client
-        .execute(|raw| raw.get_order().order_id(id))
-        .await?
-        .into_body())
+    Ok(ctx.client.order(id).get().await?)
 }
 
 /// Key/value view of one order, in the listing's formats.
@@ -368,10 +327,10 @@ async fn cancel(ctx: &Context, settings: &Settings, args: OrderCancelArgs) -> Cl
             ));
         }
     }
-    // Sent once: the operation is not replayable, so the SDK never re-sends
-    // it, and neither does this command after a lost answer.
+    // Sent once: the SDK never re-sends it, and neither does this command
+    // after a lost answer.
     let id = args.id;
-    match ctx.client.execute(|raw| raw.cancel_order().order_id(id)).await {
+    match ctx.client.order(id).cancel().await {
         Ok(_) => {}
         Err(err) if exit::outcome_unknown(&err) => {
             return Err(exit::unknown_outcome(

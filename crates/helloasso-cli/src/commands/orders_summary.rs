@@ -14,7 +14,7 @@ use helloasso_sdk::types::Order;
 use serde::Serialize;
 
 use crate::cli::{OrderGroupBy, OrdersSummaryArgs};
-use crate::commands::orders::{OrderQuery, fetch, order_form, order_refunded};
+use crate::commands::orders::{OrderQuery, listing, order_form, order_refunded};
 use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::CliResult;
@@ -38,7 +38,9 @@ pub struct OrderTotals {
 impl OrderTotals {
     fn add(&mut self, o: &Order) {
         let amount = o.amount.as_ref();
-        let gross = amount.and_then(|a| a.total).map_or(0, helloasso_sdk::Cents::get);
+        let gross = amount
+            .and_then(|a| a.total)
+            .map_or(0, helloasso_sdk::Cents::get);
         let refunded = order_refunded(o.payments.as_deref());
         self.count += 1;
         self.gross += gross;
@@ -110,8 +112,7 @@ pub async fn run(ctx: &Context, settings: &Settings, args: OrdersSummaryArgs) ->
         Emitter::listing::<OrderTotals>(format, settings.style, out, args.output.force)?;
     let mut groups: BTreeMap<String, OrderTotals> = BTreeMap::new();
     pager::walk(
-        |token| fetch(ctx, &q, token),
-        |o: &Order| o.id,
+        listing(ctx, &q)?.pages(),
         None,
         settings.progress,
         "adding up",

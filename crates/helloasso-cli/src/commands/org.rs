@@ -14,14 +14,10 @@ pub async fn run(ctx: &Context, settings: &Settings, command: OrgCommand) -> Cli
 }
 
 async fn show(ctx: &Context, settings: &Settings) -> CliResult {
-    let slug = ctx.organization()?.to_owned();
-    let org = ctx
-        .client
-        .execute(|raw| raw.get_organization().organization_slug(slug))
-        .await?
-        .into_body();
+    let org = ctx.client.organization_details(ctx.organization()?).await?;
     let zone = settings.style.zone;
-    let yes_no = |b: Option<bool>| b.map_or_else(String::new, |b| if b { "yes" } else { "no" }.to_owned());
+    let yes_no =
+        |b: Option<bool>| b.map_or_else(String::new, |b| if b { "yes" } else { "no" }.to_owned());
     let fields = [
         ("slug", org.organization_slug.clone().unwrap_or_default()),
         ("name", org.name.clone().unwrap_or_default()),
@@ -36,10 +32,7 @@ async fn show(ctx: &Context, settings: &Settings) -> CliResult {
         ("web_site", org.web_site.clone().unwrap_or_default()),
         ("fiscal_receipts", yes_no(org.fiscal_receipt_eligibility)),
         ("authenticated", yes_no(org.is_authenticated)),
-        (
-            "updated",
-            Cell::date(org.update_date).render(zone, '.'),
-        ),
+        ("updated", Cell::date(org.update_date).render(zone, '.')),
     ];
     output::single_in(settings.format(), settings.style.dialect, &org, &fields)
 }

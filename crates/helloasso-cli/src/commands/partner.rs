@@ -1,7 +1,7 @@
 //! `helloasso partner notifications set|delete`: where HelloAsso sends a
 //! partner's notifications, for all its organizations or one.
 
-use helloasso_sdk::types::{ApiNotificationType, NotificationUrl, NotificationUrlBody};
+use helloasso_sdk::types::ApiNotificationType;
 
 use crate::cli::{
     NotificationDeleteArgs, NotificationKind, NotificationSetArgs, NotificationsCommand,
@@ -48,29 +48,16 @@ async fn set(ctx: &Context, settings: &Settings, args: NotificationSetArgs) -> C
             "the notification URL must start with https:// (got `{url}`)"
         )));
     }
-    let body = NotificationUrlBody {
-        notification_type: args.kind.map(api_kind),
-        url: url
-            .parse()
-            .map_err(|e| CliError::usage(format!("invalid notification URL: {e}")))?,
-    };
-    let answer: NotificationUrl = match args.for_org.clone() {
+    let kind = args.kind.map(api_kind);
+    let partner = ctx.client.partner();
+    let answer = match args.for_org.as_deref() {
         Some(slug) => {
-            ctx.client
-                .execute(|raw| {
-                    raw.set_organization_notification_url()
-                        .organization_slug(slug)
-                        .body(body)
-                })
+            partner
+                .set_organization_notification_url(slug, url, kind)
                 .await?
         }
-        None => {
-            ctx.client
-                .execute(|raw| raw.set_partner_notification_url().body(body))
-                .await?
-        }
-    }
-    .into_body();
+        None => partner.set_notification_url(url, kind).await?,
+    };
     // The signature key verifies notifications: shown to the user who set
     // the URL (it is theirs), never logged.
     let fields = [
@@ -94,36 +81,18 @@ async fn set(ctx: &Context, settings: &Settings, args: NotificationSetArgs) -> C
 
 async fn delete(ctx: &Context, settings: &Settings, args: NotificationDeleteArgs) -> CliResult {
     let kind = args.kind.map(api_kind);
-    match args.for_org.clone() {
+    let partner = ctx.client.partner();
+    match args.for_org.as_deref() {
         Some(slug) => {
-            ctx.client
-                .execute(|raw| {
-                    let mut r = raw
-                        .delete_organization_notification_url()
-                        .organization_slug(slug);
-                    if let Some(kind) = kind {
-                        r = r.notification_type(kind);
-                    }
-                    r
-                })
-                .await?;
+            partner
+                .delete_organization_notification_url(slug, kind)
+                .await?
         }
-        None => {
-            ctx.client
-                .execute(|raw| {
-                    let mut r = raw.delete_partner_notification_url();
-                    if let Some(kind) = kind {
-                        r = r.notification_type(kind);
-                    }
-                    r
-                })
-                .await?;
-        }
+        None => partner.delete_notification_url(kind).await?,
     }
-    let what = args.kind.map_or_else(
-        || "all".to_owned(),
-        |k| api_kind(k).as_str().to_owned(),
-    );
+    let what = args
+        .kind
+        .map_or_else(|| "all".to_owned(), |k| api_kind(k).as_str().to_owned());
     let raw = serde_json::json!({
         "deleted": true,
         "notificationType": args.kind.map(|k| api_kind(k).as_str().to_owned()),

@@ -1,80 +1,110 @@
 //! `helloasso payouts export ID`: HelloAsso's own CSV of what one payout
 //! (cash-out) transferred to the bank, saved as received.
 
-use futures::StreamExt;
+use helloasso_sdk::ExportFormat;
 use tokio::io::AsyncWriteExt;
 
-use crate::cli::{PayoutExportArgs, PayoutsCommand};
+use crate::cli::{Format, PayoutExportArgs, PayoutsCommand};
+use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::destination::{self, Destination};
 use crate::exit::{CliError, CliResult, Kind};
 use crate::output;
 
-pub async fn run(ctx: &Context, command: PayoutsCommand) -> CliResult {
+pub async fn run(ctx: &Context, settings: &Settings, command: PayoutsCommand) -> CliResult {
     match command {
-        PayoutsCommand::Export(args) => export(ctx, args).await,
+        PayoutsCommand::Export(args) => export(ctx, settings, args).await,
     }
 }
 
-async fn export(ctx: &Context, args: PayoutExportArgs) -> CliResult {
+fn write_failed(shown: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::other(format!("cannot write the payout export to {shown}: {e}"))
+}
+
+async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> CliResult {
     let destination = match &args.out {
         None => Destination::Stdout,
         Some(out) => Destination::resolve(out, args.force)?,
     };
-    let slug = ctx.organization()?.to_owned();
-    let id = args.id;
-    let mut body = ctx
-        .client
-        .execute_stream(|raw| raw.export_cash_out().organization_slug(slug).cash_out_id(id))
-        .await?
-        .into_body();
+    let export = ctx.client.payout(ctx.organization()?, args.id);
     let shown = args
         .out
         .as_ref()
-        .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
-    match destination {
+        .map_or_else(String::new, |p| p.display().to_string());
+    let bytes = match destination {
         Destination::Stdout => {
             let mut out = tokio::io::stdout();
-            while let Some(chunk) = body.next().await {
-                let chunk = chunk.map_err(cut_off)?;
-                out.write_all(&chunk).await.map_err(output::write_error)?;
-            }
-            out.flush().await.map_err(output::write_error)
+            export
+                .write_to(ExportFormat::Csv, &mut out)
+                .await
+                .map_err(|e| match e {
+                    helloasso_sdk::ExportError::Write(e) => output::write_error(e),
+                    other => other.into(),
+                })?;
+            return out.flush().await.map_err(output::write_error);
         }
         Destination::Stream(path) => {
             let mut out = destination::open_stream(&path).await?;
-            while let Some(chunk) = body.next().await {
-                let chunk = chunk.map_err(cut_off)?;
-                out.write_all(&chunk)
-                    .await
-                    .map_err(|e| CliError::other(format!("cannot write {shown}: {e}")))?;
-            }
-            out.flush()
+            let bytes = export
+                .write_to(ExportFormat::Csv, &mut out)
                 .await
-                .map_err(|e| CliError::other(format!("cannot write {shown}: {e}")))
+                .map_err(|e| file_error(e, &shown))?;
+            out.flush().await.map_err(|e| write_failed(&shown, e))?;
+            bytes
         }
         Destination::File { target, replace } => {
-            // Whole or nothing: a cut download never leaves a truncated file
-            // under the asked name.
-            let mut bytes = Vec::new();
-            while let Some(chunk) = body.next().await {
-                bytes.extend_from_slice(&chunk.map_err(cut_off)?);
-            }
+            // Into a temporary file moved into place once complete: a cut
+            // or interrupted download never leaves a partial file under the
+            // asked name.
+            let interrupted = destination::on_interrupt()?;
             let temp = destination::temporary_beside(&target)?;
-            std::io::Write::write_all(&mut temp.as_file(), &bytes)
-                .and_then(|()| temp.as_file().sync_all())
-                .map_err(|e| CliError::other(format!("cannot write {shown}: {e}")))?;
+            let file = temp
+                .as_file()
+                .try_clone()
+                .map_err(|e| write_failed(&shown, e))?;
+            let mut out = tokio::fs::File::from_std(file);
+            let bytes = tokio::select! {
+                result = export.write_to(ExportFormat::Csv, &mut out) => {
+                    result.map_err(|e| file_error(e, &shown))?
+                }
+                () = interrupted => {
+                    return Err(CliError::new(
+                        Kind::Interrupted,
+                        format!("interrupted: nothing was written to {shown}"),
+                    ));
+                }
+            };
+            out.flush().await.map_err(|e| write_failed(&shown, e))?;
+            drop(out);
+            temp.as_file()
+                .sync_all()
+                .map_err(|e| write_failed(&shown, e))?;
             destination::persist(temp, &target, replace)?;
-            eprintln!("saved payout {id}: {} bytes to {shown}", bytes.len());
+            bytes
+        }
+    };
+    let raw = serde_json::json!({ "payout": args.id, "file": shown, "bytes": bytes });
+    match settings.format() {
+        Format::Table => {
+            outln!("exported payout {}: {bytes} bytes to {shown}", args.id)?;
             Ok(())
         }
+        other => output::single(
+            other,
+            &raw,
+            &[
+                ("payout", args.id.to_string()),
+                ("file", shown.clone()),
+                ("bytes", bytes.to_string()),
+            ],
+        ),
     }
 }
 
-/// A download that broke off midway.
-fn cut_off(e: impl std::fmt::Display) -> CliError {
-    CliError::new(
-        Kind::Network,
-        format!("the payout export was cut off: {e}"),
-    )
+/// A write failure on a file the user named means an incomplete export.
+fn file_error(err: helloasso_sdk::ExportError, shown: &str) -> CliError {
+    match err {
+        helloasso_sdk::ExportError::Write(e) => write_failed(shown, e),
+        other => other.into(),
+    }
 }

@@ -230,3 +230,51 @@ async fn an_item_stream_sends_item_filters_and_reads_members_custom_fields() {
     assert_eq!(item.state, Some(ItemState::Canceled));
     one.assert_async().await;
 }
+
+fn send<T: Send>(_: T) {}
+fn clone<T: Clone>(_: &T) {}
+
+/// Like the payments', every future and stream of these areas can move to
+/// another task, and their builders are `Clone`. Nothing is awaited.
+#[test]
+fn the_new_futures_and_streams_are_send_and_their_builders_clone() {
+    let client = helloasso_sdk::Client::builder()
+        .environment(helloasso_sdk::Environment::custom("http://127.0.0.1:9").unwrap())
+        .credentials("id", "secret")
+        .build()
+        .unwrap();
+    send(client.orders("a").list().send());
+    send(client.orders("a").form(FormType::Event, "gala").items());
+    send(client.order(1).get());
+    send(client.order(1).cancel());
+    send(client.items("a").list().pages());
+    send(client.item(1, true));
+    let forms = client.forms("a");
+    send(forms.list().items());
+    send(forms.public(FormType::Event, "gala"));
+    send(forms.types([]));
+    send(forms.set_state(
+        FormType::Event,
+        "gala",
+        helloasso_sdk::types::FormState::Public,
+    ));
+    send(client.organization_details("a"));
+    send(client.my_organizations());
+    let partner = client.partner();
+    send(partner.get());
+    send(partner.organizations(None));
+    send(partner.set_notification_url("https://x.org", None));
+    send(partner.delete_organization_notification_url("a", None));
+    let mut sink: Vec<u8> = Vec::new();
+    send(
+        client
+            .payout("a", 1)
+            .write_to(helloasso_sdk::ExportFormat::Csv, &mut sink),
+    );
+    clone(&client.orders("a").list().with_details(true));
+    clone(&client.items("a").list().tier_name("x"));
+    clone(&client.forms("a").list());
+    clone(&client.order(1));
+    clone(&client.payout("a", 1));
+    clone(&client.partner());
+}

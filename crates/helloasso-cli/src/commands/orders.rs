@@ -65,11 +65,11 @@ impl OrderQuery {
     }
 }
 
+/// A bound of a period, when given.
+pub type Bound = Option<DateTime<FixedOffset>>;
+
 /// `--from` and `--to` as instants, refused when they cannot both hold.
-pub fn period_dates(
-    period: &PeriodArgs,
-    zone: Zone,
-) -> CliResult<(Option<DateTime<FixedOffset>>, Option<DateTime<FixedOffset>>)> {
+pub fn period_dates(period: &PeriodArgs, zone: Zone) -> CliResult<(Bound, Bound)> {
     let from = period
         .from
         .as_deref()

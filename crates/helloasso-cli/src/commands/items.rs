@@ -171,8 +171,9 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
         ));
     }
     let mut items = Vec::new();
-    let walked = pager::walk(
-        listing(ctx, &q)?.pages(),
+    let walked = pager::walk_listing(
+        listing(ctx, &q)?,
+        q.page_size,
         args.limits.limit(),
         settings.progress,
         "items",

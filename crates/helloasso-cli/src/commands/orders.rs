@@ -194,8 +194,9 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
     let out = args.output.out.as_deref();
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<Order>(format, settings.style, out, args.output.force)?;
-    let walked = pager::walk(
-        listing(ctx, &q)?.pages(),
+    let walked = pager::walk_listing(
+        listing(ctx, &q)?,
+        q.page_size,
         args.limits.limit(),
         settings.progress,
         "orders",

@@ -5,7 +5,7 @@ use helloasso_sdk::ExportFormat;
 use tokio::io::AsyncWriteExt;
 
 use crate::cli::{Format, PayoutExportArgs, PayoutsCommand};
-use crate::commands::payments::Settings;
+use crate::commands::payments::{Counting, Settings};
 use crate::config::Context;
 use crate::destination::{self, Destination};
 use crate::exit::{CliError, CliResult, Kind};
@@ -31,24 +31,27 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
         .out
         .as_ref()
         .map_or_else(String::new, |p| p.display().to_string());
+    // A spinner counting rows: HelloAsso does not say how many in advance.
+    let bar = output::progress(settings.progress, None, "exporting the payout");
     let bytes = match destination {
         Destination::Stdout => {
-            let mut out = tokio::io::stdout();
-            export
+            let mut out = Counting::new(tokio::io::stdout(), bar.clone());
+            let result = export
                 .write_to(ExportFormat::Csv, &mut out)
                 .await
                 .map_err(|e| match e {
                     helloasso_sdk::ExportError::Write(e) => output::write_error(e),
                     other => other.into(),
-                })?;
+                });
+            bar.finish_and_clear();
+            result?;
             return out.flush().await.map_err(output::write_error);
         }
         Destination::Stream(path) => {
-            let mut out = destination::open_stream(&path).await?;
-            let bytes = export
-                .write_to(ExportFormat::Csv, &mut out)
-                .await
-                .map_err(|e| file_error(e, &shown))?;
+            let mut out = Counting::new(destination::open_stream(&path).await?, bar.clone());
+            let result = export.write_to(ExportFormat::Csv, &mut out).await;
+            bar.finish_and_clear();
+            let bytes = result.map_err(|e| file_error(e, &shown))?;
             out.flush().await.map_err(|e| write_failed(&shown, e))?;
             bytes
         }
@@ -62,12 +65,14 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
                 .as_file()
                 .try_clone()
                 .map_err(|e| write_failed(&shown, e))?;
-            let mut out = tokio::fs::File::from_std(file);
+            let mut out = Counting::new(tokio::fs::File::from_std(file), bar.clone());
             let bytes = tokio::select! {
                 result = export.write_to(ExportFormat::Csv, &mut out) => {
+                    bar.finish_and_clear();
                     result.map_err(|e| file_error(e, &shown))?
                 }
                 () = interrupted => {
+                    bar.finish_and_clear();
                     return Err(CliError::new(
                         Kind::Interrupted,
                         format!("interrupted: nothing was written to {shown}"),

@@ -48,6 +48,38 @@ fn order_with_instalments(orders: &[Value]) -> i64 {
 }
 
 #[test]
+fn a_limit_one_page_holds_is_one_request_and_all_pages_through() {
+    let fake = Fake::start();
+    run_args(fake.cli(), &["orders", "list", "--limit", "7"]).ok();
+    assert_eq!(fake.server.counters().requests.list_organization_orders, 1);
+    let r = run_args(
+        fake.cli(),
+        &[
+            "orders",
+            "list",
+            "--all",
+            "--page-size",
+            "50",
+            "--format",
+            "json",
+        ],
+    );
+    r.ok();
+    let orders: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    let mut ids: Vec<i64> = orders.iter().map(|o| o["id"].as_i64().unwrap()).collect();
+    let pages = fake.server.counters().requests.list_organization_orders - 1;
+    // Every page once; at most one more to see the listing end.
+    let needed = ids.len().div_ceil(50) as u64;
+    assert!(
+        (needed..=needed + 1).contains(&pages),
+        "{pages} for {needed}"
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), orders.len(), "no order twice");
+}
+
+#[test]
 fn list_csv_matches_the_json_listing() {
     let fake = Fake::start();
     let orders = all_orders(&fake);

@@ -367,3 +367,80 @@ fn partner_notifications_set_and_delete_on_the_wire() {
     .fails(2, "https://");
     set_main.assert_calls(1);
 }
+
+/// A real registration's item (custom fields as HelloAsso sends them, no
+/// `id` on the fields, a label with `:` and `+`), listed by a mocked
+/// HelloAsso: one column per label, the answers beneath, whatever the
+/// characters; a second, empty page with a token ends the listing.
+#[test]
+fn items_csv_from_a_real_registration() {
+    let sample: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::common::data("order_custom_fields.json")).unwrap(),
+    )
+    .unwrap();
+    let order = &sample["data"];
+    let mut item = order["items"][0].clone();
+    item["order"] = json!({
+        "id": order["id"],
+        "date": order["date"],
+        "formSlug": order["formSlug"],
+        "formType": order["formType"],
+    });
+    item["payer"] = order["payer"].clone();
+    let (server, dir) = partner_api();
+    let first = server.mock(|when, then| {
+        when.method(GET)
+            .path("/v5/organizations/valence-echecs/items")
+            .query_param("withDetails", "true")
+            .query_param_missing("continuationToken");
+        then.status(200).json_body(json!({
+            "data": [item],
+            "pagination": { "pageSize": 100, "pageIndex": 1, "totalCount": -1, "totalPages": -1,
+                            "continuationToken": "token-1" },
+        }));
+    });
+    let last = server.mock(|when, then| {
+        when.method(GET)
+            .path("/v5/organizations/valence-echecs/items")
+            .query_param("continuationToken", "token-1");
+        then.status(200).json_body(json!({
+            "data": [],
+            "pagination": { "pageSize": 100, "pageIndex": 2, "totalCount": -1, "totalPages": -1,
+                            "continuationToken": "token-2" },
+        }));
+    });
+    let mut cmd = partner_cli(&server, dir.path());
+    cmd.env("HELLOASSO_ORGANIZATION", "valence-echecs");
+    let r = run_args(cmd, &["items", "list", "--all", "--format", "csv"]);
+    r.ok();
+    first.assert_calls(1);
+    last.assert_calls(1);
+    let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header[12..],
+        [
+            "Numéro de licence FFE : 1 lettre + 5 chiffres",
+            "Nom du club",
+            "Code postal du club"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(&row[0], "59957273");
+    assert_eq!(
+        &row[2], "2023-05-18 10:34",
+        "Paris time, as HelloAsso wrote it"
+    );
+    assert_eq!(&row[3], "Prenom");
+    assert_eq!(&row[8], "10.00");
+    assert_eq!(&row[11], "Event/open-semi-rapide-de-valence");
+    let answers: Vec<&str> = row.iter().skip(12).collect();
+    assert_eq!(answers, ["reponse 1", "reponse 2", "reponse 3"]);
+}

@@ -105,6 +105,17 @@
 //! an id is only ever passed back to the call that takes it, so a newtype per
 //! kind of id would add conversions without catching a real mistake.
 //!
+//! # Beyond payments
+//!
+//! The rest of HelloAsso's API, in its own words: [`orders`] (listings and
+//! streams paged like payments, one order, the cancel of its future
+//! instalments, sent once like a refund), [`items`] (a membership form's
+//! members with their custom fields read by label through
+//! [`CustomFields`]), [`forms`], the organization
+//! ([`Client::organization_details`], [`Client::my_organizations`]),
+//! [`payouts`] (a cash-out's detail streamed into any `AsyncWrite`) and
+//! [`partners`] (the partner's organizations and notification URLs).
+//!
 //! # The escape hatch
 //!
 //! A generated operation the facade does not wrap yet runs through

@@ -6,7 +6,9 @@ use crate::common;
 use common::*;
 use futures::TryStreamExt;
 use helloasso_sdk::ExportFormat;
-use helloasso_sdk::types::{ApiNotificationType, FormState, FormType, GlobalRole, QuickCreateForm};
+use helloasso_sdk::types::{
+    ApiNotificationType, FormState, FormType, GlobalRole, QuickCreateForm, RecordActionType,
+};
 use httpmock::Method::{DELETE, GET, POST, PUT};
 use serde_json::json;
 
@@ -260,4 +262,55 @@ async fn a_cash_out_is_streamed_into_the_writer_with_the_chosen_format() {
     assert_eq!(written as usize, csv.len());
     assert_eq!(out, csv.as_bytes());
     mock.assert_async().await;
+}
+
+/// The operations without a facade (directory, tags, value lists) are
+/// typed through `execute`, with the client's tokens and errors.
+#[tokio::test]
+async fn the_rest_runs_typed_through_execute() {
+    let (server, client) = server_and_client().await;
+    let categories = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/values/organization/categories")
+                .header("authorization", "Bearer access-1");
+            then.status(200)
+                .json_body(json!([{ "id": 4, "label": "Sport" }]));
+        })
+        .await;
+    let directory = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v5/directory/forms")
+                .query_param("pageSize", "10")
+                .json_body(json!({ "formTypes": ["Event"] }));
+            then.status(200).json_body(json!({
+                "data": [{ "action": "Insert", "record": { "formSlug": "gala" } }],
+                "pagination": {}
+            }));
+        })
+        .await;
+    let list = client
+        .execute(|raw| raw.list_organization_categories())
+        .await
+        .unwrap()
+        .into_body();
+    assert_eq!(list[0].label.as_deref(), Some("Sport"));
+    let page = client
+        .execute(|raw| {
+            raw.search_directory_forms()
+                .page_size(10)
+                .body_map(|b| b.form_types(vec![FormType::Event]))
+        })
+        .await
+        .unwrap()
+        .into_body();
+    let entry = &page.data.unwrap()[0];
+    assert_eq!(entry.action, Some(RecordActionType::Insert));
+    assert_eq!(
+        entry.record.as_ref().unwrap().form_slug.as_deref(),
+        Some("gala")
+    );
+    categories.assert_async().await;
+    directory.assert_async().await;
 }

@@ -278,3 +278,37 @@ fn the_new_futures_and_streams_are_send_and_their_builders_clone() {
     clone(&client.payout("a", 1));
     clone(&client.partner());
 }
+
+#[tokio::test]
+async fn an_item_stream_resumes_from_a_checkpoint() {
+    let (server, client) = server_and_client().await;
+    let resumed = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/my-asso/items")
+                .query_param("continuationToken", "saved-k7");
+            then.status(200).json_body(json!({
+                "data": [{ "id": 8 }], "pagination": { "continuationToken": "k8" }
+            }));
+        })
+        .await;
+    let end = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/my-asso/items")
+                .query_param("continuationToken", "k8");
+            then.status(200).json_body(json!({ "data": [] }));
+        })
+        .await;
+    let mut stream = client
+        .items("my-asso")
+        .list()
+        .resume_from("saved-k7")
+        .items();
+    let first = stream.try_next().await.unwrap().unwrap();
+    assert_eq!(first.id, Some(8));
+    assert_eq!(stream.checkpoint(), Some("k8"));
+    assert!(stream.try_next().await.unwrap().is_none());
+    resumed.assert_async().await;
+    end.assert_async().await;
+}

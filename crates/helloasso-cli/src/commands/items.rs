@@ -199,3 +199,33 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
     tell_count(shown, walked.total, "items match", "--all");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(fields: &[(&str, &str)]) -> Item {
+        serde_json::from_value(serde_json::json!({
+            "customFields": fields
+                .iter()
+                .map(|(name, answer)| serde_json::json!({ "name": name, "answer": answer }))
+                .collect::<Vec<_>>(),
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn labels_keep_first_seen_order_and_merge_spelling_variants() {
+        // HelloAsso keeps labels as typed: a trailing space or another case
+        // is the same question on another form.
+        let items = [
+            item(&[("Licence", "L1"), ("Club", "A")]),
+            item(&[("licence ", "L2"), ("Taille", "M")]),
+        ];
+        assert_eq!(field_labels(&items), ["Licence", "Club", "Taille"]);
+        let cells = item_cells(&items[1], &field_labels(&items));
+        let answers: Vec<&Cell> = cells.iter().skip(ITEM_COLS.len()).collect();
+        assert_eq!(answers, [&Cell::text("L2"), &Cell::Empty, &Cell::text("M")]);
+        assert_eq!(columns(&field_labels(&items)).len(), ITEM_COLS.len() + 3);
+    }
+}

@@ -601,7 +601,12 @@ pub struct OrdersListArgs {
     pub period: PeriodArgs,
 
     /// Only orders through these kinds of forms (comma-separated), e.g. Membership,Event
-    #[arg(long = "form-type", value_name = "TYPE", value_delimiter = ',')]
+    #[arg(
+        long = "form-type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        conflicts_with = "form"
+    )]
     pub form_types: Vec<String>,
 
     #[command(flatten)]
@@ -637,7 +642,12 @@ pub struct OrdersSummaryArgs {
     pub period: PeriodArgs,
 
     /// Only orders through these kinds of forms (comma-separated)
-    #[arg(long = "form-type", value_name = "TYPE", value_delimiter = ',')]
+    #[arg(
+        long = "form-type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        conflicts_with = "form"
+    )]
     pub form_types: Vec<String>,
 
     #[command(flatten)]

@@ -67,8 +67,10 @@ async fn list(ctx: &Context, settings: &Settings, args: FormsListArgs) -> CliRes
         Ok(())
     }
     .await;
-    let shown = emitter.finish()?;
+    // Only a complete listing is finished: on an error the emitter is
+    // dropped, so a --out file is not left half written.
     result?;
+    let shown = emitter.finish()?;
     tell_count(shown, None, "forms match", "--all");
     Ok(())
 }

@@ -202,9 +202,10 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
         "orders",
         |order| emitter.row(&order),
     )
-    .await;
+    .await?;
+    // Only a complete listing is finished: on an error the emitter is
+    // dropped, so a --out file is not left half written.
     let shown = emitter.finish()?;
-    let walked = walked?;
     tell_count(shown, walked.total, "orders match", "--all");
     Ok(())
 }

@@ -172,6 +172,68 @@ fn cancel_stops_the_instalments_once() {
         .fails(7, "OrderHasNoFutureInstalments");
 }
 
+/// A mock HelloAsso that hands out tokens, and `helloasso` pointed at it.
+fn mock_api() -> (MockServer, tempfile::TempDir) {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200).json_body(json!({
+            "access_token": "mock-access-token",
+            "refresh_token": "mock-refresh-token",
+            "token_type": "bearer",
+            "expires_in": 1800,
+        }));
+    });
+    (server, tempfile::tempdir().unwrap())
+}
+
+fn mock_cli(server: &MockServer, dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = bare(dir);
+    cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+        .env("HELLOASSO_CLIENT_ID", "mock-client")
+        .env("HELLOASSO_CLIENT_SECRET", "mock-secret")
+        .env("HELLOASSO_ORGANIZATION", "mock-org")
+        .env("HELLOASSO_TOKEN_FILE", dir.join("tokens.json"));
+    cmd
+}
+
+#[test]
+fn a_listing_that_fails_midway_leaves_no_file() {
+    let (server, dir) = mock_api();
+    server.mock(|when, then| {
+        when.method(GET)
+            .path("/v5/organizations/mock-org/orders")
+            .query_param_missing("continuationToken");
+        then.status(200).json_body(json!({
+            "data": [{ "id": 1, "amount": { "total": 1000 } }],
+            "pagination": { "pageSize": 1, "totalCount": 2, "continuationToken": "t1" },
+        }));
+    });
+    server.mock(|when, then| {
+        when.method(GET)
+            .path("/v5/organizations/mock-org/orders")
+            .query_param("continuationToken", "t1");
+        then.status(400)
+            .header("content-type", "application/json")
+            .json_body(json!({ "errors": [{ "code": "Mock400", "message": "refused" }] }));
+    });
+    let out = dir.path().join("orders.csv");
+    run_args(
+        mock_cli(&server, dir.path()),
+        &[
+            "orders",
+            "list",
+            "--all",
+            "--page-size",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .fails(7, "Mock400");
+    assert!(!out.exists(), "a half listing was written");
+}
+
 #[test]
 fn a_cancel_whose_answer_is_lost_is_sent_once_and_exits_10() {
     let server = MockServer::start();

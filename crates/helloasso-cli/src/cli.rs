@@ -525,8 +525,9 @@ impl fmt::Debug for RefundArgs {
     }
 }
 
-/// Date filters and order of the orders and items listings.
-#[derive(Debug, Args, Clone, Default)]
+/// Date filters and order of the orders and items listings. Debug never
+/// shows the search text (a payer's name or e-mail).
+#[derive(Args, Clone, Default)]
 pub struct PeriodArgs {
     /// From this date (inclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
     #[arg(long, value_name = "DATE")]
@@ -547,6 +548,18 @@ pub struct PeriodArgs {
     /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
     #[arg(long, value_name = "TYPE/SLUG")]
     pub form: Option<String>,
+}
+
+impl fmt::Debug for PeriodArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PeriodArgs")
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("asc", &self.asc)
+            .field("search", &redacted(self.search.as_ref()))
+            .field("form", &self.form)
+            .finish()
+    }
 }
 
 /// How much of a listing to read.
@@ -940,8 +953,21 @@ mod tests {
             "webhook-key-value",
         ])
         .expect("parses");
-        let text = format!("{refund:?} {verify:?} {refund:#?}");
-        for secret in ["s3cret-value", "918273", "webhook-key-value"] {
+        let items = Cli::try_parse_from([
+            "helloasso",
+            "items",
+            "list",
+            "--search",
+            "jeanne.martin@example.org",
+        ])
+        .expect("parses");
+        let text = format!("{refund:?} {verify:?} {refund:#?} {items:?}");
+        for secret in [
+            "s3cret-value",
+            "918273",
+            "webhook-key-value",
+            "jeanne.martin@example.org",
+        ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         assert!(text.contains("<redacted>"), "{text}");

@@ -29,7 +29,8 @@ pub async fn run(ctx: &Context, settings: &Settings, command: ItemsCommand) -> C
 }
 
 /// The filters of an items listing, checked once.
-#[derive(Debug, Clone)]
+/// No Debug: the search text is a payer's name or e-mail.
+#[derive(Clone)]
 pub struct ItemQuery {
     pub from: Option<DateTime<FixedOffset>>,
     pub to: Option<DateTime<FixedOffset>>,

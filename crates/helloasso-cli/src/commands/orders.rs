@@ -30,7 +30,8 @@ pub async fn run(ctx: &Context, settings: &Settings, command: OrdersCommand) -> 
 }
 
 /// The filters of an orders listing, checked once.
-#[derive(Debug, Clone)]
+/// No Debug: the search text is a payer's name or e-mail.
+#[derive(Clone)]
 pub struct OrderQuery {
     pub from: Option<DateTime<FixedOffset>>,
     pub to: Option<DateTime<FixedOffset>>,

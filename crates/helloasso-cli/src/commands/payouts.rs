@@ -26,6 +26,17 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
         None => Destination::Stdout,
         Some(out) => Destination::resolve(out, args.force)?,
     };
+    if matches!(destination, Destination::Stdout)
+        && settings
+            .format
+            .is_some_and(|f| matches!(f, Format::Json | Format::Jsonl | Format::Xlsx))
+    {
+        // The export is HelloAsso's own CSV: printed under another format's
+        // name it would mislead a script.
+        return Err(CliError::usage(
+            "payouts export writes HelloAsso's own CSV: omit --format, or pass --out FILE",
+        ));
+    }
     let export = ctx.client.payout(ctx.organization()?, args.id);
     let shown = args
         .out

@@ -250,6 +250,11 @@ fn payouts_export_saves_the_payout_as_received() {
         .arg(&out))
     .fails(2, "--force");
     run_args(fake.cli(), &["payouts", "export", "1"]).fails(4, "error:");
+    run_args(
+        fake.cli(),
+        &["payouts", "export", &payout.to_string(), "--format", "json"],
+    )
+    .fails(2, "HelloAsso's own CSV");
 }
 
 /// A mock HelloAsso for the partner routes.

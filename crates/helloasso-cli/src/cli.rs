@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::csv_dialect::CsvDialect;
 use crate::exit::EXIT_CODES_HELP;
 
-const ABOUT: &str = "HelloAsso from a terminal: payments, refunds, checkout, webhooks";
+const ABOUT: &str =
+    "HelloAsso from a terminal: payments, refunds, orders, members, payouts, checkout, webhooks";
 
 const AFTER_HELP: &str = "\
 Try it without an account: `helloasso demo` runs every step against a local fake HelloAsso.
@@ -200,6 +201,24 @@ pub enum Command {
     /// List, look up, search, export and refund payments
     #[command(subcommand)]
     Payments(PaymentsCommand),
+    /// List, show, sum up and cancel orders
+    #[command(subcommand)]
+    Orders(OrdersCommand),
+    /// List items (tickets, memberships...) with their custom fields: the member list
+    #[command(subcommand)]
+    Items(ItemsCommand),
+    /// List the organization's forms
+    #[command(subcommand)]
+    Forms(FormsCommand),
+    /// Show the organization
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Export the detail of a payout (cash-out) to the bank
+    #[command(subcommand)]
+    Payouts(PayoutsCommand),
+    /// Partner settings: where HelloAsso sends notifications
+    #[command(subcommand)]
+    Partner(PartnerCommand),
     /// Create and read checkout intents (HelloAsso's payment page)
     #[command(subcommand)]
     Checkout(CheckoutCommand),
@@ -506,6 +525,273 @@ impl fmt::Debug for RefundArgs {
     }
 }
 
+/// Date filters and order of the orders and items listings. Debug never
+/// shows the search text (a payer's name or e-mail).
+#[derive(Args, Clone, Default)]
+pub struct PeriodArgs {
+    /// From this date (inclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Up to this date (exclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Oldest first (default: newest first)
+    #[arg(long)]
+    pub asc: bool,
+
+    /// Payer's or beneficiary's name or e-mail contains this
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
+    #[arg(long, value_name = "TYPE/SLUG")]
+    pub form: Option<String>,
+}
+
+impl fmt::Debug for PeriodArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PeriodArgs")
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("asc", &self.asc)
+            .field("search", &redacted(self.search.as_ref()))
+            .field("form", &self.form)
+            .finish()
+    }
+}
+
+/// How much of a listing to read.
+#[derive(Debug, Args, Clone)]
+pub struct LimitArgs {
+    /// At most this many records
+    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    pub limit: u64,
+
+    /// Every matching record (pages through the whole listing)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Records per request, 1 to 100
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: u32,
+}
+
+impl LimitArgs {
+    /// `None`: every record.
+    pub fn limit(&self) -> Option<u64> {
+        (!self.all).then_some(self.limit)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// List the organization's orders (newest first)
+    List(OrdersListArgs),
+    /// Show one order with its items and payments
+    Get(OrderGetArgs),
+    /// Stop the instalments of an order not yet collected (asks for confirmation)
+    Cancel(OrderCancelArgs),
+    /// Totals (count, gross, discount, refunded, net) by month, form or form type
+    Summary(OrdersSummaryArgs),
+}
+
+impl OrdersCommand {
+    /// Whether it pages through a whole listing.
+    pub fn is_long(&self) -> bool {
+        match self {
+            Self::List(args) => args.limits.all,
+            Self::Summary(_) => true,
+            Self::Get(_) | Self::Cancel(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct OrdersListArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+
+    /// Only orders through these kinds of forms (comma-separated), e.g. Membership,Event
+    #[arg(
+        long = "form-type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        conflicts_with = "form"
+    )]
+    pub form_types: Vec<String>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OrderGetArgs {
+    /// Order id
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct OrderCancelArgs {
+    /// Order id
+    pub id: i64,
+
+    /// Do not ask for confirmation (required when not on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OrdersSummaryArgs {
+    /// How to group the orders
+    #[arg(long, value_enum, default_value_t = OrderGroupBy::Month)]
+    pub by: OrderGroupBy,
+
+    #[command(flatten)]
+    pub period: PeriodArgs,
+
+    /// Only orders through these kinds of forms (comma-separated)
+    #[arg(
+        long = "form-type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        conflicts_with = "form"
+    )]
+    pub form_types: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+/// An orders summary's grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderGroupBy {
+    /// Calendar month of the order, in --tz
+    Month,
+    /// The form ordered through (type/slug)
+    Form,
+    /// The kind of form (Membership, Event...)
+    FormType,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemsCommand {
+    /// List items with the payer, the beneficiary and one column per custom field
+    List(ItemsListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ItemsListArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+
+    /// Only items in these states (comma-separated), e.g. Processed,Registered
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// List the organization's forms
+    List(FormsListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FormsListArgs {
+    /// Only forms of these kinds (comma-separated), e.g. Membership,Event
+    #[arg(long = "form-type", value_name = "TYPE", value_delimiter = ',')]
+    pub form_types: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Show the organization's public details
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PayoutsCommand {
+    /// Save the payments and refunds a payout transferred, as CSV
+    Export(PayoutExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PayoutExportArgs {
+    /// The payout's (cash-out's) id, as payments show it (idCashOut)
+    pub id: i64,
+
+    /// Write to this file (default, or `-`: standard output). An existing
+    /// file needs --force
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnerCommand {
+    /// Where HelloAsso sends notifications
+    #[command(subcommand)]
+    Notifications(NotificationsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotificationsCommand {
+    /// Set the URL HelloAsso notifies (for every organization, or one with --for-org)
+    Set(NotificationSetArgs),
+    /// Stop notifications (for every organization, or one with --for-org)
+    Delete(NotificationDeleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NotificationSetArgs {
+    /// The https URL to notify
+    pub url: String,
+
+    /// Only notifications of this kind (default: all kinds)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<NotificationKind>,
+
+    /// Only for this organization (its slug)
+    #[arg(long, value_name = "SLUG")]
+    pub for_org: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NotificationDeleteArgs {
+    /// Only notifications of this kind (default: all kinds)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<NotificationKind>,
+
+    /// Only for this organization (its slug)
+    #[arg(long, value_name = "SLUG")]
+    pub for_org: Option<String>,
+}
+
+/// The kinds of notification HelloAsso sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotificationKind {
+    Payment,
+    Order,
+    Form,
+    Organization,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CheckoutCommand {
     /// Create a checkout intent and print the payment page's URL (valid 15 minutes)
@@ -667,8 +953,21 @@ mod tests {
             "webhook-key-value",
         ])
         .expect("parses");
-        let text = format!("{refund:?} {verify:?} {refund:#?}");
-        for secret in ["s3cret-value", "918273", "webhook-key-value"] {
+        let items = Cli::try_parse_from([
+            "helloasso",
+            "items",
+            "list",
+            "--search",
+            "jeanne.martin@example.org",
+        ])
+        .expect("parses");
+        let text = format!("{refund:?} {verify:?} {refund:#?} {items:?}");
+        for secret in [
+            "s3cret-value",
+            "918273",
+            "webhook-key-value",
+            "jeanne.martin@example.org",
+        ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         assert!(text.contains("<redacted>"), "{text}");

@@ -8,8 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use helloasso_fake::{FakeConfig, FakeServer, MfaMode};
-use helloasso_sdk::types::{PaymentState, SortField, SortOrder};
-use helloasso_sdk::{Cents, Client, Environment, Error, ExportFormat, SecretString, mfa_fn};
+use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
+use helloasso_sdk::{
+    Cents, Client, CustomFields, Environment, Error, ExportFormat, SecretString, mfa_fn,
+};
 use serde_json::{Value, json};
 
 use crate::cli::DemoArgs;
@@ -17,12 +19,12 @@ use crate::commands::checkout::intent_fields;
 use crate::commands::payments::{Counting, PAYMENT_COLS, count_csv_rows, join_name, payment_cells};
 use crate::exit::{CliError, CliResult};
 use crate::input::format_euros;
-use crate::output::{self, render_table};
+use crate::output::{self, Col, render_table};
 
 /// The SMS code the fake demands before a refund; the demo supplies it
 /// through the sdk's `MfaProvider`, as an app would after asking its user.
 const MFA_CODE: &str = "123456";
-const STEPS: usize = 7;
+const STEPS: usize = 8;
 
 fn heading(n: usize, title: &str) {
     say!();
@@ -111,15 +113,21 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
 
     heading(
         4,
+        "list the members of the membership form, with their custom fields",
+    );
+    members(&client, &slug).await?;
+
+    heading(
+        5,
         "export every payment to CSV (HelloAsso's own export, streamed)",
     );
     export(&client, &slug, args.out.as_deref(), total, progress).await?;
 
-    heading(5, "refund a payment through HelloAsso's multi-factor check");
+    heading(6, "refund a payment through HelloAsso's multi-factor check");
     refund(&client, &slug).await?;
 
     heading(
-        6,
+        7,
         "create a checkout intent, and pay it on the fake's payment page",
     );
     let checkout = client.checkout(&slug);
@@ -147,7 +155,7 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
         paid.order_id, paid.payment_id
     ));
 
-    heading(7, "read the checkout intent back, with its order");
+    heading(8, "read the checkout intent back, with its order");
     let intent = checkout.get::<Value>(created.id).await?;
     let fields = intent_fields(&intent);
     let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
@@ -162,6 +170,71 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
         counters.tokens.client_credentials + counters.tokens.refresh_token,
         counters.mfa_challenges
     ));
+    Ok(())
+}
+
+/// The first page of the membership form's items: who is a member, with
+/// the answers to the form's questions as columns (what `helloasso items
+/// list --form Membership/SLUG` writes to CSV).
+async fn members(client: &Client, slug: &str) -> CliResult {
+    let Some(form) = client
+        .forms(slug)
+        .list()
+        .form_types([FormType::Membership])
+        .send()
+        .await?
+        .items
+        .into_iter()
+        .find_map(|f| f.form_slug)
+    else {
+        indent("no membership form in this dataset; skipped");
+        return Ok(());
+    };
+    let page = client
+        .items(slug)
+        .form(FormType::Membership, form.clone())
+        .with_details(true)
+        .with_count(true)
+        .sort(SortField::Date, SortOrder::Desc)
+        .page_size(5)
+        .send()
+        .await?;
+    let labels = crate::commands::items::field_labels(&page.items);
+    indent(&format!(
+        "{} members in Membership/{form}; the {} most recent, one column per question of the form:",
+        page.total_count.unwrap_or(0),
+        page.items.len()
+    ));
+    let cols: Vec<Col> = [
+        Col::left("MEMBER", "member"),
+        Col::left("TIER", "tier"),
+        Col::right("AMOUNT (EUR)", "amount_eur"),
+    ]
+    .into_iter()
+    .chain(labels.iter().cloned().map(Col::named))
+    .collect();
+    let rows: Vec<Vec<String>> = page
+        .items
+        .iter()
+        .map(|item| {
+            let user = item.user.as_ref();
+            let mut row = vec![
+                join_name(
+                    user.and_then(|u| u.first_name.as_deref()),
+                    user.and_then(|u| u.last_name.as_deref()),
+                ),
+                item.name.clone().unwrap_or_default(),
+                item.amount.map_or_else(String::new, format_euros),
+            ];
+            row.extend(
+                labels
+                    .iter()
+                    .map(|l| item.custom_field(l).unwrap_or_default().to_owned()),
+            );
+            row
+        })
+        .collect();
+    indent(&render_table(&cols, &rows));
     Ok(())
 }
 

@@ -13,11 +13,12 @@ use helloasso_sdk::{Error, ExportError};
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  other failure (unexpected answer, file error, refund declined at the prompt)
+  1  other failure (unexpected answer, file error, refund or cancellation declined
+     at the prompt)
   2  usage or invalid input (bad flag, unknown state, malformed date or amount,
-     refund amount above what is left, refund not confirmed)
+     refund amount above what is left, refund or order cancellation not confirmed)
   3  authentication: missing or refused credentials, access denied (401/403)
-  4  not found: no such payment, checkout intent or organization (404)
+  4  not found: no such payment, order, payout, checkout intent or organization (404)
   5  multi-factor authentication needed or refused (refunds)
   6  network: HelloAsso unreachable, or a read timed out or lost its connection
   7  refused: HelloAsso refused the request (other 4xx), or a payment already
@@ -25,9 +26,9 @@ Exit codes:
   8  HelloAsso unavailable: rate limited (429), or a server error (5xx) on a read;
      nothing was changed, the same command can be run later
   9  webhook signature missing or not matching
- 10  a write (refund, checkout creation) was sent but its outcome is unknown (timeout,
-     connection lost after sending, server error 5xx): check before retrying, a blind
-     re-run may refund twice
+ 10  a write (refund, order cancellation, checkout creation) was sent but its outcome
+     is unknown (timeout, connection lost after sending, server error 5xx): check
+     before retrying, a blind re-run may apply it twice
 130  interrupted (Ctrl-C); an export leaves no file behind";
 
 /// What went wrong, as far as a script cares.

@@ -2,7 +2,7 @@
 //! mistake gets one line naming the flag and the accepted forms.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
+use helloasso_sdk::types::{FormType, ItemState, PaymentState, SortField, SortOrder};
 use helloasso_sdk::{Cents, PaymentFilters};
 
 use crate::cli::{FilterArgs, SortBy};
@@ -25,6 +25,28 @@ pub fn states(values: &[String]) -> CliResult<Vec<PaymentState>> {
                     CliError::usage(format!(
                         "unknown payment state `{v}`; valid states: {}",
                         PaymentState::KNOWN.join(", ")
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// Item states, matched without regard to case (`processed` works).
+pub fn item_states(values: &[String]) -> CliResult<Vec<ItemState>> {
+    values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            known(ItemState::KNOWN, v)
+                .map(|name| {
+                    name.parse()
+                        .unwrap_or(ItemState::UnknownValue(name.to_owned()))
+                })
+                .ok_or_else(|| {
+                    CliError::usage(format!(
+                        "unknown item state `{v}`; valid states: {}",
+                        ItemState::KNOWN.join(", ")
                     ))
                 })
         })

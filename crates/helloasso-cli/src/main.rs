@@ -16,6 +16,7 @@ mod destination;
 mod exit;
 mod input;
 mod listing;
+mod pager;
 mod profile;
 mod prompt;
 mod rows;
@@ -98,6 +99,43 @@ async fn dispatch(cli: Cli) -> CliResult {
             let retry = command.is_long().then(listing::long_listing_policy);
             let ctx = Context::from_args(&global, &profile, retry)?;
             commands::payments::run(&ctx, &settings, command).await
+        }
+        Command::Orders(command) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let retry = command.is_long().then(listing::long_listing_policy);
+            let ctx = Context::from_args(&global, &profile, retry)?;
+            commands::orders::run(&ctx, &settings, command).await
+        }
+        Command::Items(command) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            commands::items::run(&ctx, &settings, command).await
+        }
+        Command::Forms(command) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, None)?;
+            commands::forms::run(&ctx, &settings, command).await
+        }
+        Command::Org(command) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, None)?;
+            commands::org::run(&ctx, &settings, command).await
+        }
+        Command::Payouts(command) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, None)?;
+            commands::payouts::run(&ctx, &settings, command).await
+        }
+        Command::Partner(command) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, None)?;
+            commands::partner::run(&ctx, &settings, command).await
         }
         Command::Checkout(command) => {
             let profile = profile::load(&global.profile)?;

@@ -4,6 +4,7 @@
 //! script sees what the API returned; table and CSV show a flattened view
 //! with amounts in euros.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -45,13 +46,14 @@ pub fn write_line(args: fmt::Arguments<'_>) -> CliResult {
         .map_err(write_error)
 }
 
-/// A column of the flattened view.
-#[derive(Debug, Clone, Copy)]
+/// A column of the flattened view. Most are fixed; a listing whose
+/// columns come from the data (one per custom field) names them at run time.
+#[derive(Debug, Clone)]
 pub struct Col {
     /// Header in a table.
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     /// Header in CSV (snake_case, stable for scripts).
-    pub csv: &'static str,
+    pub csv: Cow<'static, str>,
     /// Right-aligned in a table (numbers).
     pub right: bool,
 }
@@ -59,17 +61,27 @@ pub struct Col {
 impl Col {
     pub const fn left(title: &'static str, csv: &'static str) -> Self {
         Self {
-            title,
-            csv,
+            title: Cow::Borrowed(title),
+            csv: Cow::Borrowed(csv),
             right: false,
         }
     }
 
     pub const fn right(title: &'static str, csv: &'static str) -> Self {
         Self {
-            title,
-            csv,
+            title: Cow::Borrowed(title),
+            csv: Cow::Borrowed(csv),
             right: true,
+        }
+    }
+
+    /// A left-aligned column named at run time, with the same header in
+    /// a table and in CSV.
+    pub fn named(name: String) -> Self {
+        Self {
+            title: Cow::Owned(name.clone()),
+            csv: Cow::Owned(name),
+            right: false,
         }
     }
 }
@@ -94,7 +106,7 @@ struct FileTarget {
 /// spreadsheet is written whole).
 pub struct Emitter<W: Write> {
     format: Format,
-    cols: &'static [Col],
+    cols: Cow<'static, [Col]>,
     sheet: &'static str,
     style: Style,
     out: W,
@@ -111,6 +123,26 @@ impl Emitter<Box<dyn Write>> {
         style: Style,
         out: Option<&Path>,
         force: bool,
+    ) -> CliResult<Self> {
+        Self::listing_of(
+            format,
+            style,
+            out,
+            force,
+            Cow::Borrowed(R::COLUMNS),
+            R::SHEET,
+        )
+    }
+
+    /// [`Emitter::listing`] with columns chosen at run time (rows then go
+    /// through [`Emitter::item`]).
+    pub fn listing_of(
+        format: Format,
+        style: Style,
+        out: Option<&Path>,
+        force: bool,
+        cols: Cow<'static, [Col]>,
+        sheet: &'static str,
     ) -> CliResult<Self> {
         let target = match out {
             None => None,
@@ -147,15 +179,21 @@ impl Emitter<Box<dyn Write>> {
             }
             None => (Box::new(io::stdout().lock()), None),
         };
-        let mut emitter = Emitter::new(writer, format, R::COLUMNS, style)?;
-        emitter.sheet = R::SHEET;
+        let mut emitter = Emitter::new(writer, format, cols, style)?;
+        emitter.sheet = sheet;
         emitter.file = file;
         Ok(emitter)
     }
 }
 
 impl<W: Write> Emitter<W> {
-    pub fn new(out: W, format: Format, cols: &'static [Col], style: Style) -> CliResult<Self> {
+    pub fn new(
+        out: W,
+        format: Format,
+        cols: impl Into<Cow<'static, [Col]>>,
+        style: Style,
+    ) -> CliResult<Self> {
+        let cols = cols.into();
         let mut emitter = Self {
             format,
             cols,
@@ -173,7 +211,7 @@ impl<W: Write> Emitter<W> {
                     .out
                     .write_all(style.dialect.preamble())
                     .map_err(write_error)?;
-                let header: Vec<&str> = cols.iter().map(|c| c.csv).collect();
+                let header: Vec<&str> = emitter.cols.iter().map(|c| c.csv.as_ref()).collect();
                 write_csv_row(&mut emitter.out, &header, style.dialect)?;
             }
             Format::Table | Format::Jsonl | Format::Xlsx => {}
@@ -223,12 +261,12 @@ impl<W: Write> Emitter<W> {
                     .iter()
                     .map(|r| r.iter().map(|c| c.render(self.style.zone, '.')).collect())
                     .collect();
-                let table = render_table(self.cols, &text);
+                let table = render_table(&self.cols, &text);
                 self.out.write_all(table.as_bytes()).map_err(write_error)?;
             }
             Format::Xlsx => {
                 let bytes =
-                    crate::xlsx::workbook(self.sheet, self.cols, &self.rows, self.style.zone)
+                    crate::xlsx::workbook(self.sheet, &self.cols, &self.rows, self.style.zone)
                         .map_err(crate::xlsx::error)?;
                 self.out.write_all(&bytes).map_err(write_error)?;
             }
@@ -332,7 +370,7 @@ pub fn render_table(cols: &[Col], rows: &[Vec<String>]) -> String {
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&mut cols.iter().map(|c| c.title));
+    line(&mut cols.iter().map(|c| c.title.as_ref()));
     for row in rows {
         line(&mut row.iter().map(String::as_str));
     }

@@ -28,7 +28,7 @@ pub fn workbook(
     let dates = Format::new().set_num_format(DATE_FORMAT);
     for (c, col) in cols.iter().enumerate() {
         let c = column(c)?;
-        ws.write_string_with_format(0, c, col.title, &header)?;
+        ws.write_string_with_format(0, c, col.title.as_ref(), &header)?;
     }
     let mut widths: Vec<usize> = cols.iter().map(|c| c.title.chars().count()).collect();
     for (r, row) in rows.iter().enumerate() {

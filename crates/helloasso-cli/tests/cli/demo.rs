@@ -10,13 +10,14 @@ fn demo_runs_to_the_end_and_prints_the_same_twice() {
     let first = demo(home.path());
     first.ok();
     for heading in [
-        "Step 1/7",
-        "Step 2/7: authenticate",
-        "Step 3/7: list",
-        "Step 4/7: export",
-        "Step 5/7: refund",
-        "Step 6/7: create a checkout intent",
-        "Step 7/7: read the checkout intent back",
+        "Step 1/8",
+        "Step 2/8: authenticate",
+        "Step 3/8: list",
+        "Step 4/8: list the members of the membership form",
+        "Step 5/8: export",
+        "Step 6/8: refund",
+        "Step 7/8: create a checkout intent",
+        "Step 8/8: read the checkout intent back",
         "Demo finished",
     ] {
         assert!(

@@ -11,6 +11,8 @@ mod demo;
 mod exit_codes;
 mod export_file;
 mod manual;
+mod members;
+mod orders;
 mod paris_time;
 mod payments;
 mod profiles;

@@ -175,6 +175,58 @@ fn refund_declined_at_the_prompt_sends_nothing() {
     assert_eq!(fake.server.counters().requests.refund_payment, 0);
 }
 
+/// A fake and `orders cancel ID` on a terminal, at its confirmation prompt,
+/// for an order with instalments still to collect.
+fn cancel_at_the_prompt() -> Option<(Fake, Terminal)> {
+    if !terminal_available() {
+        return None;
+    }
+    let fake = Fake::start();
+    let listing =
+        crate::common::run_args(fake.cli(), &["orders", "list", "--all", "--format", "json"]);
+    let orders: Vec<serde_json::Value> = serde_json::from_str(&listing.stdout).unwrap();
+    let id = orders
+        .iter()
+        .find(|o| {
+            o["payments"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["state"] == "Pending"))
+        })
+        .and_then(|o| o["id"].as_i64())
+        .expect("an order paid in instalments");
+    let term = Terminal::spawn(&fake, &format!("orders cancel {id}"));
+    term.expect("[y/N]");
+    Some((fake, term))
+}
+
+#[test]
+fn order_cancel_asks_then_sends_once() {
+    let Some((fake, mut term)) = cancel_at_the_prompt() else {
+        return;
+    };
+    term.type_line("y");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("Nothing already paid is refunded"),
+        "{screen}"
+    );
+    assert_eq!(fake.server.counters().requests.cancel_order, 1);
+    assert_eq!(fake.server.counters().orders_canceled, 1);
+}
+
+#[test]
+fn order_cancel_declined_at_the_prompt_sends_nothing() {
+    let Some((fake, mut term)) = cancel_at_the_prompt() else {
+        return;
+    };
+    term.type_line("n");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("nothing was sent"), "{screen}");
+    assert_eq!(fake.server.counters().requests.cancel_order, 0);
+}
+
 #[test]
 fn login_asks_for_the_id_then_the_secret_without_echo() {
     if !terminal_available() {

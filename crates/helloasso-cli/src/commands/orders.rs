@@ -1,0 +1,359 @@
+//! `helloasso orders list|get|cancel|summary`.
+//!
+//! An order is what a payer bought in one go: items (a membership, tickets)
+//! and the payments that settle it (one, or instalments).
+
+use chrono::{DateTime, FixedOffset};
+use helloasso_sdk::ListOrders;
+use helloasso_sdk::types::{FormType, Order, OrderDetail, OrderPayment, SortOrder};
+
+use crate::cli::{
+    LimitArgs, OrderCancelArgs, OrderGetArgs, OrdersCommand, OrdersListArgs, PeriodArgs,
+};
+use crate::commands::payments::{Settings, join_name, refunded_cents, tell_count};
+use crate::config::Context;
+use crate::exit::{self, CliError, CliResult, Kind};
+use crate::input;
+use crate::output::{self, Col, Emitter};
+use crate::pager;
+use crate::prompt;
+use crate::rows::{Cell, Row};
+use crate::timezone::Zone;
+
+pub async fn run(ctx: &Context, settings: &Settings, command: OrdersCommand) -> CliResult {
+    match command {
+        OrdersCommand::List(args) => list(ctx, settings, args).await,
+        OrdersCommand::Get(args) => get(ctx, settings, args).await,
+        OrdersCommand::Cancel(args) => cancel(ctx, settings, args).await,
+        OrdersCommand::Summary(args) => super::orders_summary::run(ctx, settings, args).await,
+    }
+}
+
+/// The filters of an orders listing, checked once.
+/// No Debug: the search text is a payer's name or e-mail.
+#[derive(Clone)]
+pub struct OrderQuery {
+    pub from: Option<DateTime<FixedOffset>>,
+    pub to: Option<DateTime<FixedOffset>>,
+    pub order: SortOrder,
+    pub search: Option<String>,
+    pub form: Option<(FormType, String)>,
+    pub form_types: Vec<FormType>,
+    pub page_size: u32,
+}
+
+impl OrderQuery {
+    pub fn new(
+        period: &PeriodArgs,
+        form_types: &[String],
+        page_size: u32,
+        zone: Zone,
+    ) -> CliResult<Self> {
+        let (from, to) = period_dates(period, zone)?;
+        Ok(Self {
+            from,
+            to,
+            order: if period.asc {
+                SortOrder::Asc
+            } else {
+                SortOrder::Desc
+            },
+            search: period.search.clone(),
+            form: period.form.as_deref().map(input::form).transpose()?,
+            form_types: input::form_types(form_types)?,
+            page_size,
+        })
+    }
+}
+
+/// A bound of a period, when given.
+pub type Bound = Option<DateTime<FixedOffset>>;
+
+/// `--from` and `--to` as instants, refused when they cannot both hold.
+pub fn period_dates(period: &PeriodArgs, zone: Zone) -> CliResult<(Bound, Bound)> {
+    let from = period
+        .from
+        .as_deref()
+        .map(|d| input::date("--from", d, zone))
+        .transpose()?;
+    let to = period
+        .to
+        .as_deref()
+        .map(|d| input::date("--to", d, zone))
+        .transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f >= t
+    {
+        return Err(CliError::usage(
+            "--from must be before --to (--to is exclusive)",
+        ));
+    }
+    Ok((from, to))
+}
+
+/// The SDK's listing of the orders `q` asks for, with their items and
+/// payments.
+pub fn listing(ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
+    let orders = ctx.client.orders(ctx.organization()?);
+    let mut list = match &q.form {
+        Some((kind, slug)) => orders.form(kind.clone(), slug.clone()),
+        None => orders.list().form_types(q.form_types.clone()),
+    }
+    .page_size(q.page_size)
+    .sort_order(q.order.clone())
+    .with_count(true)
+    .with_details(true);
+    if let Some(from) = q.from {
+        list = list.from(from);
+    }
+    if let Some(to) = q.to {
+        list = list.to(to);
+    }
+    if let Some(key) = &q.search {
+        list = list.user_search_key(key.clone());
+    }
+    Ok(list)
+}
+
+/// A page size no larger than a small limit needs.
+pub fn page_size_for(limits: &LimitArgs) -> u32 {
+    match limits.limit() {
+        Some(l) => limits
+            .page_size
+            .min(u32::try_from(l.max(1)).unwrap_or(u32::MAX)),
+        None => limits.page_size,
+    }
+}
+
+const ORDER_COLS: &[Col] = &[
+    Col::right("ID", "id"),
+    Col::left("DATE", "date"),
+    Col::right("TOTAL (EUR)", "total_eur"),
+    Col::right("DISCOUNT (EUR)", "discount_eur"),
+    Col::right("REFUNDED (EUR)", "refunded_eur"),
+    Col::right("ITEMS", "items"),
+    Col::right("PAYMENTS", "payments"),
+    Col::left("PAYER", "payer"),
+    Col::left("FORM", "form"),
+];
+
+impl Row for Order {
+    const COLUMNS: &'static [Col] = ORDER_COLS;
+    const SHEET: &'static str = "Orders";
+
+    fn cells(&self) -> Vec<Cell> {
+        let amount = self.amount.as_ref();
+        vec![
+            Cell::number(self.id),
+            Cell::date(self.date),
+            Cell::euros(amount.and_then(|a| a.total)),
+            Cell::euros(amount.and_then(|a| a.discount)),
+            Cell::Euros(order_refunded(self.payments.as_deref())),
+            Cell::Number(count(self.items.as_ref())),
+            Cell::Number(count(self.payments.as_ref())),
+            Cell::text(self.payer.as_ref().map_or_else(String::new, |p| {
+                join_name(p.first_name.as_deref(), p.last_name.as_deref())
+            })),
+            Cell::text(order_form(
+                self.form_type.as_ref(),
+                self.form_slug.as_deref(),
+            )),
+        ]
+    }
+}
+
+fn count<T>(list: Option<&Vec<T>>) -> i64 {
+    list.map_or(0, |l| i64::try_from(l.len()).unwrap_or(i64::MAX))
+}
+
+/// What was refunded of an order, in cents, over all its payments.
+pub fn order_refunded(payments: Option<&[OrderPayment]>) -> i64 {
+    payments
+        .unwrap_or_default()
+        .iter()
+        .map(|p| refunded_cents(p.refund_operations.as_deref()))
+        .sum()
+}
+
+/// `TYPE/SLUG` of the form an order went through.
+pub fn order_form(kind: Option<&FormType>, slug: Option<&str>) -> String {
+    match (kind, slug) {
+        (Some(k), Some(s)) => format!("{}/{s}", k.as_str()),
+        (None, Some(s)) => s.to_owned(),
+        _ => String::new(),
+    }
+}
+
+async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliResult {
+    let zone = settings.style.zone;
+    let q = OrderQuery::new(
+        &args.period,
+        &args.form_types,
+        page_size_for(&args.limits),
+        zone,
+    )?;
+    let out = args.output.out.as_deref();
+    let format = settings.listing_format(out);
+    let mut emitter = Emitter::listing::<Order>(format, settings.style, out, args.output.force)?;
+    let walked = pager::walk_listing(
+        listing(ctx, &q)?,
+        q.page_size,
+        args.limits.limit(),
+        settings.progress,
+        "orders",
+        |order| emitter.row(&order),
+    )
+    .await?;
+    // Only a complete listing is finished: on an error the emitter is
+    // dropped, so a --out file is not left half written.
+    let shown = emitter.finish()?;
+    tell_count(shown, walked.total, "orders match", "--all");
+    Ok(())
+}
+
+async fn get(ctx: &Context, settings: &Settings, args: OrderGetArgs) -> CliResult {
+    let order = read(ctx, args.id).await?;
+    let decimal = match settings.format() {
+        crate::cli::Format::Csv => settings.style.dialect.decimal(),
+        _ => '.',
+    };
+    output::single_in(
+        settings.format(),
+        settings.style.dialect,
+        &order,
+        &detail_fields(&order, settings.style.zone, decimal),
+    )
+}
+
+async fn read(ctx: &Context, id: i64) -> CliResult<OrderDetail> {
+    Ok(ctx.client.order(id).get().await?)
+}
+
+/// Key/value view of one order, in the listing's formats.
+fn detail_fields(o: &OrderDetail, zone: Zone, decimal: char) -> Vec<(&'static str, String)> {
+    let text = |cell: Cell| cell.render(zone, decimal);
+    let amount = o.amount.as_ref();
+    let items = o
+        .items
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            format!(
+                "#{} {} {} EUR{}",
+                i.id.map_or_else(String::new, |id| id.to_string()),
+                i.name.as_deref().unwrap_or_default(),
+                text(Cell::euros(i.amount)),
+                i.state
+                    .as_ref()
+                    .map_or_else(String::new, |s| format!(" {}", s.as_str()))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let payments = o
+        .payments
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            format!(
+                "#{} {} {} EUR {}",
+                p.id.map_or_else(String::new, |id| id.to_string()),
+                text(Cell::date(p.date)),
+                text(Cell::euros(p.amount)),
+                p.state.as_ref().map_or("", |s| s.as_str())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    vec![
+        ("id", text(Cell::number(o.id))),
+        ("date", text(Cell::date(o.date))),
+        ("total_eur", text(Cell::euros(amount.and_then(|a| a.total)))),
+        (
+            "discount_eur",
+            text(Cell::euros(amount.and_then(|a| a.discount))),
+        ),
+        (
+            "refunded_eur",
+            text(Cell::Euros(order_refunded(o.payments.as_deref()))),
+        ),
+        (
+            "payer",
+            o.payer.as_ref().map_or_else(String::new, |p| {
+                join_name(p.first_name.as_deref(), p.last_name.as_deref())
+            }),
+        ),
+        (
+            "email",
+            o.payer
+                .as_ref()
+                .and_then(|p| p.email.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "form",
+            order_form(o.form_type.as_ref(), o.form_slug.as_deref()),
+        ),
+        ("items", items),
+        ("payments", payments),
+    ]
+}
+
+async fn cancel(ctx: &Context, settings: &Settings, args: OrderCancelArgs) -> CliResult {
+    if !args.yes && !prompt::interactive() {
+        return Err(CliError::usage(
+            "refusing to cancel an order without confirmation: not on a terminal, pass --yes to confirm",
+        ));
+    }
+    // Read first: an unknown id fails here, before the question, and the
+    // question can say what is being cancelled.
+    let order = read(ctx, args.id).await?;
+    if !args.yes {
+        let question = format!(
+            "Cancel the instalments not yet collected of order {} ({} EUR, {})? Nothing already paid is refunded.",
+            args.id,
+            order
+                .amount
+                .as_ref()
+                .and_then(|a| a.total)
+                .map_or_else(|| "?".to_owned(), input::format_euros),
+            order.payer.as_ref().map_or_else(String::new, |p| {
+                join_name(p.first_name.as_deref(), p.last_name.as_deref())
+            }),
+        );
+        if !prompt::confirm(&question).await? {
+            return Err(CliError::new(
+                Kind::Other,
+                "cancellation declined: nothing was sent",
+            ));
+        }
+    }
+    // Sent once: the SDK never re-sends it, and neither does this command
+    // after a lost answer.
+    let id = args.id;
+    match ctx.client.order(id).cancel().await {
+        Ok(_) => {}
+        Err(err) if exit::outcome_unknown(&err) => {
+            return Err(exit::unknown_outcome(
+                &format!("the cancellation of order {id}"),
+                &format!("`helloasso orders get {id}`"),
+                &err,
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    let raw = serde_json::json!({ "orderId": id, "canceled": true });
+    match settings.format() {
+        crate::cli::Format::Table => {
+            outln!("cancelled the instalments not yet collected of order {id}")?;
+            Ok(())
+        }
+        other => output::single(
+            other,
+            &raw,
+            &[("order", id.to_string()), ("canceled", "true".to_owned())],
+        ),
+    }
+}

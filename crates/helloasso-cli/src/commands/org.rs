@@ -1,0 +1,38 @@
+//! `helloasso org show`: the organization's public details.
+
+use crate::cli::OrgCommand;
+use crate::commands::payments::Settings;
+use crate::config::Context;
+use crate::exit::CliResult;
+use crate::output;
+use crate::rows::Cell;
+
+pub async fn run(ctx: &Context, settings: &Settings, command: OrgCommand) -> CliResult {
+    match command {
+        OrgCommand::Show => show(ctx, settings).await,
+    }
+}
+
+async fn show(ctx: &Context, settings: &Settings) -> CliResult {
+    let org = ctx.client.organization_details(ctx.organization()?).await?;
+    let zone = settings.style.zone;
+    let yes_no =
+        |b: Option<bool>| b.map_or_else(String::new, |b| if b { "yes" } else { "no" }.to_owned());
+    let fields = [
+        ("slug", org.organization_slug.clone().unwrap_or_default()),
+        ("name", org.name.clone().unwrap_or_default()),
+        (
+            "type",
+            org.type_.as_ref().map_or("", |t| t.as_str()).to_owned(),
+        ),
+        ("category", org.category.clone().unwrap_or_default()),
+        ("city", org.city.clone().unwrap_or_default()),
+        ("zip_code", org.zip_code.clone().unwrap_or_default()),
+        ("url", org.url.clone().unwrap_or_default()),
+        ("web_site", org.web_site.clone().unwrap_or_default()),
+        ("fiscal_receipts", yes_no(org.fiscal_receipt_eligibility)),
+        ("authenticated", yes_no(org.is_authenticated)),
+        ("updated", Cell::date(org.update_date).render(zone, '.')),
+    ];
+    output::single_in(settings.format(), settings.style.dialect, &org, &fields)
+}

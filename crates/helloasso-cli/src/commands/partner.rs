@@ -1,0 +1,119 @@
+//! `helloasso partner notifications set|delete`: where HelloAsso sends a
+//! partner's notifications, for all its organizations or one.
+
+use helloasso_sdk::types::ApiNotificationType;
+
+use crate::cli::{
+    NotificationDeleteArgs, NotificationKind, NotificationSetArgs, NotificationsCommand,
+    PartnerCommand,
+};
+use crate::commands::payments::Settings;
+use crate::config::Context;
+use crate::exit::{CliError, CliResult};
+use crate::output;
+
+pub async fn run(ctx: &Context, settings: &Settings, command: PartnerCommand) -> CliResult {
+    match command {
+        PartnerCommand::Notifications(NotificationsCommand::Set(args)) => {
+            set(ctx, settings, args).await
+        }
+        PartnerCommand::Notifications(NotificationsCommand::Delete(args)) => {
+            delete(ctx, settings, args).await
+        }
+    }
+}
+
+fn api_kind(kind: NotificationKind) -> ApiNotificationType {
+    match kind {
+        NotificationKind::Payment => ApiNotificationType::Payment,
+        NotificationKind::Order => ApiNotificationType::Order,
+        NotificationKind::Form => ApiNotificationType::Form,
+        NotificationKind::Organization => ApiNotificationType::Organization,
+    }
+}
+
+/// Whom the setting is for, in words.
+fn scope(for_org: Option<&str>) -> String {
+    for_org.map_or_else(
+        || "every organization".to_owned(),
+        |slug| format!("organization {slug}"),
+    )
+}
+
+async fn set(ctx: &Context, settings: &Settings, args: NotificationSetArgs) -> CliResult {
+    let url = args.url.trim();
+    // HelloAsso posts payers' data there: never in clear.
+    if !url.starts_with("https://") {
+        return Err(CliError::usage(format!(
+            "the notification URL must start with https:// (got `{url}`)"
+        )));
+    }
+    let kind = args.kind.map(api_kind);
+    let partner = ctx.client.partner();
+    let answer = match args.for_org.as_deref() {
+        Some(slug) => {
+            partner
+                .set_organization_notification_url(slug, url, kind)
+                .await?
+        }
+        None => partner.set_notification_url(url, kind).await?,
+    };
+    // The signature key verifies notifications: shown to the user who set
+    // the URL (it is theirs), never logged.
+    let fields = [
+        ("url", answer.url.clone().unwrap_or_else(|| url.to_owned())),
+        (
+            "type",
+            answer
+                .api_notification_type
+                .as_ref()
+                .map_or("all", |t| t.as_str())
+                .to_owned(),
+        ),
+        ("for", scope(args.for_org.as_deref())),
+        (
+            "signature_key",
+            answer.signature_key.clone().unwrap_or_default(),
+        ),
+    ];
+    output::single_in(settings.format(), settings.style.dialect, &answer, &fields)
+}
+
+async fn delete(ctx: &Context, settings: &Settings, args: NotificationDeleteArgs) -> CliResult {
+    let kind = args.kind.map(api_kind);
+    let partner = ctx.client.partner();
+    match args.for_org.as_deref() {
+        Some(slug) => {
+            partner
+                .delete_organization_notification_url(slug, kind)
+                .await?
+        }
+        None => partner.delete_notification_url(kind).await?,
+    }
+    let what = args
+        .kind
+        .map_or_else(|| "all".to_owned(), |k| api_kind(k).as_str().to_owned());
+    let raw = serde_json::json!({
+        "deleted": true,
+        "notificationType": args.kind.map(|k| api_kind(k).as_str().to_owned()),
+        "organizationSlug": args.for_org,
+    });
+    match settings.format() {
+        crate::cli::Format::Table => {
+            outln!(
+                "HelloAsso no longer notifies {what} events for {}",
+                scope(args.for_org.as_deref())
+            )?;
+            Ok(())
+        }
+        other => output::single(
+            other,
+            &raw,
+            &[
+                ("deleted", "true".to_owned()),
+                ("type", what),
+                ("for", scope(args.for_org.as_deref())),
+            ],
+        ),
+    }
+}

@@ -36,6 +36,7 @@ mod payments;
 mod query;
 mod refund;
 mod render;
+mod rendered;
 mod rng;
 mod server;
 mod state;

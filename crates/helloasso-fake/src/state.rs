@@ -5,6 +5,7 @@ use crate::counters::Counters;
 use crate::dataset::Dataset;
 use crate::faults::FaultConfig;
 use crate::oauth::TokenStore;
+use crate::rendered::RenderedPayments;
 use crate::rng::SplitMix64;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -26,6 +27,8 @@ pub(crate) struct AppState {
     pub refresh_lifetime: Duration,
     pub counts_unknown: AtomicBool,
     pub base_url: String,
+    /// Payments serialized once for listing pages, when configured.
+    pub rendered: Option<RenderedPayments>,
 }
 
 impl AppState {
@@ -34,6 +37,9 @@ impl AppState {
             .timeout(Duration::from_secs(5))
             .build()
             .unwrap_or_default();
+        let rendered = config
+            .preserialize_listings
+            .then(|| RenderedPayments::new(data.payments.len()));
         AppState {
             data: RwLock::new(data),
             tokens: Mutex::new(TokenStore::default()),
@@ -49,6 +55,7 @@ impl AppState {
             refresh_lifetime: config.refresh_token_lifetime,
             counts_unknown: AtomicBool::new(config.counts_unknown),
             base_url,
+            rendered,
         }
     }
 
@@ -57,9 +64,14 @@ impl AppState {
         self.data.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Writes the dataset.
+    /// Writes the dataset. Pre-serialized payments are dropped for good,
+    /// since the write may change what they render as.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Dataset> {
-        self.data.write().unwrap_or_else(PoisonError::into_inner)
+        let guard = self.data.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(rendered) = &self.rendered {
+            rendered.invalidate();
+        }
+        guard
     }
 }
 

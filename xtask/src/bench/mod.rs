@@ -311,6 +311,24 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
         limit.cpu,
         Target::Aim(3.0),
     ));
+    // Decoding alone, in one thread, best of several rounds: what the
+    // facade's reader saves over progenitor's (the floor's) on the same
+    // bodies, without the network or the fake.
+    let decode = fake.client(root, "decode", &[])?;
+    let per_1000 = |key: &str| -> Result<f64> {
+        decode[key]
+            .as_f64()
+            .with_context(|| format!("no {key} in {decode}"))
+    };
+    report.push(Row::ratio(
+        "decode alone, one thread: facade's reader / `serde_json::from_slice`, CPU per 1,000 \
+         payments (ms)",
+        "facade's reader",
+        per_1000("raw_reader_ms_per_1000")?,
+        "from_slice",
+        per_1000("from_slice_ms_per_1000")?,
+        Target::None,
+    ));
     for (peer, (kind, target)) in peers
         .into_iter()
         .zip([("typed", Target::AtLeast(10.0)), ("raw", Target::None)])

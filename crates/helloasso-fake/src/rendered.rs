@@ -53,11 +53,17 @@ impl RenderedPayments {
         let mut jsons = Vec::with_capacity(items.len());
         for &idx in items {
             let slot = self.slots.get(idx as usize)?;
-            jsons.push(slot.get_or_init(|| {
+            // A payment that cannot be written stays empty here, and its
+            // pages are rendered the usual way, which reports the error.
+            let json = slot.get_or_init(|| {
                 serde_json::to_vec(&render::payment(ds, idx))
                     .unwrap_or_default()
                     .into_boxed_slice()
-            }));
+            });
+            if json.is_empty() {
+                return None;
+            }
+            jsons.push(json);
         }
         let mut body = Vec::with_capacity(256 + jsons.iter().map(|j| j.len() + 1).sum::<usize>());
         body.extend_from_slice(b"{\"data\":[");

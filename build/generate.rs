@@ -75,6 +75,14 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         r#"extra: Err("no value supplied for extra".to_string())"#,
         "extra: Ok(Default::default())",
     );
+    // JSON answers are read by `crate::decode`, which checks a body's UTF-8
+    // once rather than string by string.
+    if !client.contains("ResponseValue::from_response(") {
+        return Err(
+            "generated client no longer reads answers with ResponseValue::from_response".into(),
+        );
+    }
+    let client = client.replace("ResponseValue::from_response(", "crate::decode::json(");
     if !client.contains("pub use crate::enums::*;") {
         return Err("generated client has no `types` module".into());
     }

@@ -25,6 +25,7 @@
 #![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, dead_code)]
 
 pub mod dates;
+pub mod decode;
 pub mod hooks;
 mod money;
 mod request;

@@ -140,6 +140,10 @@ pub struct FakeConfig {
     /// each, in order (the others keep their seeded payers): awkward names,
     /// e-mails and addresses for tests of what must never be recorded.
     pub payers: Vec<PayerSeed>,
+    /// When true, organization listing pages splice payments serialized
+    /// once instead of rendering each anew (for benchmarks of clients; the
+    /// bytes are the same, and any write to the data turns it off).
+    pub preserialize_listings: bool,
 }
 
 /// A payer's personal data, as [`FakeConfig::payers`] seeds it.
@@ -179,6 +183,7 @@ impl Default for FakeConfig {
             webhook: None,
             port: 0,
             payers: Vec::new(),
+            preserialize_listings: false,
         }
     }
 }
@@ -272,6 +277,12 @@ impl FakeConfig {
         self
     }
 
+    /// Serializes each payment once for organization listing pages.
+    pub fn preserialize_listings(mut self, yes: bool) -> Self {
+        self.preserialize_listings = yes;
+        self
+    }
+
     /// Sets the port (0: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -297,6 +308,7 @@ impl fmt::Debug for FakeConfig {
             .field("webhook", &self.webhook)
             .field("port", &self.port)
             .field("payers", &self.payers.len())
+            .field("preserialize_listings", &self.preserialize_listings)
             .finish()
     }
 }

@@ -44,6 +44,7 @@ mod payouts;
 mod query;
 mod refund;
 mod render;
+mod rendered;
 mod rng;
 mod server;
 mod state;

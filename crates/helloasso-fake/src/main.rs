@@ -98,6 +98,10 @@ struct Args {
     /// Key signing webhook notifications (x-ha-signature).
     #[arg(long, env = "HELLOASSO_FAKE_WEBHOOK_KEY")]
     webhook_key: Option<String>,
+    /// Serialize each payment once and splice it into organization listing
+    /// pages (for benchmarks; off after any write to the data).
+    #[arg(long)]
+    preserialize_listings: bool,
 }
 
 fn rss_kib() -> Option<u64> {
@@ -156,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
             signature_key: args.webhook_key,
         }),
         port: args.port,
+        preserialize_listings: args.preserialize_listings,
         ..FakeConfig::default()
     };
     let started = Instant::now();

@@ -5,6 +5,7 @@ use crate::counters::Counters;
 use crate::dataset::Dataset;
 use crate::faults::FaultConfig;
 use crate::oauth::TokenStore;
+use crate::rendered::RenderedPayments;
 use crate::rng::SplitMix64;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -29,6 +30,8 @@ pub(crate) struct AppState {
     /// Whether client credentials are an association's (main organization only).
     pub association: bool,
     pub partner: Mutex<crate::partners::Partner>,
+    /// Payments serialized once for listing pages, when configured.
+    pub rendered: Option<RenderedPayments>,
 }
 
 impl AppState {
@@ -37,6 +40,9 @@ impl AppState {
             .timeout(Duration::from_secs(5))
             .build()
             .unwrap_or_default();
+        let rendered = config
+            .preserialize_listings
+            .then(|| RenderedPayments::new(data.payments.len()));
         AppState {
             data: RwLock::new(data),
             tokens: Mutex::new(TokenStore::default()),
@@ -54,6 +60,7 @@ impl AppState {
             base_url,
             association: config.association,
             partner: Mutex::default(),
+            rendered,
         }
     }
 
@@ -62,9 +69,14 @@ impl AppState {
         self.data.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Writes the dataset.
+    /// Writes the dataset. Pre-serialized payments are dropped for good,
+    /// since the write may change what they render as.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Dataset> {
-        self.data.write().unwrap_or_else(PoisonError::into_inner)
+        let guard = self.data.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(rendered) = &self.rendered {
+            rendered.invalidate();
+        }
+        guard
     }
 }
 

@@ -24,6 +24,7 @@ pub async fn run(args: &Args) -> Result<Value> {
         "sequential" => sequential(args).await,
         "faults" => faults(args).await,
         "tokens" => tokens(args).await,
+        "decode" => decode(args).await,
         "count" => count(args).await,
         "counters" => fake_counters(args).await,
         other => bail!("unknown scenario {other}"),
@@ -221,6 +222,91 @@ async fn bearer(http: &reqwest::Client, args: &Args) -> Result<String> {
         .json()
         .await?;
     Ok(token.access_token)
+}
+
+/// Decoding alone, in this thread: the first `--limit` pages' bodies
+/// (default 20) read again and again into the models, by
+/// `serde_json::from_slice` (progenitor's reader, and the floor's) and by
+/// the raw crate's reader (the facade's). Reports each one's CPU time per
+/// 1,000 payments, the best of several rounds, so that a change to the
+/// decoders is measured without the network or the fake.
+async fn decode(args: &Args) -> Result<Value> {
+    let http = reqwest::Client::new();
+    let token = bearer(&http, args).await?;
+    let pages = if args.limit == usize::MAX {
+        20
+    } else {
+        args.limit
+    };
+    let mut bodies = Vec::new();
+    let mut continuation: Option<String> = None;
+    while bodies.len() < pages {
+        let mut query = vec![("pageSize", args.page_size.to_string())];
+        if let Some(token) = continuation.take() {
+            query.push(("continuationToken", token));
+        }
+        let body = http
+            .get(format!(
+                "{}/v5/organizations/{}/payments",
+                args.url, args.org
+            ))
+            .bearer_auth(&token)
+            .query(&query)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        let page: types::PaymentPage = serde_json::from_slice(&body)?;
+        continuation = page.pagination.and_then(|p| p.continuation_token);
+        bodies.push(body);
+        if continuation.is_none() {
+            break;
+        }
+    }
+    type Reader = fn(&[u8]) -> serde_json::Result<types::PaymentPage>;
+    let readers: [(&str, Reader); 2] = [
+        ("from_slice", |b| serde_json::from_slice(b)),
+        ("raw_reader", helloasso_raw::decode::from_bytes),
+    ];
+    // The two readers take turns body by body, so that a slow spell of a
+    // shared machine hits both alike; each one's best round is kept.
+    let mut best = [f64::INFINITY; 2];
+    let mut payments = 0;
+    for _ in 0..15 {
+        let mut spent = [0.0; 2];
+        payments = 0;
+        for body in &bodies {
+            for ((_, read), spent) in readers.iter().zip(spent.iter_mut()) {
+                let cpu = thread_cpu_seconds();
+                let page = read(body)?;
+                *spent += thread_cpu_seconds() - cpu;
+                payments += page.data.map_or(0, |d| d.len());
+            }
+        }
+        payments /= readers.len();
+        for (best, spent) in best.iter_mut().zip(spent) {
+            *best = best.min(spent / payments as f64 * 1000.0);
+        }
+    }
+    let mut line = json!({ "items": payments, "pages": bodies.len() });
+    for ((name, _), best) in readers.iter().zip(best) {
+        line[format!("{name}_ms_per_1000")] = json!(best * 1000.0);
+    }
+    Ok(line)
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes into the timespec it is given.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } != 0 {
+        return f64::NAN;
+    }
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
 }
 
 /// The organization's CSV export through the facade, into a sink.

@@ -20,12 +20,16 @@ pub struct Fake {
 }
 
 impl Fake {
-    /// Starts the fake with extra flags and waits for its banner.
+    /// Starts the fake with extra flags (an empty value: a switch) and
+    /// waits for its banner.
     pub fn start(root: &Path, flags: &[(&str, String)]) -> Result<Self> {
         let mut command = Command::new(root.join("target/release/helloasso-fake"));
         command.args(["--port", "0", "--seed", "7"]);
         for (flag, value) in flags {
-            command.args([flag, value.as_str()]);
+            command.arg(flag);
+            if !value.is_empty() {
+                command.arg(value);
+            }
         }
         let mut child = command
             .env("RUST_LOG", "warn")

@@ -161,6 +161,49 @@ impl fmt::Debug for GlobalArgs {
     }
 }
 
+// A search key is a payer's name or e-mail: Debug shows that one was given,
+// never what it is.
+impl fmt::Debug for ListArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListArgs")
+            .field("filters", &self.filters)
+            .field("search", &redacted(self.search.as_ref()))
+            .field("form", &self.form)
+            .field("limit", &self.limit)
+            .field("all", &self.all)
+            .field("resume", &self.resume)
+            .field("page_size", &self.page_size)
+            .field("output", &self.output)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SearchArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchArgs")
+            .field("query", &redacted(self.query.as_ref()))
+            .field("filters", &self.filters)
+            .field("amount", &self.amount)
+            .field("form_types", &self.form_types)
+            .field("limit", &self.limit)
+            .field("page_size", &self.page_size)
+            .field("output", &self.output)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExportArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportArgs")
+            .field("filters", &self.filters)
+            .field("search", &redacted(self.search.as_ref()))
+            .field("out", &self.out)
+            .field("force", &self.force)
+            .field("file_format", &self.file_format)
+            .finish()
+    }
+}
+
 /// What Debug shows in place of a secret.
 fn redacted<T>(value: Option<&T>) -> &'static str {
     match value {
@@ -359,7 +402,7 @@ pub enum SortBy {
     CreationDate,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -404,7 +447,7 @@ pub struct GetArgs {
     pub with_failed_refunds: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct SearchArgs {
     /// Words that must all appear in the payer's names or e-mail
     pub query: Option<String>,
@@ -432,7 +475,7 @@ pub struct SearchArgs {
     pub output: OutArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -961,12 +1004,40 @@ mod tests {
             "jeanne.martin@example.org",
         ])
         .expect("parses");
-        let text = format!("{refund:?} {verify:?} {refund:#?} {items:?}");
+        let payer_searches = [
+            [
+                "helloasso",
+                "payments",
+                "list",
+                "--search",
+                "pierre.robin@example.org",
+            ],
+            [
+                "helloasso",
+                "payments",
+                "search",
+                "pierre.robin@example.org",
+                "--asc",
+            ],
+            [
+                "helloasso",
+                "payments",
+                "export",
+                "--search",
+                "pierre.robin@example.org",
+            ],
+        ]
+        .map(|argv| format!("{:?}", Cli::try_parse_from(argv).expect("parses")));
+        let text = format!(
+            "{refund:?} {verify:?} {refund:#?} {items:?} {}",
+            payer_searches.join(" ")
+        );
         for secret in [
             "s3cret-value",
             "918273",
             "webhook-key-value",
             "jeanne.martin@example.org",
+            "pierre.robin",
         ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }

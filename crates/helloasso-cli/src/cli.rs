@@ -312,7 +312,9 @@ pub enum PaymentsCommand {
     Export(ExportArgs),
     /// Refund a payment, whole or in part (asks for confirmation and MFA)
     Refund(RefundArgs),
-    /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means
+    /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means.
+    /// Without --state, only payments whose money came in (Authorized, Registered, Refunding,
+    /// Refunded, Contested) are added up
     Summary(SummaryArgs),
 }
 

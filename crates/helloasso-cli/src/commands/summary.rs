@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use futures::StreamExt;
 use helloasso_sdk::payments::MAX_PAGE_SIZE;
-use helloasso_sdk::types::Payment;
+use helloasso_sdk::types::{Payment, PaymentState};
 use serde::Serialize;
 
 use crate::cli::{GroupBy, SummaryArgs};
@@ -136,9 +136,24 @@ impl Summary {
     }
 }
 
+/// The states in which a payment's money reached the association, even if
+/// some went back since: what a summary adds up unless `--state` is given.
+/// A refused, abandoned or pending payment never moved money, and counting
+/// it as gross would not reconcile with any payout.
+pub const MONEY_IN: [PaymentState; 5] = [
+    PaymentState::Authorized,
+    PaymentState::Registered,
+    PaymentState::Refunding,
+    PaymentState::Refunded,
+    PaymentState::Contested,
+];
+
 pub async fn run(ctx: &Context, settings: &Settings, args: SummaryArgs) -> CliResult {
     let zone = settings.style.zone;
-    let filters = input::filters(&args.filters, zone)?.page_size(MAX_PAGE_SIZE);
+    let mut filters = input::filters(&args.filters, zone)?.page_size(MAX_PAGE_SIZE);
+    if args.filters.states.is_empty() {
+        filters = filters.states(MONEY_IN.to_vec());
+    }
     filters.check_listing()?;
     let payments = ctx.client.payments(ctx.organization()?);
     let list = match &args.form {

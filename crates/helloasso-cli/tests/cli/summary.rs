@@ -23,11 +23,18 @@ struct Sums {
 fn totals_equal_the_sum_over_the_same_listing() {
     let fake = Fake::start();
     let filters = ["--from", "2020-01-01"];
+    // Without --state a summary adds up the payments whose money came in;
+    // the independent sum below reads exactly those.
+    let money_in = [
+        "--state",
+        "Authorized,Registered,Refunding,Refunded,Contested",
+    ];
     let listing = run_args(
         fake.cli(),
         &[
             &["payments", "list", "--all", "--format", "json"][..],
             &filters,
+            &money_in,
         ]
         .concat(),
     );
@@ -64,6 +71,7 @@ fn totals_equal_the_sum_over_the_same_listing() {
         }
     }
     assert!(all.refunded > 0, "the dataset has refunds");
+    assert!(by_state.contains_key("Authorized") && by_state.contains_key("Refunded"));
 
     let summary = run_args(
         fake.cli(),
@@ -100,6 +108,12 @@ fn totals_equal_the_sum_over_the_same_listing() {
         expect(row, state, sums);
     }
     expect(rows.last().unwrap(), "TOTAL", &all);
+    for never_paid in ["Abandoned", "Refused", "Pending", "Error", "Canceled"] {
+        assert!(
+            rows.iter().all(|row| &row[0] != never_paid),
+            "{never_paid} payments moved no money, yet the summary adds them up"
+        );
+    }
 }
 
 #[test]
@@ -123,7 +137,19 @@ fn by_month_groups_in_paris_months_and_writes_a_spreadsheet() {
     let range = book.worksheet_range("Summary").unwrap();
     let last = range.height() - 1;
     assert_eq!(range.get((last, 0)), Some(&Data::String("TOTAL".into())));
-    let total = fake.server.payment_ids(None, usize::MAX).len();
+    // Only the payments whose money came in are added up.
+    use helloasso_fake::PaymentState as S;
+    let total: usize = [
+        S::Authorized,
+        S::Registered,
+        S::Refunding,
+        S::Refunded,
+        S::Contested,
+    ]
+    .into_iter()
+    .map(|state| fake.server.payment_ids(Some(state), usize::MAX).len())
+    .sum();
+    assert!(total < fake.server.payment_ids(None, usize::MAX).len());
     assert_eq!(range.get((last, 1)), Some(&Data::Float(total as f64)));
     // Months in order, as YYYY-MM.
     let months: Vec<String> = (1..last)

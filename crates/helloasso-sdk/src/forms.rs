@@ -1,8 +1,6 @@
 //! Forms: an organization's list, one form as the public sees it, the kinds
 //! in use, quick creation of an event and state changes.
 
-use std::sync::Arc;
-
 use helloasso_raw::types::{
     FormLight, FormPublic, FormState, FormStateChange, FormType, QuickCreateForm, QuickCreatedForm,
 };
@@ -10,9 +8,7 @@ use helloasso_raw::types::{
 use crate::client::Client;
 use crate::error::Result;
 use crate::listing::{self, Start};
-use crate::pagination::{
-    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
-};
+use crate::pagination::{Cursor, ItemStream, Page, Paging, RawPage};
 
 impl Client {
     /// An organization's forms, by its slug.
@@ -170,41 +166,31 @@ impl ListForms {
         self
     }
 
-    fn check(&self) -> Result<Cursor> {
-        listing::check_page_size(self.page_size)?;
-        self.start.cursor()
-    }
-
     /// Sends the request for one page.
     pub async fn send(self) -> Result<Page<FormLight>> {
-        let cursor = self.check()?;
-        self.fetch(cursor).await.map(Page::from_raw)
+        listing::send_one(self).await
     }
 
     /// Every form of every page.
     pub fn items(self) -> ItemStream<FormLight> {
-        let cursor = match self.check() {
-            Ok(cursor) => cursor,
-            Err(error) => return PageStream::failed(error).items(),
-        };
-        let paging = self.start.paging_from(&cursor);
-        let page_size = self.page_size.map(i64::from);
-        let listing = Arc::new(self);
-        let fetch: FetchPage<FormLight> =
-            Arc::new(move |cursor| Box::pin(listing.clone().fetch_owned(cursor)));
-        PageStream::new(PagerSpec {
-            fetch,
-            paging,
-            start: cursor,
-            page_size,
-            // Forms have no numeric id in the listing: nothing to de-duplicate by.
-            id_of: |_: &FormLight| None,
-        })
-        .items()
+        listing::page_stream(self).items()
+    }
+}
+
+impl listing::PagedListing for ListForms {
+    type Item = FormLight;
+
+    fn start(&self) -> &Start {
+        &self.start
     }
 
-    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<FormLight>> {
-        self.fetch(cursor).await
+    fn page_size(&self) -> Option<u32> {
+        self.page_size
+    }
+
+    // Forms have no numeric id in the listing: nothing to de-duplicate by.
+    fn id_of(_: &FormLight) -> Option<i64> {
+        None
     }
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<FormLight>> {

@@ -21,8 +21,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset};
 use helloasso_raw::builder;
 use helloasso_raw::types::{
@@ -33,9 +31,7 @@ use helloasso_raw::types::{
 use crate::client::Client;
 use crate::error::Result;
 use crate::listing::{self, Start};
-use crate::pagination::{
-    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
-};
+use crate::pagination::{Cursor, ItemStream, Page, PageStream, Paging, RawPage};
 
 impl Client {
     /// An organization's items, by its slug.
@@ -201,45 +197,36 @@ impl ListItems {
         self
     }
 
-    fn check(&self) -> Result<Cursor> {
-        listing::check_page_size(self.page_size)?;
-        self.start.cursor()
-    }
-
     /// Sends the request for one page.
     pub async fn send(self) -> Result<Page<Item>> {
-        let cursor = self.check()?;
-        self.fetch(cursor).await.map(Page::from_raw)
+        listing::send_one(self).await
     }
 
     /// Every page, the next one fetched while the caller handles the
     /// current one. An invalid filter is the stream's first and only item.
     pub fn pages(self) -> PageStream<Item> {
-        let cursor = match self.check() {
-            Ok(cursor) => cursor,
-            Err(error) => return PageStream::failed(error),
-        };
-        let paging = self.start.paging_from(&cursor);
-        let page_size = self.page_size.map(i64::from);
-        let listing = Arc::new(self);
-        let fetch: FetchPage<Item> =
-            Arc::new(move |cursor| Box::pin(listing.clone().fetch_owned(cursor)));
-        PageStream::new(PagerSpec {
-            fetch,
-            paging,
-            start: cursor,
-            page_size,
-            id_of: |i: &Item| i.id,
-        })
+        listing::page_stream(self)
     }
 
     /// Every item of every page; see [`pages`](Self::pages).
     pub fn items(self) -> ItemStream<Item> {
         self.pages().items()
     }
+}
 
-    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<Item>> {
-        self.fetch(cursor).await
+impl listing::PagedListing for ListItems {
+    type Item = Item;
+
+    fn start(&self) -> &Start {
+        &self.start
+    }
+
+    fn page_size(&self) -> Option<u32> {
+        self.page_size
+    }
+
+    fn id_of(item: &Item) -> Option<i64> {
+        item.id
     }
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Item>> {
@@ -272,7 +259,9 @@ impl ListItems {
         .into_body();
         Ok(RawPage::new(page.data, page.pagination))
     }
+}
 
+impl ListItems {
     fn apply<B: ItemListing>(&self, mut b: B, cursor: &Cursor) -> B {
         if let Some(from) = self.from {
             b = b.from(from);

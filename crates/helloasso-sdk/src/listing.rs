@@ -1,8 +1,12 @@
 //! What the listings beyond payments share: where a listing starts (first
-//! page, a checkpoint, a page index) and the bounds of a page size.
+//! page, a checkpoint, a page index), the bounds of a page size, and how
+//! one page or a stream of pages is drawn from a page fetch.
+
+use std::future::Future;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::pagination::{Cursor, Paging};
+use crate::pagination::{Cursor, FetchPage, Page, PageStream, PagerSpec, Paging, RawPage};
 use crate::payments::MAX_PAGE_SIZE;
 
 /// Where a listing starts, and how its streams walk.
@@ -61,4 +65,62 @@ pub(crate) fn check_page_size(page_size: Option<u32>) -> Result<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// A listing beyond payments, told by how it fetches one page: [`send_one`]
+/// and [`page_stream`] give every such listing the same checks and streams.
+pub(crate) trait PagedListing: Send + Sync + Sized + 'static {
+    type Item: Send + 'static;
+
+    fn start(&self) -> &Start;
+
+    fn page_size(&self) -> Option<u32>;
+
+    /// What a page's items are de-duplicated by (`None`: nothing).
+    fn id_of(item: &Self::Item) -> Option<i64>;
+
+    /// Filters that contradict each other, said before anything is sent.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn fetch(&self, cursor: Cursor) -> impl Future<Output = Result<RawPage<Self::Item>>> + Send;
+}
+
+fn first_cursor<L: PagedListing>(listing: &L) -> Result<Cursor> {
+    check_page_size(listing.page_size())?;
+    listing.validate()?;
+    listing.start().cursor()
+}
+
+/// One page, where the listing says it starts.
+pub(crate) async fn send_one<L: PagedListing>(listing: L) -> Result<Page<L::Item>> {
+    let cursor = first_cursor(&listing)?;
+    listing.fetch(cursor).await.map(Page::from_raw)
+}
+
+/// Every page, the next one fetched while the caller handles the current
+/// one; an invalid setting is the stream's first and only item.
+pub(crate) fn page_stream<L: PagedListing>(listing: L) -> PageStream<L::Item> {
+    let cursor = match first_cursor(&listing) {
+        Ok(cursor) => cursor,
+        Err(error) => return PageStream::failed(error),
+    };
+    let paging = listing.start().paging_from(&cursor);
+    let page_size = listing.page_size().map(i64::from);
+    let listing = Arc::new(listing);
+    let fetch: FetchPage<L::Item> =
+        Arc::new(move |cursor| Box::pin(fetch_owned(listing.clone(), cursor)));
+    PageStream::new(PagerSpec {
+        fetch,
+        paging,
+        start: cursor,
+        page_size,
+        id_of: L::id_of,
+    })
+}
+
+// The stream's fetches outlive any borrow of the listing: each owns the Arc.
+async fn fetch_owned<L: PagedListing>(listing: Arc<L>, cursor: Cursor) -> Result<RawPage<L::Item>> {
+    listing.fetch(cursor).await
 }

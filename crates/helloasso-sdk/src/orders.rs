@@ -17,8 +17,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset};
 use helloasso_raw::builder;
 use helloasso_raw::types::{FormType, Order, OrderDetail, SortOrder};
@@ -26,9 +24,7 @@ use helloasso_raw::types::{FormType, Order, OrderDetail, SortOrder};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::listing::{self, Start};
-use crate::pagination::{
-    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
-};
+use crate::pagination::{Cursor, ItemStream, Page, PageStream, Paging, RawPage};
 
 impl Client {
     /// An organization's orders, by its slug.
@@ -177,50 +173,45 @@ impl ListOrders {
         self
     }
 
-    fn check(&self) -> Result<Cursor> {
-        listing::check_page_size(self.page_size)?;
-        if self.form.is_some() && !self.form_types.is_empty() {
-            return Err(Error::invalid_request(
-                "form_types narrows an organization's orders; a form's orders are one form already",
-            ));
-        }
-        self.start.cursor()
-    }
-
     /// Sends the request for one page.
     pub async fn send(self) -> Result<Page<Order>> {
-        let cursor = self.check()?;
-        self.fetch(cursor).await.map(Page::from_raw)
+        listing::send_one(self).await
     }
 
     /// Every page, the next one fetched while the caller handles the
     /// current one. An invalid filter is the stream's first and only item.
     pub fn pages(self) -> PageStream<Order> {
-        let cursor = match self.check() {
-            Ok(cursor) => cursor,
-            Err(error) => return PageStream::failed(error),
-        };
-        let paging = self.start.paging_from(&cursor);
-        let page_size = self.page_size.map(i64::from);
-        let listing = Arc::new(self);
-        let fetch: FetchPage<Order> =
-            Arc::new(move |cursor| Box::pin(listing.clone().fetch_owned(cursor)));
-        PageStream::new(PagerSpec {
-            fetch,
-            paging,
-            start: cursor,
-            page_size,
-            id_of: |o: &Order| o.id,
-        })
+        listing::page_stream(self)
     }
 
     /// Every order of every page; see [`pages`](Self::pages).
     pub fn items(self) -> ItemStream<Order> {
         self.pages().items()
     }
+}
 
-    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<Order>> {
-        self.fetch(cursor).await
+impl listing::PagedListing for ListOrders {
+    type Item = Order;
+
+    fn start(&self) -> &Start {
+        &self.start
+    }
+
+    fn page_size(&self) -> Option<u32> {
+        self.page_size
+    }
+
+    fn id_of(item: &Order) -> Option<i64> {
+        item.id
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.form.is_some() && !self.form_types.is_empty() {
+            return Err(Error::invalid_request(
+                "form_types narrows an organization's orders; a form's orders are one form already",
+            ));
+        }
+        Ok(())
     }
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Order>> {
@@ -256,7 +247,9 @@ impl ListOrders {
         .into_body();
         Ok(RawPage::new(page.data, page.pagination))
     }
+}
 
+impl ListOrders {
     fn apply<B: OrderListing>(&self, mut b: B, cursor: &Cursor) -> B {
         if let Some(from) = self.from {
             b = b.from(from);

@@ -51,14 +51,19 @@ impl Transport {
             let outcome = tokio::time::timeout(self.timeout, request.clone().on(&raw).send())
                 .instrument(span.clone())
                 .await;
-            let observed = raw.inner().observed();
-            let error = match outcome {
+            // What the hooks saw is read (a copy of the headers) only when
+            // the attempt failed: a success carries its own status and headers.
+            let (error, observed) = match outcome {
                 Ok(Ok(value)) => {
                     telemetry::record_outcome(&span, Some(value.status()), started.elapsed(), None);
                     return Ok(Response::from_raw(value));
                 }
-                Ok(Err(e)) => error_mapping::from_raw(e, observed.as_ref(), decode_path).await,
-                Err(_elapsed) => timed_out(self.timeout),
+                Ok(Err(e)) => {
+                    let observed = raw.inner().observed();
+                    let error = error_mapping::from_raw(e, observed.as_ref(), decode_path).await;
+                    (error, observed)
+                }
+                Err(_elapsed) => (timed_out(self.timeout), raw.inner().observed()),
             };
             let status = observed.as_ref().map(|o| o.status).or(error.status());
             telemetry::record_outcome(&span, status, started.elapsed(), Some(&error));

@@ -275,7 +275,9 @@ impl<T: Send + 'static> PageStream<T> {
     fn accept(&mut self, raw: RawPage<T>) -> Result<(Page<T>, Option<Cursor>)> {
         let mut page = Page::from_raw(raw);
         let received = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-        let ids: HashSet<i64> = page.items.iter().filter_map(self.id_of).collect();
+        // Sized up front: collecting from a filter grows the set from empty.
+        let mut ids = HashSet::with_capacity(page.items.len());
+        ids.extend(page.items.iter().filter_map(self.id_of));
         self.check_progress(&page, &ids)?;
         let previous = std::mem::replace(&mut self.previous_ids, ids);
         if !previous.is_empty() {

@@ -151,7 +151,7 @@ pub mod refunds {
     pub use crate::mfa::MfaProof;
     pub use crate::mfa_provider::{FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProvider, mfa_fn};
     pub use crate::refund::{
-        DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment,
+        DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment, refunded_amount,
     };
 }
 

@@ -477,6 +477,31 @@ fn refund_operations(payment: &PaymentDetail) -> impl Iterator<Item = &RefundOpe
     payment.refund_operations.iter().flatten()
 }
 
+/// What refund operations sent back, or are sending back, to the payer:
+/// the failed ones (refused, aborted, in error, cancelled) moved no money and
+/// are left out.
+///
+/// ```
+/// use helloasso_sdk::refunds::refunded_amount;
+/// use helloasso_sdk::types::{OperationState, RefundOperationLight};
+/// use helloasso_sdk::Cents;
+///
+/// let done: RefundOperationLight =
+///     serde_json::from_str(r#"{"id": 1, "amount": 1000, "status": "Processed"}"#).unwrap();
+/// let refused: RefundOperationLight =
+///     serde_json::from_str(r#"{"id": 2, "amount": 500, "status": "Refused"}"#).unwrap();
+/// assert_eq!(refunded_amount([&done, &refused]), Cents(1000));
+/// ```
+pub fn refunded_amount<'a>(
+    operations: impl IntoIterator<Item = &'a RefundOperationLight>,
+) -> Cents {
+    operations
+        .into_iter()
+        .filter(|op| !op.status.as_ref().is_some_and(is_failed))
+        .filter_map(|op| op.amount)
+        .sum()
+}
+
 /// Refund operation states that mean no money moved.
 fn is_failed(state: &OperationState) -> bool {
     matches!(

@@ -146,24 +146,7 @@ pub fn form_of(order: Option<&helloasso_sdk::types::OrderLight>) -> String {
 /// What was refunded, in cents: refunds done or under way count, failed
 /// or cancelled ones do not.
 pub fn refunded_cents(operations: Option<&[helloasso_sdk::types::RefundOperationLight]>) -> i64 {
-    operations
-        .unwrap_or_default()
-        .iter()
-        .filter(|op| {
-            !matches!(
-                op.status,
-                Some(
-                    OperationState::Error
-                        | OperationState::InternalError
-                        | OperationState::Refused
-                        | OperationState::Aborted
-                        | OperationState::Canceled
-                )
-            )
-        })
-        .filter_map(|op| op.amount)
-        .map(helloasso_sdk::Cents::get)
-        .sum()
+    helloasso_sdk::refunds::refunded_amount(operations.unwrap_or_default()).get()
 }
 
 fn opt_id(id: Option<i64>) -> String {

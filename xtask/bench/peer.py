@@ -1,8 +1,8 @@
 """Lists an organization's payments with HelloAsso's official Python SDK.
 
 Run by `cargo xtask bench` against helloasso-fake; prints one JSON line with
-the items read, the wall time and this process's CPU time (user + system) of
-the listing loop.
+the items read, the wall time, this process's CPU time (user + system) and
+its context switches over the listing loop.
 usage: peer.py MODE URL CLIENT_ID CLIENT_SECRET ORG LIMIT
 
 MODE is `typed` (each page read into the SDK's own models, which is what its
@@ -10,6 +10,7 @@ users get) or `raw` (the undecoded answer parsed with `json.loads`, the least
 that SDK can do).
 """
 import json
+import resource
 import sys
 import time
 import urllib.parse
@@ -33,8 +34,15 @@ form = urllib.parse.urlencode(
 with urllib.request.urlopen(url + "/oauth2/token", data=form) as answer:
     token = json.load(answer)["access_token"]
 
+
+
+def switches():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_nvcsw + usage.ru_nivcsw
+
+
 api = PaiementsApi(ApiClient(Configuration(host=url + "/v5", access_token=token)))
-started, cpu_started = time.perf_counter(), time.process_time()
+started, cpu_started, switches_started = time.perf_counter(), time.process_time(), switches()
 count, continuation, checksum = 0, None, 0
 while count < limit:
     # In 1.0.8 the typed method returns None for this endpoint (its spec lists
@@ -64,6 +72,7 @@ print(
             "items": count,
             "seconds": time.perf_counter() - started,
             "cpu_seconds": time.process_time() - cpu_started,
+            "context_switches": switches() - switches_started,
             "checksum": checksum,
         }
     )

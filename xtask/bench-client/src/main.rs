@@ -9,6 +9,7 @@
 //! ```text
 //! usage: bench-client <scenario> --url URL --client-id ID --client-secret S --org SLUG [--limit N]
 //!                                [--page-size N] [--work-ms N] [--concurrency N]
+//!                                [--runtime multi-thread|current-thread]
 //! ```
 
 mod scenarios;
@@ -28,6 +29,29 @@ pub struct Args {
     pub page_size: u32,
     pub work: Duration,
     pub concurrency: usize,
+    pub runtime: Runtime,
+}
+
+/// The tokio runtime a scenario runs on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// What `#[tokio::main]` builds: a worker thread per core, the
+    /// scenario itself on the main thread.
+    MultiThread,
+    /// Everything on the main thread, as `#[tokio::main(flavor =
+    /// "current_thread")]` builds.
+    CurrentThread,
+}
+
+impl Runtime {
+    fn build(self) -> std::io::Result<tokio::runtime::Runtime> {
+        match self {
+            Runtime::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+            Runtime::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        }
+        .enable_all()
+        .build()
+    }
 }
 
 fn parse() -> Result<Args> {
@@ -43,6 +67,7 @@ fn parse() -> Result<Args> {
         page_size: 100,
         work: Duration::ZERO,
         concurrency: 1000,
+        runtime: Runtime::MultiThread,
     };
     while let Some(flag) = raw.next() {
         let value = raw
@@ -57,24 +82,47 @@ fn parse() -> Result<Args> {
             "--page-size" => args.page_size = value.parse()?,
             "--work-ms" => args.work = Duration::from_millis(value.parse()?),
             "--concurrency" => args.concurrency = value.parse()?,
+            "--runtime" => {
+                args.runtime = match value.as_str() {
+                    "multi-thread" => Runtime::MultiThread,
+                    "current-thread" => Runtime::CurrentThread,
+                    other => bail!("--runtime is multi-thread or current-thread, not {other}"),
+                }
+            }
             other => bail!("unknown flag {other}"),
         }
     }
     Ok(args)
 }
 
-/// CPU time (user + system, all threads) this process has used so far.
-pub fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
-            return f64::NAN;
+/// What this process has used so far: CPU time (user + system, all
+/// threads) and context switches (voluntary or not), which count how often
+/// its threads stopped to hand work to one another or to wait.
+#[derive(Clone, Copy)]
+pub struct Usage {
+    pub cpu_seconds: f64,
+    pub context_switches: i64,
+}
+
+impl Usage {
+    pub fn now() -> Self {
+        // SAFETY: getrusage only writes into the zeroed struct it is given.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+                return Usage {
+                    cpu_seconds: f64::NAN,
+                    context_switches: 0,
+                };
+            }
+            usage
+        };
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        Usage {
+            cpu_seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+            context_switches: usage.ru_nvcsw + usage.ru_nivcsw,
         }
-        usage
-    };
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
 }
 
 /// Peak resident memory of this process, from the kernel's high-water mark.
@@ -88,13 +136,11 @@ pub fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-#[tokio::main]
-async fn main() {
-    let outcome = async {
-        let args = parse()?;
-        scenarios::run(&args).await
-    }
-    .await;
+fn main() {
+    let outcome = parse().and_then(|args| {
+        let runtime = args.runtime.build()?;
+        runtime.block_on(scenarios::run(&args))
+    });
     match outcome {
         Ok(line) => println!("{line}"),
         Err(e) => {

@@ -12,7 +12,7 @@ use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-use crate::{Args, cpu_seconds, peak_rss_kib};
+use crate::{Args, Usage, peak_rss_kib};
 
 pub async fn run(args: &Args) -> Result<Value> {
     match args.scenario.as_str() {
@@ -38,13 +38,15 @@ fn client(args: &Args) -> Result<Client> {
         .build()?)
 }
 
-/// A scenario's JSON line: items, wall and CPU seconds since `started` and
-/// `cpu_started`, peak memory, and `extra`'s fields.
-fn result(items: usize, started: Instant, cpu_started: f64, extra: Value) -> Value {
+/// A scenario's JSON line: items, wall time since `started`, CPU time and
+/// context switches since `used`, peak memory, and `extra`'s fields.
+fn result(items: usize, started: Instant, used: Usage, extra: Value) -> Value {
+    let now = Usage::now();
     let mut v = json!({
         "items": items,
         "seconds": started.elapsed().as_secs_f64(),
-        "cpu_seconds": cpu_seconds() - cpu_started,
+        "cpu_seconds": now.cpu_seconds - used.cpu_seconds,
+        "context_switches": now.context_switches - used.context_switches,
         "peak_rss_kib": peak_rss_kib(),
     });
     if let (Some(v), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
@@ -65,7 +67,7 @@ async fn facade(args: &Args) -> Result<Value> {
     let client = client(args)?;
     client.token().await?;
     let started = Instant::now();
-    let cpu = cpu_seconds();
+    let used = Usage::now();
     let mut items = client
         .payments(&args.org)
         .list()
@@ -88,7 +90,12 @@ async fn facade(args: &Args) -> Result<Value> {
         // The last, short page is worked on too, as `sequential` does.
         work(args).await;
     }
-    Ok(result(count, started, cpu, json!({ "checksum": checksum })))
+    Ok(result(
+        count,
+        started,
+        used,
+        json!({ "checksum": checksum }),
+    ))
 }
 
 /// The same pages through the facade, strictly one after the other: the
@@ -97,7 +104,7 @@ async fn sequential(args: &Args) -> Result<Value> {
     let client = client(args)?;
     client.token().await?;
     let started = Instant::now();
-    let cpu = cpu_seconds();
+    let used = Usage::now();
     let mut count = 0;
     let mut checkpoint: Option<String> = None;
     loop {
@@ -119,7 +126,7 @@ async fn sequential(args: &Args) -> Result<Value> {
             None => break,
         }
     }
-    Ok(result(count, started, cpu, json!({})))
+    Ok(result(count, started, used, json!({})))
 }
 
 /// The floor: reqwest and serde_json by hand over the same pages, with the
@@ -168,7 +175,7 @@ async fn by_hand(args: &Args, read: fn(&[u8]) -> Result<PageSummary>) -> Result<
     let http = reqwest::Client::new();
     let token = bearer(&http, args).await?;
     let started = Instant::now();
-    let cpu = cpu_seconds();
+    let used = Usage::now();
     let mut count = 0;
     let mut checksum = 0_i64;
     let mut continuation: Option<String> = None;
@@ -204,7 +211,12 @@ async fn by_hand(args: &Args, read: fn(&[u8]) -> Result<PageSummary>) -> Result<
             None => break,
         }
     }
-    Ok(result(count, started, cpu, json!({ "checksum": checksum })))
+    Ok(result(
+        count,
+        started,
+        used,
+        json!({ "checksum": checksum }),
+    ))
 }
 
 /// An access token from the token endpoint, by hand.
@@ -314,13 +326,13 @@ async fn export(args: &Args) -> Result<Value> {
     let client = client(args)?;
     client.token().await?;
     let started = Instant::now();
-    let cpu = cpu_seconds();
+    let used = Usage::now();
     let bytes = client
         .payments(&args.org)
         .export(ExportFormat::Csv)
         .write_to(&mut tokio::io::sink())
         .await?;
-    Ok(result(0, started, cpu, json!({ "bytes": bytes })))
+    Ok(result(0, started, used, json!({ "bytes": bytes })))
 }
 
 /// The same CSV export copied by hand with reqwest into a sink: the bytes
@@ -329,7 +341,7 @@ async fn copy(args: &Args) -> Result<Value> {
     let http = reqwest::Client::new();
     let token = bearer(&http, args).await?;
     let started = Instant::now();
-    let cpu = cpu_seconds();
+    let used = Usage::now();
     let mut body = http
         .get(format!(
             "{}/v5/organizations/{}/payments",
@@ -347,7 +359,7 @@ async fn copy(args: &Args) -> Result<Value> {
         sink.write_all(&chunk).await?;
         bytes += chunk.len() as u64;
     }
-    Ok(result(0, started, cpu, json!({ "bytes": bytes })))
+    Ok(result(0, started, used, json!({ "bytes": bytes })))
 }
 
 /// How many payments the organization's listing has, as HelloAsso counts.
@@ -378,7 +390,7 @@ async fn faults(args: &Args) -> Result<Value> {
         .list()
         .page_size(args.page_size)
         .items();
-    let cpu = cpu_seconds();
+    let used = Usage::now();
     let mut seen = HashSet::new();
     let mut duplicates = 0;
     let mut out_of_order = 0;
@@ -402,7 +414,7 @@ async fn faults(args: &Args) -> Result<Value> {
     Ok(result(
         count,
         started,
-        cpu,
+        used,
         json!({ "distinct": seen.len(), "duplicates": duplicates, "out_of_order": out_of_order }),
     ))
 }

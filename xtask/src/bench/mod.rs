@@ -225,27 +225,41 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
     ));
     // An unmeasured pass serializes every payment in the fake once, so
     // that each measured run is served the same way.
-    client_run(root, fake, "limit")?;
-    const CLIENTS: [&str; 3] = ["floor", "limit", "facade"];
-    let mut runs: [Vec<Run>; 3] = Default::default();
+    client_run(root, fake, "limit", MULTI_THREAD)?;
+    // Each Rust client on the runtime `#[tokio::main]` builds (the headline,
+    // what a program gets by default), then on a current-thread runtime:
+    // on this machine a hand-over between threads costs as much as decoding
+    // a few payments, and the second set shows how much of each row it is.
+    const CLIENTS: [(&str, &str); 6] = [
+        ("floor", MULTI_THREAD),
+        ("limit", MULTI_THREAD),
+        ("facade", MULTI_THREAD),
+        ("floor", CURRENT_THREAD),
+        ("limit", CURRENT_THREAD),
+        ("facade", CURRENT_THREAD),
+    ];
+    let mut runs: [Vec<Run>; 6] = Default::default();
     // The fake's own CPU and pages over every Rust client run.
     let (mut fake_cpu, mut fake_pages) = (0.0, 0);
     for _ in 0..options.runs {
-        for (scenario, runs) in CLIENTS.iter().zip(runs.iter_mut()) {
+        for ((scenario, runtime), runs) in CLIENTS.iter().zip(runs.iter_mut()) {
             let (cpu, pages) = (fake.cpu_seconds()?, fake.listing_pages()?);
-            let run = client_run(root, fake, scenario)?;
+            let run = client_run(root, fake, scenario, runtime)?;
             fake_cpu += fake.cpu_seconds()? - cpu;
             fake_pages += fake.listing_pages()? - pages;
             if run.items != n {
-                bail!("{scenario} read {} of {n} payments", run.items);
+                bail!("{scenario} ({runtime}) read {} of {n} payments", run.items);
             }
             runs.push(run);
         }
     }
-    let [floor, limit, facade] = runs.map(|r| Run::median_of(&r));
+    let [floor, limit, facade, floor_1t, limit_1t, facade_1t] = runs.map(|r| Run::median_of(&r));
     report.client("facade `.items()`", facade);
     report.client("floor: reqwest + serde_json, same types", floor);
     report.client("limit: reqwest + `IgnoredAny`", limit);
+    report.client("facade `.items()`, current-thread runtime", facade_1t);
+    report.client("floor, current-thread runtime", floor_1t);
+    report.client("limit, current-thread runtime", limit_1t);
 
     let python = peer::python(root);
     let mut peers = Vec::new();
@@ -329,6 +343,14 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
         per_1000("from_slice_ms_per_1000")?,
         Target::None,
     ));
+    report.push(Row::ratio(
+        "facade / floor, CPU, both on a current-thread runtime (s)",
+        "facade",
+        facade_1t.cpu,
+        "floor",
+        floor_1t.cpu,
+        Target::None,
+    ));
     for (peer, (kind, target)) in peers
         .into_iter()
         .zip([("typed", Target::AtLeast(10.0)), ("raw", Target::None)])
@@ -347,6 +369,25 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
                         f,
                         target,
                     ));
+                }
+                if kind == "typed" {
+                    // The peer is single-threaded and blocking: beside it, the
+                    // facade on one thread too, reported rather than judged.
+                    for (what, p, f) in [
+                        ("CPU", peer.cpu, facade_1t.cpu),
+                        ("wall", peer.wall, facade_1t.wall),
+                    ] {
+                        report.push(Row::ratio(
+                            &format!(
+                                "typed Python peer / facade on a current-thread runtime, {what} (s)"
+                            ),
+                            "helloasso-python",
+                            p,
+                            "facade",
+                            f,
+                            Target::None,
+                        ));
+                    }
                 }
             }
             Err((label, why)) => report.push(Row::skipped(&format!("peer: {label}"), &why)),
@@ -391,9 +432,13 @@ fn export(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Repo
     Ok(())
 }
 
-/// One run of a listing scenario.
-fn client_run(root: &Path, fake: &Fake, scenario: &str) -> Result<Run> {
-    let line = fake.client(root, scenario, &[])?;
+/// The runtimes a listing client runs on (bench-client's `--runtime`).
+const MULTI_THREAD: &str = "multi-thread";
+const CURRENT_THREAD: &str = "current-thread";
+
+/// One run of a listing scenario on `runtime`.
+fn client_run(root: &Path, fake: &Fake, scenario: &str, runtime: &str) -> Result<Run> {
+    let line = fake.client(root, scenario, &[("--runtime", runtime)])?;
     Run::from_line(&line).with_context(|| format!("{scenario} printed {line}"))
 }
 

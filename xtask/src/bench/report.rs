@@ -15,20 +15,24 @@ pub fn median(values: &[f64]) -> f64 {
 }
 
 /// One timed client run: wall and CPU (user + system) seconds of its
-/// measured loop, and how many items it read.
+/// measured loop, its context switches (NaN when the client does not say),
+/// and how many items it read.
 #[derive(Clone, Copy, Debug)]
 pub struct Run {
     pub wall: f64,
     pub cpu: f64,
+    pub switches: f64,
     pub items: u64,
 }
 
 impl Run {
-    /// Reads a client's JSON line (`seconds`, `cpu_seconds`, `items`).
+    /// Reads a client's JSON line (`seconds`, `cpu_seconds`, `items`, and
+    /// `context_switches` if present).
     pub fn from_line(line: &Value) -> Option<Self> {
         Some(Run {
             wall: line["seconds"].as_f64()?,
             cpu: line["cpu_seconds"].as_f64()?,
+            switches: line["context_switches"].as_f64().unwrap_or(f64::NAN),
             items: line["items"].as_u64()?,
         })
     }
@@ -37,9 +41,11 @@ impl Run {
     pub fn median_of(runs: &[Run]) -> Run {
         let wall: Vec<f64> = runs.iter().map(|r| r.wall).collect();
         let cpu: Vec<f64> = runs.iter().map(|r| r.cpu).collect();
+        let switches: Vec<f64> = runs.iter().map(|r| r.switches).collect();
         Run {
             wall: median(&wall),
             cpu: median(&cpu),
+            switches: median(&switches),
             items: runs.iter().map(|r| r.items).max().unwrap_or(0),
         }
     }
@@ -47,6 +53,11 @@ impl Run {
     /// CPU milliseconds per 1,000 items.
     pub fn cpu_ms_per_1000(&self) -> f64 {
         self.cpu * 1e6 / self.items.max(1) as f64
+    }
+
+    /// Context switches per page of 100 items.
+    pub fn switches_per_page(&self) -> f64 {
+        self.switches / (self.items as f64 / 100.0).ceil().max(1.0)
     }
 }
 
@@ -170,8 +181,11 @@ impl Report {
     /// A listing client's medians.
     pub fn client(&mut self, label: &str, run: Run) {
         println!(
-            "  measured: {label} -> wall {:.3} s, CPU {:.3} s, {} items",
-            run.wall, run.cpu, run.items
+            "  measured: {label} -> wall {:.3} s, CPU {:.3} s, {:.1} context switches per page, {} items",
+            run.wall,
+            run.cpu,
+            run.switches_per_page(),
+            run.items
         );
         self.clients.push(Client {
             label: label.into(),
@@ -199,15 +213,18 @@ impl Report {
         if !self.clients.is_empty() {
             println!("\n{}", self.listing);
             println!();
-            println!("| client | wall (s) | CPU (s) | CPU per 1,000 payments (ms) |");
-            println!("|---|---|---|---|");
+            println!(
+                "| client | wall (s) | CPU (s) | CPU per 1,000 payments (ms) | context switches per page |"
+            );
+            println!("|---|---|---|---|---|");
             for c in &self.clients {
                 println!(
-                    "| {} | {:.3} | {:.3} | {:.2} |",
+                    "| {} | {:.3} | {:.3} | {:.2} | {:.1} |",
                     c.label,
                     c.run.wall,
                     c.run.cpu,
-                    c.run.cpu_ms_per_1000()
+                    c.run.cpu_ms_per_1000(),
+                    c.run.switches_per_page()
                 );
             }
             for (_, note) in &self.notes {
@@ -241,6 +258,8 @@ impl Report {
                     "cpu_seconds": c.run.cpu,
                     "items": c.run.items,
                     "cpu_ms_per_1000": c.run.cpu_ms_per_1000(),
+                    "context_switches": c.run.switches,
+                    "context_switches_per_page": c.run.switches_per_page(),
                 })
             })
             .collect();

@@ -23,6 +23,10 @@ pub(crate) const FLAG_ANONYMOUS: u8 = 1;
 pub(crate) const FLAG_AMOUNT_HIDDEN: u8 = 2;
 /// Payment flag: the order was canceled by a refund with `cancelOrder`.
 pub(crate) const FLAG_ORDER_CANCELED: u8 = 4;
+/// Payment flag: a cash-out transferred the payment to the organization. It
+/// stays set when the payment is refunded later, which changes its
+/// `cashOutState` but not the cash-out it was part of.
+pub(crate) const FLAG_PAID_OUT: u8 = 8;
 
 /// Id bases: every id is `base + index`, plus 3,000,000,000 with `large_ids`.
 #[derive(Debug, Clone, Copy)]
@@ -674,6 +678,12 @@ impl Dataset {
                 _ => (None, date, 0),
             };
             let mut flags = 0;
+            if matches!(
+                cash_out,
+                Some(PaymentCashOutState::Transfered | PaymentCashOutState::CashedOut)
+            ) {
+                flags |= FLAG_PAID_OUT;
+            }
             if f.form_type == FormType::Donation {
                 let r = rng.below(100);
                 if r < 10 {

@@ -3,9 +3,9 @@
 //! transferred. Amounts are in cents, dates as in the JSON answers.
 
 use crate::counters::bump;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, FLAG_PAID_OUT};
 use crate::errors::ApiError;
-use crate::model::{FormType, PaymentCashOutState, PaymentState};
+use crate::model::{FormType, PaymentState};
 use crate::oauth::Scope;
 use crate::payments::{org_access, path_error};
 use crate::state::AppState;
@@ -39,13 +39,6 @@ pub const CASH_OUT_HEADER: &[&str] = &[
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn transferred(state: Option<PaymentCashOutState>) -> bool {
-    matches!(
-        state,
-        Some(PaymentCashOutState::Transfered | PaymentCashOutState::CashedOut)
-    )
-}
-
 fn csv(ds: &Dataset, org: u8, cash_out: i64) -> Result<Vec<u8>, ApiError> {
     let mut rows = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| ApiError::Internal(format!("The export could not be written: {e}"));
@@ -54,7 +47,7 @@ fn csv(ds: &Dataset, org: u8, cash_out: i64) -> Result<Vec<u8>, ApiError> {
     let mut email = String::new();
     for &idx in &ds.orgs[org as usize].by_date {
         let p = &ds.payments[idx as usize];
-        if !transferred(p.cash_out) || ds.cash_out_id(p) != cash_out {
+        if p.flags & FLAG_PAID_OUT == 0 || ds.cash_out_id(p) != cash_out {
             continue;
         }
         found = true;
@@ -68,7 +61,8 @@ fn csv(ds: &Dataset, org: u8, cash_out: i64) -> Result<Vec<u8>, ApiError> {
         } else {
             "OneTimePayment"
         };
-        // Only transferred payments are listed; a later refund shows here.
+        // Every payment the cash-out transferred, refunded since or not; a
+        // later refund shows in its status.
         let status = match (p.state, p.refunded) {
             (PaymentState::Authorized, 0) => "Paid",
             (PaymentState::Authorized, _) => "PartiallyRefunded",

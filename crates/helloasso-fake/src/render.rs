@@ -1,7 +1,8 @@
 //! Turns compact records into HelloAsso-shaped values, only when serving.
 
 use crate::dataset::{
-    CITIES, Dataset, FLAG_AMOUNT_HIDDEN, FLAG_ANONYMOUS, FLAG_ORDER_CANCELED, STREETS,
+    CITIES, Dataset, FLAG_AMOUNT_HIDDEN, FLAG_ANONYMOUS, FLAG_ORDER_CANCELED, FLAG_PAID_OUT,
+    STREETS,
 };
 use crate::model::{
     FormType, ItemState, Meta, OperationState, OrderAmount, OrderDetail, OrderItem, OrderLight,
@@ -193,13 +194,7 @@ pub(crate) fn payment(ds: &Dataset, idx: u32) -> Payment {
     let org = &ds.orgs[rec.org as usize];
     let canceled = rec.flags & FLAG_ORDER_CANCELED != 0;
     let offline = rec.state == PaymentState::Registered;
-    let cashed = rec.cash_out.is_some_and(|c| {
-        matches!(
-            c,
-            crate::model::PaymentCashOutState::Transfered
-                | crate::model::PaymentCashOutState::CashedOut
-        )
-    });
+    let cashed = rec.flags & FLAG_PAID_OUT != 0;
     let amount = i64::from(rec.amount);
     let fiscal = form.form_type == FormType::Donation
         && org.coluche

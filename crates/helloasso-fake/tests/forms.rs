@@ -266,6 +266,64 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
     assert_eq!(resp.status(), StatusCode::NOT_ACCEPTABLE);
 }
 
+/// The rows of a cash-out's CSV export.
+async fn cash_out_rows(f: &Fake, cash_out: i64) -> Vec<csv::StringRecord> {
+    let url = f.org_url(&format!("/cash-out/{cash_out}/export"));
+    let resp = f.authed_get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = resp.text().await.unwrap();
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_payment_refunded_after_its_cash_out_stays_in_that_cash_out() {
+    let f = small().await;
+    let (_, page) = f
+        .get(
+            &f.org_url("/payments"),
+            &[
+                ("pageSize", "100"),
+                ("sortOrder", "Asc"),
+                ("states", "Authorized"),
+            ],
+        )
+        .await;
+    let payment = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["idCashOut"].is_i64() && p["refundOperations"].is_null())
+        .expect("a transferred payment not refunded yet")
+        .clone();
+    let (id, cash_out) = (
+        payment["id"].clone(),
+        payment["idCashOut"].as_i64().unwrap(),
+    );
+    let row_of = |rows: &[csv::StringRecord]| {
+        rows.iter()
+            .find(|r| r[8] == *id.to_string())
+            .cloned()
+            .expect("the payment is in its cash-out")
+    };
+    assert_eq!(&row_of(&cash_out_rows(&f, cash_out).await)[11], "Paid");
+
+    let (status, refunded) = f.post(&f.url(&format!("/payments/{id}/refund")), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{refunded}");
+
+    // The money went to the bank before the refund: the cash-out still lists
+    // it, now as refunded, and the payment still names its cash-out.
+    let row = row_of(&cash_out_rows(&f, cash_out).await);
+    assert_eq!(&row[11], "Refunded");
+    assert_eq!(row[5], payment["amount"].to_string());
+    let (_, after) = f.get(&f.url(&format!("/payments/{id}")), &[]).await;
+    assert_eq!(after["state"], "Refunded");
+    assert_eq!(after["cashOutState"], "Refunded");
+    assert_eq!(after["idCashOut"], cash_out);
+}
+
 #[tokio::test]
 async fn partner_account_organizations_and_notification_urls() {
     let f = small().await;

@@ -81,6 +81,7 @@ const ITEM_COLS: &[Col] = &[
     Col::left("PAYER", "payer"),
     Col::left("PAYER EMAIL", "payer_email"),
     Col::left("FORM", "form"),
+    Col::left("OPTIONS", "options"),
 ];
 
 /// The custom-field questions of `items`, each once (labels differing
@@ -127,11 +128,36 @@ pub fn item_cells(item: &Item, labels: &[String]) -> Vec<Cell> {
         Cell::text(order.map_or_else(String::new, |o| {
             order_form(o.form_type.as_ref(), o.form_slug.as_deref())
         })),
+        Cell::text(options_text(item)),
     ];
     for label in labels {
         cells.push(Cell::text(item.custom_field(label).unwrap_or_default()));
     }
     cells
+}
+
+/// The options taken with an item, `; `-separated, each with its price in
+/// euros when it has one: `Taille M`, `Repas (15.00)`.
+fn options_text(item: &Item) -> String {
+    let mut text = String::new();
+    for option in item.options.iter().flatten() {
+        let Some(name) = option
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        else {
+            continue;
+        };
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(name);
+        if let Some(price) = option.amount.filter(|a| a.get() > 0) {
+            text.push_str(&format!(" ({})", price.euros()));
+        }
+    }
+    text
 }
 
 /// The columns of a listing whose custom-field questions are `labels`.
@@ -228,5 +254,20 @@ mod tests {
         let answers: Vec<&Cell> = cells.iter().skip(ITEM_COLS.len()).collect();
         assert_eq!(answers, [&Cell::text("L2"), &Cell::Empty, &Cell::text("M")]);
         assert_eq!(columns(&field_labels(&items)).len(), ITEM_COLS.len() + 3);
+    }
+
+    #[test]
+    fn options_show_their_name_and_a_price_when_they_have_one() {
+        let item: Item = serde_json::from_value(serde_json::json!({
+            "options": [
+                { "name": "Taille M", "amount": 0 },
+                { "name": " Repas ", "amount": 1500 },
+                { "name": "", "amount": 200 },
+                { "amount": 300 },
+            ],
+        }))
+        .unwrap();
+        assert_eq!(options_text(&item), "Taille M; Repas (15.00)");
+        assert_eq!(options_text(&serde_json::from_str("{}").unwrap()), "");
     }
 }

@@ -12,7 +12,7 @@ const MEMBERSHIP: &str = "Membership/adhesion-2025-2026";
 
 /// The header a treasurer gets for the membership form: the fixed columns,
 /// then the form's three questions in the form's order.
-const MEMBERS_HEADER: &str = "id,order_id,date,first_name,last_name,tier,type,state,amount_eur,payer,payer_email,form,Numéro de licence,Téléphone,Date de naissance";
+const MEMBERS_HEADER: &str = "id,order_id,date,first_name,last_name,tier,type,state,amount_eur,payer,payer_email,form,options,Numéro de licence,Téléphone,Date de naissance";
 
 fn members_json(fake: &Fake) -> Vec<Value> {
     let r = run_args(
@@ -62,15 +62,17 @@ fn items_csv_has_one_column_per_custom_field() {
         assert_eq!(&row[3], item["user"]["firstName"].as_str().unwrap());
         assert_eq!(&row[4], item["user"]["lastName"].as_str().unwrap());
         for (col, label) in [
-            (12, "Numéro de licence"),
-            (13, "Téléphone"),
-            (14, "Date de naissance"),
+            (13, "Numéro de licence"),
+            (14, "Téléphone"),
+            (15, "Date de naissance"),
         ] {
             assert_eq!(&row[col], answer(item, label), "{label}");
         }
     }
     // Licence numbers are answered by every member.
-    assert!(rows.iter().all(|r| r[12].starts_with("LIC-")));
+    assert!(rows.iter().all(|r| r[13].starts_with("LIC-")));
+    // Memberships come without options.
+    assert!(rows.iter().all(|r| r[12].is_empty()));
 }
 
 #[test]
@@ -103,9 +105,9 @@ fn items_xlsx_reads_back_with_calamine() {
     let mut book: Xlsx<_> = open_workbook(&out).unwrap();
     let range = book.worksheet_range("Items").unwrap();
     assert_eq!(range.height(), members.len() + 1);
-    assert_eq!(range.width(), 15);
+    assert_eq!(range.width(), 16);
     assert_eq!(
-        range.get((0, 12)),
+        range.get((0, 13)),
         Some(&Data::String("Numéro de licence".into()))
     );
     let first = &members[0];
@@ -120,9 +122,54 @@ fn items_xlsx_reads_back_with_calamine() {
         ))
     );
     assert_eq!(
-        range.get((1, 12)),
+        range.get((1, 13)),
         Some(&Data::String(answer(first, "Numéro de licence").into()))
     );
+}
+
+/// Each item's options, as the JSON listing gives them, in the CSV's
+/// OPTIONS column: the shop's sizes (free) by name, the gala's meal with
+/// its price.
+#[test]
+fn items_csv_shows_the_options_taken() {
+    let fake = Fake::start();
+    let listed = |format: &str| {
+        let r = run_args(fake.cli(), &["items", "list", "--all", "--format", format]);
+        r.ok();
+        r.stdout
+    };
+    let items: Vec<Value> = serde_json::from_str(&listed("json")).unwrap();
+    let csv_text = listed("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "options")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), items.len());
+    let (mut sizes, mut meals) = (0, 0);
+    for (row, item) in rows.iter().zip(&items) {
+        let expected: Vec<String> = item["options"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| match o["amount"].as_i64().unwrap_or(0) {
+                0 => o["name"].as_str().unwrap().to_owned(),
+                cents => format!(
+                    "{} ({}.{:02})",
+                    o["name"].as_str().unwrap(),
+                    cents / 100,
+                    cents % 100
+                ),
+            })
+            .collect();
+        assert_eq!(&row[at], expected.join("; "), "item {}", &row[0]);
+        sizes += usize::from(row[at].starts_with("Taille "));
+        meals += usize::from(&row[at] == "Repas (15.00)");
+    }
+    assert!(sizes > 0 && meals > 0, "sizes {sizes}, meals {meals}");
 }
 
 #[test]
@@ -428,7 +475,7 @@ fn items_csv_from_a_real_registration() {
         .map(str::to_owned)
         .collect();
     assert_eq!(
-        header[12..],
+        header[13..],
         [
             "Numéro de licence FFE : 1 lettre + 5 chiffres",
             "Nom du club",
@@ -446,6 +493,6 @@ fn items_csv_from_a_real_registration() {
     assert_eq!(&row[3], "Prenom");
     assert_eq!(&row[8], "10.00");
     assert_eq!(&row[11], "Event/open-semi-rapide-de-valence");
-    let answers: Vec<&str> = row.iter().skip(12).collect();
+    let answers: Vec<&str> = row.iter().skip(13).collect();
     assert_eq!(answers, ["reponse 1", "reponse 2", "reponse 3"]);
 }

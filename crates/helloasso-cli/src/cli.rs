@@ -670,6 +670,11 @@ pub struct OrdersListArgs {
     #[command(flatten)]
     pub limits: LimitArgs,
 
+    /// Continue a listing that stopped, from the checkpoint its error gave
+    /// (same filters)
+    #[arg(long, value_name = "CHECKPOINT", requires = "all")]
+    pub resume: Option<String>,
+
     #[command(flatten)]
     pub output: OutArgs,
 }

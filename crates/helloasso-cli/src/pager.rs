@@ -8,7 +8,7 @@ use std::future::Future;
 use futures::StreamExt;
 use helloasso_sdk::{ListItems, ListOrders, Page, PageStream};
 
-use crate::exit::CliResult;
+use crate::exit::{CliError, CliResult};
 use crate::output;
 
 /// What a walk went through.
@@ -85,17 +85,88 @@ pub async fn walk_listing<L: Listing>(
 /// Hands each record of `pages` to `each`, until the listing ends or
 /// `limit` records were handed; no page is asked for past the limit.
 pub async fn walk<T: Send + 'static>(
+    pages: PageStream<T>,
+    limit: Option<u64>,
+    progress: bool,
+    what: &str,
+    each: impl FnMut(T) -> CliResult,
+) -> CliResult<Walked> {
+    let (walked, _, result) = walk_pages(pages, None, limit, progress, what, each).await;
+    match result {
+        Ok(()) => Ok(walked),
+        Err(Failure::Page(e) | Failure::Record(e)) => Err(e),
+    }
+}
+
+/// [`walk`] to the end of a listing that can be resumed (`--resume`),
+/// started from `resumed_from` if it was: when a page fails, the error says how many
+/// records were handed and the checkpoint after the last complete page, from
+/// which the same command continues. When `each` fails (the output could not
+/// be written), part of a page may be out already: no checkpoint is offered.
+pub async fn walk_resumable<T: Send + 'static>(
+    pages: PageStream<T>,
+    resumed_from: Option<String>,
+    progress: bool,
+    what: &str,
+    each: impl FnMut(T) -> CliResult,
+) -> Result<Walked, Stopped> {
+    let (walked, checkpoint, result) =
+        walk_pages(pages, resumed_from, None, progress, what, each).await;
+    match result {
+        Ok(()) => Ok(walked),
+        Err(Failure::Page(error)) => Err(Stopped {
+            error,
+            resume: Some((walked.shown, checkpoint)),
+        }),
+        Err(Failure::Record(error)) => Err(Stopped {
+            error,
+            resume: None,
+        }),
+    }
+}
+
+/// A resumable walk that failed; `resume` is set when a page failed: the
+/// records handed until then, and the checkpoint after the last complete
+/// page, if one completed.
+pub struct Stopped {
+    pub error: CliError,
+    pub resume: Option<(u64, Option<String>)>,
+}
+
+impl Stopped {
+    /// The error to report: the cause, and how to continue when it can.
+    pub fn into_error(self) -> CliError {
+        match self.resume {
+            Some((shown, checkpoint)) => {
+                crate::listing::stopped(self.error, shown, checkpoint.as_deref())
+            }
+            None => self.error,
+        }
+    }
+}
+
+/// Why a walk stopped early: a page could not be read, or a record could
+/// not be handled.
+enum Failure {
+    Page(CliError),
+    Record(CliError),
+}
+
+/// What a walk handed over, the checkpoint after its last complete page
+/// (`checkpoint` until a page completes), and how it ended.
+async fn walk_pages<T: Send + 'static>(
     mut pages: PageStream<T>,
+    mut checkpoint: Option<String>,
     limit: Option<u64>,
     progress: bool,
     what: &str,
     mut each: impl FnMut(T) -> CliResult,
-) -> CliResult<Walked> {
+) -> (Walked, Option<String>, Result<(), Failure>) {
     let mut walked = Walked::default();
     let mut bar = None;
-    let result: CliResult = async {
+    let result: Result<(), Failure> = async {
         while let Some(page) = pages.next().await {
-            let page = page?;
+            let page = page.map_err(|e| Failure::Page(e.into()))?;
             let bar = bar.get_or_insert_with(|| {
                 walked.total = page.total_count.and_then(|t| u64::try_from(t).ok());
                 let len = match (walked.total, limit) {
@@ -105,13 +176,17 @@ pub async fn walk<T: Send + 'static>(
                 };
                 output::progress(progress, len, what)
             });
+            let page_checkpoint = page.checkpoint().map(str::to_owned);
             for item in page.items {
                 if limit.is_some_and(|l| walked.shown >= l) {
                     return Ok(());
                 }
-                each(item)?;
+                each(item).map_err(Failure::Record)?;
                 walked.shown += 1;
                 bar.inc(1);
+            }
+            if page_checkpoint.is_some() {
+                checkpoint = page_checkpoint;
             }
             if limit.is_some_and(|l| walked.shown >= l) {
                 return Ok(());
@@ -123,5 +198,100 @@ pub async fn walk<T: Send + 'static>(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    result.map(|()| walked)
+    (walked, checkpoint, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helloasso_sdk::{Client, Environment};
+    use httpmock::prelude::*;
+    use serde_json::json;
+
+    /// A server with two pages of two orders each.
+    fn two_pages() -> MockServer {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200).json_body(json!({
+                "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+            }));
+        });
+        let page = |ids: [i64; 2], token: &str| {
+            json!({
+                "data": ids.iter().map(|id| json!({ "id": id })).collect::<Vec<_>>(),
+                "pagination": { "pageSize": 2, "continuationToken": token },
+            })
+        };
+        let path = "/v5/organizations/org/orders";
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param_missing("continuationToken");
+            then.status(200).json_body(page([4, 3], "after-3"));
+        });
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param("continuationToken", "after-3");
+            then.status(200).json_body(page([2, 1], "after-1"));
+        });
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param("continuationToken", "after-1");
+            then.status(200)
+                .json_body(json!({ "data": [], "pagination": { "continuationToken": "after-1" } }));
+        });
+        server
+    }
+
+    fn orders(server: &MockServer) -> PageStream<helloasso_sdk::types::Order> {
+        Client::builder()
+            .environment(Environment::custom(&server.base_url()).unwrap())
+            .credentials("c", "s")
+            .build()
+            .unwrap()
+            .orders("org")
+            .list()
+            .page_size(2)
+            .pages()
+    }
+
+    #[tokio::test]
+    async fn a_record_that_cannot_be_written_offers_no_checkpoint() {
+        let server = two_pages();
+        let mut seen = Vec::new();
+        let stopped = walk_resumable(orders(&server), None, false, "orders", |order| {
+            if order.id == Some(1) {
+                return Err(CliError::other("disk full"));
+            }
+            seen.push(order.id);
+            Ok(())
+        })
+        .await
+        .expect_err("the walk stops");
+        // Order 2, first of the second page, was written before order 1
+        // failed: resuming from `after-3`, the last complete page's
+        // checkpoint, would write it twice, so none is offered.
+        assert!(stopped.resume.is_none());
+        assert_eq!(stopped.into_error().message, "disk full");
+        assert_eq!(seen, [Some(4), Some(3), Some(2)]);
+    }
+
+    #[tokio::test]
+    async fn a_whole_walk_hands_every_record_once() {
+        let server = two_pages();
+        let mut seen = Vec::new();
+        let walk = walk_resumable(orders(&server), None, false, "orders", |order| {
+            seen.push(order.id);
+            Ok(())
+        })
+        .await;
+        let Ok(walked) = walk else {
+            panic!("the walk ends");
+        };
+        assert_eq!(walked.shown, 4);
+        assert_eq!(seen, [Some(4), Some(3), Some(2), Some(1)]);
+    }
 }

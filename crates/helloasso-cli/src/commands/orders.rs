@@ -195,17 +195,45 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
     let out = args.output.out.as_deref();
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<Order>(format, settings.style, out, args.output.force)?;
-    let walked = pager::walk_listing(
-        listing(ctx, &q)?,
-        q.page_size,
-        args.limits.limit(),
-        settings.progress,
-        "orders",
-        |order| emitter.row(&order),
-    )
-    .await?;
-    // Only a complete listing is finished: on an error the emitter is
-    // dropped, so a --out file is not left half written.
+    let limit = args.limits.limit();
+    let mut list = listing(ctx, &q)?;
+    let walked = if limit.is_none() {
+        // A whole listing goes page by page. When a page fails, what went to
+        // the terminal or a pipe is complete up to the checkpoint the error
+        // gives, and --resume continues from it; a --out file is not left
+        // half written, so there is nothing to continue.
+        if let Some(checkpoint) = &args.resume {
+            list = list.resume_from(checkpoint.clone());
+        }
+        let walk = pager::walk_resumable(
+            list.pages(),
+            args.resume.clone(),
+            settings.progress,
+            "orders",
+            |order| emitter.row(&order),
+        )
+        .await;
+        match walk {
+            Ok(walked) => walked,
+            Err(stopped) if out.is_some() => return Err(stopped.error),
+            Err(stopped) => {
+                let _ = emitter.finish();
+                return Err(stopped.into_error());
+            }
+        }
+    } else {
+        // Only a complete listing is finished: on an error the emitter is
+        // dropped, so a --out file is not left half written.
+        pager::walk_listing(
+            list,
+            q.page_size,
+            limit,
+            settings.progress,
+            "orders",
+            |order| emitter.row(&order),
+        )
+        .await?
+    };
     let shown = emitter.finish()?;
     tell_count(shown, walked.total, "orders match", "--all");
     Ok(())

@@ -351,3 +351,97 @@ fn lists_as_xlsx_and_french_csv() {
     let date = first["date"].as_str().unwrap();
     assert_eq!(row[1], format!("{} {}", &date[..10], &date[11..16]));
 }
+
+/// A whole orders listing whose second page keeps failing keeps what it
+/// wrote and names its checkpoint; `--resume` with it writes the rest, and
+/// no order twice.
+#[test]
+fn an_orders_listing_that_stops_can_resume_from_its_checkpoint() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200).json_body(json!({
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+        }));
+    });
+    let page = |ids: &[i64], token: Option<&str>| {
+        json!({
+            "data": ids.iter().map(|id| json!({
+                "id": id, "date": "2025-03-01T10:00:00+01:00", "formSlug": "gala",
+                "formType": "Event", "amount": { "total": 1500 },
+            })).collect::<Vec<_>>(),
+            "pagination": { "pageSize": 2, "totalCount": 4, "pageIndex": 1, "totalPages": 2,
+                            "continuationToken": token },
+        })
+    };
+    let path = "/v5/organizations/mock-org/orders";
+    let first = server.mock(|when, then| {
+        when.method(GET)
+            .path(path)
+            .query_param_missing("continuationToken");
+        then.status(200)
+            .json_body(page(&[40, 30], Some("after-30")));
+    });
+    let mut refused = server.mock(|when, then| {
+        when.method(GET)
+            .path(path)
+            .query_param("continuationToken", "after-30");
+        then.status(400)
+            .json_body(json!({"errors": [{"code": "BadRequest", "message": "refused"}]}));
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cli = || {
+        let mut cmd = bare(home.path());
+        cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+            .env("HELLOASSO_CLIENT_ID", "c")
+            .env("HELLOASSO_CLIENT_SECRET", "s")
+            .env("HELLOASSO_ORGANIZATION", "mock-org")
+            .env("HELLOASSO_TOKEN_FILE", home.path().join("tokens.json"));
+        cmd
+    };
+    let args = [
+        "orders",
+        "list",
+        "--all",
+        "--page-size",
+        "2",
+        "--format",
+        "csv",
+    ];
+    let ids = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_owned())
+            .collect()
+    };
+    let stopped = run_args(cli(), &args);
+    assert_ne!(stopped.code, 0);
+    assert!(
+        stopped.stderr.contains("stopped after 2 records")
+            && stopped.stderr.contains("--resume after-30"),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(ids(&stopped.stdout), ["40", "30"]);
+    first.assert_calls(1);
+    refused.assert_calls(1);
+
+    refused.delete();
+    let rest = server.mock(|when, then| {
+        when.method(GET)
+            .path(path)
+            .query_param("continuationToken", "after-30");
+        then.status(200).json_body(page(&[20, 10], None));
+    });
+    let resumed = run_args(cli(), &[&args[..], &["--resume", "after-30"]].concat());
+    resumed.ok();
+    assert_eq!(ids(&resumed.stdout), ["20", "10"]);
+    rest.assert_calls(1);
+    first.assert_calls(1);
+
+    // --resume belongs to a whole listing.
+    let alone = run_args(cli(), &["orders", "list", "--resume", "after-30"]);
+    assert_eq!(alone.code, 2);
+    assert!(alone.stderr.contains("--all"), "{}", alone.stderr);
+}

@@ -209,9 +209,8 @@ async fn organization_details_and_the_callers_organizations() {
     assert_eq!(slugs, f.server.organizations());
 }
 
-#[tokio::test]
-async fn a_cash_out_exports_the_payments_it_transferred() {
-    let f = small().await;
+/// The oldest `Authorized` payment a cash-out transferred, not refunded yet.
+async fn transferred_payment(f: &Fake) -> Value {
     let (_, page) = f
         .get(
             &f.org_url("/payments"),
@@ -222,13 +221,19 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
             ],
         )
         .await;
-    let payment = page["data"]
+    page["data"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["idCashOut"].is_i64())
-        .expect("a transferred payment")
-        .clone();
+        .find(|p| p["idCashOut"].is_i64() && p["refundOperations"].is_null())
+        .expect("a transferred payment not refunded yet")
+        .clone()
+}
+
+#[tokio::test]
+async fn a_cash_out_exports_the_payments_it_transferred() {
+    let f = small().await;
+    let payment = transferred_payment(&f).await;
     let cash_out = payment["idCashOut"].as_i64().unwrap();
     let url = f.org_url(&format!("/cash-out/{cash_out}/export"));
     let resp = f.authed_get(&url).send().await.unwrap();
@@ -281,23 +286,7 @@ async fn cash_out_rows(f: &Fake, cash_out: i64) -> Vec<csv::StringRecord> {
 #[tokio::test]
 async fn a_payment_refunded_after_its_cash_out_stays_in_that_cash_out() {
     let f = small().await;
-    let (_, page) = f
-        .get(
-            &f.org_url("/payments"),
-            &[
-                ("pageSize", "100"),
-                ("sortOrder", "Asc"),
-                ("states", "Authorized"),
-            ],
-        )
-        .await;
-    let payment = page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["idCashOut"].is_i64() && p["refundOperations"].is_null())
-        .expect("a transferred payment not refunded yet")
-        .clone();
+    let payment = transferred_payment(&f).await;
     let (id, cash_out) = (
         payment["id"].clone(),
         payment["idCashOut"].as_i64().unwrap(),

@@ -16,6 +16,7 @@ mod orders;
 mod paris_time;
 mod payments;
 mod profiles;
+mod resume;
 mod secret_input;
 mod spreadsheet;
 mod summary;

@@ -5,6 +5,7 @@ use httpmock::prelude::*;
 use serde_json::{Value, json};
 
 use crate::common::{Fake, bare, run_args};
+use crate::resume::StopsThenResumes;
 
 /// Every order of the fake, as HelloAsso's JSON.
 fn all_orders(fake: &Fake) -> Vec<Value> {
@@ -352,18 +353,12 @@ fn lists_as_xlsx_and_french_csv() {
     assert_eq!(row[1], format!("{} {}", &date[..10], &date[11..16]));
 }
 
-/// A whole orders listing whose second page keeps failing keeps what it
-/// wrote and names its checkpoint; `--resume` with it writes the rest, and
-/// no order twice.
+/// A whole orders listing whose second page fails keeps what it wrote and
+/// names its checkpoint; `--resume` with it writes the rest, and no order
+/// twice.
 #[test]
 fn an_orders_listing_that_stops_can_resume_from_its_checkpoint() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let (server, home) = mock_api();
     let page = |ids: &[i64], token: Option<&str>| {
         json!({
             "data": ids.iter().map(|id| json!({
@@ -374,71 +369,28 @@ fn an_orders_listing_that_stops_can_resume_from_its_checkpoint() {
                             "continuationToken": token },
         })
     };
-    let path = "/v5/organizations/mock-org/orders";
-    let first = server.mock(|when, then| {
-        when.method(GET)
-            .path(path)
-            .query_param_missing("continuationToken");
-        then.status(200)
-            .json_body(page(&[40, 30], Some("after-30")));
-    });
-    let mut refused = server.mock(|when, then| {
-        when.method(GET)
-            .path(path)
-            .query_param("continuationToken", "after-30");
-        then.status(400)
-            .json_body(json!({"errors": [{"code": "BadRequest", "message": "refused"}]}));
-    });
-    let home = tempfile::tempdir().unwrap();
-    let cli = || {
-        let mut cmd = bare(home.path());
-        cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
-            .env("HELLOASSO_CLIENT_ID", "c")
-            .env("HELLOASSO_CLIENT_SECRET", "s")
-            .env("HELLOASSO_ORGANIZATION", "mock-org")
-            .env("HELLOASSO_TOKEN_FILE", home.path().join("tokens.json"));
-        cmd
-    };
-    let args = [
-        "orders",
-        "list",
-        "--all",
-        "--page-size",
-        "2",
-        "--format",
-        "csv",
-    ];
-    let ids = |stdout: &str| -> Vec<String> {
-        stdout
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').next().unwrap().to_owned())
-            .collect()
-    };
-    let stopped = run_args(cli(), &args);
-    assert_ne!(stopped.code, 0);
-    assert!(
-        stopped.stderr.contains("stopped after 2 records")
-            && stopped.stderr.contains("--resume after-30"),
-        "{}",
-        stopped.stderr
+    let cli = || mock_cli(&server, home.path());
+    StopsThenResumes {
+        server: &server,
+        path: "/v5/organizations/mock-org/orders",
+        token: "after-30",
+        first: page(&[40, 30], Some("after-30")),
+        rest: page(&[20, 10], None),
+    }
+    .check(
+        cli,
+        &[
+            "orders",
+            "list",
+            "--all",
+            "--page-size",
+            "2",
+            "--format",
+            "csv",
+        ],
+        &["40", "30"],
+        &["20", "10"],
     );
-    assert_eq!(ids(&stopped.stdout), ["40", "30"]);
-    first.assert_calls(1);
-    refused.assert_calls(1);
-
-    refused.delete();
-    let rest = server.mock(|when, then| {
-        when.method(GET)
-            .path(path)
-            .query_param("continuationToken", "after-30");
-        then.status(200).json_body(page(&[20, 10], None));
-    });
-    let resumed = run_args(cli(), &[&args[..], &["--resume", "after-30"]].concat());
-    resumed.ok();
-    assert_eq!(ids(&resumed.stdout), ["20", "10"]);
-    rest.assert_calls(1);
-    first.assert_calls(1);
 
     // --resume belongs to a whole listing.
     let alone = run_args(cli(), &["orders", "list", "--resume", "after-30"]);

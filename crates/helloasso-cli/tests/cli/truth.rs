@@ -3,6 +3,8 @@
 //! refusals before anything is sent, retries shown, resumable listings.
 
 use helloasso_fake::{FakeConfig, FaultConfig, PayerSeed, PaymentState};
+
+use crate::resume::StopsThenResumes;
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -262,20 +264,6 @@ fn a_listing_that_stops_can_resume_from_its_checkpoint() {
                            "continuationToken": token},
         })
     };
-    let path = "/v5/organizations/mock-org/payments";
-    let first = server.mock(|when, then| {
-        when.method(GET)
-            .path(path)
-            .query_param_missing("continuationToken");
-        then.status(200).json_body(page(&[4, 3], Some("after-3")));
-    });
-    let mut refused = server.mock(|when, then| {
-        when.method(GET)
-            .path(path)
-            .query_param("continuationToken", "after-3");
-        then.status(400)
-            .json_body(json!({"errors": [{"code": "BadRequest", "message": "refused"}]}));
-    });
     let home = tempfile::tempdir().unwrap();
     let cli = || {
         let mut cmd = bare(home.path());
@@ -286,49 +274,27 @@ fn a_listing_that_stops_can_resume_from_its_checkpoint() {
             .env("HELLOASSO_TOKEN_FILE", home.path().join("tokens.json"));
         cmd
     };
-    let args = [
-        "payments",
-        "list",
-        "--all",
-        "--page-size",
-        "2",
-        "--format",
-        "csv",
-    ];
-    let stopped = run_args(cli(), &args);
-    assert_ne!(stopped.code, 0);
-    assert!(
-        stopped.stderr.contains("stopped after 2 records"),
-        "{}",
-        stopped.stderr
+    StopsThenResumes {
+        server: &server,
+        path: "/v5/organizations/mock-org/payments",
+        token: "after-3",
+        first: page(&[4, 3], Some("after-3")),
+        rest: page(&[2, 1], None),
+    }
+    .check(
+        cli,
+        &[
+            "payments",
+            "list",
+            "--all",
+            "--page-size",
+            "2",
+            "--format",
+            "csv",
+        ],
+        &["4", "3"],
+        &["2", "1"],
     );
-    assert!(
-        stopped.stderr.contains("--resume after-3"),
-        "{}",
-        stopped.stderr
-    );
-    let printed: Vec<&str> = stopped.stdout.lines().skip(1).collect();
-    assert_eq!(printed.len(), 2);
-    first.assert_calls(1);
-
-    refused.delete();
-    let rest = server.mock(|when, then| {
-        when.method(GET)
-            .path(path)
-            .query_param("continuationToken", "after-3");
-        then.status(200).json_body(page(&[2, 1], None));
-    });
-    let resumed = run_args(cli(), &[&args[..], &["--resume", "after-3"]].concat());
-    resumed.ok();
-    let ids: Vec<&str> = resumed
-        .stdout
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap())
-        .collect();
-    assert_eq!(ids, ["2", "1"]);
-    rest.assert_calls(1);
-    first.assert_calls(1);
 }
 
 #[test]

@@ -1,0 +1,82 @@
+//! The contract of a resumable listing (`payments list --all`, `orders list
+//! --all`), checked the same way for each command on httpmock.
+
+use httpmock::prelude::*;
+use serde_json::{Value, json};
+
+use crate::common::{Run, run_args};
+
+/// A listing at `path` whose first page (`first`, ending with `token`) is
+/// served and whose next page is refused with a 400; then served (`rest`).
+pub struct StopsThenResumes<'a> {
+    pub server: &'a MockServer,
+    pub path: &'a str,
+    pub token: &'a str,
+    pub first: Value,
+    pub rest: Value,
+}
+
+impl StopsThenResumes<'_> {
+    /// Runs `args` (a CSV listing) while the second page is refused: the
+    /// command fails having printed the records of the first page (their
+    /// ids `before`, in the first column), and names `token` with
+    /// `--resume`. Then the same command with `--resume token` while the
+    /// page is served: it prints the ids `after`, asking for nothing before
+    /// the token. Returns both runs.
+    #[track_caller]
+    pub fn check(
+        self,
+        cli: impl Fn() -> std::process::Command,
+        args: &[&str],
+        before: &[&str],
+        after: &[&str],
+    ) -> (Run, Run) {
+        let first = self.server.mock(|when, then| {
+            when.method(GET)
+                .path(self.path)
+                .query_param_missing("continuationToken");
+            then.status(200).json_body(self.first.clone());
+        });
+        let mut refused = self.server.mock(|when, then| {
+            when.method(GET)
+                .path(self.path)
+                .query_param("continuationToken", self.token);
+            then.status(400)
+                .json_body(json!({"errors": [{"code": "BadRequest", "message": "refused"}]}));
+        });
+        let stopped = run_args(cli(), args);
+        assert_ne!(stopped.code, 0, "{}", stopped.stderr);
+        let hint = format!("--resume {}", self.token);
+        let count = format!("stopped after {} records", before.len());
+        assert!(
+            stopped.stderr.contains(&hint) && stopped.stderr.contains(&count),
+            "{}",
+            stopped.stderr
+        );
+        assert_eq!(first_column(&stopped.stdout), before);
+        first.assert_calls(1);
+        refused.assert_calls(1);
+
+        refused.delete();
+        let rest = self.server.mock(|when, then| {
+            when.method(GET)
+                .path(self.path)
+                .query_param("continuationToken", self.token);
+            then.status(200).json_body(self.rest.clone());
+        });
+        let resumed = run_args(cli(), &[args, &["--resume", self.token]].concat());
+        resumed.ok();
+        assert_eq!(first_column(&resumed.stdout), after);
+        rest.assert_calls(1);
+        first.assert_calls(1);
+        (stopped, resumed)
+    }
+}
+
+/// The first column of each CSV line after the header.
+fn first_column(csv: &str) -> Vec<&str> {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or_default())
+        .collect()
+}

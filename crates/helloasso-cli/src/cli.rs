@@ -783,14 +783,18 @@ pub struct PayoutExportArgs {
     /// The payout's (cash-out's) id, as payments show it (idCashOut)
     pub id: i64,
 
-    /// Write to this file (default, or `-`: standard output). An existing
-    /// file needs --force
+    /// Write to this file (default, or `-`: standard output, CSV only). An
+    /// existing file needs --force
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
     /// Replace --out if it is an existing file
     #[arg(long)]
     pub force: bool,
+
+    /// File format (default: from --out's extension, else csv)
+    #[arg(long = "as", value_enum, value_name = "FORMAT")]
+    pub file_format: Option<FileFormat>,
 }
 
 #[derive(Debug, Subcommand)]

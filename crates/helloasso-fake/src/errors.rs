@@ -30,8 +30,6 @@ pub(crate) enum ApiError {
     Forbidden(String),
     /// 404.
     NotFound(String),
-    /// 406 (an `Accept` the fake cannot produce).
-    NotAcceptable(String),
     /// 409 with an MFA code.
     Mfa { code: &'static str, message: String },
     /// 500.
@@ -91,9 +89,6 @@ impl IntoResponse for ApiError {
             }
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, errors_body("Forbidden", &m)),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, errors_body("NotFound", &m)),
-            ApiError::NotAcceptable(m) => {
-                (StatusCode::NOT_ACCEPTABLE, errors_body("NotAcceptable", &m))
-            }
             ApiError::Mfa { code, message } => (StatusCode::CONFLICT, errors_body(code, &message)),
             ApiError::Internal(m) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

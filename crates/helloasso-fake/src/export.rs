@@ -213,7 +213,9 @@ pub(crate) fn export_xlsx(
 }
 
 /// Ticks as an Excel date-time in Paris time.
-fn excel_paris(ticks: Ticks) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+pub(crate) fn excel_paris(
+    ticks: Ticks,
+) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
     use chrono::{Datelike, Timelike};
     let local = ticks + i64::from(paris_offset_secs(ticks)) * crate::time::TICKS_PER_SEC;
     let secs = local.div_euclid(crate::time::TICKS_PER_SEC);

@@ -261,6 +261,8 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
 
     let (status, _) = f.get(&f.org_url("/cash-out/1/export"), &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Asked for a spreadsheet (and not CSV), the same rows come as a
+    // workbook: a ZIP archive of XML parts.
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     let resp = f
         .authed_get(&url)
@@ -268,7 +270,27 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], xlsx);
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.ends_with(&format!("cash-out-{cash_out}.xlsx\"")),
+        "{disposition}"
+    );
+    let body = resp.bytes().await.unwrap();
+    assert_eq!(&body[..4], b"PK\x03\x04");
+    let resp = f
+        .authed_get(&url)
+        .header("accept", format!("{xlsx}, text/csv"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
 }
 
 /// The rows of a cash-out's CSV export.

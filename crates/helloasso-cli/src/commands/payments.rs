@@ -587,7 +587,10 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
 /// The export's file format: `--as`, else the `--out` extension, else CSV.
 /// An `--as` that contradicts the file name is refused rather than writing
 /// CSV into a `.xlsx` (or the reverse).
-fn export_file_format(asked: Option<FileFormat>, out: Option<&Path>) -> CliResult<FileFormat> {
+pub(crate) fn export_file_format(
+    asked: Option<FileFormat>,
+    out: Option<&Path>,
+) -> CliResult<FileFormat> {
     let by_name = out
         .and_then(Path::extension)
         .and_then(|e| e.to_str())

@@ -1,11 +1,12 @@
-//! `helloasso payouts export ID`: HelloAsso's own CSV of what one payout
-//! (cash-out) transferred to the bank, saved as received.
+//! `helloasso payouts export ID`: HelloAsso's own file (CSV, or XLSX into a
+//! file) of what one payout (cash-out) transferred to the bank, saved as
+//! received.
 
 use helloasso_sdk::ExportFormat;
 use tokio::io::AsyncWriteExt;
 
-use crate::cli::{Format, PayoutExportArgs, PayoutsCommand};
-use crate::commands::payments::{Counting, Settings};
+use crate::cli::{FileFormat, Format, PayoutExportArgs, PayoutsCommand};
+use crate::commands::payments::{Counting, Settings, export_file_format};
 use crate::config::Context;
 use crate::destination::{self, Destination};
 use crate::exit::{CliError, CliResult, Kind};
@@ -26,16 +27,26 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
         None => Destination::Stdout,
         Some(out) => Destination::resolve(out, args.force)?,
     };
-    if matches!(destination, Destination::Stdout)
-        && settings
+    let format = match export_file_format(args.file_format, args.out.as_deref())? {
+        FileFormat::Csv => ExportFormat::Csv,
+        FileFormat::Xlsx => ExportFormat::Xlsx,
+    };
+    if matches!(destination, Destination::Stdout) {
+        if settings
             .format
             .is_some_and(|f| matches!(f, Format::Json | Format::Jsonl | Format::Xlsx))
-    {
-        // The export is HelloAsso's own CSV: printed under another format's
-        // name it would mislead a script.
-        return Err(CliError::usage(
-            "payouts export writes HelloAsso's own CSV: omit --format, or pass --out FILE",
-        ));
+        {
+            // The export is HelloAsso's own CSV: printed under another
+            // format's name it would mislead a script.
+            return Err(CliError::usage(
+                "payouts export writes HelloAsso's own CSV: omit --format, or pass --out FILE",
+            ));
+        }
+        if format == ExportFormat::Xlsx {
+            return Err(CliError::usage(
+                "an XLSX export needs a file: pass --out FILE.xlsx",
+            ));
+        }
     }
     let export = ctx.client.payout(ctx.organization()?, args.id);
     let shown = args
@@ -48,7 +59,7 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
         Destination::Stdout => {
             let mut out = Counting::new(tokio::io::stdout(), bar.clone());
             let result = export
-                .write_to(ExportFormat::Csv, &mut out)
+                .write_to(format, &mut out)
                 .await
                 .map_err(|e| match e {
                     helloasso_sdk::ExportError::Write(e) => output::write_error(e),
@@ -60,7 +71,7 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
         }
         Destination::Stream(path) => {
             let mut out = Counting::new(destination::open_stream(&path).await?, bar.clone());
-            let result = export.write_to(ExportFormat::Csv, &mut out).await;
+            let result = export.write_to(format, &mut out).await;
             bar.finish_and_clear();
             let bytes = result.map_err(|e| file_error(e, &shown))?;
             out.flush().await.map_err(|e| write_failed(&shown, e))?;
@@ -78,7 +89,7 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
                 .map_err(|e| write_failed(&shown, e))?;
             let mut out = Counting::new(tokio::fs::File::from_std(file), bar.clone());
             let bytes = tokio::select! {
-                result = export.write_to(ExportFormat::Csv, &mut out) => {
+                result = export.write_to(format, &mut out) => {
                     bar.finish_and_clear();
                     result.map_err(|e| file_error(e, &shown))?
                 }

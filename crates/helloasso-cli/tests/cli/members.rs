@@ -304,6 +304,78 @@ fn payouts_export_saves_the_payout_as_received() {
     .fails(2, "HelloAsso's own CSV");
 }
 
+/// The same payout as a workbook (`--out` named .xlsx): one row per line of
+/// its CSV, ids and dates as typed cells, amounts in euros where the CSV
+/// has cents. XLSX is refused on standard output and against a .csv name.
+#[test]
+fn payouts_export_as_xlsx_reads_back_with_calamine() {
+    let fake = Fake::start();
+    let listing = run_args(
+        fake.cli(),
+        &["payments", "list", "--all", "--format", "json"],
+    );
+    let payments: Vec<Value> = serde_json::from_str(&listing.stdout).unwrap();
+    let payout = payments
+        .iter()
+        .find_map(|p| p["idCashOut"].as_i64())
+        .expect("a payment paid out")
+        .to_string();
+    let csv_run = run_args(fake.cli(), &["payouts", "export", &payout]);
+    csv_run.ok();
+    let mut reader = csv::Reader::from_reader(csv_run.stdout.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let lines: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+
+    let out = fake.path("payout.xlsx");
+    run(fake
+        .cli()
+        .args(["payouts", "export", &payout, "--out"])
+        .arg(&out))
+    .ok();
+    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+    let range = book.worksheet_range("Cash-out").unwrap();
+    assert_eq!(range.height(), lines.len() + 1);
+    let titles: Vec<String> = (0..header.len())
+        .map(|c| range.get((0, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(titles, header);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (r, line) in lines.iter().enumerate() {
+        let cell = |name: &str| range.get((r + 1, at(name))).unwrap();
+        let number = |text: &str| text.parse::<f64>().unwrap();
+        assert_eq!(
+            cell("paymentId"),
+            &Data::Float(number(&line[at("paymentId")]))
+        );
+        assert_eq!(cell("cashOutId"), &Data::Float(number(&payout)));
+        assert_eq!(
+            cell("credit"),
+            &Data::Float(number(&line[at("credit")]) / 100.0)
+        );
+        assert!(
+            matches!(cell("paymentDate"), Data::DateTime(_)),
+            "{:?}",
+            cell("paymentDate")
+        );
+        assert_eq!(
+            cell("payerEmail"),
+            &Data::String(line[at("payerEmail")].to_owned())
+        );
+    }
+
+    run_args(fake.cli(), &["payouts", "export", &payout, "--as", "xlsx"]).fails(2, "needs a file");
+    run(fake
+        .cli()
+        .args(["payouts", "export", &payout, "--as", "xlsx", "--out"])
+        .arg(fake.path("payout.csv")))
+    .fails(2, "contradicts");
+}
+
 /// A mock HelloAsso for the partner routes.
 fn partner_api() -> (MockServer, tempfile::TempDir) {
     let server = MockServer::start();

@@ -201,6 +201,9 @@ mod tests {
             "9999-12-31T23:59:59.999999999-23:59",
             "2024-02-29T12:00:00.1+05:30",
             "1988-01-04T00:00:00+01:00",
+            "0000-01-01T00:00:00Z",
+            "0000-02-29T12:00:00-23:59",
+            "0000-01-01T00:00:00+23:59",
         ] {
             same_as_chrono(s);
             assert!(
@@ -239,9 +242,29 @@ mod tests {
             "2023-1a-10T13:10:40Z",
             "2023-12-10T13:10:4é+01:00",
             "2023-12-10T13:10:40+01:00x",
-            "0000-01-01T00:00:00Z",
         ] {
             same_as_chrono(s);
+        }
+    }
+
+    /// The days where a calendar slip would show (the ends of February, of
+    /// the year, and around them) in every four-digit year, year 0 included,
+    /// at the extreme offsets and at UTC.
+    #[test]
+    fn agrees_with_chrono_on_the_edges_of_every_year() {
+        for year in 0..=9999 {
+            for day in ["01-01", "02-28", "02-29", "03-01", "12-31"] {
+                for offset in ["-23:59", "Z", "+23:59"] {
+                    let s = format!("{year:04}-{day}T23:59:59.999999999{offset}");
+                    same_as_chrono(&s);
+                    if day != "02-29" || (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) {
+                        assert!(
+                            common_shape(s.as_bytes()).is_some(),
+                            "{s} takes the direct path"
+                        );
+                    }
+                }
+            }
         }
     }
 

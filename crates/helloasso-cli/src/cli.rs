@@ -428,7 +428,12 @@ pub struct ListArgs {
 
     /// Continue a listing that stopped, from the checkpoint its error gave
     /// (same filters)
-    #[arg(long, value_name = "CHECKPOINT", requires = "all")]
+    #[arg(
+        long,
+        value_name = "CHECKPOINT",
+        requires = "all",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
     pub resume: Option<String>,
 
     /// Items per request, 1 to 100
@@ -672,7 +677,12 @@ pub struct OrdersListArgs {
 
     /// Continue a listing that stopped, from the checkpoint its error gave
     /// (same filters)
-    #[arg(long, value_name = "CHECKPOINT", requires = "all")]
+    #[arg(
+        long,
+        value_name = "CHECKPOINT",
+        requires = "all",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
     pub resume: Option<String>,
 
     #[command(flatten)]

@@ -263,7 +263,7 @@ async fn export(
         .await
         .map_err(|e| CliError::other(format!("cannot create {}: {e}", path.display())))?;
     let bar = output::progress(progress, u64::try_from(total).ok(), "exporting");
-    let mut writer = Counting::new(file, bar.clone());
+    let mut writer = Counting::new(file, bar.clone(), ExportFormat::Csv);
     let written = client
         .payments(slug)
         .export(ExportFormat::Csv)

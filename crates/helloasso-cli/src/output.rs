@@ -187,6 +187,12 @@ impl Emitter<Box<dyn Write>> {
 }
 
 impl<W: Write> Emitter<W> {
+    /// Whether the listing goes to a file (moved into place by
+    /// [`finish`](Self::finish)) rather than to standard output.
+    pub fn to_file(&self) -> bool {
+        self.file.is_some()
+    }
+
     pub fn new(
         out: W,
         format: Format,
@@ -427,6 +433,21 @@ pub fn progress(enabled: bool, len: Option<u64>, what: &str) -> ProgressBar {
     } else {
         "{spinner} {msg} {human_pos}"
     };
+    styled(bar, template, what)
+}
+
+/// A spinner counting bytes, for a file whose records cannot be counted as
+/// it streams (a workbook); hidden as [`progress`] is.
+pub fn byte_progress(enabled: bool, what: &str) -> ProgressBar {
+    use std::io::IsTerminal;
+    if !enabled || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    styled(bar, "{spinner} {msg} {binary_bytes}", what)
+}
+
+fn styled(bar: ProgressBar, template: &str, what: &str) -> ProgressBar {
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }

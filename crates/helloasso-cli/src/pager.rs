@@ -91,27 +91,26 @@ pub async fn walk<T: Send + 'static>(
     what: &str,
     each: impl FnMut(T) -> CliResult,
 ) -> CliResult<Walked> {
-    let (walked, _, result) = walk_pages(pages, None, limit, progress, what, each).await;
+    let (walked, _, result) = walk_pages(pages, limit, progress, what, each).await;
     match result {
         Ok(()) => Ok(walked),
         Err(Failure::Page(e) | Failure::Record(e)) => Err(e),
     }
 }
 
-/// [`walk`] to the end of a listing that can be resumed (`--resume`),
-/// started from `resumed_from` if it was: when a page fails, the error says how many
-/// records were handed and the checkpoint after the last complete page, from
-/// which the same command continues. When `each` fails (the output could not
-/// be written), part of a page may be out already: no checkpoint is offered.
+/// [`walk`] to the end of a listing that can be resumed (`--resume`): when
+/// a page fails, the error says how many records were handed and the
+/// stream's checkpoint (after the last page it went through, or where it
+/// was resumed from), from which the same command continues. When `each`
+/// fails (the output could not be written), part of a page may be out
+/// already: no checkpoint is offered.
 pub async fn walk_resumable<T: Send + 'static>(
     pages: PageStream<T>,
-    resumed_from: Option<String>,
     progress: bool,
     what: &str,
     each: impl FnMut(T) -> CliResult,
 ) -> Result<Walked, Stopped> {
-    let (walked, checkpoint, result) =
-        walk_pages(pages, resumed_from, None, progress, what, each).await;
+    let (walked, checkpoint, result) = walk_pages(pages, None, progress, what, each).await;
     match result {
         Ok(()) => Ok(walked),
         Err(Failure::Page(error)) => Err(Stopped {
@@ -152,11 +151,12 @@ enum Failure {
     Record(CliError),
 }
 
-/// What a walk handed over, the checkpoint after its last complete page
-/// (`checkpoint` until a page completes), and how it ended.
+/// What a walk handed over, the stream's checkpoint when it stopped, and
+/// how it ended. The stream's own checkpoint, not the last page's: it also
+/// moves past pages the stream skipped (all their records repeated the
+/// previous page's).
 async fn walk_pages<T: Send + 'static>(
     mut pages: PageStream<T>,
-    mut checkpoint: Option<String>,
     limit: Option<u64>,
     progress: bool,
     what: &str,
@@ -176,7 +176,6 @@ async fn walk_pages<T: Send + 'static>(
                 };
                 output::progress(progress, len, what)
             });
-            let page_checkpoint = page.checkpoint().map(str::to_owned);
             for item in page.items {
                 if limit.is_some_and(|l| walked.shown >= l) {
                     return Ok(());
@@ -184,9 +183,6 @@ async fn walk_pages<T: Send + 'static>(
                 each(item).map_err(Failure::Record)?;
                 walked.shown += 1;
                 bar.inc(1);
-            }
-            if page_checkpoint.is_some() {
-                checkpoint = page_checkpoint;
             }
             if limit.is_some_and(|l| walked.shown >= l) {
                 return Ok(());
@@ -198,7 +194,7 @@ async fn walk_pages<T: Send + 'static>(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    (walked, checkpoint, result)
+    (walked, pages.checkpoint().map(str::to_owned), result)
 }
 
 #[cfg(test)]
@@ -262,7 +258,7 @@ mod tests {
     async fn a_record_that_cannot_be_written_offers_no_checkpoint() {
         let server = two_pages();
         let mut seen = Vec::new();
-        let stopped = walk_resumable(orders(&server), None, false, "orders", |order| {
+        let stopped = walk_resumable(orders(&server), false, "orders", |order| {
             if order.id == Some(1) {
                 return Err(CliError::other("disk full"));
             }
@@ -279,11 +275,55 @@ mod tests {
         assert_eq!(seen, [Some(4), Some(3), Some(2)]);
     }
 
+    /// A page whose orders all repeat the previous page's is skipped by the
+    /// stream, which still moves its checkpoint past it: a page failing
+    /// after it is resumed from there, not from before the repeats.
+    #[tokio::test]
+    async fn the_checkpoint_moves_past_a_page_of_repeats() {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200).json_body(json!({
+                "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+            }));
+        });
+        let path = "/v5/organizations/org/orders";
+        let page = |token: &str| {
+            json!({
+                "data": [{ "id": 4 }, { "id": 3 }],
+                "pagination": { "pageSize": 2, "continuationToken": token },
+            })
+        };
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param_missing("continuationToken");
+            then.status(200).json_body(page("a"));
+        });
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param("continuationToken", "a");
+            then.status(200).json_body(page("b"));
+        });
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param("continuationToken", "b");
+            then.status(400)
+                .json_body(json!({ "errors": [{ "code": "BadRequest", "message": "refused" }] }));
+        });
+        let stopped = walk_resumable(orders(&server), false, "orders", |_| Ok(()))
+            .await
+            .expect_err("the third page fails");
+        assert_eq!(stopped.resume, Some((2, Some("b".to_owned()))));
+    }
+
     #[tokio::test]
     async fn a_whole_walk_hands_every_record_once() {
         let server = two_pages();
         let mut seen = Vec::new();
-        let walk = walk_resumable(orders(&server), None, false, "orders", |order| {
+        let walk = walk_resumable(orders(&server), false, "orders", |order| {
             seen.push(order.id);
             Ok(())
         })

@@ -106,8 +106,8 @@ pub fn field_labels(items: &[Item]) -> Vec<String> {
 }
 
 /// One cell per fixed column, then one per label (empty when the item has
-/// no answer to that question).
-pub fn item_cells(item: &Item, labels: &[String]) -> Vec<Cell> {
+/// no answer to that question); option prices are written with `decimal`.
+pub fn item_cells(item: &Item, labels: &[String], decimal: char) -> Vec<Cell> {
     let order = item.order.as_ref();
     let user = item.user.as_ref();
     let payer = item.payer.as_ref();
@@ -128,7 +128,7 @@ pub fn item_cells(item: &Item, labels: &[String]) -> Vec<Cell> {
         Cell::text(order.map_or_else(String::new, |o| {
             order_form(o.form_type.as_ref(), o.form_slug.as_deref())
         })),
-        Cell::text(options_text(item)),
+        Cell::text(options_text(item, decimal)),
     ];
     for label in labels {
         cells.push(Cell::text(item.custom_field(label).unwrap_or_default()));
@@ -137,8 +137,9 @@ pub fn item_cells(item: &Item, labels: &[String]) -> Vec<Cell> {
 }
 
 /// The options taken with an item, `; `-separated, each with its price in
-/// euros when it has one: `Taille M`, `Repas (15.00)`.
-fn options_text(item: &Item) -> String {
+/// euros when it has one: `Taille M`, `Repas (15.00)` (`Repas (15,00)` with
+/// a decimal comma, as the amounts beside it in a French CSV).
+fn options_text(item: &Item, decimal: char) -> String {
     let mut text = String::new();
     for option in item.options.iter().flatten() {
         let Some(name) = option
@@ -154,7 +155,8 @@ fn options_text(item: &Item) -> String {
         }
         text.push_str(name);
         if let Some(price) = option.amount.filter(|a| a.get() > 0) {
-            text.push_str(&format!(" ({})", price.euros()));
+            let euros = price.euros().replace('.', &decimal.to_string());
+            text.push_str(&format!(" ({euros})"));
         }
     }
     text
@@ -219,8 +221,14 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
         Cow::Owned(columns(&labels)),
         "Items",
     )?;
+    // Cells render their own amounts; the options' prices sit inside text,
+    // so they take the CSV dialect's decimal mark here.
+    let decimal = match format {
+        crate::cli::Format::Csv => settings.style.dialect.decimal(),
+        _ => '.',
+    };
     for item in &items {
-        emitter.item(item, item_cells(item, &labels))?;
+        emitter.item(item, item_cells(item, &labels, decimal))?;
     }
     let shown = emitter.finish()?;
     tell_count(shown, walked.total, "items match", "--all");
@@ -250,7 +258,7 @@ mod tests {
             item(&[("licence ", "L2"), ("Taille", "M")]),
         ];
         assert_eq!(field_labels(&items), ["Licence", "Club", "Taille"]);
-        let cells = item_cells(&items[1], &field_labels(&items));
+        let cells = item_cells(&items[1], &field_labels(&items), '.');
         let answers: Vec<&Cell> = cells.iter().skip(ITEM_COLS.len()).collect();
         assert_eq!(answers, [&Cell::text("L2"), &Cell::Empty, &Cell::text("M")]);
         assert_eq!(columns(&field_labels(&items)).len(), ITEM_COLS.len() + 3);
@@ -267,7 +275,8 @@ mod tests {
             ],
         }))
         .unwrap();
-        assert_eq!(options_text(&item), "Taille M; Repas (15.00)");
-        assert_eq!(options_text(&serde_json::from_str("{}").unwrap()), "");
+        assert_eq!(options_text(&item, '.'), "Taille M; Repas (15.00)");
+        assert_eq!(options_text(&item, ','), "Taille M; Repas (15,00)");
+        assert_eq!(options_text(&serde_json::from_str("{}").unwrap(), '.'), "");
     }
 }

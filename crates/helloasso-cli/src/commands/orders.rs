@@ -199,23 +199,19 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
     let mut list = listing(ctx, &q)?;
     let walked = if limit.is_none() {
         // A whole listing goes page by page. When a page fails, what went to
-        // the terminal or a pipe is complete up to the checkpoint the error
-        // gives, and --resume continues from it; a --out file is not left
-        // half written, so there is nothing to continue.
+        // standard output is complete up to the checkpoint the error gives,
+        // and --resume continues from it; a --out file is not left half
+        // written, so there is nothing to continue.
         if let Some(checkpoint) = &args.resume {
             list = list.resume_from(checkpoint.clone());
         }
-        let walk = pager::walk_resumable(
-            list.pages(),
-            args.resume.clone(),
-            settings.progress,
-            "orders",
-            |order| emitter.row(&order),
-        )
+        let walk = pager::walk_resumable(list.pages(), settings.progress, "orders", |order| {
+            emitter.row(&order)
+        })
         .await;
         match walk {
             Ok(walked) => walked,
-            Err(stopped) if out.is_some() => return Err(stopped.error),
+            Err(stopped) if emitter.to_file() => return Err(stopped.error),
             Err(stopped) => {
                 let _ = emitter.finish();
                 return Err(stopped.into_error());

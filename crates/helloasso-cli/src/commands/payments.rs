@@ -226,7 +226,6 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
     let mut bar: Option<ProgressBar> = None;
     let mut total: Option<u64> = None;
     let mut shown: u64 = 0;
-    let mut last_checkpoint: Option<String> = args.resume.clone();
     // Whether the retry budget was fitted to the listing's length yet.
     let mut fitted = limit.is_some();
     'pages: while let Some(page) = pages.next().await {
@@ -236,14 +235,15 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
                 if let Some(bar) = &bar {
                     bar.finish_and_clear();
                 }
-                // What was received is kept: the listing is complete up to the
-                // checkpoint, and `--resume` continues right after it.
+                // A --out file is not left half written, so there is nothing
+                // to continue. What went to standard output is complete up
+                // to the stream's checkpoint (which also moves past pages it
+                // skipped as repeats), and `--resume` continues right after.
+                if emitter.to_file() {
+                    return Err(e.into());
+                }
                 let _ = emitter.finish();
-                return Err(crate::listing::stopped(
-                    e.into(),
-                    shown,
-                    last_checkpoint.as_deref(),
-                ));
+                return Err(crate::listing::stopped(e.into(), shown, pages.checkpoint()));
             }
         };
         let bar = bar.get_or_insert_with(|| {
@@ -262,9 +262,6 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
             emitter.row(payment)?;
             shown += 1;
             bar.inc(1);
-        }
-        if let Some(c) = page.checkpoint() {
-            last_checkpoint = Some(c.to_owned());
         }
         if !fitted {
             fitted = true;
@@ -538,7 +535,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         .map_or_else(String::new, |p| p.display().to_string());
     let (bytes, rows) = match destination {
         Destination::Stdout => {
-            let mut stdout = Counting::new(tokio::io::stdout(), bar.clone());
+            let mut stdout = Counting::new(tokio::io::stdout(), bar.clone(), format);
             let result = export.write_to(&mut stdout).await;
             bar.finish_and_clear();
             result.map_err(export_error)?;
@@ -546,7 +543,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         }
         Destination::Stream(path) => {
             let file = destination::open_stream(&path).await?;
-            let mut writer = Counting::new(file, bar.clone());
+            let mut writer = Counting::new(file, bar.clone(), format);
             let result = export.write_to(&mut writer).await;
             bar.finish_and_clear();
             let bytes = result.map_err(|e| file_export_error(e, &shown))?;
@@ -630,13 +627,12 @@ async fn export_bar(enabled: bool, list: &ListPayments, format: ExportFormat) ->
     if !enabled || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let total = if format == ExportFormat::Csv {
-        match list.clone().page_size(1).send().await {
-            Ok(page) => page.total_count.and_then(|t| u64::try_from(t).ok()),
-            Err(_) => None,
-        }
-    } else {
-        None
+    if format != ExportFormat::Csv {
+        return output::byte_progress(true, "exporting");
+    }
+    let total = match list.clone().page_size(1).send().await {
+        Ok(page) => page.total_count.and_then(|t| u64::try_from(t).ok()),
+        Err(_) => None,
     };
     output::progress(true, total, "exporting")
 }
@@ -677,7 +673,7 @@ async fn export_to_file(
         .as_file()
         .try_clone()
         .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
-    let mut writer = Counting::new(tokio::fs::File::from_std(file), bar.clone());
+    let mut writer = Counting::new(tokio::fs::File::from_std(file), bar.clone(), format);
     let written = tokio::select! {
         result = export.write_to(&mut writer) => {
             result.map_err(|e| file_export_error(e, &shown))?
@@ -719,18 +715,22 @@ pub fn count_csv_rows(path: &Path) -> Result<u64, csv::Error> {
     Ok(rows)
 }
 
-/// An [`AsyncWrite`] that advances a progress bar by lines written.
+/// An [`AsyncWrite`] that advances a progress bar as an export is written:
+/// by records (lines after the header) for CSV, by bytes for a workbook,
+/// whose compressed bytes hold no lines to count.
 pub struct Counting<W> {
     inner: W,
     bar: ProgressBar,
+    by_lines: bool,
     header_seen: bool,
 }
 
 impl<W> Counting<W> {
-    pub fn new(inner: W, bar: ProgressBar) -> Self {
+    pub fn new(inner: W, bar: ProgressBar, format: ExportFormat) -> Self {
         Self {
             inner,
             bar,
+            by_lines: format == ExportFormat::Csv,
             header_seen: false,
         }
     }
@@ -745,6 +745,10 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &poll {
+            if !this.by_lines {
+                this.bar.inc(*n as u64);
+                return poll;
+            }
             let mut lines = buf[..*n].iter().filter(|&&b| b == b'\n').count() as u64;
             // The header line is not a payment.
             if !this.header_seen && lines > 0 {

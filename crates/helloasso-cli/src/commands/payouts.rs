@@ -53,11 +53,15 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
         .out
         .as_ref()
         .map_or_else(String::new, |p| p.display().to_string());
-    // A spinner counting rows: HelloAsso does not say how many in advance.
-    let bar = output::progress(settings.progress, None, "exporting the payout");
+    // A spinner counting rows (bytes for a workbook): HelloAsso does not
+    // say how many in advance.
+    let bar = match format {
+        ExportFormat::Csv => output::progress(settings.progress, None, "exporting the payout"),
+        _ => output::byte_progress(settings.progress, "exporting the payout"),
+    };
     let bytes = match destination {
         Destination::Stdout => {
-            let mut out = Counting::new(tokio::io::stdout(), bar.clone());
+            let mut out = Counting::new(tokio::io::stdout(), bar.clone(), format);
             let result = export
                 .write_to(format, &mut out)
                 .await
@@ -70,7 +74,8 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
             return out.flush().await.map_err(output::write_error);
         }
         Destination::Stream(path) => {
-            let mut out = Counting::new(destination::open_stream(&path).await?, bar.clone());
+            let mut out =
+                Counting::new(destination::open_stream(&path).await?, bar.clone(), format);
             let result = export.write_to(format, &mut out).await;
             bar.finish_and_clear();
             let bytes = result.map_err(|e| file_error(e, &shown))?;
@@ -87,7 +92,7 @@ async fn export(ctx: &Context, settings: &Settings, args: PayoutExportArgs) -> C
                 .as_file()
                 .try_clone()
                 .map_err(|e| write_failed(&shown, e))?;
-            let mut out = Counting::new(tokio::fs::File::from_std(file), bar.clone());
+            let mut out = Counting::new(tokio::fs::File::from_std(file), bar.clone(), format);
             let bytes = tokio::select! {
                 result = export.write_to(format, &mut out) => {
                     bar.finish_and_clear();

@@ -392,8 +392,10 @@ fn an_orders_listing_that_stops_can_resume_from_its_checkpoint() {
         &["20", "10"],
     );
 
-    // --resume belongs to a whole listing.
+    // --resume belongs to a whole listing, and needs a checkpoint.
     let alone = run_args(cli(), &["orders", "list", "--resume", "after-30"]);
     assert_eq!(alone.code, 2);
     assert!(alone.stderr.contains("--all"), "{}", alone.stderr);
+    let empty = run_args(cli(), &["orders", "list", "--all", "--resume", ""]);
+    assert_eq!(empty.code, 2, "{}", empty.stderr);
 }

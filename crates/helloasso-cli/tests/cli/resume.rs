@@ -20,7 +20,8 @@ impl StopsThenResumes<'_> {
     /// Runs `args` (a CSV listing) while the second page is refused: the
     /// command fails having printed the records of the first page (their
     /// ids `before`, in the first column), and names `token` with
-    /// `--resume`. Then the same command with `--resume token` while the
+    /// `--resume`; with `--out FILE` it leaves no file and names no
+    /// checkpoint. Then the same command with `--resume token` while the
     /// page is served: it prints the ids `after`, asking for nothing before
     /// the token. Returns both runs.
     #[track_caller]
@@ -45,7 +46,8 @@ impl StopsThenResumes<'_> {
                 .json_body(json!({"errors": [{"code": "BadRequest", "message": "refused"}]}));
         });
         let stopped = run_args(cli(), args);
-        assert_ne!(stopped.code, 0, "{}", stopped.stderr);
+        // 7: HelloAsso refused the request (the 400).
+        assert_eq!(stopped.code, 7, "{}", stopped.stderr);
         let hint = format!("--resume {}", self.token);
         let count = format!("stopped after {} records", before.len());
         assert!(
@@ -56,6 +58,20 @@ impl StopsThenResumes<'_> {
         assert_eq!(first_column(&stopped.stdout), before);
         first.assert_calls(1);
         refused.assert_calls(1);
+
+        // Into a file, a listing that stops leaves none, so it offers no
+        // checkpoint: there is nothing to continue.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("listing.csv");
+        let into_file = run_args(cli(), &[args, &["--out", file.to_str().unwrap()]].concat());
+        assert_eq!(into_file.code, 7, "{}", into_file.stderr);
+        assert!(
+            !into_file.stderr.contains("--resume"),
+            "{}",
+            into_file.stderr
+        );
+        assert!(!file.exists(), "a half listing was written");
+        first.assert_calls(2);
 
         refused.delete();
         let rest = self.server.mock(|when, then| {
@@ -68,7 +84,7 @@ impl StopsThenResumes<'_> {
         resumed.ok();
         assert_eq!(first_column(&resumed.stdout), after);
         rest.assert_calls(1);
-        first.assert_calls(1);
+        first.assert_calls(2);
         (stopped, resumed)
     }
 }

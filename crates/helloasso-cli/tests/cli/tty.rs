@@ -279,6 +279,37 @@ fn a_long_listing_shows_a_progress_bar_then_a_table() {
     assert!(screen.contains("AMOUNT (EUR)  REFUNDED (EUR)"), "{screen}");
 }
 
+/// A workbook's compressed bytes hold no lines to count: its export shows
+/// a spinner counting bytes, not records.
+#[test]
+fn a_workbook_export_counts_bytes() {
+    use helloasso_fake::{FakeConfig, FaultConfig};
+    if !terminal_available() {
+        return;
+    }
+    // A slow answer, so that the spinner is drawn at least once.
+    let fake = Fake::with(
+        FakeConfig::default()
+            .seed(7)
+            .payments(300)
+            .faults(FaultConfig::none().latency(400)),
+    );
+    let out = fake.path("payments.xlsx");
+    let term = Terminal::spawn(&fake, &format!("payments export --out {}", out.display()));
+    term.expect("exporting ");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    let drawn: Vec<&str> = screen
+        .split(['\r', '\n'])
+        .filter_map(|l| l.split("exporting ").nth(1))
+        .collect();
+    assert!(
+        !drawn.is_empty() && drawn.iter().all(|d| d.trim_end().ends_with('B')),
+        "{screen}"
+    );
+    assert!(out.exists());
+}
+
 #[test]
 fn a_summary_on_a_terminal_is_an_aligned_table() {
     if !terminal_available() {

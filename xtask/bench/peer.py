@@ -35,7 +35,6 @@ with urllib.request.urlopen(url + "/oauth2/token", data=form) as answer:
     token = json.load(answer)["access_token"]
 
 
-
 def switches():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_nvcsw + usage.ru_nivcsw

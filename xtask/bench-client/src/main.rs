@@ -101,7 +101,8 @@ fn parse() -> Result<Args> {
 #[derive(Clone, Copy)]
 pub struct Usage {
     pub cpu_seconds: f64,
-    pub context_switches: i64,
+    /// NaN when the kernel would not say (printed as `null`).
+    pub context_switches: f64,
 }
 
 impl Usage {
@@ -112,7 +113,7 @@ impl Usage {
             if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
                 return Usage {
                     cpu_seconds: f64::NAN,
-                    context_switches: 0,
+                    context_switches: f64::NAN,
                 };
             }
             usage
@@ -120,7 +121,7 @@ impl Usage {
         let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
         Usage {
             cpu_seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-            context_switches: usage.ru_nvcsw + usage.ru_nivcsw,
+            context_switches: (usage.ru_nvcsw + usage.ru_nivcsw) as f64,
         }
     }
 }

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use fake::Fake;
-use report::{Report, Row, Run, Target, median};
+use report::{PAGE_SIZE, Report, Row, Run, Target, median};
 
 /// Options of `cargo xtask bench`.
 pub struct Options {
@@ -219,7 +219,7 @@ pub fn run(options: &Options) -> Result<()> {
 /// the ratios.
 fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Report) -> Result<()> {
     report.listing(&format!(
-        "listing: {n} payments, pages of 100, medians of {} runs; CPU is user + system time of \
+        "listing: {n} payments, pages of {PAGE_SIZE}, medians of {} runs; CPU is user + system time of \
          the client process over its listing loop",
         options.runs
     ));
@@ -241,8 +241,12 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
     let mut runs: [Vec<Run>; 6] = Default::default();
     // The fake's own CPU and pages over every Rust client run.
     let (mut fake_cpu, mut fake_pages) = (0.0, 0);
-    for _ in 0..options.runs {
-        for ((scenario, runtime), runs) in CLIENTS.iter().zip(runs.iter_mut()) {
+    for round in 0..options.runs {
+        // Each round starts one client later, so that no client always runs
+        // first or right after the same one while the machine drifts.
+        for k in 0..CLIENTS.len() {
+            let i = (round + k) % CLIENTS.len();
+            let (scenario, runtime) = CLIENTS[i];
             let (cpu, pages) = (fake.cpu_seconds()?, fake.listing_pages()?);
             let run = client_run(root, fake, scenario, runtime)?;
             fake_cpu += fake.cpu_seconds()? - cpu;
@@ -250,7 +254,7 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
             if run.items != n {
                 bail!("{scenario} ({runtime}) read {} of {n} payments", run.items);
             }
-            runs.push(run);
+            runs[i].push(run);
         }
     }
     let [floor, limit, facade, floor_1t, limit_1t, facade_1t] = runs.map(|r| Run::median_of(&r));
@@ -292,11 +296,11 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
         "fake",
         format!(
             "helloasso-fake (payments serialized once, spliced into pages): {:.0} pages per \
-             second of its own CPU ({:.0} us per page of 100); during a facade run it is busy \
-             {:.0}% of the wall time",
+             second of its own CPU ({:.0} us per page of {PAGE_SIZE}); during a facade run it is \
+             busy {:.0}% of the wall time",
             1.0 / per_page,
             per_page * 1e6,
-            100.0 * per_page * (n as f64 / 100.0).ceil() / facade.wall
+            100.0 * per_page * (n as f64 / PAGE_SIZE as f64).ceil() / facade.wall
         ),
         json!({ "pages_per_cpu_second": 1.0 / per_page, "cpu_seconds": fake_cpu, "pages": fake_pages }),
     );

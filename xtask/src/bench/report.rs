@@ -3,6 +3,10 @@
 
 use serde_json::{Value, json};
 
+/// The page size of every listing client (bench-client's default, the
+/// Python peer's `page_size`).
+pub const PAGE_SIZE: u64 = 100;
+
 /// Median of measurements (mean of the middle two for even counts).
 pub fn median(values: &[f64]) -> f64 {
     let mut v = values.to_vec();
@@ -55,9 +59,10 @@ impl Run {
         self.cpu * 1e6 / self.items.max(1) as f64
     }
 
-    /// Context switches per page of 100 items.
+    /// Context switches per page, the listing being read in pages of
+    /// [`PAGE_SIZE`].
     pub fn switches_per_page(&self) -> f64 {
-        self.switches / (self.items as f64 / 100.0).ceil().max(1.0)
+        self.switches / (self.items as f64 / PAGE_SIZE as f64).ceil().max(1.0)
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, ParseError};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, ParseError};
 use serde::de::{Deserializer, Error, Visitor};
 
 /// Parses a date-time exactly as `str::parse::<DateTime<FixedOffset>>` does.
@@ -33,14 +33,11 @@ fn common_shape(b: &[u8]) -> Option<DateTime<FixedOffset>> {
     if b.len() < 20 || [b[4], b[7], b[10], b[13], b[16]] != *b"--T::" {
         return None;
     }
-    let (year, month, day) = (
-        i64::from(number(&b[0..4])?),
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(&b[0..4])?).ok()?,
         number(&b[5..7])?,
         number(&b[8..10])?,
-    );
-    if !(1..=days_in_month(year, month)?).contains(&day) {
-        return None;
-    }
+    )?;
     let (hour, minute, second) = (
         number(&b[11..13])?,
         number(&b[14..16])?,
@@ -69,41 +66,10 @@ fn common_shape(b: &[u8]) -> Option<DateTime<FixedOffset>> {
         _ => return None,
     };
     // Seconds of 60 (leap seconds) are left to chrono.
-    if hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    // The instant is counted in seconds from the epoch and built from UTC:
-    // chrono's local-time conversion, which checks for gaps and folds a
-    // fixed offset cannot have, costs more than reading the text.
-    let local =
-        days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-    let offset = FixedOffset::east_opt(offset)?;
-    let utc = DateTime::from_timestamp(local - i64::from(offset.local_minus_utc()), nanos)?;
-    Some(utc.with_timezone(&offset))
-}
-
-/// Days in `month` of `year` (proleptic Gregorian), `None` for no such month.
-fn days_in_month(year: i64, month: u32) -> Option<u32> {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    Some(match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    })
-}
-
-/// Days from 1970-01-01 to a valid proleptic Gregorian date, counting in
-/// 400-year eras that start on 1 March (so that the leap day ends a year).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = i64::from((month + 9) % 12);
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos).filter(|_| second < 60)?;
+    date.and_time(time)
+        .and_local_timezone(FixedOffset::east_opt(offset)?)
+        .single()
 }
 
 /// Reads a required date-time field (`deserialize_with`).

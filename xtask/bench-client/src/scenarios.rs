@@ -180,22 +180,7 @@ async fn by_hand(args: &Args, read: fn(&[u8]) -> Result<PageSummary>) -> Result<
     let mut checksum = 0_i64;
     let mut continuation: Option<String> = None;
     loop {
-        let mut query = vec![("pageSize", args.page_size.to_string())];
-        if let Some(token) = continuation.take() {
-            query.push(("continuationToken", token));
-        }
-        let bytes = http
-            .get(format!(
-                "{}/v5/organizations/{}/payments",
-                args.url, args.org
-            ))
-            .bearer_auth(&token)
-            .query(&query)
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
+        let bytes = payments_page(&http, args, &token, continuation.take()).await?;
         let (items, sum, next) = read(&bytes)?;
         if items == 0 {
             break;
@@ -217,6 +202,32 @@ async fn by_hand(args: &Args, read: fn(&[u8]) -> Result<PageSummary>) -> Result<
         used,
         json!({ "checksum": checksum }),
     ))
+}
+
+/// One page of the organization's payments, by hand: the bytes of the
+/// page after `continuation` (the first page without one).
+async fn payments_page(
+    http: &reqwest::Client,
+    args: &Args,
+    token: &str,
+    continuation: Option<String>,
+) -> Result<bytes::Bytes> {
+    let mut query = vec![("pageSize", args.page_size.to_string())];
+    if let Some(continuation) = continuation {
+        query.push(("continuationToken", continuation));
+    }
+    Ok(http
+        .get(format!(
+            "{}/v5/organizations/{}/payments",
+            args.url, args.org
+        ))
+        .bearer_auth(token)
+        .query(&query)
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?)
 }
 
 /// An access token from the token endpoint, by hand.
@@ -253,22 +264,7 @@ async fn decode(args: &Args) -> Result<Value> {
     let mut bodies = Vec::new();
     let mut continuation: Option<String> = None;
     while bodies.len() < pages {
-        let mut query = vec![("pageSize", args.page_size.to_string())];
-        if let Some(token) = continuation.take() {
-            query.push(("continuationToken", token));
-        }
-        let body = http
-            .get(format!(
-                "{}/v5/organizations/{}/payments",
-                args.url, args.org
-            ))
-            .bearer_auth(&token)
-            .query(&query)
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
+        let body = payments_page(&http, args, &token, continuation.take()).await?;
         let page: types::PaymentPage = serde_json::from_slice(&body)?;
         continuation = page.pagination.and_then(|p| p.continuation_token);
         bodies.push(body);

@@ -300,7 +300,7 @@ fn listing(root: &Path, fake: &Fake, n: u64, options: &Options, report: &mut Rep
              busy {:.0}% of the wall time",
             1.0 / per_page,
             per_page * 1e6,
-            100.0 * per_page * (n as f64 / PAGE_SIZE as f64).ceil() / facade.wall
+            100.0 * per_page * facade.pages() / facade.wall
         ),
         json!({ "pages_per_cpu_second": 1.0 / per_page, "cpu_seconds": fake_cpu, "pages": fake_pages }),
     );
@@ -442,7 +442,12 @@ const CURRENT_THREAD: &str = "current-thread";
 
 /// One run of a listing scenario on `runtime`.
 fn client_run(root: &Path, fake: &Fake, scenario: &str, runtime: &str) -> Result<Run> {
-    let line = fake.client(root, scenario, &[("--runtime", runtime)])?;
+    let page_size = PAGE_SIZE.to_string();
+    let line = fake.client(
+        root,
+        scenario,
+        &[("--runtime", runtime), ("--page-size", &page_size)],
+    )?;
     Run::from_line(&line).with_context(|| format!("{scenario} printed {line}"))
 }
 

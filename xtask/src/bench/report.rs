@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-/// The page size of every listing client (bench-client's default, the
-/// Python peer's `page_size`).
+/// The page size of every listing client: passed to bench-client, and the
+/// Python peer's `page_size`.
 pub const PAGE_SIZE: u64 = 100;
 
 /// Median of measurements (mean of the middle two for even counts).
@@ -59,10 +59,14 @@ impl Run {
         self.cpu * 1e6 / self.items.max(1) as f64
     }
 
-    /// Context switches per page, the listing being read in pages of
-    /// [`PAGE_SIZE`].
+    /// Pages of [`PAGE_SIZE`] the run read.
+    pub fn pages(&self) -> f64 {
+        (self.items as f64 / PAGE_SIZE as f64).ceil()
+    }
+
+    /// Context switches per page.
     pub fn switches_per_page(&self) -> f64 {
-        self.switches / (self.items as f64 / PAGE_SIZE as f64).ceil().max(1.0)
+        self.switches / self.pages().max(1.0)
     }
 }
 

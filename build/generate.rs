@@ -167,10 +167,7 @@ fn amounts_in_cents(items: &mut [syn::Item]) -> Result<(), String> {
         }
         Ok(())
     }
-    let Some(types) = items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, i)| i),
-        _ => None,
-    }) else {
+    let Ok(types) = module(items, "types") else {
         return Ok(());
     };
     let mut changed = 0;
@@ -387,4 +384,16 @@ fn open_enum(name: &str, values: &[String]) -> Result<String, String> {
     let _ = writeln!(w, "        deserializer.deserialize_str(Text)");
     let _ = writeln!(w, "    }}\n}}");
     Ok(s)
+}
+
+/// The items of the generated module `name` (`types`, `builder`), which
+/// every rewriting step works in.
+fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Result<&'a mut Vec<syn::Item>, String> {
+    items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or_else(|| format!("generated client has no `{name}` module"))
 }

@@ -66,19 +66,7 @@ pub mod __lossless {
 /// flattened `extra` map. Fails if none has one: the spec lost its
 /// `additionalProperties`, and the models would silently drop fields again.
 pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => Some(m),
-            _ => None,
-        })
-        .ok_or("generated client has no `types` module")?;
-    let items = &mut types
-        .content
-        .as_mut()
-        .ok_or("the `types` module is empty")?
-        .1;
+    let items = super::module(&mut file.items, "types")?;
     let mut decoders = Vec::new();
     for item in items.iter_mut() {
         let syn::Item::Struct(model) = item else {

@@ -32,9 +32,9 @@ const SECRET_FIELDS: [&str; 7] = [
 
 /// Rewrites the models of [`MODELS`] and their builders.
 pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
-    let types = module(&mut file.items, "types")?;
+    let types = super::module(&mut file.items, "types")?;
     let mut done = rewrite_in(types)?;
-    let builder = module(types, "builder")?;
+    let builder = super::module(types, "builder")?;
     done += rewrite_in(builder)?;
     // A spec without these models (the codegen tests' fixture) has nothing
     // to redact; one with them must have every model and builder.
@@ -45,16 +45,6 @@ pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Result<&'a mut Vec<syn::Item>, String> {
-    items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or_else(|| format!("generated client has no `{name}` module"))
 }
 
 /// Redacts the models of one module; returns how many it found.

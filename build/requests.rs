@@ -11,14 +11,7 @@ use quote::{ToTokens, format_ident, quote};
 
 /// Adds `impl crate::Request` for every builder of `mod builder`.
 pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
-    let builder = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, i)| i),
-            _ => None,
-        })
-        .ok_or("generated client has no `builder` module")?;
+    let builder = super::module(&mut file.items, "builder")?;
 
     let mut impls = Vec::new();
     for item in builder.iter() {

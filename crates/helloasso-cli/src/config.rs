@@ -126,16 +126,6 @@ impl Context {
             .build()?)
     }
 
-    /// The same client (credentials, token file) with another retry policy.
-    pub fn client_with_retry(&self, policy: RetryPolicy) -> CliResult<Client> {
-        let builder = self.same_credentials().retry_policy(policy);
-        let builder = match &self.token_file {
-            Some(path) => builder.token_store(FileTokenStore::new(path)),
-            None => builder.token_store(MemoryTokenStore::new()),
-        };
-        Ok(builder.build()?)
-    }
-
     /// The organization, if one was given.
     pub fn organization_opt(&self) -> Option<&str> {
         self.organization.as_deref()

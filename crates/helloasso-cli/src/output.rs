@@ -93,6 +93,17 @@ pub struct Style {
     pub dialect: CsvDialect,
 }
 
+impl Style {
+    /// The decimal mark of amounts written as text in `format`: the CSV
+    /// dialect's in CSV, a point everywhere else.
+    pub fn decimal(&self, format: Format) -> char {
+        match format {
+            Format::Csv => self.dialect.decimal(),
+            _ => '.',
+        }
+    }
+}
+
 /// Where a listing goes when it is not standard output: a temporary file
 /// moved into place once complete.
 struct FileTarget {
@@ -113,6 +124,36 @@ pub struct Emitter<W: Write> {
     rows: Vec<Vec<Cell>>,
     count: u64,
     file: Option<FileTarget>,
+}
+
+/// Where a listing in `format` goes: the file `out` names (and whether it
+/// replaces one, `--force`), or `None` for standard output. Refuses a
+/// device or a pipe, and a spreadsheet without a file. Looks only: nothing
+/// is created.
+pub fn listing_target(
+    format: Format,
+    out: Option<&Path>,
+    force: bool,
+) -> CliResult<Option<(PathBuf, bool)>> {
+    let target = match out {
+        None => None,
+        Some(path) => match Destination::resolve(path, force)? {
+            Destination::Stdout => None,
+            Destination::File { target, replace } => Some((target, replace)),
+            Destination::Stream(_) => {
+                return Err(CliError::usage(format!(
+                    "--out {} is a device or a pipe: a listing is written to a file or to standard output (omit --out)",
+                    path.display()
+                )));
+            }
+        },
+    };
+    if format == Format::Xlsx && target.is_none() {
+        return Err(CliError::usage(
+            "--format xlsx needs a file: pass --out FILE.xlsx",
+        ));
+    }
+    Ok(target)
 }
 
 impl Emitter<Box<dyn Write>> {
@@ -144,24 +185,7 @@ impl Emitter<Box<dyn Write>> {
         cols: Cow<'static, [Col]>,
         sheet: &'static str,
     ) -> CliResult<Self> {
-        let target = match out {
-            None => None,
-            Some(path) => match Destination::resolve(path, force)? {
-                Destination::Stdout => None,
-                Destination::File { target, replace } => Some((target, replace)),
-                Destination::Stream(_) => {
-                    return Err(CliError::usage(format!(
-                        "--out {} is a device or a pipe: a listing is written to a file or to standard output (omit --out)",
-                        path.display()
-                    )));
-                }
-            },
-        };
-        if format == Format::Xlsx && target.is_none() {
-            return Err(CliError::usage(
-                "--format xlsx needs a file: pass --out FILE.xlsx",
-            ));
-        }
+        let target = listing_target(format, out, force)?;
         let (writer, file): (Box<dyn Write>, _) = match target {
             Some((target, replace)) => {
                 let temp = crate::destination::temporary_beside(&target)?;

@@ -53,16 +53,20 @@ impl Cell {
             Self::Empty => String::new(),
             Self::Text(text) => text.clone(),
             Self::Number(n) => n.to_string(),
-            Self::Euros(cents) => {
-                let text = format_euros(*cents);
-                if decimal == '.' {
-                    text
-                } else {
-                    text.replace('.', &decimal.to_string())
-                }
-            }
+            Self::Euros(cents) => euros_text(*cents, decimal),
             Self::Date(instant) => zone.short(instant),
         }
+    }
+}
+
+/// An amount in cents as euros, with `decimal` as separator: `15.00`,
+/// `15,00`.
+pub fn euros_text(cents: i64, decimal: char) -> String {
+    let text = format_euros(cents);
+    if decimal == '.' {
+        text
+    } else {
+        text.replace('.', &decimal.to_string())
     }
 }
 

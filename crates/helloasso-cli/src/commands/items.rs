@@ -18,7 +18,7 @@ use crate::commands::payments::{Settings, join_name, tell_count};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
-use crate::output::{Col, Emitter};
+use crate::output::{self, Col, Emitter};
 use crate::pager;
 use crate::rows::Cell;
 
@@ -155,7 +155,7 @@ fn options_text(item: &Item, decimal: char) -> String {
         }
         text.push_str(name);
         if let Some(price) = option.amount.filter(|a| a.get() > 0) {
-            let euros = price.euros().replace('.', &decimal.to_string());
+            let euros = crate::rows::euros_text(price.get(), decimal);
             text.push_str(&format!(" ({euros})"));
         }
     }
@@ -191,14 +191,7 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
     let format = settings.listing_format(out);
     // Checked before reading: a bad --out fails before the whole listing
     // is read (the columns, hence the emitter, wait for the last item).
-    if let Some(path) = out {
-        crate::destination::Destination::resolve(path, args.output.force)?;
-    }
-    if format == crate::cli::Format::Xlsx && out.is_none() {
-        return Err(crate::exit::CliError::usage(
-            "--format xlsx needs a file: pass --out FILE.xlsx",
-        ));
-    }
+    output::listing_target(format, out, args.output.force)?;
     let mut items = Vec::new();
     let walked = pager::walk_listing(
         listing(ctx, &q)?,
@@ -223,10 +216,7 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
     )?;
     // Cells render their own amounts; the options' prices sit inside text,
     // so they take the CSV dialect's decimal mark here.
-    let decimal = match format {
-        crate::cli::Format::Csv => settings.style.dialect.decimal(),
-        _ => '.',
-    };
+    let decimal = settings.style.decimal(format);
     for item in &items {
         emitter.item(item, item_cells(item, &labels, decimal))?;
     }

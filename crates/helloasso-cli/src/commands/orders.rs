@@ -117,12 +117,7 @@ pub fn listing(ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
 
 /// A page size no larger than a small limit needs.
 pub fn page_size_for(limits: &LimitArgs) -> u32 {
-    match limits.limit() {
-        Some(l) => limits
-            .page_size
-            .min(u32::try_from(l.max(1)).unwrap_or(u32::MAX)),
-        None => limits.page_size,
-    }
+    crate::commands::payments::page_size_for(limits.page_size, limits.limit())
 }
 
 const ORDER_COLS: &[Col] = &[
@@ -237,10 +232,7 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
 
 async fn get(ctx: &Context, settings: &Settings, args: OrderGetArgs) -> CliResult {
     let order = read(ctx, args.id).await?;
-    let decimal = match settings.format() {
-        crate::cli::Format::Csv => settings.style.dialect.decimal(),
-        _ => '.',
-    };
+    let decimal = settings.style.decimal(settings.format());
     output::single_in(
         settings.format(),
         settings.style.dialect,

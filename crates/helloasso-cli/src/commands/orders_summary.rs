@@ -9,13 +9,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Datelike;
 use helloasso_sdk::types::Order;
 use serde::Serialize;
 
 use crate::cli::{OrderGroupBy, OrdersSummaryArgs};
 use crate::commands::orders::{OrderQuery, listing, order_form, order_refunded};
 use crate::commands::payments::Settings;
+use crate::commands::summary::{month_key, or_none};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output::{Col, Emitter};
@@ -86,15 +86,8 @@ impl Row for OrderTotals {
 }
 
 fn key(by: OrderGroupBy, o: &Order, zone: Zone) -> String {
-    let or_none = |s: String| if s.is_empty() { "(none)".to_owned() } else { s };
     match by {
-        OrderGroupBy::Month => o.date.map_or_else(
-            || "(no date)".to_owned(),
-            |d| {
-                let local = zone.local(&d);
-                format!("{:04}-{:02}", local.year(), local.month())
-            },
-        ),
+        OrderGroupBy::Month => month_key(o.date, zone),
         OrderGroupBy::Form => or_none(order_form(o.form_type.as_ref(), o.form_slug.as_deref())),
         OrderGroupBy::FormType => {
             or_none(o.form_type.as_ref().map_or("", |t| t.as_str()).to_owned())

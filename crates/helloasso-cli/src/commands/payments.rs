@@ -135,11 +135,7 @@ pub fn payment_cells(p: &Payment) -> Vec<Cell> {
 /// `TYPE/SLUG` of the form a payment went through.
 pub fn form_of(order: Option<&helloasso_sdk::types::OrderLight>) -> String {
     order.map_or_else(String::new, |o| {
-        match (o.form_type.as_ref(), o.form_slug.as_deref()) {
-            (Some(t), Some(s)) => format!("{}/{s}", t.as_str()),
-            (None, Some(s)) => s.to_owned(),
-            _ => String::new(),
-        }
+        crate::commands::orders::order_form(o.form_type.as_ref(), o.form_slug.as_deref())
     })
 }
 
@@ -165,7 +161,7 @@ pub fn join_name(first: Option<&str>, last: Option<&str>) -> String {
 
 /// A page size no larger than needed for `limit` items: asking for 100
 /// payments to show 5 wastes HelloAsso's time and ours.
-fn page_size_for(page_size: u32, limit: Option<u64>) -> u32 {
+pub fn page_size_for(page_size: u32, limit: Option<u64>) -> u32 {
     match limit {
         Some(limit) => page_size.min(u32::try_from(limit.max(1)).unwrap_or(u32::MAX)),
         None => page_size,
@@ -271,7 +267,7 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
                 let attempts = crate::listing::attempts_for(t.div_ceil(u64::from(page_size)));
                 if attempts > crate::listing::LONG_LISTING_ATTEMPTS {
                     let policy = helloasso_sdk::RetryPolicy::default().with_max_attempts(attempts);
-                    let client = ctx.client_with_retry(policy)?;
+                    let client = ctx.client.with_retry_policy(policy);
                     pages = listing_with(&client, ctx, &args, &filters)?
                         .page_size(page_size)
                         .resume_from(c.to_owned())
@@ -323,11 +319,7 @@ async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
     let payment = request.await?;
     let format = settings.format();
     let dialect = settings.style.dialect;
-    let decimal = if format == Format::Csv {
-        dialect.decimal()
-    } else {
-        '.'
-    };
+    let decimal = settings.style.decimal(format);
     output::single_in(
         format,
         dialect,

@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Datelike;
-use futures::StreamExt;
+use chrono::{DateTime, Datelike, FixedOffset};
 use helloasso_sdk::payments::MAX_PAGE_SIZE;
 use helloasso_sdk::types::{Payment, PaymentState};
 use serde::Serialize;
@@ -19,7 +18,8 @@ use crate::commands::payments::{Settings, form_of, refunded_cents};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
-use crate::output::{self, Col, Emitter};
+use crate::output::{Col, Emitter};
+use crate::pager;
 use crate::rows::{Cell, Row};
 use crate::timezone::Zone;
 
@@ -81,20 +81,33 @@ impl Row for Totals {
     }
 }
 
+/// The month group of an instant, in `zone`: `2024-03`, `(no date)`.
+pub fn month_key(date: Option<DateTime<FixedOffset>>, zone: Zone) -> String {
+    date.map_or_else(
+        || "(no date)".to_owned(),
+        |d| {
+            let local = zone.local(&d);
+            format!("{:04}-{:02}", local.year(), local.month())
+        },
+    )
+}
+
+/// A group's key, `(none)` when it is empty.
+pub fn or_none(key: String) -> String {
+    if key.is_empty() {
+        "(none)".to_owned()
+    } else {
+        key
+    }
+}
+
 /// The group a payment falls in.
 fn key(by: GroupBy, p: &Payment, zone: Zone) -> String {
-    let or_unknown = |s: String| if s.is_empty() { "(none)".to_owned() } else { s };
     match by {
-        GroupBy::Month => p.date.map_or_else(
-            || "(no date)".to_owned(),
-            |d| {
-                let local = zone.local(&d);
-                format!("{:04}-{:02}", local.year(), local.month())
-            },
-        ),
-        GroupBy::Form => or_unknown(form_of(p.order.as_ref())),
-        GroupBy::State => or_unknown(p.state.as_ref().map_or("", |s| s.as_str()).to_owned()),
-        GroupBy::Means => or_unknown(
+        GroupBy::Month => month_key(p.date, zone),
+        GroupBy::Form => or_none(form_of(p.order.as_ref())),
+        GroupBy::State => or_none(p.state.as_ref().map_or("", |s| s.as_str()).to_owned()),
+        GroupBy::Means => or_none(
             p.payment_means
                 .as_ref()
                 .map_or("", |m| m.as_str())
@@ -168,23 +181,12 @@ pub async fn run(ctx: &Context, settings: &Settings, args: SummaryArgs) -> CliRe
     let format = settings.listing_format(out);
     // Opened first: a bad --out fails before the whole listing is read.
     let mut emitter = Emitter::listing::<Totals>(format, settings.style, out, args.output.force)?;
-    let mut pages = list.pages();
-    let mut bar = None;
     let mut summary = Summary::default();
-    while let Some(page) = pages.next().await {
-        let page = page?;
-        let bar = bar.get_or_insert_with(|| {
-            let total = page.total_count.and_then(|t| u64::try_from(t).ok());
-            output::progress(settings.progress, total, "adding up")
-        });
-        for payment in &page.items {
-            summary.add(args.by, payment, zone);
-            bar.inc(1);
-        }
-    }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    pager::walk(list.pages(), None, settings.progress, "adding up", |p| {
+        summary.add(args.by, &p, zone);
+        Ok(())
+    })
+    .await?;
     for row in summary.rows() {
         emitter.row(&row)?;
     }

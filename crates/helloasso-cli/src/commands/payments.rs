@@ -239,6 +239,10 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
                     return Err(e.into());
                 }
                 let _ = emitter.finish();
+                // `--resume` continues a whole listing (`--all`) only.
+                if limit.is_some() {
+                    return Err(e.into());
+                }
                 return Err(crate::listing::stopped(e.into(), shown, pages.checkpoint()));
             }
         };

@@ -297,6 +297,61 @@ fn a_listing_that_stops_can_resume_from_its_checkpoint() {
     );
 }
 
+/// A listing cut by `--limit` that stops on a page keeps what it printed
+/// but offers no `--resume`, which continues whole listings (`--all`) only.
+#[test]
+fn a_limited_listing_that_stops_offers_no_resume() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200).json_body(json!({
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+        }));
+    });
+    let path = "/v5/organizations/mock-org/payments";
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(path)
+            .query_param_missing("continuationToken");
+        then.status(200).json_body(json!({
+            "data": [{ "id": 4, "amount": 1000, "state": "Authorized" },
+                     { "id": 3, "amount": 1000, "state": "Authorized" }],
+            "pagination": { "pageSize": 2, "continuationToken": "after-3" },
+        }));
+    });
+    let refused = server.mock(|when, then| {
+        when.method(GET)
+            .path(path)
+            .query_param("continuationToken", "after-3");
+        then.status(400)
+            .json_body(json!({"errors": [{"code": "BadRequest", "message": "refused"}]}));
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = bare(home.path());
+    cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+        .env("HELLOASSO_CLIENT_ID", "c")
+        .env("HELLOASSO_CLIENT_SECRET", "s")
+        .env("HELLOASSO_ORGANIZATION", "mock-org")
+        .env("HELLOASSO_TOKEN_FILE", home.path().join("tokens.json"));
+    let stopped = run_args(
+        cmd,
+        &[
+            "payments",
+            "list",
+            "--limit",
+            "4",
+            "--page-size",
+            "2",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(stopped.code, 7, "{}", stopped.stderr);
+    assert!(!stopped.stderr.contains("--resume"), "{}", stopped.stderr);
+    assert_eq!(stopped.stdout.lines().count(), 3, "{}", stopped.stdout);
+    refused.assert_calls(1);
+}
+
 #[test]
 fn a_very_long_listing_switches_to_a_larger_budget_without_a_gap_or_a_repeat() {
     let fake = Fake::start();

@@ -12,7 +12,7 @@
 
 use crate::counters::bump;
 use crate::dataset::{Intent, PaymentRec};
-use crate::errors::ApiError;
+use crate::errors::{ApiError, json_response};
 use crate::model::{
     CheckoutIntentResponse, InitCheckoutBody, InitCheckoutResponse, PaymentCashOutState,
     PaymentMeans, PaymentState,
@@ -153,7 +153,7 @@ pub(crate) async fn create_checkout_intent(
         bump(&st.counters.checkout_intents_created);
         Ok::<_, ApiError>(InitCheckoutResponse { id, redirect_url })
     })();
-    result.map(axum::Json).into_response()
+    json_response(result)
 }
 
 /// `GET /v5/organizations/{organizationSlug}/checkout-intents/{checkoutIntentId}`.
@@ -184,7 +184,7 @@ pub(crate) async fn get_checkout_intent(
             redirect_url: intent.redirect_url.clone(),
         })
     })();
-    result.map(axum::Json).into_response()
+    json_response(result)
 }
 
 /// Pays an intent: creates its order and payment and sends the webhooks.
@@ -251,7 +251,7 @@ pub(crate) async fn pay_route(
             .map_err(|_| ApiError::invalid("Invalid checkout intent id."))?;
         pay_intent(&st, id)
     })();
-    result.map(axum::Json).into_response()
+    json_response(result)
 }
 
 fn html_escape(s: &str) -> String {

@@ -15,6 +15,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::json;
 
 /// An error answer of the fake.
@@ -105,6 +106,16 @@ impl IntoResponse for ApiError {
         };
         (status, axum::Json(body)).into_response()
     }
+}
+
+/// A handler's answer: the value as JSON, or the error.
+pub(crate) fn json_response<T: Serialize>(result: Result<T, ApiError>) -> Response {
+    result.map(axum::Json).into_response()
+}
+
+/// A handler's answer when success has no body: an empty 200, or the error.
+pub(crate) fn empty_response(result: Result<(), ApiError>) -> Response {
+    result.map(|()| StatusCode::OK).into_response()
 }
 
 /// The fallback for unknown routes.

@@ -230,42 +230,70 @@ pub(crate) fn excel_paris(
     )
 }
 
-fn workbook(ds: &Dataset, rows: &[u32]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The cell formats a spreadsheet's rows are written with.
+pub(crate) struct SheetFormats {
+    /// Amounts in euros.
+    pub euros: rust_xlsxwriter::Format,
+    /// Paris date-times.
+    pub dates: rust_xlsxwriter::Format,
+}
+
+/// A workbook of one sheet `name`: a bold header row `header`, frozen and
+/// with a filter over it and the `rows` rows below, which `fill` writes
+/// from row 1 on.
+pub(crate) fn spreadsheet(
+    name: &str,
+    header: &[&str],
+    rows: usize,
+    fill: impl FnOnce(
+        &mut rust_xlsxwriter::Worksheet,
+        &SheetFormats,
+    ) -> Result<(), rust_xlsxwriter::XlsxError>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    ws.set_name("Payments")?;
+    ws.set_name(name)?;
     let bold = Format::new().set_bold();
-    let euros = Format::new().set_num_format("#,##0.00\\ \"€\"");
-    let dates = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    for (c, title) in CSV_HEADER.iter().enumerate() {
+    let formats = SheetFormats {
+        euros: Format::new().set_num_format("#,##0.00\\ \"€\""),
+        dates: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+    };
+    for (c, title) in header.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *title, &bold)?;
     }
-    let mut email = String::with_capacity(64);
-    for (r, &idx) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        let p = &ds.payments[idx as usize];
-        let form = &ds.forms[p.form as usize];
-        let (first, last) = ds.payer_names(p.payer);
-        ds.payer_email(p.payer, &mut email);
-        ws.write_number(r, 0, ds.payment_id(idx) as f64)?;
-        ws.write_number(r, 1, crate::render::order_id(ds, idx) as f64)?;
-        ws.write_datetime_with_format(r, 2, &excel_paris(p.date)?, &dates)?;
-        ws.write_datetime_with_format(r, 3, &excel_paris(p.updated)?, &dates)?;
-        ws.write_number_with_format(r, 4, f64::from(p.amount) / 100.0, &euros)?;
-        ws.write_number_with_format(r, 5, f64::from(p.tip) / 100.0, &euros)?;
-        ws.write_number_with_format(r, 6, f64::from(p.refunded) / 100.0, &euros)?;
-        ws.write_string(r, 7, p.state.as_str())?;
-        ws.write_string(r, 8, p.means.as_str())?;
-        ws.write_string(r, 9, p.cash_out.map_or("", |c| c.as_str()))?;
-        ws.write_string(r, 10, form.form_type.as_str())?;
-        ws.write_string(r, 11, &form.slug)?;
-        ws.write_string(r, 12, &form.name)?;
-        ws.write_string(r, 13, first)?;
-        ws.write_string(r, 14, last)?;
-        ws.write_string(r, 15, &email)?;
-    }
+    fill(ws, &formats)?;
     ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, rows.len() as u32, (CSV_HEADER.len() - 1) as u16)?;
+    ws.autofilter(0, 0, rows as u32, (header.len() - 1) as u16)?;
     book.save_to_buffer()
+}
+
+fn workbook(ds: &Dataset, rows: &[u32]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    spreadsheet("Payments", CSV_HEADER, rows.len(), |ws, f| {
+        let mut email = String::with_capacity(64);
+        for (r, &idx) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            let p = &ds.payments[idx as usize];
+            let form = &ds.forms[p.form as usize];
+            let (first, last) = ds.payer_names(p.payer);
+            ds.payer_email(p.payer, &mut email);
+            ws.write_number(r, 0, ds.payment_id(idx) as f64)?;
+            ws.write_number(r, 1, crate::render::order_id(ds, idx) as f64)?;
+            ws.write_datetime_with_format(r, 2, &excel_paris(p.date)?, &f.dates)?;
+            ws.write_datetime_with_format(r, 3, &excel_paris(p.updated)?, &f.dates)?;
+            ws.write_number_with_format(r, 4, f64::from(p.amount) / 100.0, &f.euros)?;
+            ws.write_number_with_format(r, 5, f64::from(p.tip) / 100.0, &f.euros)?;
+            ws.write_number_with_format(r, 6, f64::from(p.refunded) / 100.0, &f.euros)?;
+            ws.write_string(r, 7, p.state.as_str())?;
+            ws.write_string(r, 8, p.means.as_str())?;
+            ws.write_string(r, 9, p.cash_out.map_or("", |c| c.as_str()))?;
+            ws.write_string(r, 10, form.form_type.as_str())?;
+            ws.write_string(r, 11, &form.slug)?;
+            ws.write_string(r, 12, &form.name)?;
+            ws.write_string(r, 13, first)?;
+            ws.write_string(r, 14, last)?;
+            ws.write_string(r, 15, &email)?;
+        }
+        Ok(())
+    })
 }

@@ -4,14 +4,14 @@
 
 use crate::counters::bump;
 use crate::dataset::{AmountRule, Dataset, Form};
-use crate::errors::ApiError;
+use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormState, FormType, SortOrder};
 use crate::oauth::Scope;
 use crate::orders::{tier_custom_fields, tier_description, tier_id, tier_options};
 use crate::pagination::PageRequest;
 use crate::payments::{org_access, path_error};
-use crate::query::Query;
+use crate::query::{Query, body_object};
 use crate::render::{form_path, tier_type};
 use crate::state::AppState;
 use crate::time::{self, TICKS_PER_DAY, Ticks, format_paris};
@@ -19,8 +19,7 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -193,13 +192,6 @@ fn form_state_list(q: &Query) -> Result<Vec<FormState>, ApiError> {
         .collect()
 }
 
-fn json_response(value: Result<Value, ApiError>) -> Response {
-    match value {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
 /// `GET /v5/organizations/{organizationSlug}/forms`.
 pub(crate) async fn list_forms(
     State(st): State<Arc<AppState>>,
@@ -297,13 +289,6 @@ pub(crate) async fn list_form_types(
             .collect();
         Ok(json!(used))
     })())
-}
-
-fn body_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(ApiError::invalid("The request body must be a JSON object.")),
-    }
 }
 
 /// A slug from a title: ASCII, lower case, words joined by dashes.
@@ -424,10 +409,7 @@ pub(crate) async fn set_form_state(
         ds.forms[form as usize].state = state;
         Ok::<_, ApiError>(())
     })();
-    match result {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => e.into_response(),
-    }
+    empty_response(result)
 }
 
 #[cfg(test)]

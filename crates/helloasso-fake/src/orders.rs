@@ -14,12 +14,11 @@
 
 use crate::counters::bump;
 use crate::dataset::{Dataset, Form};
-use crate::errors::ApiError;
+use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormType, ItemState, PaymentMeans, PaymentState, SortField, TierType};
 use crate::oauth::Scope;
-use crate::pagination::PageRequest;
-use crate::payments::{org_access, path_error};
+use crate::payments::{org_access, page_request, path_error};
 use crate::query::Query;
 use crate::render;
 use crate::rng::SplitMix64;
@@ -28,10 +27,9 @@ use crate::time::{TICKS_PER_DAY, Ticks, format_paris};
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 /// Offset of the ids of free orders and of their items above the paid ones.
 const FREE_ID_OFFSET: i64 = 50_000_000;
@@ -546,13 +544,31 @@ fn order_value(ds: &Dataset, order: OrderRef, details: bool) -> Value {
 fn item_value(ds: &Dataset, item: ItemRef, details: bool) -> Value {
     let order = item.order();
     let mut out = serde_json::Map::new();
-    out.insert("order".into(), order_light(ds, order));
-    out.insert(
-        "payer".into(),
-        serde_json::to_value(render::payer(ds, order.payer(ds))).unwrap_or_default(),
-    );
-    if let ItemRef::Paid(idx) = item {
-        let p = render::payment(ds, idx);
+    // A paid item's payment holds its order and payer: built once, used for all three.
+    let payment = match item {
+        ItemRef::Paid(idx) => Some((idx, render::payment(ds, idx))),
+        ItemRef::Free(..) => None,
+    };
+    match &payment {
+        Some((_, p)) => {
+            out.insert(
+                "order".into(),
+                serde_json::to_value(&p.order).unwrap_or_default(),
+            );
+            out.insert(
+                "payer".into(),
+                serde_json::to_value(&p.payer).unwrap_or_default(),
+            );
+        }
+        None => {
+            out.insert("order".into(), order_light(ds, order));
+            out.insert(
+                "payer".into(),
+                serde_json::to_value(render::payer(ds, order.payer(ds))).unwrap_or_default(),
+            );
+        }
+    }
+    if let Some((idx, p)) = payment {
         let mut payments = vec![json!({
             "shareAmount": p.amount,
             "id": p.id,
@@ -658,27 +674,6 @@ impl Selection {
             .filter(|&i| ds.free_orders[i as usize].org == self.org)
             .map(OrderRef::Free);
         paid.chain(free).filter(|&o| self.keeps_order(ds, o))
-    }
-}
-
-fn page_request(
-    st: &AppState,
-    q: &Query,
-    counts_by_default: bool,
-) -> Result<PageRequest, ApiError> {
-    Ok(PageRequest {
-        page_size: q.page_size()?,
-        page_index: q.page_index()?,
-        token: q.get("continuationToken").map(str::to_owned),
-        counts: q.bool("withCount")?.unwrap_or(counts_by_default)
-            && !st.counts_unknown.load(Ordering::Relaxed),
-    })
-}
-
-fn json_response(value: Result<Value, ApiError>) -> Response {
-    match value {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => e.into_response(),
     }
 }
 
@@ -951,10 +946,7 @@ pub(crate) async fn cancel_order(
         }
         Ok(())
     })();
-    match result {
-        Ok(()) => axum::http::StatusCode::OK.into_response(),
-        Err(e) => e.into_response(),
-    }
+    empty_response(result)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::counters::bump;
 use crate::dataset::{Dataset, Org};
-use crate::errors::ApiError;
+use crate::errors::{ApiError, json_response};
 use crate::oauth::Scope;
 use crate::payments::{org_access, path_error};
 use crate::state::AppState;
@@ -78,7 +78,7 @@ pub(crate) async fn get_organization(
         let org = org_access(&ds, &slug, scope)?;
         Ok::<_, ApiError>(organization(&ds, org))
     })();
-    result.map(axum::Json).into_response()
+    json_response(result)
 }
 
 /// `GET /v5/users/me/organizations`: the organizations the token reaches.

@@ -7,21 +7,20 @@
 
 use crate::counters::bump;
 use crate::dataset::Dataset;
-use crate::errors::ApiError;
+use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{ApiNotificationType, SortOrder};
 use crate::oauth::Scope;
 use crate::organization::joined;
 use crate::pagination::PageRequest;
 use crate::payments::path_error;
-use crate::query::Query;
+use crate::query::{Query, body_object};
 use crate::state::{AppState, lock};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -60,13 +59,6 @@ fn url_model(st: &AppState, kind: Option<ApiNotificationType>, url: &str) -> Val
         v["apiNotificationType"] = json!(kind);
     }
     v
-}
-
-fn json_response(value: Result<Value, ApiError>) -> Response {
-    match value {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => e.into_response(),
-    }
 }
 
 /// `GET /v5/partners/me`.
@@ -178,13 +170,6 @@ pub(crate) async fn list_partner_organizations(
     })())
 }
 
-fn body_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(ApiError::invalid("The request body must be a JSON object.")),
-    }
-}
-
 /// `PUT /v5/partners/me/api-clients`.
 pub(crate) async fn set_api_client_domain(
     State(st): State<Arc<AppState>>,
@@ -203,10 +188,7 @@ pub(crate) async fn set_api_client_domain(
         lock(&st.partner).domain = domain;
         Ok(())
     })();
-    match result {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => e.into_response(),
-    }
+    empty_response(result)
 }
 
 fn organization_of(st: &AppState, slug: Option<&str>) -> Result<Option<u8>, ApiError> {
@@ -272,13 +254,6 @@ fn delete_url(
     Ok(())
 }
 
-fn empty(result: Result<(), ApiError>) -> Response {
-    match result {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
 /// `PUT /v5/partners/me/api-notifications`.
 pub(crate) async fn set_main_url(
     State(st): State<Arc<AppState>>,
@@ -296,7 +271,7 @@ pub(crate) async fn delete_main_url(
     RawQuery(raw): RawQuery,
 ) -> Response {
     bump(&st.counters.requests.delete_notification_url);
-    empty(delete_url(&st, scope, None, raw.as_deref()))
+    empty_response(delete_url(&st, scope, None, raw.as_deref()))
 }
 
 /// `PUT /v5/partners/me/api-notifications/organizations/{organizationSlug}`.
@@ -321,7 +296,7 @@ pub(crate) async fn delete_organization_url(
     RawQuery(raw): RawQuery,
 ) -> Response {
     bump(&st.counters.requests.delete_notification_url);
-    empty(
+    empty_response(
         path.map_err(path_error)
             .and_then(|Path(slug)| delete_url(&st, scope, Some(&slug), raw.as_deref())),
     )

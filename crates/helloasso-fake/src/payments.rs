@@ -2,7 +2,7 @@
 
 use crate::counters::bump;
 use crate::dataset::Dataset;
-use crate::errors::ApiError;
+use crate::errors::{ApiError, json_response};
 use crate::export;
 use crate::model::{FormType, Page, Pagination, Payment};
 use crate::oauth::Scope;
@@ -98,10 +98,25 @@ fn page<T>(
     render: fn(&Dataset, u32) -> T,
 ) -> Result<Page<T>, ApiError> {
     let out = pagination::select(ds, filter, req)?;
-    Ok(Page {
-        data: out.items.iter().map(|&i| render(ds, i)).collect(),
-        pagination: pagination(&out, req.page_size),
-    })
+    Ok(render_page(
+        ds,
+        &out.items,
+        pagination(&out, req.page_size),
+        render,
+    ))
+}
+
+/// The page of the selected payments `items`, each one rendered by `render`.
+fn render_page<T>(
+    ds: &Dataset,
+    items: &[u32],
+    pagination: Pagination,
+    render: fn(&Dataset, u32) -> T,
+) -> Page<T> {
+    Page {
+        data: items.iter().map(|&i| render(ds, i)).collect(),
+        pagination,
+    }
 }
 
 /// A listing page as a JSON response. A page of 100 payments is some
@@ -114,12 +129,12 @@ fn page_response<T: Serialize>(page: Result<Page<T>, ApiError>) -> Response {
     };
     let mut body = Vec::with_capacity(256 + page.data.len() * BYTES_PER_ITEM);
     match serde_json::to_writer(&mut body, &page) {
-        Ok(()) => json_response(body),
+        Ok(()) => json_bytes(body),
         Err(e) => ApiError::Internal(format!("The page could not be written: {e}")).into_response(),
     }
 }
 
-fn json_response(body: Vec<u8>) -> Response {
+fn json_bytes(body: Vec<u8>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -133,14 +148,21 @@ fn json_response(body: Vec<u8>) -> Response {
 /// Room reserved per listed item: a rendered payment takes 1.3 to 1.8 KB.
 const BYTES_PER_ITEM: usize = 2048;
 
-fn page_request(st: &AppState, q: &Query) -> Result<PageRequest, ApiError> {
+/// The paging a listing's query asks for. `withCount` says whether to count
+/// the totals (`false`: -1, as HelloAsso answers); without it the listing
+/// counts when `counts_by_default`. The fake never counts when told to act
+/// as if it cannot.
+pub(crate) fn page_request(
+    st: &AppState,
+    q: &Query,
+    counts_by_default: bool,
+) -> Result<PageRequest, ApiError> {
     Ok(PageRequest {
         page_size: q.page_size()?,
         page_index: q.page_index()?,
         token: q.get("continuationToken").map(str::to_owned),
-        // `withCount=false` asks for no totals (-1), as HelloAsso answers;
-        // without it the fake counts unless told to act as if it cannot.
-        counts: q.bool("withCount")?.unwrap_or(true) && !st.counts_unknown.load(Ordering::Relaxed),
+        counts: q.bool("withCount")?.unwrap_or(counts_by_default)
+            && !st.counts_unknown.load(Ordering::Relaxed),
     })
 }
 
@@ -185,21 +207,28 @@ pub(crate) async fn list_organization_payments(
         let Path(slug) = path.map_err(path_error)?;
         let q = Query::parse(raw.as_deref());
         let lq = ListingQuery::parse(&q, "userSearchKey")?;
-        let req = page_request(&st, &q)?;
+        let req = page_request(&st, &q, true)?;
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let filter = lq.filter(&ds, org);
-        if let Some(rendered) = &st.rendered {
-            let out = pagination::select(&ds, &filter, &req)?;
-            let paging = pagination(&out, req.page_size);
-            if let Some(body) = rendered.page(&ds, &out.items, &paging) {
-                return Ok(Listing::Spliced(body));
-            }
+        let Some(rendered) = &st.rendered else {
+            return page(&ds, &filter, &req, render::payment).map(Listing::Rendered);
+        };
+        let out = pagination::select(&ds, &filter, &req)?;
+        let paging = pagination(&out, req.page_size);
+        if let Some(body) = rendered.page(&ds, &out.items, &paging) {
+            return Ok(Listing::Spliced(body));
         }
-        page(&ds, &filter, &req, render::payment).map(Listing::Rendered)
+        // The cache is off: render the selection already made.
+        Ok(Listing::Rendered(render_page(
+            &ds,
+            &out.items,
+            paging,
+            render::payment,
+        )))
     })();
     match result {
-        Ok(Listing::Spliced(body)) => json_response(body),
+        Ok(Listing::Spliced(body)) => json_bytes(body),
         Ok(Listing::Rendered(page)) => page_response(Ok(page)),
         Err(e) => e.into_response(),
     }
@@ -229,7 +258,7 @@ pub(crate) async fn list_form_payments(
         })?;
         let q = Query::parse(raw.as_deref());
         let lq = ListingQuery::parse(&q, "userSearchKey")?;
-        let req = page_request(&st, &q)?;
+        let req = page_request(&st, &q, true)?;
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let form = ds.form_index(org, form_type, &form_slug).ok_or_else(|| {
@@ -310,5 +339,5 @@ pub(crate) async fn get_payment(
         let idx = payment_index(&ds, &id, scope)?;
         Ok::<_, ApiError>(render::payment(&ds, idx))
     })();
-    result.map(axum::Json).into_response()
+    json_response(result)
 }

@@ -5,7 +5,7 @@
 use crate::counters::bump;
 use crate::dataset::{Dataset, FLAG_PAID_OUT};
 use crate::errors::ApiError;
-use crate::export::{XLSX_MIME, excel_paris};
+use crate::export::{XLSX_MIME, excel_paris, spreadsheet};
 use crate::model::{FormType, PaymentState};
 use crate::oauth::Scope;
 use crate::payments::{org_access, path_error};
@@ -143,38 +143,28 @@ fn csv(cash_out: i64, rows: &[CashOutRow]) -> Result<Vec<u8>, ApiError> {
 /// as numbers, dates as Paris date-times, amounts in euros with a euro
 /// format, a bold frozen header with a filter.
 fn xlsx(cash_out: i64, rows: &[CashOutRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name("Cash-out")?;
-    let bold = Format::new().set_bold();
-    let euros = Format::new().set_num_format("#,##0.00\\ \"€\"");
-    let dates = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    for (c, title) in CASH_OUT_HEADER.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *title, &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        ws.write_number(r, 0, cash_out as f64)?;
-        ws.write_datetime_with_format(r, 1, &excel_paris(row.cash_out_date)?, &dates)?;
-        ws.write_string(r, 2, row.campaign_type)?;
-        ws.write_string(r, 3, row.campaign_name)?;
-        ws.write_string(r, 4, row.operation)?;
-        ws.write_number_with_format(r, 5, f64::from(row.credit_cents) / 100.0, &euros)?;
-        ws.write_number_with_format(r, 6, 0.0, &euros)?;
-        ws.write_number(r, 7, row.order_id as f64)?;
-        ws.write_number(r, 8, row.payment_id as f64)?;
-        ws.write_datetime_with_format(r, 9, &excel_paris(row.payment_date)?, &dates)?;
-        ws.write_string(r, 10, row.method)?;
-        ws.write_string(r, 11, row.status)?;
-        ws.write_string(r, 12, &row.designation)?;
-        ws.write_string(r, 13, row.payer_last_name)?;
-        ws.write_string(r, 14, row.payer_first_name)?;
-        ws.write_string(r, 15, &row.payer_email)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, rows.len() as u32, (CASH_OUT_HEADER.len() - 1) as u16)?;
-    book.save_to_buffer()
+    spreadsheet("Cash-out", CASH_OUT_HEADER, rows.len(), |ws, f| {
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            ws.write_number(r, 0, cash_out as f64)?;
+            ws.write_datetime_with_format(r, 1, &excel_paris(row.cash_out_date)?, &f.dates)?;
+            ws.write_string(r, 2, row.campaign_type)?;
+            ws.write_string(r, 3, row.campaign_name)?;
+            ws.write_string(r, 4, row.operation)?;
+            ws.write_number_with_format(r, 5, f64::from(row.credit_cents) / 100.0, &f.euros)?;
+            ws.write_number_with_format(r, 6, 0.0, &f.euros)?;
+            ws.write_number(r, 7, row.order_id as f64)?;
+            ws.write_number(r, 8, row.payment_id as f64)?;
+            ws.write_datetime_with_format(r, 9, &excel_paris(row.payment_date)?, &f.dates)?;
+            ws.write_string(r, 10, row.method)?;
+            ws.write_string(r, 11, row.status)?;
+            ws.write_string(r, 12, &row.designation)?;
+            ws.write_string(r, 13, row.payer_last_name)?;
+            ws.write_string(r, 14, row.payer_first_name)?;
+            ws.write_string(r, 15, &row.payer_email)?;
+        }
+        Ok(())
+    })
 }
 
 /// `GET /v5/organizations/{organizationSlug}/cash-out/{cashOutId}/export`:

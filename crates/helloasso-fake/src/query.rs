@@ -8,6 +8,15 @@
 use crate::errors::ApiError;
 use crate::model::{FormType, PaymentState, SortField, SortOrder};
 use crate::time::{self, Ticks};
+use serde_json::Value;
+
+/// A request body that must be a JSON object, or a 400.
+pub(crate) fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ApiError::invalid("The request body must be a JSON object.")),
+    }
+}
 
 /// A parsed query string.
 #[derive(Debug, Default, Clone)]

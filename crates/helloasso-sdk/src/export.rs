@@ -14,7 +14,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::error_mapping::RawError;
 use crate::error_mapping::{media_type, transport};
-use crate::http_response::Response;
+use crate::http_response::{ByteStream, Response};
 use crate::payments::{FilterTarget, PaymentFilters};
 use crate::transport::send_request;
 
@@ -139,22 +139,34 @@ impl ExportPayments {
             })
             .await?;
         check_content_type(&response, format)?;
-        let mut body = response.into_body();
-        let mut written: u64 = 0;
-        loop {
-            let Some(chunk) = tokio::time::timeout(idle, body.next())
-                .await
-                .map_err(|_| stalled(idle))?
-            else {
-                break;
-            };
-            let chunk = chunk.map_err(transport)?;
-            writer.write_all(&chunk).await.map_err(ExportError::Write)?;
-            written += chunk.len() as u64;
-        }
-        writer.flush().await.map_err(ExportError::Write)?;
-        Ok(written)
+        copy_body(response.into_body(), idle, writer).await
     }
+}
+
+/// Copies a streamed body into `writer` chunk by chunk, giving up after
+/// `idle` without a byte, then flushes; returns the number of bytes written.
+pub(crate) async fn copy_body<W>(
+    mut body: ByteStream,
+    idle: Duration,
+    writer: &mut W,
+) -> Result<u64, ExportError>
+where
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    let mut written: u64 = 0;
+    loop {
+        let Some(chunk) = tokio::time::timeout(idle, body.next())
+            .await
+            .map_err(|_| stalled(idle))?
+        else {
+            break;
+        };
+        let chunk = chunk.map_err(transport)?;
+        writer.write_all(&chunk).await.map_err(ExportError::Write)?;
+        written += chunk.len() as u64;
+    }
+    writer.flush().await.map_err(ExportError::Write)?;
+    Ok(written)
 }
 
 /// The error for a download that stopped sending bytes.

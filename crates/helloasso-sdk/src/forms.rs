@@ -8,7 +8,7 @@ use helloasso_raw::types::{
 use crate::client::Client;
 use crate::error::Result;
 use crate::listing::{self, Start};
-use crate::pagination::{Cursor, ItemStream, Page, Paging, RawPage};
+use crate::pagination::{Cursor, ItemStream, Page, PageRequest, Paging, RawPage};
 
 impl Client {
     /// An organization's forms, by its slug.
@@ -208,11 +208,7 @@ impl listing::PagedListing for ListForms {
                 if let Some(size) = self.page_size {
                     b = b.page_size(i64::from(size));
                 }
-                match &cursor {
-                    Cursor::First => b,
-                    Cursor::Token(token) => b.continuation_token(token.clone()),
-                    Cursor::Index(index) => b.page_index(*index),
-                }
+                b.start_at(&cursor)
             })
             .await?
             .into_body();

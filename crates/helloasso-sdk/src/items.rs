@@ -31,7 +31,7 @@ use helloasso_raw::types::{
 use crate::client::Client;
 use crate::error::Result;
 use crate::listing::{self, Start};
-use crate::pagination::{Cursor, ItemStream, Page, PageStream, Paging, RawPage};
+use crate::pagination::{Cursor, ItemStream, Page, PageRequest, PageStream, Paging, RawPage};
 
 impl Client {
     /// An organization's items, by its slug.
@@ -293,16 +293,12 @@ impl ListItems {
         if let Some(size) = self.page_size {
             b = b.page_size(i64::from(size));
         }
-        match cursor {
-            Cursor::First => b,
-            Cursor::Token(token) => b.continuation_token(token.clone()),
-            Cursor::Index(index) => b.page_index(*index),
-        }
+        b.start_at(cursor)
     }
 }
 
 /// The two generated item listing builders, which take the same filters.
-trait ItemListing: Sized {
+trait ItemListing: PageRequest {
     fn from(self, v: DateTime<FixedOffset>) -> Self;
     fn to(self, v: DateTime<FixedOffset>) -> Self;
     fn user_search_key(self, v: String) -> Self;
@@ -314,8 +310,6 @@ trait ItemListing: Sized {
     fn sort_field(self, v: SortField) -> Self;
     fn sort_order(self, v: SortOrder) -> Self;
     fn page_size(self, v: i64) -> Self;
-    fn continuation_token(self, v: String) -> Self;
-    fn page_index(self, v: i64) -> Self;
 }
 
 macro_rules! item_listing {
@@ -332,8 +326,6 @@ macro_rules! item_listing {
             fn sort_field(self, v: SortField) -> Self { builder::$b::sort_field(self, v) }
             fn sort_order(self, v: SortOrder) -> Self { builder::$b::sort_order(self, v) }
             fn page_size(self, v: i64) -> Self { builder::$b::page_size(self, v) }
-            fn continuation_token(self, v: String) -> Self { builder::$b::continuation_token(self, v) }
-            fn page_index(self, v: i64) -> Self { builder::$b::page_index(self, v) }
         }
     )*};
 }

@@ -1,6 +1,7 @@
-//! What the listings beyond payments share: where a listing starts (first
-//! page, a checkpoint, a page index), the bounds of a page size, and how
-//! one page or a stream of pages is drawn from a page fetch.
+//! What the paged listings (payments and their search, orders, items,
+//! forms) share: where a listing starts (first page, a checkpoint, a page
+//! index), the bounds of a page size, and how one page or a stream of pages
+//! is drawn from a page fetch.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -58,17 +59,19 @@ impl Start {
 }
 
 /// HelloAsso answers 400 past [`MAX_PAGE_SIZE`]: better said before sending.
+/// [`PaymentFilters`](crate::PaymentFilters) checks with it too.
 pub(crate) fn check_page_size(page_size: Option<u32>) -> Result<()> {
     match page_size {
-        Some(size) if size == 0 || size > MAX_PAGE_SIZE => Err(Error::invalid_request(format!(
-            "page size {size} is out of range: 1 to {MAX_PAGE_SIZE}"
+        Some(size) if !(1..=MAX_PAGE_SIZE).contains(&size) => Err(Error::invalid_request(format!(
+            "page size {size} is out of range: HelloAsso serves 1 to {MAX_PAGE_SIZE} items per page"
         ))),
         _ => Ok(()),
     }
 }
 
-/// A listing beyond payments, told by how it fetches one page: [`send_one`]
-/// and [`page_stream`] give every such listing the same checks and streams.
+/// A paged listing, told by how it fetches one page: [`send_one`] and
+/// [`page_stream`] give every such listing the same checks (page size, then
+/// [`validate`](Self::validate), then where it starts) and streams.
 pub(crate) trait PagedListing: Send + Sync + Sized + 'static {
     type Item: Send + 'static;
 

@@ -24,7 +24,7 @@ use helloasso_raw::types::{FormType, Order, OrderDetail, SortOrder};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::listing::{self, Start};
-use crate::pagination::{Cursor, ItemStream, Page, PageStream, Paging, RawPage};
+use crate::pagination::{Cursor, ItemStream, Page, PageRequest, PageStream, Paging, RawPage};
 
 impl Client {
     /// An organization's orders, by its slug.
@@ -272,16 +272,12 @@ impl ListOrders {
         if let Some(size) = self.page_size {
             b = b.page_size(i64::from(size));
         }
-        match cursor {
-            Cursor::First => b,
-            Cursor::Token(token) => b.continuation_token(token.clone()),
-            Cursor::Index(index) => b.page_index(*index),
-        }
+        b.start_at(cursor)
     }
 }
 
 /// The two generated order listing builders, which take the same filters.
-trait OrderListing: Sized {
+trait OrderListing: PageRequest {
     fn from(self, v: DateTime<FixedOffset>) -> Self;
     fn to(self, v: DateTime<FixedOffset>) -> Self;
     fn user_search_key(self, v: String) -> Self;
@@ -289,8 +285,6 @@ trait OrderListing: Sized {
     fn with_count(self, v: bool) -> Self;
     fn sort_order(self, v: SortOrder) -> Self;
     fn page_size(self, v: i64) -> Self;
-    fn continuation_token(self, v: String) -> Self;
-    fn page_index(self, v: i64) -> Self;
 }
 
 macro_rules! order_listing {
@@ -303,8 +297,6 @@ macro_rules! order_listing {
             fn with_count(self, v: bool) -> Self { builder::$b::with_count(self, v) }
             fn sort_order(self, v: SortOrder) -> Self { builder::$b::sort_order(self, v) }
             fn page_size(self, v: i64) -> Self { builder::$b::page_size(self, v) }
-            fn continuation_token(self, v: String) -> Self { builder::$b::continuation_token(self, v) }
-            fn page_index(self, v: i64) -> Self { builder::$b::page_index(self, v) }
         }
     )*};
 }

@@ -48,6 +48,46 @@ pub(crate) enum Cursor {
     Index(i64),
 }
 
+/// A generated builder of a paged listing: it asks for a page by
+/// continuation token or by index, and [`start_at`](Self::start_at) turns a
+/// [`Cursor`] into the one paging parameter (none for the first page).
+pub(crate) trait PageRequest: Sized {
+    fn continuation_token(self, token: String) -> Self;
+    fn page_index(self, index: i64) -> Self;
+
+    /// The request for the page `cursor` points at.
+    fn start_at(self, cursor: &Cursor) -> Self {
+        match cursor {
+            Cursor::First => self,
+            Cursor::Token(token) => self.continuation_token(token.clone()),
+            Cursor::Index(index) => self.page_index(*index),
+        }
+    }
+}
+
+macro_rules! page_request {
+    ($($b:ident),* $(,)?) => {$(
+        impl PageRequest for helloasso_raw::builder::$b<'_> {
+            fn continuation_token(self, token: String) -> Self {
+                helloasso_raw::builder::$b::continuation_token(self, token)
+            }
+            fn page_index(self, index: i64) -> Self {
+                helloasso_raw::builder::$b::page_index(self, index)
+            }
+        }
+    )*};
+}
+
+page_request!(
+    ListOrganizationPayments,
+    ListFormPayments,
+    ListOrganizationOrders,
+    ListFormOrders,
+    ListOrganizationItems,
+    ListFormItems,
+    ListForms,
+);
+
 /// What one request returned, before the stream's rules apply.
 pub(crate) struct RawPage<T> {
     pub(crate) items: Vec<T>,

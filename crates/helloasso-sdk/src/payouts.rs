@@ -4,15 +4,13 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use helloasso_raw::{ClientInfo, Request, ResponseValue};
 use reqwest::header::{ACCEPT, HeaderValue};
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 
 use crate::client::Client;
-use crate::error::Error;
-use crate::error_mapping::{RawError, transport};
-use crate::export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat};
+use crate::error_mapping::RawError;
+use crate::export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, copy_body};
 use crate::transport::send_request;
 
 impl Client {
@@ -75,25 +73,7 @@ impl PayoutExport {
                 format,
             })
             .await?;
-        let mut body = response.into_body();
-        let mut written: u64 = 0;
-        loop {
-            let next =
-                tokio::time::timeout(idle, body.next())
-                    .await
-                    .map_err(|_| Error::Transport {
-                        message: format!("the export stalled: no data for {} ms", idle.as_millis()),
-                        may_have_reached_server: true,
-                        timed_out: true,
-                        source: None,
-                    })?;
-            let Some(chunk) = next else { break };
-            let chunk = chunk.map_err(transport)?;
-            writer.write_all(&chunk).await.map_err(ExportError::Write)?;
-            written += chunk.len() as u64;
-        }
-        writer.flush().await.map_err(ExportError::Write)?;
-        Ok(written)
+        copy_body(response.into_body(), idle, writer).await
     }
 }
 

@@ -8,6 +8,7 @@ use helloasso_raw::builder;
 use helloasso_raw::types::{PaymentState, SortField, SortOrder};
 
 use crate::error::{Error, Result};
+use crate::listing::check_page_size;
 
 /// HelloAsso refuses pages larger than this.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -101,13 +102,7 @@ impl PaymentFilters {
     }
 
     fn check(&self, to_inclusive: bool) -> Result<()> {
-        if let Some(size) = self.page_size
-            && !(1..=MAX_PAGE_SIZE).contains(&size)
-        {
-            return Err(Error::invalid_request(format!(
-                "page size {size} is out of range: HelloAsso serves 1 to {MAX_PAGE_SIZE} items per page"
-            )));
-        }
+        check_page_size(self.page_size)?;
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if to_inclusive && from > to {
                 return Err(Error::invalid_request(format!(

@@ -1,7 +1,5 @@
 //! Listings of an organization's or a form's payments.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset};
 use helloasso_raw::builder;
 use helloasso_raw::types::{Payment, PaymentState, SortField, SortOrder};
@@ -10,9 +8,8 @@ use super::{FilterTarget, PaymentFilters, Scope};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::export::{ExportFormat, ExportPayments};
-use crate::pagination::{
-    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
-};
+use crate::listing::{self, Start};
+use crate::pagination::{Cursor, ItemStream, Page, PageRequest, PageStream, Paging, RawPage};
 
 /// A payment listing with its filters; see
 /// [`Payments::list`](crate::Payments::list) and
@@ -26,9 +23,7 @@ pub struct ListPayments {
     client: Client,
     scope: Scope,
     filters: PaymentFilters,
-    paging: Paging,
-    resume_from: Option<String>,
-    page_index: Option<i64>,
+    start: Start,
     with_count: Option<bool>,
 }
 
@@ -38,9 +33,7 @@ impl ListPayments {
             client,
             scope,
             filters: PaymentFilters::default(),
-            paging: Paging::default(),
-            resume_from: None,
-            page_index: None,
+            start: Start::default(),
             with_count: None,
         }
     }
@@ -101,66 +94,32 @@ impl ListPayments {
     /// [`ItemStream::checkpoint`]. Use the same filters as when it was
     /// saved.
     pub fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
-        self.resume_from = Some(checkpoint.into()).filter(|t| !t.is_empty());
+        self.start = self.start.resume_from(checkpoint);
         self
     }
 
     /// How streams walk the listing (default: continuation tokens).
     pub fn paging(mut self, paging: Paging) -> Self {
-        self.paging = paging;
+        self.start = self.start.paging(paging);
         self
     }
 
     /// Asks for this 1-based page: with [`send`](Self::send), that page
     /// only; with a stream, starts there and pages by index.
     pub fn page_index(mut self, page_index: i64) -> Self {
-        self.page_index = Some(page_index);
+        self.start = self.start.page_index(page_index);
         self
-    }
-
-    fn start(&self) -> Result<Cursor> {
-        self.filters.check_listing()?;
-        match (&self.resume_from, self.page_index) {
-            (Some(_), Some(_)) => Err(Error::invalid_request(
-                "resume_from and page_index both choose where to start: use one",
-            )),
-            (_, Some(index)) if index < 1 => Err(Error::invalid_request(format!(
-                "page index {index} is out of range: pages start at 1"
-            ))),
-            (Some(token), None) => Ok(Cursor::Token(token.clone())),
-            (None, Some(index)) => Ok(Cursor::Index(index)),
-            (None, None) => Ok(Cursor::First),
-        }
     }
 
     /// Sends the request for one page.
     pub async fn send(self) -> Result<Page<Payment>> {
-        let cursor = self.start()?;
-        self.fetch(cursor).await.map(Page::from_raw)
+        listing::send_one(self).await
     }
 
     /// Every page, the next one fetched while the caller handles the
     /// current one. An invalid filter is the stream's first and only item.
     pub fn pages(self) -> PageStream<Payment> {
-        let start = match self.start() {
-            Ok(start) => start,
-            Err(error) => return PageStream::failed(error),
-        };
-        let paging = match start {
-            Cursor::Index(_) => Paging::PageIndex,
-            _ => self.paging,
-        };
-        let page_size = self.filters.page_size.map(i64::from);
-        let listing = Arc::new(self);
-        let fetch: FetchPage<Payment> =
-            Arc::new(move |cursor| Box::pin(listing.clone().fetch_owned(cursor)));
-        PageStream::new(PagerSpec {
-            fetch,
-            paging,
-            start,
-            page_size,
-            id_of: |p: &Payment| p.id,
-        })
+        listing::page_stream(self)
     }
 
     /// Every payment of every page; see [`pages`](Self::pages).
@@ -188,9 +147,27 @@ impl ListPayments {
             None => builder,
         }
     }
+}
 
-    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<Payment>> {
-        self.fetch(cursor).await
+impl listing::PagedListing for ListPayments {
+    type Item = Payment;
+
+    fn start(&self) -> &Start {
+        &self.start
+    }
+
+    fn page_size(&self) -> Option<u32> {
+        self.filters.page_size
+    }
+
+    fn id_of(item: &Payment) -> Option<i64> {
+        item.id
+    }
+
+    /// The page size again (already checked, so no new error), then the
+    /// dates.
+    fn validate(&self) -> Result<()> {
+        self.filters.check_listing()
     }
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Payment>> {
@@ -231,21 +208,13 @@ impl ListPayments {
 
 /// The two generated listing builders: distinct types with the same paging
 /// parameters.
-trait ListingBuilder: FilterTarget {
-    fn start_at(self, cursor: &Cursor) -> Self;
+trait ListingBuilder: FilterTarget + PageRequest {
     fn with_count(self, with_count: bool) -> Self;
 }
 
 macro_rules! listing_builder {
     ($($builder:ident),*) => {$(
         impl ListingBuilder for builder::$builder<'_> {
-            fn start_at(self, cursor: &Cursor) -> Self {
-                match cursor {
-                    Cursor::First => self,
-                    Cursor::Token(token) => self.continuation_token(token.clone()),
-                    Cursor::Index(index) => self.page_index(*index),
-                }
-            }
             fn with_count(self, with_count: bool) -> Self {
                 builder::$builder::with_count(self, with_count)
             }

@@ -1,16 +1,13 @@
 //! Searches of an organization's payments.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset};
 use helloasso_raw::types::{FormType, PaymentState, PublicPayment, SortField, SortOrder};
 
 use super::PaymentFilters;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::pagination::{
-    Cursor, FetchPage, ItemStream, Page, PageStream, PagerSpec, Paging, RawPage,
-};
+use crate::listing::{self, Start};
+use crate::pagination::{Cursor, ItemStream, Page, PageStream, RawPage};
 use helloasso_raw::Cents;
 
 /// A payment search; see [`Payments::search`](crate::Payments::search).
@@ -25,7 +22,8 @@ pub struct SearchPayments {
     form_types: Vec<FormType>,
     amount: Option<Cents>,
     user_id: Option<i64>,
-    resume_from: Option<String>,
+    /// A checkpoint at most: a search pages by continuation token only.
+    start: Start,
 }
 
 impl SearchPayments {
@@ -37,7 +35,7 @@ impl SearchPayments {
             form_types: Vec::new(),
             amount: None,
             user_id: None,
-            resume_from: None,
+            start: Start::default(),
         }
     }
 
@@ -89,7 +87,7 @@ impl SearchPayments {
     /// Starts after the page this checkpoint (continuation token) came
     /// with; see [`ListPayments::resume_from`](crate::ListPayments::resume_from).
     pub fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
-        self.resume_from = Some(checkpoint.into()).filter(|t| !t.is_empty());
+        self.start = self.start.resume_from(checkpoint);
         self
     }
 
@@ -111,7 +109,42 @@ impl SearchPayments {
         self
     }
 
-    fn start(&self) -> Result<Cursor> {
+    /// Sends the request for one page.
+    pub async fn send(self) -> Result<Page<PublicPayment>> {
+        listing::send_one(self).await
+    }
+
+    /// Every page of results; see [`ListPayments::pages`](crate::ListPayments::pages).
+    pub fn pages(self) -> PageStream<PublicPayment> {
+        listing::page_stream(self)
+    }
+
+    /// Every result of every page; see [`ListPayments::items`](crate::ListPayments::items).
+    pub fn items(self) -> ItemStream<PublicPayment> {
+        self.pages().items()
+    }
+}
+
+impl listing::PagedListing for SearchPayments {
+    type Item = PublicPayment;
+
+    /// Never a page index nor another paging: a search's streams follow
+    /// continuation tokens (the default).
+    fn start(&self) -> &Start {
+        &self.start
+    }
+
+    fn page_size(&self) -> Option<u32> {
+        self.filters.page_size
+    }
+
+    fn id_of(item: &PublicPayment) -> Option<i64> {
+        item.id
+    }
+
+    /// The page size again (already checked, so no new error), the dates,
+    /// then the amount.
+    fn validate(&self) -> Result<()> {
         self.filters.check_search()?;
         if let Some(amount) = self.amount
             && !amount.is_positive()
@@ -120,44 +153,7 @@ impl SearchPayments {
                 "search amount {amount} must be positive"
             )));
         }
-        Ok(self
-            .resume_from
-            .clone()
-            .map_or(Cursor::First, Cursor::Token))
-    }
-
-    /// Sends the request for one page.
-    pub async fn send(self) -> Result<Page<PublicPayment>> {
-        let cursor = self.start()?;
-        self.fetch(cursor).await.map(Page::from_raw)
-    }
-
-    /// Every page of results; see [`ListPayments::pages`](crate::ListPayments::pages).
-    pub fn pages(self) -> PageStream<PublicPayment> {
-        let start = match self.start() {
-            Ok(start) => start,
-            Err(error) => return PageStream::failed(error),
-        };
-        let page_size = self.filters.page_size.map(i64::from);
-        let search = Arc::new(self);
-        let fetch: FetchPage<PublicPayment> =
-            Arc::new(move |cursor| Box::pin(search.clone().fetch_owned(cursor)));
-        PageStream::new(PagerSpec {
-            fetch,
-            paging: Paging::ContinuationToken,
-            start,
-            page_size,
-            id_of: |p: &PublicPayment| p.id,
-        })
-    }
-
-    /// Every result of every page; see [`ListPayments::items`](crate::ListPayments::items).
-    pub fn items(self) -> ItemStream<PublicPayment> {
-        self.pages().items()
-    }
-
-    async fn fetch_owned(self: Arc<Self>, cursor: Cursor) -> Result<RawPage<PublicPayment>> {
-        self.fetch(cursor).await
+        Ok(())
     }
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<PublicPayment>> {
@@ -168,7 +164,7 @@ impl SearchPayments {
                     raw.search_payments()
                         .organization_slug(self.organization_slug.clone()),
                 );
-                // Search pages by token only: start() never yields an index.
+                // Search pages by token only: its Start never yields an index.
                 if let Cursor::Token(token) = &cursor {
                     b = b.continuation_token(token.clone());
                 }

@@ -2,12 +2,14 @@
 //!
 //! - `codegen [--check] [--upstream PATH] [--search-from PATH]`: derive
 //!   `openapi/helloasso.json` from HelloAsso's published spec.
-//! - `bench [--runs N] [--quick]`: the benchmark table.
+//! - `bench [--runs N] [--quick] | bench --markdown`: the benchmark table,
+//!   and `docs/benchmarks.md` from the last run.
 //! - `record --env sandbox|fake|URL [--out DIR]`: the contract tests' cassettes.
 
 mod bench;
 mod codegen;
 mod record;
+mod target_dir;
 
 use std::process::ExitCode;
 
@@ -42,6 +44,8 @@ commands:
   bench [--runs N] [--quick]
       throughput, overlap, memory, token contention and faults, measured
       side by side against helloasso-fake in its own process
+  bench --markdown
+      write docs/benchmarks.md from the last run's results.json
   record --env sandbox|fake|URL [--out DIR]
       run the contract scenario through the facade behind a recording proxy
       and write scrubbed cassettes (default tests/cassettes); sandbox and URL

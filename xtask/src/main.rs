@@ -4,9 +4,11 @@
 //!   `openapi/helloasso.json` from HelloAsso's published spec.
 //! - `bench [--runs N] [--quick] | bench --markdown`: the benchmark table,
 //!   and `docs/benchmarks.md` from the last run.
+//! - `circles`: fails on files that import each other, even through others.
 //! - `record --env sandbox|fake|URL [--out DIR]`: the contract tests' cassettes.
 
 mod bench;
+mod circles;
 mod codegen;
 mod record;
 mod target_dir;
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::Options::parse(&args[1..]).and_then(|o| codegen::run(&o)),
         Some("bench") => bench::Options::parse(&args[1..]).and_then(|o| bench::run(&o)),
+        Some("circles") => circles::run(&args[1..]),
         Some("record") => record::Options::parse(&args[1..]).and_then(|o| record::run(&o)),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
@@ -46,6 +49,9 @@ commands:
       side by side against helloasso-fake in its own process
   bench --markdown
       write docs/benchmarks.md from the last run's results.json
+  circles
+      fail when files import each other through `use` lines, even through
+      others (each library and binary of the workspace)
   record --env sandbox|fake|URL [--out DIR]
       run the contract scenario through the facade behind a recording proxy
       and write scrubbed cassettes (default tests/cassettes); sandbox and URL

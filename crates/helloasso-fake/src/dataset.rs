@@ -172,6 +172,12 @@ pub(crate) struct Dataset {
     pub free_orders: Vec<FreeOrder>,
     /// Payment indexes whose order's future instalments were canceled.
     pub instalments_canceled: std::collections::HashSet<u32>,
+    /// Item id -> when the item itself last changed (a cancelled instalment,
+    /// a new custom-field answer): its `UpdateDate` is the later of this and
+    /// its payment's.
+    pub item_touched: HashMap<i64, Ticks>,
+    /// (item id, custom-field id) -> an answer changed since the seed.
+    pub answers: HashMap<(i64, i64), String>,
     /// Lower-cased name tables, for searches.
     first_lower: Vec<String>,
     last_lower: Vec<String>,
@@ -732,6 +738,8 @@ impl Dataset {
             intents: Vec::new(),
             free_orders,
             instalments_canceled: Default::default(),
+            item_touched: HashMap::new(),
+            answers: HashMap::new(),
             first_lower: FIRST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             last_lower: LAST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             first_ascii: FIRST_NAMES.iter().map(|s| ascii_fold_lower(s)).collect(),

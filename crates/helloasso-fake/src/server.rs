@@ -401,6 +401,18 @@ impl FakeServer {
         checkout::pay_intent(&self.state, checkout_intent_id).map_err(FakeError::from_api)
     }
 
+    /// Changes an item's answer to the custom field labelled `field` (as a
+    /// payer editing their registration); the item's `UpdateDate` moves.
+    pub fn set_custom_field_answer(
+        &self,
+        item_id: i64,
+        field: &str,
+        answer: &str,
+    ) -> Result<(), FakeError> {
+        crate::orders::set_answer(&mut self.state.write(), item_id, field, answer)
+            .map_err(FakeError::from_api)
+    }
+
     /// Number of payments (all organizations).
     pub fn payment_count(&self) -> usize {
         self.state.read().payments.len()

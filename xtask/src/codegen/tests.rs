@@ -80,7 +80,10 @@ fn hand_edited_client_is_caught_offline() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("pub struct", "pub(crate) struct", 1)).unwrap();
     let err = check_offline(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("src/generated.rs is not what progenitor generates"), "{err}");
+    assert!(
+        err.contains("src/generated.rs is not what progenitor generates"),
+        "{err}"
+    );
 }
 
 #[test]

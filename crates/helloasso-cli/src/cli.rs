@@ -271,6 +271,8 @@ pub enum Command {
     /// Read and verify webhook notifications saved to files
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Keep a database mirror (SQLite or PostgreSQL) of payments, orders, items and forms in step
+    Sync(crate::commands::sync::SyncArgs),
     /// Print a shell completion script (e.g. `helloasso completions bash > ~/.local/share/bash-completion/completions/helloasso`)
     Completions(CompletionsArgs),
     /// Print the manual page (roff; view it with `helloasso man | man -l -`)

@@ -143,6 +143,11 @@ async fn dispatch(cli: Cli) -> CliResult {
             let ctx = Context::from_args(&global, &profile, None)?;
             commands::checkout::run(&ctx, settings.format(), settings.style.zone, command).await
         }
+        Command::Sync(args) => {
+            let profile = profile::load(&global.profile)?;
+            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            commands::sync::run(&ctx, args).await
+        }
         Command::Auth(cli::AuthCommand::Login(args)) => commands::auth::login(&global, args).await,
         Command::Auth(command) => {
             let profile = profile::load(&global.profile)?;

@@ -107,6 +107,14 @@ impl Mirror {
         store::count(c.conn(), resource, organization).await
     }
 
+    /// Every stored document of `resource` for an organization (HelloAsso's
+    /// documents as stored), in a stable order: two mirrors of the same
+    /// data compare equal.
+    pub async fn documents(&self, resource: Resource, organization: &str) -> Result<Vec<Value>> {
+        let mut c = self.pool.acquire().await?;
+        store::documents(c.conn(), resource, organization).await
+    }
+
     /// Deletes the change feed's rows up to `seq`, once a consumer has
     /// them; returns how many went.
     pub async fn prune_changes(&self, up_to: i64) -> Result<u64> {

@@ -7,7 +7,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
-use crate::db::{Conn, Val, exec, exec_vals, fetch_optional};
+use crate::db::{Conn, Val, exec, exec_vals, fetch_all, fetch_optional};
 use crate::error::{Error, Result};
 use crate::feed::{self, Change, ChangeKind};
 use crate::resource::Resource;
@@ -513,4 +513,22 @@ pub(crate) async fn count(conn: Conn<'_>, resource: Resource, org: &str) -> Resu
     );
     let row: Option<(i64,)> = fetch_optional!(conn, (i64,), &sql, org)?;
     Ok(row.map_or(0, |r| r.0))
+}
+
+/// Every stored document of `resource` for an organization, in key order.
+pub(crate) async fn documents(conn: Conn<'_>, resource: Resource, org: &str) -> Result<Vec<Value>> {
+    let sql = format!(
+        "SELECT CAST(doc AS TEXT) FROM {} WHERE organization_slug = $1",
+        resource.as_str()
+    );
+    let rows: Vec<(String,)> = fetch_all!(conn, (String,), &sql, org)?;
+    let mut docs = rows
+        .into_iter()
+        .map(|(text,)| {
+            serde_json::from_str::<Value>(&text)
+                .map_err(|_| Error::StoredDocument(resource.as_str()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    docs.sort_by_cached_key(|d| d.to_string());
+    Ok(docs)
 }

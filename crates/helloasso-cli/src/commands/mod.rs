@@ -12,4 +12,5 @@ pub mod partner;
 pub mod payments;
 pub mod payouts;
 pub mod summary;
+pub mod sync;
 pub mod webhook;

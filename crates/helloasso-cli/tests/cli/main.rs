@@ -20,6 +20,7 @@ mod resume;
 mod secret_input;
 mod spreadsheet;
 mod summary;
+mod sync;
 mod truth;
 mod tty;
 mod webhook;

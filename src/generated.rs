@@ -2,6 +2,9 @@
 // settings of build/generate.rs. Do not edit: change openapi/overlay.json or
 // the generator, then run `cargo xtask codegen`.
 
+// prettyplease's layout, kept as generated.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
 /// Map keys as the models' decoders read them: borrowed from the input when
 /// it allows, so that a declared key costs no allocation.
 #[doc(hidden)]

@@ -30,6 +30,7 @@ pub mod hooks;
 mod money;
 mod request;
 
+pub use generated::*;
 pub use money::{Cents, ParseCentsError};
 pub use request::Request;
 
@@ -37,6 +38,8 @@ pub use request::Request;
 // that dependents build no generator; `cargo xtask codegen --check` keeps the
 // two in step. With the `codegen` feature, build.rs generates it afresh.
 #[cfg(not(feature = "codegen"))]
-include!("generated.rs");
+mod generated;
 #[cfg(feature = "codegen")]
-include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+}

@@ -159,6 +159,26 @@ mod tests {
     }
 
     #[test]
+    fn a_name_from_a_glob_re_export_leads_to_its_module() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "lib.rs",
+                    "mod gen;\nmod req;\npub use gen::*;\npub use req::Req;\n",
+                ),
+                (
+                    "gen.rs",
+                    "pub mod types { pub use crate::enums::*; }\npub mod enums {}\npub struct Client;\n",
+                ),
+                ("req.rs", "use crate::{Client, types};\npub trait Req {}\n"),
+            ],
+        );
+        assert!(check(&dir.path().join("lib.rs")).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_child_using_what_its_parent_defines_is_a_circle() {
         let dir = tempfile::tempdir().unwrap();
         write(

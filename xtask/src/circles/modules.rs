@@ -18,6 +18,11 @@ pub struct Crate {
     /// `use ...::name` in that module: what `crate::m::name` refers to when
     /// `m` only re-exports it.
     reexports: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
+    /// Module path -> the modules it glob-imports (`pub use generated::*`):
+    /// a name not found in a module may come from one of them.
+    globs: BTreeMap<Vec<String>, Vec<Vec<String>>>,
+    /// Module path -> the names of the items defined in it.
+    defined: BTreeMap<Vec<String>, BTreeSet<String>>,
 }
 
 impl Crate {
@@ -83,6 +88,25 @@ impl Crate {
                 return Some(file);
             }
         }
+        if let Some(name) = path.get(split)
+            && depth < 16
+        {
+            for glob in self.globs.get(module).into_iter().flatten() {
+                let mut inner = glob.clone();
+                inner.push(name.clone());
+                let defines = self.is_module(&inner)
+                    || self.defined.get(glob).is_some_and(|d| d.contains(name))
+                    || self
+                        .reexports
+                        .get(glob)
+                        .is_some_and(|r| r.contains_key(name));
+                if defines {
+                    let mut full = glob.clone();
+                    full.extend(path[split..].iter().cloned());
+                    return self.resolve(&full, depth + 1);
+                }
+            }
+        }
         Some(self.file_of(module))
     }
 
@@ -117,14 +141,47 @@ impl Crate {
             })
             .collect();
         for item in items {
+            let name = match item {
+                syn::Item::Struct(i) => Some(i.ident.to_string()),
+                syn::Item::Enum(i) => Some(i.ident.to_string()),
+                syn::Item::Fn(i) => Some(i.sig.ident.to_string()),
+                syn::Item::Trait(i) => Some(i.ident.to_string()),
+                syn::Item::Type(i) => Some(i.ident.to_string()),
+                syn::Item::Const(i) => Some(i.ident.to_string()),
+                syn::Item::Static(i) => Some(i.ident.to_string()),
+                syn::Item::Union(i) => Some(i.ident.to_string()),
+                _ => None,
+            };
+            if let Some(name) = name {
+                self.defined
+                    .entry(module.to_vec())
+                    .or_default()
+                    .insert(name);
+            }
+        }
+        for item in items {
             match item {
                 syn::Item::Use(u) => {
                     let mut flat = Vec::new();
                     flatten(&u.tree, Vec::new(), &mut flat);
                     for (path, name) in flat {
                         let Some(absolute) = absolute(&path, module, &children) else {
+                            // A name bound from another crate is this
+                            // module's to hand on (`pub use dep::Error`).
+                            if let Some(name) = name {
+                                self.defined
+                                    .entry(module.to_vec())
+                                    .or_default()
+                                    .insert(name);
+                            }
                             continue;
                         };
+                        if name.is_none() {
+                            self.globs
+                                .entry(module.to_vec())
+                                .or_default()
+                                .push(absolute.clone());
+                        }
                         if let Some(name) = name {
                             self.reexports
                                 .entry(module.to_vec())

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::csv_dialect::CsvDialect;
 use crate::exit::EXIT_CODES_HELP;
+use crate::period::PeriodFlag;
 
 const ABOUT: &str =
     "HelloAsso from a terminal: payments, refunds, orders, members, payouts, checkout, webhooks";
@@ -135,6 +136,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_progress: bool,
 
+    /// Refuse every command that changes data at HelloAsso (refund, cancel,
+    /// checkout, forms, notifications) before anything is sent (exit 2);
+    /// also HELLOASSO_READ_ONLY=1 or the profile's `readOnly`
+    #[arg(long, global = true, env = "HELLOASSO_READ_ONLY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub read_only: bool,
+
     /// Log HTTP calls and their retries to stderr (-vv: more detail); secrets
     /// are never logged
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -156,6 +163,7 @@ impl fmt::Debug for GlobalArgs {
             .field("tz", &self.tz)
             .field("color", &self.color)
             .field("no_progress", &self.no_progress)
+            .field("read_only", &self.read_only)
             .field("verbose", &self.verbose)
             .finish()
     }
@@ -314,7 +322,8 @@ pub enum PaymentsCommand {
     Refund(RefundArgs),
     /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means.
     /// Without --state, only payments whose money came in (Authorized, Registered, Refunding,
-    /// Refunded, Contested) are added up
+    /// Refunded, Contested) are added up, by payment date: instalments count when paid, a
+    /// refused payment never (`orders summary` counts what was ordered instead)
     Summary(SummaryArgs),
 }
 
@@ -340,8 +349,9 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 
     #[command(flatten)]
@@ -387,6 +397,9 @@ pub struct FilterArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
+    #[command(flatten)]
+    pub period: PeriodFlag,
+
     /// Sort by this date
     #[arg(long, value_enum, default_value_t = SortBy::Date)]
     pub sort: SortBy,
@@ -413,8 +426,9 @@ pub struct ListArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
-    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 
     /// At most this many payments
@@ -587,6 +601,9 @@ pub struct PeriodArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
+    #[command(flatten)]
+    pub period: PeriodFlag,
+
     /// Oldest first (default: newest first)
     #[arg(long)]
     pub asc: bool,
@@ -595,8 +612,9 @@ pub struct PeriodArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
-    /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 }
 
@@ -605,6 +623,7 @@ impl fmt::Debug for PeriodArgs {
         f.debug_struct("PeriodArgs")
             .field("from", &self.from)
             .field("to", &self.to)
+            .field("period", &self.period)
             .field("asc", &self.asc)
             .field("search", &redacted(self.search.as_ref()))
             .field("form", &self.form)
@@ -643,7 +662,11 @@ pub enum OrdersCommand {
     Get(OrderGetArgs),
     /// Stop the instalments of an order not yet collected (asks for confirmation)
     Cancel(OrderCancelArgs),
-    /// Totals (count, gross, discount, refunded, net) by month, form or form type
+    /// Totals (count, gross, discount, refunded, net, paid) by month, form or form type.
+    /// Gross is what was ordered in the period (by order date), refused payments and
+    /// instalments to come included; paid is what the orders' payments in --state
+    /// (default: those where money came in) brought, whatever their date. `payments
+    /// summary` adds up payments by their own date instead
     Summary(OrdersSummaryArgs),
 }
 
@@ -722,6 +745,11 @@ pub struct OrdersSummaryArgs {
         conflicts_with = "form"
     )]
     pub form_types: Vec<String>,
+
+    /// Only orders with a payment in these states (comma-separated), e.g.
+    /// Authorized,Refunded; paid then adds up those payments only
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
 
     #[command(flatten)]
     pub output: OutArgs,
@@ -915,6 +943,9 @@ pub enum AuthCommand {
     Login(LoginArgs),
     /// Obtain a token with the credentials and show when it expires
     Check,
+    /// Show the environment, the client (shortened), the organizations it
+    /// reaches with its role in each, and until when its token is valid
+    Status,
     /// Forget the profile's credentials and tokens, and disconnect from HelloAsso
     Logout,
 }
@@ -928,6 +959,10 @@ pub struct LoginArgs {
     /// Keep this time zone in the profile
     #[arg(long = "set-tz", value_name = "ZONE")]
     pub tz: Option<String>,
+
+    /// Make the profile read-only (true) or not (false): see --read-only
+    #[arg(long = "set-read-only", value_name = "BOOL")]
+    pub read_only: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

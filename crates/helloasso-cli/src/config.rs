@@ -73,7 +73,8 @@ impl Context {
         let builder = Client::builder()
             .environment(environment.clone())
             .credentials(client_id, client_secret.to_owned())
-            .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")))
+            .read_only(args.read_only || profile.read_only == Some(true));
         let builder = match retry {
             Some(policy) => builder.retry_policy(policy),
             None => builder,

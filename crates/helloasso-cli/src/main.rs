@@ -14,11 +14,14 @@ mod csv_dialect;
 mod demo;
 mod destination;
 mod exit;
+mod form_ref;
 mod input;
 mod listing;
 mod pager;
+mod period;
 mod profile;
 mod prompt;
+mod read_only;
 mod rows;
 mod secrets;
 mod timezone;
@@ -42,10 +45,19 @@ fn main() -> ExitCode {
     // (help, usage errors) follow --color and NO_COLOR too.
     let colors = color::from_args(std::env::args_os());
     let matches = Cli::command().color(colors.clap()).get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // A form given by its URL belongs to the organization the URL names.
+    match form_ref::organization_in(&matches) {
+        Ok(Some(org)) => cli.global.organization = Some(org),
+        Ok(None) => {}
+        Err(err) => {
+            eprintln!("error: {}", err.line());
+            return err.exit_code();
+        }
+    }
     colors.apply();
     init_logging(cli.global.verbose, colors.stderr());
     match run(cli) {

@@ -1,6 +1,7 @@
 //! One module per subcommand group.
 
 pub mod auth;
+pub mod auth_status;
 pub mod checkout;
 pub mod forms;
 pub mod items;

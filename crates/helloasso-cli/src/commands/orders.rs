@@ -71,6 +71,9 @@ pub type Bound = Option<DateTime<FixedOffset>>;
 
 /// `--from` and `--to` as instants, refused when they cannot both hold.
 pub fn period_dates(period: &PeriodArgs, zone: Zone) -> CliResult<(Bound, Bound)> {
+    if let Some((from, to)) = period.period.resolve(zone)? {
+        return Ok((Some(from), Some(to)));
+    }
     let from = period
         .from
         .as_deref()

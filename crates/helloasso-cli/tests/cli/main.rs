@@ -4,18 +4,23 @@
 mod common;
 
 mod auth;
+mod auth_status;
 mod bad_input;
 mod checkout;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit_codes;
 mod export_file;
+mod form_url;
 mod manual;
 mod members;
 mod orders;
 mod paris_time;
 mod payments;
+mod period;
 mod profiles;
+mod read_only;
+mod reconcile;
 mod resume;
 mod secret_input;
 mod spreadsheet;

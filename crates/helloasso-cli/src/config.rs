@@ -102,7 +102,7 @@ impl Context {
     /// The organization slug, which every payment and checkout command needs.
     pub fn organization(&self) -> CliResult<&str> {
         self.organization.as_deref().ok_or_else(|| {
-            CliError::usage("no organization: pass --org SLUG or set HELLOASSO_ORGANIZATION")
+            CliError::usage("no organization: pass --org SLUG or set HELLOASSO_ORGANIZATION (needed when the credentials reach several organizations: see `helloasso auth status`)")
         })
     }
 
@@ -130,6 +130,11 @@ impl Context {
     /// The organization, if one was given.
     pub fn organization_opt(&self) -> Option<&str> {
         self.organization.as_deref()
+    }
+
+    /// Acts for `slug` from now on (the only organization reachable).
+    pub fn set_organization(&mut self, slug: String) {
+        self.organization = Some(slug);
     }
 
     /// The key this client's own token is stored under.

@@ -17,6 +17,7 @@ mod exit;
 mod form_ref;
 mod input;
 mod listing;
+mod org_default;
 mod pager;
 mod period;
 mod profile;
@@ -109,38 +110,43 @@ async fn dispatch(cli: Cli) -> CliResult {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
-            let ctx = Context::from_args(&global, &profile, retry)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             commands::payments::run(&ctx, &settings, command).await
         }
         Command::Orders(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
-            let ctx = Context::from_args(&global, &profile, retry)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             commands::orders::run(&ctx, &settings, command).await
         }
         Command::Items(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            let ctx = org_default::settled(Context::from_args(
+                &global,
+                &profile,
+                Some(listing::long_listing_policy()),
+            )?)
+            .await;
             commands::items::run(&ctx, &settings, command).await
         }
         Command::Forms(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::forms::run(&ctx, &settings, command).await
         }
         Command::Org(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::org::run(&ctx, &settings, command).await
         }
         Command::Payouts(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::payouts::run(&ctx, &settings, command).await
         }
         Command::Partner(command) => {
@@ -158,7 +164,7 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Auth(cli::AuthCommand::Login(args)) => commands::auth::login(&global, args).await,
         Command::Auth(command) => {
             let profile = profile::load(&global.profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::auth::run(&ctx, global.format.unwrap_or_default(), command).await
         }
     }

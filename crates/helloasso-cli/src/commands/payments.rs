@@ -398,6 +398,7 @@ const SEARCH_COLS: &[Col] = &[
     Col::right("ID", "id"),
     Col::left("DATE", "date"),
     Col::right("AMOUNT (EUR)", "amount_eur"),
+    Col::right("REFUNDED (EUR)", "refunded_eur"),
     Col::left("STATE", "state"),
     Col::left("PAYER", "payer"),
     Col::left("EMAIL", "email"),
@@ -414,6 +415,8 @@ impl Row for PublicPayment {
             Cell::number(self.id),
             Cell::date(self.date),
             Cell::euros(self.amount),
+            // A partly refunded payment must not look untouched.
+            Cell::Euros(refunded_cents(self.refund_operations.as_deref())),
             Cell::text(enum_text(self.status.as_ref().map(|s| s.as_str()))),
             Cell::text(join_name(
                 self.payer_first_name.as_deref(),

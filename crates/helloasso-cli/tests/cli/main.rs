@@ -23,6 +23,7 @@ mod profiles;
 mod read_only;
 mod reconcile;
 mod resume;
+mod search_refunded;
 mod secret_input;
 mod spreadsheet;
 mod summary;

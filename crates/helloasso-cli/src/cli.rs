@@ -320,11 +320,39 @@ pub enum PaymentsCommand {
     Export(ExportArgs),
     /// Refund a payment, whole or in part (asks for confirmation and MFA)
     Refund(RefundArgs),
+    /// List the payments' receipt and tax-receipt URLs
+    Receipts(ReceiptsArgs),
     /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means.
     /// Without --state, only payments whose money came in (Authorized, Registered, Refunding,
     /// Refunded, Contested) are added up, by payment date: instalments count when paid, a
     /// refused payment never (`orders summary` counts what was ordered instead)
     Summary(SummaryArgs),
+}
+
+/// `payments receipts`: which payments, how many.
+#[derive(Debug, Args)]
+pub struct ReceiptsArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only the payments of this form, as TYPE/SLUG or its page's URL
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
+    pub form: Option<String>,
+
+    /// At most this many payments
+    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    pub limit: u64,
+
+    /// Every matching payment
+    #[arg(long)]
+    pub all: bool,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 /// Where a listing is written.
@@ -378,6 +406,7 @@ impl PaymentsCommand {
         match self {
             Self::List(args) => args.all,
             Self::Export(_) | Self::Summary(_) => true,
+            Self::Receipts(args) => args.all,
             Self::Get(_) | Self::Search(_) | Self::Refund(_) => false,
         }
     }

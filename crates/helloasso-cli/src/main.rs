@@ -111,7 +111,12 @@ async fn dispatch(cli: Cli) -> CliResult {
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
             let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
-            commands::payments::run(&ctx, &settings, command).await
+            match command {
+                cli::PaymentsCommand::Receipts(args) => {
+                    commands::receipts::run(&ctx, &settings, args).await
+                }
+                command => commands::payments::run(&ctx, &settings, command).await,
+            }
         }
         Command::Orders(command) => {
             let profile = profile::load(&global.profile)?;

@@ -12,5 +12,6 @@ pub mod org;
 pub mod partner;
 pub mod payments;
 pub mod payouts;
+pub mod receipts;
 pub mod summary;
 pub mod webhook;

@@ -89,6 +89,8 @@ pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -
         PaymentsCommand::Search(args) => search(ctx, settings, args).await,
         PaymentsCommand::Export(args) => export(ctx, settings, args).await,
         PaymentsCommand::Refund(args) => refund(ctx, settings, args).await,
+        // `receipts` depends on this module: main dispatches it itself.
+        PaymentsCommand::Receipts(_) => Err(CliError::other("receipts is dispatched on its own")),
         PaymentsCommand::Summary(args) => super::summary::run(ctx, settings, args).await,
     }
 }

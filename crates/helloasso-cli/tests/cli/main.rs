@@ -21,6 +21,7 @@ mod payments;
 mod period;
 mod profiles;
 mod read_only;
+mod receipts;
 mod reconcile;
 mod resume;
 mod search_refunded;

@@ -281,8 +281,19 @@ pub enum Command {
     Webhook(WebhookCommand),
     /// Print a shell completion script (e.g. `helloasso completions bash > ~/.local/share/bash-completion/completions/helloasso`)
     Completions(CompletionsArgs),
-    /// Print the manual page (roff; view it with `helloasso man | man -l -`)
-    Man,
+    /// Print the manual page (roff; view it with `helloasso man | man -l -`), or
+    /// one command's (`helloasso man payments refund`), or write them all (--dir)
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `payments refund`
+    pub command: Vec<String>,
+
+    /// Write one page per command in this folder (helloasso-payments-refund.1...)
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -105,7 +105,7 @@ async fn dispatch(cli: Cli) -> CliResult {
             commands::webhook::run(global.format.unwrap_or_default(), command)
         }
         Command::Completions(args) => commands::manual::completions(args.shell),
-        Command::Man => commands::manual::man(),
+        Command::Man(args) => commands::manual::man(args),
         Command::Payments(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;

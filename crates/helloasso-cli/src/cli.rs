@@ -351,7 +351,7 @@ pub struct ReceiptsArgs {
     pub form: Option<String>,
 
     /// At most this many payments
-    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Every matching payment
@@ -472,7 +472,7 @@ pub struct ListArgs {
     pub form: Option<String>,
 
     /// At most this many payments
-    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Every matching payment (pages through the whole listing, retrying
@@ -525,7 +525,7 @@ pub struct SearchArgs {
     pub form_types: Vec<String>,
 
     /// At most this many results
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Items per request, 1 to 100
@@ -675,7 +675,7 @@ impl fmt::Debug for PeriodArgs {
 #[derive(Debug, Args, Clone)]
 pub struct LimitArgs {
     /// At most this many records
-    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Every matching record (pages through the whole listing)

@@ -229,7 +229,11 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
         .await?
     };
     let shown = emitter.finish()?;
-    tell_count(shown, walked.total, "orders match", "--all");
+    if args.resume.is_some() {
+        crate::listing::tell_resumed(shown, "orders");
+    } else {
+        tell_count(shown, walked.total, "orders match", "--all");
+    }
     Ok(())
 }
 

@@ -286,7 +286,12 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         bar.finish_and_clear();
     }
     let shown = emitter.finish()?;
-    tell_count(shown, total, "payments match", "--all");
+    if args.resume.is_some() {
+        // A resumed listing shows the rest only: it is whole, not cut.
+        crate::listing::tell_resumed(shown, "payments");
+    } else {
+        tell_count(shown, total, "payments match", "--all");
+    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ mod exit_codes;
 mod export_file;
 mod form_url;
 mod golden;
+mod listing_words;
 mod man_pages;
 mod manual;
 mod members;

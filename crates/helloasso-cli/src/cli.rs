@@ -832,6 +832,18 @@ pub struct ItemsListArgs {
 pub enum FormsCommand {
     /// List the organization's forms
     List(FormsListArgs),
+    /// Publish, hide or disable a form (Public, Private, Draft, Disabled)
+    State(FormStateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FormStateArgs {
+    /// The form, as TYPE/SLUG or its page's URL (whose organization replaces --org)
+    #[arg(value_name = "TYPE/SLUG|URL")]
+    pub form: String,
+
+    /// Its new state: Public, Private, Draft or Disabled
+    pub state: String,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ use crate::rows::{Cell, Row};
 pub async fn run(ctx: &Context, settings: &Settings, command: FormsCommand) -> CliResult {
     match command {
         FormsCommand::List(args) => list(ctx, settings, args).await,
+        FormsCommand::State(args) => super::form_state::set(ctx, args).await,
     }
 }
 

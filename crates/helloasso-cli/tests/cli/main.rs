@@ -11,6 +11,7 @@ mod checkout;
 mod demo;
 mod exit_codes;
 mod export_file;
+mod form_state;
 mod form_url;
 mod golden;
 mod listing_words;

@@ -834,6 +834,27 @@ pub enum FormsCommand {
     List(FormsListArgs),
     /// Publish, hide or disable a form (Public, Private, Draft, Disabled)
     State(FormStateArgs),
+    /// Create an event with a title and dates (HelloAsso's quick creation)
+    CreateEvent(CreateEventArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateEventArgs {
+    /// The event's title
+    #[arg(long, value_name = "TEXT")]
+    pub title: String,
+
+    /// When it starts: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+
+    /// When it ends: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+
+    /// A short description
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Args)]

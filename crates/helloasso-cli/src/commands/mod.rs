@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod auth_status;
 pub mod checkout;
+pub mod form_create;
 pub mod form_state;
 pub mod forms;
 pub mod items;

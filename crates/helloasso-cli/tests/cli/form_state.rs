@@ -46,3 +46,41 @@ fn a_form_is_hidden_then_published() {
     )
     .fails(2, "unknown form state `Hidden`");
 }
+
+#[test]
+fn an_event_is_created_then_listed() {
+    let fake = Fake::start();
+    let r = run_args(
+        fake.cli(),
+        &[
+            "forms",
+            "create-event",
+            "--title",
+            "Fête de fin d'année",
+            "--start",
+            "2026-12-19",
+            "--end",
+            "2026-12-20",
+            "--format",
+            "json",
+        ],
+    );
+    r.ok();
+    let created: Value = serde_json::from_str(&r.stdout).unwrap();
+    let slug = created["formSlug"].as_str().expect("a slug").to_owned();
+    assert!(!state_of(&fake, &slug).is_empty());
+    run_args(
+        fake.cli(),
+        &[
+            "forms",
+            "create-event",
+            "--title",
+            "x",
+            "--start",
+            "2026-12-20",
+            "--end",
+            "2026-12-19",
+        ],
+    )
+    .fails(2, "--start must be before --end");
+}

@@ -95,8 +95,9 @@ fn read_only_refund_exits_2_with_nothing_sent() {
 fn every_write_command_is_refused_through_the_environment() {
     let api = Api::start();
     let writes = api.writes();
-    let commands: [&[&str]; 6] = [
+    let commands: [&[&str]; 7] = [
         &REFUND,
+        &["forms", "create-event", "--title", "Gala"],
         &["forms", "state", "Event/gala", "Private"],
         &["orders", "cancel", "42", "--yes"],
         &[

@@ -153,7 +153,39 @@ pub fn listing_target(
             "--format xlsx needs a file: pass --out FILE.xlsx",
         ));
     }
+    if let (Some((path, _)), Some(named)) = (&target, out.and_then(named_format)) {
+        // As `payments export` does: never CSV in a .xlsx file, nor the reverse.
+        if (named == Format::Xlsx) != (format == Format::Xlsx) {
+            return Err(CliError::usage(format!(
+                "--format {} contradicts --out {}: name the file for its format or drop --format",
+                format_name(format),
+                path.display()
+            )));
+        }
+    }
     Ok(target)
+}
+
+/// The format a file name promises: `.xlsx` a spreadsheet, `.csv` CSV.
+fn named_format(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?;
+    if ext.eq_ignore_ascii_case("xlsx") {
+        Some(Format::Xlsx)
+    } else if ext.eq_ignore_ascii_case("csv") {
+        Some(Format::Csv)
+    } else {
+        None
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Table => "table",
+        Format::Json => "json",
+        Format::Jsonl => "jsonl",
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    }
 }
 
 impl Emitter<Box<dyn Write>> {

@@ -19,6 +19,7 @@ mod man_pages;
 mod manual;
 mod members;
 mod orders;
+mod out_format;
 mod paris_time;
 mod payments;
 mod period;

@@ -40,3 +40,42 @@ fn a_format_that_contradicts_the_file_name_is_refused() {
         assert!(out.is_file(), "{name}");
     }
 }
+
+#[test]
+fn a_listing_writes_through_dev_stdout_as_the_export_does() {
+    if !std::path::Path::new("/dev/stdout").exists() {
+        return;
+    }
+    let fake = Fake::start();
+    let list = run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "list",
+            "--limit",
+            "3",
+            "--format",
+            "csv",
+            "--out",
+            "/dev/stdout",
+        ],
+    );
+    list.ok();
+    assert_eq!(list.stdout.lines().count(), 4, "{}", list.stdout);
+    assert!(list.stdout.starts_with("id,date,"), "{}", list.stdout);
+    let export = run_args(fake.cli(), &["payments", "export", "--out", "/dev/stdout"]);
+    export.ok();
+    assert!(export.stdout.lines().count() > 4);
+    run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "list",
+            "--format",
+            "xlsx",
+            "--out",
+            "/dev/stdout",
+        ],
+    )
+    .fails(2, "a spreadsheet is written to a file");
+}

@@ -70,11 +70,13 @@ impl Context {
             .token_file
             .clone()
             .or_else(|| default_token_file(&environment));
+        let read_only = args.read_only || profile.read_only == Some(true);
+        crate::read_only::set_active(read_only);
         let builder = Client::builder()
             .environment(environment.clone())
             .credentials(client_id, client_secret.to_owned())
             .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")))
-            .read_only(args.read_only || profile.read_only == Some(true));
+            .read_only(read_only);
         let builder = match retry {
             Some(policy) => builder.retry_policy(policy),
             None => builder,

@@ -380,3 +380,18 @@ fn auth_status_on_a_terminal_names_the_organizations() {
     }
     assert!(!screen.contains(fake.server.client_secret()), "{screen}");
 }
+
+#[test]
+fn read_only_refund_on_a_terminal_asks_nothing() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let term = Terminal::spawn(&fake, &format!("--read-only payments refund {id}"));
+    let (code, screen) = term.finish();
+    assert_eq!(code, 2, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert!(screen.contains("read-only mode"), "{screen}");
+    assert_eq!(fake.server.counters().requests.refund_payment, 0);
+}

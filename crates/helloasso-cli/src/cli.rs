@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::csv_dialect::CsvDialect;
 use crate::exit::EXIT_CODES_HELP;
+use crate::period::PeriodFlag;
 
 const ABOUT: &str =
     "HelloAsso from a terminal: payments, refunds, orders, members, payouts, checkout, webhooks";
@@ -135,6 +136,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_progress: bool,
 
+    /// Refuse every command that changes data at HelloAsso (refund, cancel,
+    /// checkout, forms, notifications) before anything is sent (exit 2);
+    /// also HELLOASSO_READ_ONLY=1 or the profile's `readOnly`
+    #[arg(long, global = true, env = "HELLOASSO_READ_ONLY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub read_only: bool,
+
     /// Log HTTP calls and their retries to stderr (-vv: more detail); secrets
     /// are never logged
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -156,6 +163,7 @@ impl fmt::Debug for GlobalArgs {
             .field("tz", &self.tz)
             .field("color", &self.color)
             .field("no_progress", &self.no_progress)
+            .field("read_only", &self.read_only)
             .field("verbose", &self.verbose)
             .finish()
     }
@@ -275,8 +283,19 @@ pub enum Command {
     Sync(crate::commands::sync::SyncArgs),
     /// Print a shell completion script (e.g. `helloasso completions bash > ~/.local/share/bash-completion/completions/helloasso`)
     Completions(CompletionsArgs),
-    /// Print the manual page (roff; view it with `helloasso man | man -l -`)
-    Man,
+    /// Print the manual page (roff; view it with `helloasso man | man -l -`), or
+    /// one command's (`helloasso man payments refund`), or write them all (--dir)
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `payments refund`
+    pub command: Vec<String>,
+
+    /// Write one page per command in this folder (helloasso-payments-refund.1...)
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -314,10 +333,39 @@ pub enum PaymentsCommand {
     Export(ExportArgs),
     /// Refund a payment, whole or in part (asks for confirmation and MFA)
     Refund(RefundArgs),
+    /// List the payments' receipt and tax-receipt URLs
+    Receipts(ReceiptsArgs),
     /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means.
     /// Without --state, only payments whose money came in (Authorized, Registered, Refunding,
-    /// Refunded, Contested) are added up
+    /// Refunded, Contested) are added up, by payment date: instalments count when paid, a
+    /// refused payment never (`orders summary` counts what was ordered instead)
     Summary(SummaryArgs),
+}
+
+/// `payments receipts`: which payments, how many.
+#[derive(Debug, Args)]
+pub struct ReceiptsArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only the payments of this form, as TYPE/SLUG or its page's URL
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
+    pub form: Option<String>,
+
+    /// At most this many payments
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+
+    /// Every matching payment
+    #[arg(long)]
+    pub all: bool,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 /// Where a listing is written.
@@ -342,8 +390,9 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 
     #[command(flatten)]
@@ -370,6 +419,7 @@ impl PaymentsCommand {
         match self {
             Self::List(args) => args.all,
             Self::Export(_) | Self::Summary(_) => true,
+            Self::Receipts(args) => args.all,
             Self::Get(_) | Self::Search(_) | Self::Refund(_) => false,
         }
     }
@@ -388,6 +438,9 @@ pub struct FilterArgs {
     /// Up to this date (exclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+
+    #[command(flatten)]
+    pub period: PeriodFlag,
 
     /// Sort by this date
     #[arg(long, value_enum, default_value_t = SortBy::Date)]
@@ -415,12 +468,13 @@ pub struct ListArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
-    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 
     /// At most this many payments
-    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Every matching payment (pages through the whole listing, retrying
@@ -473,7 +527,7 @@ pub struct SearchArgs {
     pub form_types: Vec<String>,
 
     /// At most this many results
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Items per request, 1 to 100
@@ -589,6 +643,9 @@ pub struct PeriodArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
+    #[command(flatten)]
+    pub period: PeriodFlag,
+
     /// Oldest first (default: newest first)
     #[arg(long)]
     pub asc: bool,
@@ -597,8 +654,9 @@ pub struct PeriodArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
-    /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 }
 
@@ -607,6 +665,7 @@ impl fmt::Debug for PeriodArgs {
         f.debug_struct("PeriodArgs")
             .field("from", &self.from)
             .field("to", &self.to)
+            .field("period", &self.period)
             .field("asc", &self.asc)
             .field("search", &redacted(self.search.as_ref()))
             .field("form", &self.form)
@@ -618,7 +677,7 @@ impl fmt::Debug for PeriodArgs {
 #[derive(Debug, Args, Clone)]
 pub struct LimitArgs {
     /// At most this many records
-    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Every matching record (pages through the whole listing)
@@ -645,7 +704,11 @@ pub enum OrdersCommand {
     Get(OrderGetArgs),
     /// Stop the instalments of an order not yet collected (asks for confirmation)
     Cancel(OrderCancelArgs),
-    /// Totals (count, gross, discount, refunded, net) by month, form or form type
+    /// Totals (count, gross, discount, refunded, net, paid) by month, form or form type.
+    /// Gross is what was ordered in the period (by order date), refused payments and
+    /// instalments to come included; paid is what the orders' payments in --state
+    /// (default: those where money came in) brought, whatever their date. `payments
+    /// summary` adds up payments by their own date instead
     Summary(OrdersSummaryArgs),
 }
 
@@ -725,6 +788,11 @@ pub struct OrdersSummaryArgs {
     )]
     pub form_types: Vec<String>,
 
+    /// Only orders with a payment in these states (comma-separated), e.g.
+    /// Authorized,Refunded; paid then adds up those payments only
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
+
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -766,6 +834,39 @@ pub struct ItemsListArgs {
 pub enum FormsCommand {
     /// List the organization's forms
     List(FormsListArgs),
+    /// Publish, hide or disable a form (Public, Private, Draft, Disabled)
+    State(FormStateArgs),
+    /// Create an event with a title and dates (HelloAsso's quick creation)
+    CreateEvent(CreateEventArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateEventArgs {
+    /// The event's title
+    #[arg(long, value_name = "TEXT")]
+    pub title: String,
+
+    /// When it starts: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+
+    /// When it ends: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+
+    /// A short description
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FormStateArgs {
+    /// The form, as TYPE/SLUG or its page's URL (whose organization replaces --org)
+    #[arg(value_name = "TYPE/SLUG|URL")]
+    pub form: String,
+
+    /// Its new state: Public, Private, Draft or Disabled
+    pub state: String,
 }
 
 #[derive(Debug, Args)]
@@ -917,6 +1018,9 @@ pub enum AuthCommand {
     Login(LoginArgs),
     /// Obtain a token with the credentials and show when it expires
     Check,
+    /// Show the environment, the client (shortened), the organizations it
+    /// reaches with its role in each, and until when its token is valid
+    Status,
     /// Forget the profile's credentials and tokens, and disconnect from HelloAsso
     Logout,
 }
@@ -930,6 +1034,10 @@ pub struct LoginArgs {
     /// Keep this time zone in the profile
     #[arg(long = "set-tz", value_name = "ZONE")]
     pub tz: Option<String>,
+
+    /// Make the profile read-only (true) or not (false): see --read-only
+    #[arg(long = "set-read-only", value_name = "BOOL")]
+    pub read_only: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,7 +16,8 @@ Exit codes:
   1  other failure (unexpected answer, file error, refund or cancellation declined
      at the prompt)
   2  usage or invalid input (bad flag, unknown state, malformed date or amount,
-     refund amount above what is left, refund or order cancellation not confirmed)
+     refund amount above what is left, refund or order cancellation not confirmed,
+     a write refused by read-only mode before anything was sent)
   3  authentication: missing or refused credentials, access denied (401/403)
   4  not found: no such payment, order, payout, checkout intent or organization (404)
   5  multi-factor authentication needed or refused (refunds)
@@ -137,6 +138,7 @@ impl From<Error> for CliError {
                 proof.error_code()
             ),
             Error::InvalidRequest { message, .. } => message.clone(),
+            Error::ReadOnly { .. } => crate::read_only::refusal(&err),
             other => other.to_string(),
         };
         CliError::new(kind, message)
@@ -194,7 +196,7 @@ fn kind_of(err: &Error) -> Kind {
         | Error::UserNotEnrolled { .. } => Kind::Mfa,
         Error::RateLimited { .. } => Kind::Unavailable,
         Error::Transport { .. } => Kind::Network,
-        Error::InvalidRequest { .. } => Kind::Usage,
+        Error::InvalidRequest { .. } | Error::ReadOnly { .. } => Kind::Usage,
         Error::Api { status, .. } => match status.as_u16() {
             401 | 403 => Kind::Auth,
             404 => Kind::NotFound,

@@ -49,6 +49,12 @@ pub fn stopped(cause: CliError, shown: u64, checkpoint: Option<&str>) -> CliErro
     }
 }
 
+/// What a listing continued with `--resume` says at its end: how many
+/// records came after the checkpoint, and that the listing is now whole.
+pub fn tell_resumed(shown: u64, what: &str) {
+    eprintln!("{shown} more {what} after the checkpoint: the listing is complete");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

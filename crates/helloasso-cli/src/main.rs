@@ -14,11 +14,15 @@ mod csv_dialect;
 mod demo;
 mod destination;
 mod exit;
+mod form_ref;
 mod input;
 mod listing;
+mod org_default;
 mod pager;
+mod period;
 mod profile;
 mod prompt;
+mod read_only;
 mod rows;
 mod secrets;
 mod timezone;
@@ -42,10 +46,19 @@ fn main() -> ExitCode {
     // (help, usage errors) follow --color and NO_COLOR too.
     let colors = color::from_args(std::env::args_os());
     let matches = Cli::command().color(colors.clap()).get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // A form given by its URL belongs to the organization the URL names.
+    match form_ref::organization_in(&matches) {
+        Ok(Some(org)) => cli.global.organization = Some(org),
+        Ok(None) => {}
+        Err(err) => {
+            eprintln!("error: {}", err.line());
+            return err.exit_code();
+        }
+    }
     colors.apply();
     init_logging(cli.global.verbose, colors.stderr());
     match run(cli) {
@@ -92,43 +105,53 @@ async fn dispatch(cli: Cli) -> CliResult {
             commands::webhook::run(global.format.unwrap_or_default(), command)
         }
         Command::Completions(args) => commands::manual::completions(args.shell),
-        Command::Man => commands::manual::man(),
+        Command::Man(args) => commands::manual::man(args),
         Command::Payments(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
-            let ctx = Context::from_args(&global, &profile, retry)?;
-            commands::payments::run(&ctx, &settings, command).await
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
+            match command {
+                cli::PaymentsCommand::Receipts(args) => {
+                    commands::receipts::run(&ctx, &settings, args).await
+                }
+                command => commands::payments::run(&ctx, &settings, command).await,
+            }
         }
         Command::Orders(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
-            let ctx = Context::from_args(&global, &profile, retry)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             commands::orders::run(&ctx, &settings, command).await
         }
         Command::Items(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            let ctx = org_default::settled(Context::from_args(
+                &global,
+                &profile,
+                Some(listing::long_listing_policy()),
+            )?)
+            .await;
             commands::items::run(&ctx, &settings, command).await
         }
         Command::Forms(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::forms::run(&ctx, &settings, command).await
         }
         Command::Org(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::org::run(&ctx, &settings, command).await
         }
         Command::Payouts(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::payouts::run(&ctx, &settings, command).await
         }
         Command::Partner(command) => {
@@ -151,7 +174,7 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Auth(cli::AuthCommand::Login(args)) => commands::auth::login(&global, args).await,
         Command::Auth(command) => {
             let profile = profile::load(&global.profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::auth::run(&ctx, global.format.unwrap_or_default(), command).await
         }
     }

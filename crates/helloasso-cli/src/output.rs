@@ -140,9 +140,12 @@ pub fn listing_target(
         Some(path) => match Destination::resolve(path, force)? {
             Destination::Stdout => None,
             Destination::File { target, replace } => Some((target, replace)),
+            // A device or a pipe (/dev/stdout, a FIFO) is written through,
+            // as `payments export` does; a spreadsheet needs a real file.
+            Destination::Stream(_) if format != Format::Xlsx => None,
             Destination::Stream(_) => {
                 return Err(CliError::usage(format!(
-                    "--out {} is a device or a pipe: a listing is written to a file or to standard output (omit --out)",
+                    "--out {} is a device or a pipe: a spreadsheet is written to a file",
                     path.display()
                 )));
             }
@@ -153,7 +156,39 @@ pub fn listing_target(
             "--format xlsx needs a file: pass --out FILE.xlsx",
         ));
     }
+    if let (Some((path, _)), Some(named)) = (&target, out.and_then(named_format)) {
+        // As `payments export` does: never CSV in a .xlsx file, nor the reverse.
+        if (named == Format::Xlsx) != (format == Format::Xlsx) {
+            return Err(CliError::usage(format!(
+                "--format {} contradicts --out {}: name the file for its format or drop --format",
+                format_name(format),
+                path.display()
+            )));
+        }
+    }
     Ok(target)
+}
+
+/// The format a file name promises: `.xlsx` a spreadsheet, `.csv` CSV.
+fn named_format(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?;
+    if ext.eq_ignore_ascii_case("xlsx") {
+        Some(Format::Xlsx)
+    } else if ext.eq_ignore_ascii_case("csv") {
+        Some(Format::Csv)
+    } else {
+        None
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Table => "table",
+        Format::Json => "json",
+        Format::Jsonl => "jsonl",
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    }
 }
 
 impl Emitter<Box<dyn Write>> {
@@ -201,7 +236,18 @@ impl Emitter<Box<dyn Write>> {
                     }),
                 )
             }
-            None => (Box::new(io::stdout().lock()), None),
+            None => match out.map(|p| Destination::resolve(p, force)).transpose()? {
+                Some(Destination::Stream(path)) => {
+                    let stream = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&path)
+                        .map_err(|e| {
+                            CliError::other(format!("cannot write {}: {e}", path.display()))
+                        })?;
+                    (Box::new(io::BufWriter::new(stream)), None)
+                }
+                _ => (Box::new(io::stdout().lock()), None),
+            },
         };
         let mut emitter = Emitter::new(writer, format, cols, style)?;
         emitter.sheet = sheet;

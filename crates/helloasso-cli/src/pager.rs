@@ -53,6 +53,18 @@ impl Listing for ListItems {
     }
 }
 
+impl Listing for helloasso_sdk::ListPayments {
+    type Record = helloasso_sdk::types::Payment;
+
+    fn first_page(self) -> impl Future<Output = helloasso_sdk::Result<Page<Self::Record>>> {
+        self.send()
+    }
+
+    fn stream(self) -> PageStream<Self::Record> {
+        self.pages()
+    }
+}
+
 /// [`walk`] over `list` asked for pages of `page_size` records; a limit
 /// that one page holds is read with a single request, where a stream
 /// would fetch the next page ahead for nothing.

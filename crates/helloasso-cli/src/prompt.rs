@@ -17,6 +17,10 @@ pub fn interactive() -> bool {
 
 /// Asks a yes/no question on stderr; anything but y/yes is a no.
 pub async fn confirm(question: &str) -> CliResult<bool> {
+    // Every question asked is about a write, which read-only mode refuses.
+    if crate::read_only::active() {
+        return Err(CliError::usage(crate::read_only::NOT_ASKED));
+    }
     let question = question.to_owned();
     let answer = tokio::task::spawn_blocking(move || {
         let term = Term::stderr();

@@ -173,6 +173,15 @@ pub enum Error {
         message: String,
     },
 
+    /// The client is read-only ([`ClientBuilder::read_only`](crate::ClientBuilder::read_only))
+    /// and this operation writes: nothing was sent.
+    #[error("read-only mode: `{operation}` changes data at HelloAsso and was not sent")]
+    #[non_exhaustive]
+    ReadOnly {
+        /// The operation refused, e.g. `refund_payment`.
+        operation: &'static str,
+    },
+
     /// A task the client runs in the background (fetching the next page,
     /// fetching a token) panicked or was cancelled before it answered. A
     /// bug, not a network failure: whether the request it was making
@@ -245,6 +254,7 @@ impl Error {
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Transport { .. }
             | Error::InvalidRequest { .. }
+            | Error::ReadOnly { .. }
             | Error::TaskFailed { .. }
             | Error::TokenStore { .. } => None,
         }

@@ -1,7 +1,10 @@
 //! One module per subcommand group.
 
 pub mod auth;
+pub mod auth_status;
 pub mod checkout;
+pub mod form_create;
+pub mod form_state;
 pub mod forms;
 pub mod items;
 pub mod manual;
@@ -11,6 +14,7 @@ pub mod org;
 pub mod partner;
 pub mod payments;
 pub mod payouts;
+pub mod receipts;
 pub mod summary;
 pub mod sync;
 pub mod webhook;

@@ -71,6 +71,9 @@ pub type Bound = Option<DateTime<FixedOffset>>;
 
 /// `--from` and `--to` as instants, refused when they cannot both hold.
 pub fn period_dates(period: &PeriodArgs, zone: Zone) -> CliResult<(Bound, Bound)> {
+    if let Some((from, to)) = period.period.resolve(zone)? {
+        return Ok((Some(from), Some(to)));
+    }
     let from = period
         .from
         .as_deref()
@@ -226,7 +229,11 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
         .await?
     };
     let shown = emitter.finish()?;
-    tell_count(shown, walked.total, "orders match", "--all");
+    if args.resume.is_some() {
+        crate::listing::tell_resumed(shown, "orders");
+    } else {
+        tell_count(shown, walked.total, "orders match", "--all");
+    }
     Ok(())
 }
 

@@ -89,6 +89,8 @@ pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -
         PaymentsCommand::Search(args) => search(ctx, settings, args).await,
         PaymentsCommand::Export(args) => export(ctx, settings, args).await,
         PaymentsCommand::Refund(args) => refund(ctx, settings, args).await,
+        // `receipts` depends on this module: main dispatches it itself.
+        PaymentsCommand::Receipts(_) => Err(CliError::other("receipts is dispatched on its own")),
         PaymentsCommand::Summary(args) => super::summary::run(ctx, settings, args).await,
     }
 }
@@ -284,7 +286,12 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         bar.finish_and_clear();
     }
     let shown = emitter.finish()?;
-    tell_count(shown, total, "payments match", "--all");
+    if args.resume.is_some() {
+        // A resumed listing shows the rest only: it is whole, not cut.
+        crate::listing::tell_resumed(shown, "payments");
+    } else {
+        tell_count(shown, total, "payments match", "--all");
+    }
     Ok(())
 }
 
@@ -398,6 +405,7 @@ const SEARCH_COLS: &[Col] = &[
     Col::right("ID", "id"),
     Col::left("DATE", "date"),
     Col::right("AMOUNT (EUR)", "amount_eur"),
+    Col::right("REFUNDED (EUR)", "refunded_eur"),
     Col::left("STATE", "state"),
     Col::left("PAYER", "payer"),
     Col::left("EMAIL", "email"),
@@ -414,6 +422,8 @@ impl Row for PublicPayment {
             Cell::number(self.id),
             Cell::date(self.date),
             Cell::euros(self.amount),
+            // A partly refunded payment must not look untouched.
+            Cell::Euros(refunded_cents(self.refund_operations.as_deref())),
             Cell::text(enum_text(self.status.as_ref().map(|s| s.as_str()))),
             Cell::text(join_name(
                 self.payer_first_name.as_deref(),

@@ -4,19 +4,31 @@
 mod common;
 
 mod auth;
+mod auth_status;
 mod bad_input;
 mod checkout;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit_codes;
 mod export_file;
+mod form_state;
+mod form_url;
+mod golden;
+mod listing_words;
+mod man_pages;
 mod manual;
 mod members;
 mod orders;
+mod out_format;
 mod paris_time;
 mod payments;
+mod period;
 mod profiles;
+mod read_only;
+mod receipts;
+mod reconcile;
 mod resume;
+mod search_refunded;
 mod secret_input;
 mod spreadsheet;
 mod summary;

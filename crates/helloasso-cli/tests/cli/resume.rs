@@ -83,6 +83,15 @@ impl StopsThenResumes<'_> {
         let resumed = run_args(cli(), &[args, &["--resume", self.token]].concat());
         resumed.ok();
         assert_eq!(first_column(&resumed.stdout), after);
+        // The resumed listing is whole: no invitation to use --all.
+        assert!(
+            !resumed.stderr.contains("use --all")
+                && resumed
+                    .stderr
+                    .contains("after the checkpoint: the listing is complete"),
+            "{}",
+            resumed.stderr
+        );
         rest.assert_calls(1);
         first.assert_calls(2);
         (stopped, resumed)

@@ -356,3 +356,42 @@ fn no_color_keeps_logs_plain_on_a_terminal() {
     let (_, coloured) = Terminal::spawn(&fake, &format!("-v payments get {id}")).finish();
     assert!(coloured.contains('\u{1b}'), "{coloured:?}");
 }
+
+#[test]
+fn auth_status_on_a_terminal_names_the_organizations() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let mut env = fake.cli();
+    env.env_remove("HELLOASSO_ORGANIZATION");
+    let term = Terminal::spawn_as(&env, "auth status");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    for expected in [
+        "environment",
+        "fake…t-id",
+        "token_expires_at",
+        "demo-association (",
+        "OrganizationAdmin",
+        "(none given)",
+    ] {
+        assert!(screen.contains(expected), "`{expected}` not in:\n{screen}");
+    }
+    assert!(!screen.contains(fake.server.client_secret()), "{screen}");
+}
+
+#[test]
+fn read_only_refund_on_a_terminal_asks_nothing() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let term = Terminal::spawn(&fake, &format!("--read-only payments refund {id}"));
+    let (code, screen) = term.finish();
+    assert_eq!(code, 2, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert!(screen.contains("read-only mode"), "{screen}");
+    assert_eq!(fake.server.counters().requests.refund_payment, 0);
+}

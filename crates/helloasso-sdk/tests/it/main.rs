@@ -11,6 +11,7 @@ mod forms_partners;
 mod hand_built_request;
 mod orders;
 mod payments;
+mod read_only;
 mod refund_outcomes;
 mod refunds;
 mod retries;

@@ -44,7 +44,7 @@ async fn two_processes_on_one_postgres_fetch_every_page_once() {
     let (fake, client) = support::fake(
         FakeConfig::default()
             .payments(900)
-            .faults(FaultConfig::none().latency(100)),
+            .faults(FaultConfig::none().latency(250)),
     )
     .await;
     let org = fake.organization_slug().to_owned();

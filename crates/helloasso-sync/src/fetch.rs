@@ -92,14 +92,17 @@ pub(crate) async fn order(client: &Client, id: i64) -> Result<Option<Value>> {
     }
 }
 
-/// The slugs of every organization a partner serves.
-pub(crate) async fn partner_organizations(client: &Client) -> Result<Vec<String>> {
+/// The slugs of every organization a partner serves, and the requests made
+/// for them: the SDK's stream reads pages of 100 by continuation token and
+/// stops at the first empty one, so one more than the pages with data.
+pub(crate) async fn partner_organizations(client: &Client) -> Result<(Vec<String>, u64)> {
     let orgs: Vec<_> = client
         .partner()
         .organizations(Some(100))
         .try_collect()
         .await?;
-    Ok(orgs
+    let requests = (orgs.len() as u64).div_ceil(100) + 1;
+    let slugs = orgs
         .into_iter()
         .filter_map(|o| serde_json::to_value(o).ok())
         .filter_map(|v| {
@@ -107,5 +110,6 @@ pub(crate) async fn partner_organizations(client: &Client) -> Result<Vec<String>
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         })
-        .collect())
+        .collect();
+    Ok((slugs, requests))
 }

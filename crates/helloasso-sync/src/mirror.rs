@@ -180,10 +180,10 @@ impl Sync {
         let all = self.all_organizations;
         async move {
             if all {
-                let listed = fetch::partner_organizations(&ctx.client).await;
+                let (listed, requests) = fetch::partner_organizations(&ctx.client).await?;
                 ctx.requests
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                for slug in listed? {
+                    .fetch_add(requests, std::sync::atomic::Ordering::Relaxed);
+                for slug in listed {
                     if !orgs.contains(&slug) {
                         orgs.push(slug);
                     }

@@ -11,10 +11,37 @@ use crate::support;
 
 /// What the fake says it holds for `org`, by resource (its own counts).
 async fn fake_counts(client: &Client, org: &str) -> [(Resource, i64); 4] {
-    let payments = client.payments(org).list().with_count(true).page_size(1).send().await.unwrap();
-    let orders = client.orders(org).list().with_count(true).page_size(1).send().await.unwrap();
-    let items = client.items(org).list().with_count(true).page_size(1).send().await.unwrap();
-    let forms: Vec<_> = client.forms(org).list().items().try_collect().await.unwrap();
+    let payments = client
+        .payments(org)
+        .list()
+        .with_count(true)
+        .page_size(1)
+        .send()
+        .await
+        .unwrap();
+    let orders = client
+        .orders(org)
+        .list()
+        .with_count(true)
+        .page_size(1)
+        .send()
+        .await
+        .unwrap();
+    let items = client
+        .items(org)
+        .list()
+        .with_count(true)
+        .page_size(1)
+        .send()
+        .await
+        .unwrap();
+    let forms: Vec<_> = client
+        .forms(org)
+        .list()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     [
         (Resource::Payments, payments.total_count.unwrap()),
         (Resource::Orders, orders.total_count.unwrap()),
@@ -26,24 +53,38 @@ async fn fake_counts(client: &Client, org: &str) -> [(Resource, i64); 4] {
 async fn first_sync_matches_the_fake(db: &str) {
     let (fake, client) = support::fake(FakeConfig::default().payments(700)).await;
     let mirror = Mirror::open(db).await.unwrap();
-    let report = mirror.sync(&client).all_organizations(true).run().await.unwrap();
+    let report = mirror
+        .sync(&client)
+        .all_organizations(true)
+        .run()
+        .await
+        .unwrap();
     let after = fake.counters().requests;
     let mut totals = std::collections::BTreeMap::new();
     for org in fake.organizations() {
         for (resource, n) in fake_counts(&client, &org).await {
-            assert_eq!(mirror.count(resource, &org).await.unwrap(), n, "{org} {resource}");
+            assert_eq!(
+                mirror.count(resource, &org).await.unwrap(),
+                n,
+                "{org} {resource}"
+            );
             *totals.entry(resource).or_insert(0) += n;
         }
     }
     for (resource, n) in totals {
         let c = report.counts(resource);
-        assert_eq!((c.new, c.changed, c.unchanged), (n as u64, 0, 0), "{resource}");
+        assert_eq!(
+            (c.new, c.changed, c.unchanged),
+            (n as u64, 0, 0),
+            "{resource}"
+        );
     }
     // One request per page of 100 and one for the empty page that ends each
     // walk; no order is read again on a first run.
     let orgs = fake.organizations().len() as u64;
     let pages = |n: u64| n.div_ceil(100) + 1;
-    let mut expected = 1; // the partner's organizations
+    // The partner's organizations: one page, then the empty one that ends it.
+    let mut expected = 2;
     for org in fake.organizations() {
         for (resource, n) in fake_counts(&client, &org).await {
             let _ = resource;
@@ -61,7 +102,12 @@ async fn first_sync_matches_the_fake(db: &str) {
     assert!(orgs > 1);
 
     // A second run reads nothing again but the closing pages and the forms.
-    let again = mirror.sync(&client).all_organizations(true).run().await.unwrap();
+    let again = mirror
+        .sync(&client)
+        .all_organizations(true)
+        .run()
+        .await
+        .unwrap();
     for r in [Resource::Payments, Resource::Orders, Resource::Items] {
         assert_eq!(again.counts(r), Default::default(), "{r}");
     }

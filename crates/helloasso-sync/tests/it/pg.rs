@@ -76,7 +76,11 @@ impl Pg {
                 .expect("a traversable temporary folder");
             for d in [&data, &sock] {
                 let ok = Command::new("chown").arg("nobody").arg(d).status();
-                assert!(ok.is_ok_and(|s| s.success()), "chown nobody {}", d.display());
+                assert!(
+                    ok.is_ok_and(|s| s.success()),
+                    "chown nobody {}",
+                    d.display()
+                );
             }
         }
         let pg = Pg {
@@ -92,7 +96,11 @@ impl Pg {
             .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
             .output()
             .expect("initdb runs");
-        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let opts = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
             pg.port,
@@ -131,7 +139,9 @@ impl Pg {
     pub async fn database(&self, name: &str) -> String {
         use sqlx::Connection;
         let admin = format!("postgres://postgres@127.0.0.1:{}/postgres", self.port);
-        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the cluster");
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .expect("connect to the cluster");
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .await

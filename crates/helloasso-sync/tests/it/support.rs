@@ -8,7 +8,9 @@ use helloasso_fake::{FakeConfig, FakeServer};
 use helloasso_sdk::{Client, Environment};
 
 pub async fn fake(config: FakeConfig) -> (FakeServer, Client) {
-    let fake = helloasso_fake::start(config).await.expect("the fake starts");
+    let fake = helloasso_fake::start(config)
+        .await
+        .expect("the fake starts");
     let client = client(&fake.base_url(), fake.client_id(), fake.client_secret());
     (fake, client)
 }
@@ -26,7 +28,13 @@ pub fn client(base_url: &str, id: &str, secret: &str) -> Client {
 pub fn spawn_child(fake: &FakeServer, db: &str, org: Option<&str>) -> Child {
     let exe = std::env::current_exe().expect("the test binary");
     Command::new(exe)
-        .args(["child_sync", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "child_sync",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("SYNC_CHILD_DB", db)
         .env("SYNC_CHILD_URL", fake.base_url())
         .env("SYNC_CHILD_ID", fake.client_id())
@@ -65,9 +73,18 @@ pub async fn child_main() {
 /// mirrors with the same dump hold the same data.
 pub async fn dump(db: &str) -> BTreeMap<String, Vec<(String, String)>> {
     let queries = [
-        ("payments", "SELECT CAST(id AS TEXT), CAST(doc AS TEXT) FROM payments ORDER BY id"),
-        ("orders", "SELECT CAST(id AS TEXT), CAST(doc AS TEXT) FROM orders ORDER BY id"),
-        ("items", "SELECT CAST(id AS TEXT), CAST(doc AS TEXT) FROM items ORDER BY id"),
+        (
+            "payments",
+            "SELECT CAST(id AS TEXT), CAST(doc AS TEXT) FROM payments ORDER BY id",
+        ),
+        (
+            "orders",
+            "SELECT CAST(id AS TEXT), CAST(doc AS TEXT) FROM orders ORDER BY id",
+        ),
+        (
+            "items",
+            "SELECT CAST(id AS TEXT), CAST(doc AS TEXT) FROM items ORDER BY id",
+        ),
         (
             "forms",
             "SELECT organization_slug || '/' || form_type || '/' || form_slug, CAST(doc AS TEXT) \
@@ -97,7 +114,10 @@ pub async fn dump(db: &str) -> BTreeMap<String, Vec<(String, String)>> {
             "changes",
             "SELECT resource || '/' || record_id, kind FROM changes ORDER BY 1, 2",
         ),
-        ("pending_orders", "SELECT CAST(order_id AS TEXT), organization_slug FROM pending_orders ORDER BY 1"),
+        (
+            "pending_orders",
+            "SELECT CAST(order_id AS TEXT), organization_slug FROM pending_orders ORDER BY 1",
+        ),
     ];
     let mut out = BTreeMap::new();
     if db.starts_with("postgres://") {
@@ -108,7 +128,9 @@ pub async fn dump(db: &str) -> BTreeMap<String, Vec<(String, String)>> {
         }
         pool.close().await;
     } else {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}")).await.unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}"))
+            .await
+            .unwrap();
         for (name, sql) in queries {
             let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
             out.insert(name.to_owned(), rows);

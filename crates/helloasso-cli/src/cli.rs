@@ -923,6 +923,8 @@ pub enum NotificationsCommand {
     Set(NotificationSetArgs),
     /// Stop notifications (for every organization, or one with --for-org)
     Delete(NotificationDeleteArgs),
+    /// Per organization, which URL is notified and whether it answers
+    Check(crate::commands::partner_check::CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1046,6 +1048,10 @@ pub enum WebhookCommand {
     Parse(WebhookParseArgs),
     /// Check a partner notification's x-ha-signature against its body
     Verify(WebhookVerifyArgs),
+    /// Receive HelloAsso's notifications on a local port (verified or confirmed, replays dropped)
+    Listen(crate::commands::webhook_listen::ListenArgs),
+    /// Deliver changes to a local app as notifications, without a tunnel (polls the API)
+    Forward(crate::commands::webhook_forward::ForwardArgs),
 }
 
 #[derive(Debug, Args)]

@@ -101,6 +101,12 @@ async fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args, !global.no_progress).await,
+        Command::Webhook(cli::WebhookCommand::Listen(args)) => {
+            commands::webhook_listen::run(&global, args).await
+        }
+        Command::Webhook(cli::WebhookCommand::Forward(args)) => {
+            commands::webhook_forward::run(&global, args).await
+        }
         Command::Webhook(command) => {
             commands::webhook::run(global.format.unwrap_or_default(), command)
         }

@@ -15,6 +15,7 @@ use crate::query::{Query, body_object};
 use crate::render::{form_path, tier_type};
 use crate::state::AppState;
 use crate::time::{self, TICKS_PER_DAY, Ticks, format_paris};
+use crate::webhooks;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -379,11 +380,15 @@ pub(crate) async fn quick_create_form(
         let url = form_url(&ds, &form);
         ds.forms.push(form);
         ds.orgs[org as usize].forms.push(index);
-        Ok(json!({
+        let answer = json!({
             "formSlug": form_slug,
             "organizationSlug": ds.orgs[org as usize].slug,
             "publicUrl": url,
-        }))
+        });
+        let notification = form_public(&ds, &ds.forms[index as usize]);
+        drop(ds);
+        webhooks::notify(&st, "Form", notification, None);
+        Ok(answer)
     })())
 }
 
@@ -407,6 +412,9 @@ pub(crate) async fn set_form_state(
         let org = org_access(&ds, &slug, scope)?;
         let form = find_form(&ds, org, &form_type, &form_slug)?;
         ds.forms[form as usize].state = state;
+        let notification = form_public(&ds, &ds.forms[form as usize]);
+        drop(ds);
+        webhooks::notify(&st, "Form", notification, None);
         Ok::<_, ApiError>(())
     })();
     empty_response(result)

@@ -48,7 +48,7 @@ fn require_partner(scope: Scope) -> Result<(), ApiError> {
 
 /// The key HelloAsso signs a URL's notifications with; derived, so that the
 /// same URL always gets the same key.
-fn signature_key(st: &AppState, url: &str) -> String {
+pub(crate) fn signature_key(st: &AppState, url: &str) -> String {
     let digest = Sha256::digest(format!("{}|{url}", st.client_secret));
     hex::encode(&digest[..16])
 }

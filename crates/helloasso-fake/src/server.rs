@@ -360,6 +360,16 @@ impl FakeServer {
         *write(&self.state.webhook) = webhook;
     }
 
+    /// Replaces the retries and faults of notification delivery.
+    pub fn set_webhook_delivery(&self, delivery: crate::WebhookDelivery) {
+        self.state.deliveries.set(delivery);
+    }
+
+    /// Every notification sent so far, one entry per URL, in order.
+    pub fn webhook_log(&self) -> Vec<crate::SentNotification> {
+        self.state.deliveries.log()
+    }
+
     /// Makes listings answer -1 counts (or real ones again).
     pub fn set_counts_unknown(&self, unknown: bool) {
         self.state.counts_unknown.store(unknown, Ordering::Relaxed);

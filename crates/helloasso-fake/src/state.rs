@@ -21,6 +21,8 @@ pub(crate) struct AppState {
     pub mfa: RwLock<MfaConfig>,
     pub webhook: RwLock<Option<WebhookConfig>>,
     pub webhook_client: reqwest::Client,
+    /// Retries, faults and log of notification delivery.
+    pub deliveries: crate::delivery::Deliveries,
     pub client_id: String,
     pub client_secret: String,
     pub token_lifetime: Duration,
@@ -52,6 +54,7 @@ impl AppState {
             mfa: RwLock::new(config.mfa.clone()),
             webhook: RwLock::new(config.webhook.clone()),
             webhook_client,
+            deliveries: crate::delivery::Deliveries::new(config.seed),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             token_lifetime: config.token_lifetime,

@@ -137,6 +137,7 @@
 // day are also re-exported at the root below.
 pub mod auth;
 pub mod checkout;
+pub mod follow_up;
 pub mod forms;
 pub mod items;
 pub mod orders;

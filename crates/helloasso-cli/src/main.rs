@@ -10,17 +10,20 @@ mod color;
 mod commands;
 mod config;
 mod csv_dialect;
+mod csv_safe;
 #[cfg(feature = "demo")]
 mod demo;
 mod destination;
 mod exit;
 mod input;
 mod listing;
+mod money;
 mod pager;
 mod profile;
 mod prompt;
 mod rows;
 mod secrets;
+mod terminal;
 mod timezone;
 mod xlsx;
 

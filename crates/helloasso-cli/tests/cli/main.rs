@@ -10,6 +10,8 @@ mod checkout;
 mod demo;
 mod exit_codes;
 mod export_file;
+mod hostile_text;
+mod listed_once;
 mod manual;
 mod members;
 mod orders;

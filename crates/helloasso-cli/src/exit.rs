@@ -109,12 +109,15 @@ impl CliError {
     }
 
     /// The message on a single line: HelloAsso's messages may carry line
-    /// breaks, and scripts grep the first line.
+    /// breaks, and scripts grep the first line. Server text in it (names,
+    /// messages, tokens) never reaches the terminal as control characters.
     pub fn line(&self) -> String {
-        self.message
+        let line = self
+            .message
             .split_whitespace()
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        crate::terminal::clean(&line).into_owned()
     }
 }
 
@@ -184,6 +187,7 @@ pub fn cause_of_lost_answer(err: &Error) -> String {
             None => format!("HelloAsso answered HTTP {}", status.as_u16()),
         },
         Error::Decode { .. } => "HelloAsso's answer could not be read".to_owned(),
+        Error::ResponseTooLarge { .. } => "HelloAsso's answer was too large to read".to_owned(),
         _ => "its answer was lost".to_owned(),
     }
 }
@@ -235,5 +239,11 @@ mod tests {
     fn messages_stay_on_one_line() {
         let err = CliError::other("first\nsecond\r\n  third");
         assert_eq!(err.line(), "first second third");
+    }
+
+    #[test]
+    fn server_text_in_a_message_cannot_drive_the_terminal() {
+        let err = CliError::other("payment of \u{1b}]0;pwned\u{7}Zoé\u{1b}[2K");
+        assert_eq!(err.line(), "payment of \\u{1b}]0;pwned\\u{7}Zoé\\u{1b}[2K");
     }
 }

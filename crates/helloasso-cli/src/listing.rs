@@ -1,7 +1,7 @@
 //! Long listings: a retry budget that fits them, and a checkpoint to
 //! resume from when one still fails midway.
 
-use helloasso_sdk::RetryPolicy;
+use helloasso_sdk::{Checkpoint, RetryPolicy};
 
 use crate::exit::CliError;
 
@@ -29,6 +29,13 @@ pub fn attempts_for(pages: u64) -> u32 {
     let pages = pages.max(1) as f64;
     let needed = ((0.001 / pages).ln() / 0.3f64.ln()).ceil();
     (needed as u32).clamp(LONG_LISTING_ATTEMPTS, MAX_ATTEMPTS)
+}
+
+/// A `--resume` value: the checkpoint a stopped listing printed (or, from
+/// an earlier version, a bare continuation token).
+pub fn checkpoint(text: &str) -> Result<Checkpoint, CliError> {
+    text.parse::<Checkpoint>()
+        .map_err(|e| CliError::usage(format!("--resume: {e}")))
 }
 
 /// The error of a listing that stopped after printing `shown` records:

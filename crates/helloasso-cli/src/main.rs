@@ -10,6 +10,7 @@ mod color;
 mod commands;
 mod config;
 mod csv_dialect;
+mod csv_safe;
 #[cfg(feature = "demo")]
 mod demo;
 mod destination;
@@ -17,6 +18,7 @@ mod exit;
 mod form_ref;
 mod input;
 mod listing;
+mod money;
 mod org_default;
 mod pager;
 mod period;
@@ -25,6 +27,7 @@ mod prompt;
 mod read_only;
 mod rows;
 mod secrets;
+mod terminal;
 mod timezone;
 mod xlsx;
 

@@ -21,7 +21,8 @@ pub async fn confirm(question: &str) -> CliResult<bool> {
     if crate::read_only::active() {
         return Err(CliError::usage(crate::read_only::NOT_ASKED));
     }
-    let question = question.to_owned();
+    // The question quotes payers' names: none may rewrite it.
+    let question = crate::terminal::clean(question).into_owned();
     let answer = tokio::task::spawn_blocking(move || {
         let term = Term::stderr();
         term.write_str(&format!("{question} [y/N] "))?;
@@ -62,7 +63,7 @@ pub async fn mfa_code(challenge: MfaChallenge) -> Option<SecretString> {
 
 /// Asks for one line on the terminal; `hidden` does not echo it (secrets).
 pub async fn line(question: &str, hidden: bool) -> CliResult<String> {
-    let question = question.to_owned();
+    let question = crate::terminal::clean(question).into_owned();
     let answer = tokio::task::spawn_blocking(move || {
         let term = Term::stderr();
         term.write_str(&question)?;

@@ -245,7 +245,9 @@ impl Client {
         R: Request<Output = helloasso_raw::ByteStream>,
     {
         let request = build(&self.shared.raw);
-        let response = self.run(Plan::of::<R>(), no_path, &request).await?;
+        let response = self
+            .run(Plan::of::<R>().streamed(), no_path, &request)
+            .await?;
         Ok(response.map(helloasso_raw::ByteStream::into_inner))
     }
 

@@ -164,6 +164,19 @@ pub enum Error {
         excerpt: String,
     },
 
+    /// A success answer's body grew past
+    /// [`MAX_RESPONSE_BODY`](crate::MAX_RESPONSE_BODY) (a broken server or
+    /// proxy sending without end): its read was stopped. For a write, the
+    /// answer was a success most likely, but its text is unknown.
+    #[error(
+        "HelloAsso's answer is larger than {limit} bytes, far more than any page it serves: the read was stopped"
+    )]
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+
     /// The request was refused before anything was sent: invalid
     /// configuration or input.
     #[error("invalid request: {message}")]
@@ -256,6 +269,7 @@ impl Error {
             | Error::InvalidRequest { .. }
             | Error::ReadOnly { .. }
             | Error::TaskFailed { .. }
+            | Error::ResponseTooLarge { .. }
             | Error::TokenStore { .. } => None,
         }
     }

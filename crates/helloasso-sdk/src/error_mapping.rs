@@ -401,12 +401,28 @@ pub(crate) async fn from_raw(
                 Err(e) => transport(e),
             }
         }
-        helloasso_raw::Error::CommunicationError(e)
-        | helloasso_raw::Error::ResponseBodyError(e)
-        | helloasso_raw::Error::InvalidUpgrade(e) => transport(e),
+        helloasso_raw::Error::ResponseBodyError(e) => match too_large(&e) {
+            Some(limit) => Error::ResponseTooLarge { limit },
+            None => transport(e),
+        },
+        helloasso_raw::Error::CommunicationError(e) | helloasso_raw::Error::InvalidUpgrade(e) => {
+            transport(e)
+        }
         helloasso_raw::Error::InvalidRequest(message) => Error::invalid_request(message),
         helloasso_raw::Error::Custom(message) => Error::invalid_request(message),
     }
+}
+
+/// The cap a body error came from, when the body was cut for its size.
+fn too_large(error: &reqwest::Error) -> Option<usize> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if let Some(cut) = e.downcast_ref::<helloasso_raw::hooks::BodyTooLarge>() {
+            return Some(cut.limit);
+        }
+        cause = e.source();
+    }
+    None
 }
 
 /// A reqwest failure, with whether the request may have been acted on.

@@ -157,6 +157,7 @@ pub mod refunds {
 }
 
 mod attempt;
+mod checkpoint;
 mod client;
 mod clock;
 mod environment;
@@ -181,6 +182,7 @@ mod transport;
 struct ReadmeExamples;
 
 // The client and what every call shares.
+pub use checkpoint::{Checkpoint, ParseCheckpointError};
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};
 pub use environment::Environment;
@@ -189,6 +191,7 @@ pub use helloasso_raw::{Cents, ParseCentsError, Request, types};
 pub use http_response::{ByteStream, Response};
 pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep, outcome_unknown};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use transport::MAX_RESPONSE_BODY;
 
 // Everyday names of each area.
 pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, TokenStore};

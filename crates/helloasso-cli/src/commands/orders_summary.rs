@@ -22,12 +22,13 @@ use helloasso_sdk::types::{Order, PaymentState};
 use serde::Serialize;
 
 use crate::cli::{OrderGroupBy, OrdersSummaryArgs};
-use crate::commands::orders::{OrderQuery, listing, order_form, order_refunded};
+use crate::commands::orders::{OrderQuery, listing, order_form};
 use crate::commands::payments::Settings;
 use crate::commands::summary::{MONEY_IN, month_key, or_none};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
+use crate::money;
 use crate::output::{Col, Emitter};
 use crate::pager;
 use crate::rows::{Cell, Row};
@@ -47,40 +48,46 @@ pub struct OrderTotals {
 }
 
 /// Whether a payment counts as paid: in one of `states`.
-fn paid_cents(o: &Order, states: &[PaymentState]) -> i64 {
-    o.payments
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .filter(|p| p.state.as_ref().is_some_and(|s| states.contains(s)))
-        .map(|p| p.amount.map_or(0, helloasso_sdk::Cents::get))
-        .sum()
+fn paid_cents(o: &Order, states: &[PaymentState]) -> CliResult<i64> {
+    let what = format!("order {}", o.id.unwrap_or_default());
+    let mut paid = 0;
+    for p in o.payments.as_deref().unwrap_or_default() {
+        if p.state.as_ref().is_some_and(|s| states.contains(s)) {
+            paid = money::add(paid, money::amount(&what, p.amount)?)?;
+        }
+    }
+    Ok(paid)
 }
 
 impl OrderTotals {
-    fn add(&mut self, o: &Order, states: &[PaymentState]) {
-        self.paid += paid_cents(o, states);
+    fn add(&mut self, o: &Order, states: &[PaymentState]) -> CliResult {
+        let what = format!("order {}", o.id.unwrap_or_default());
         let amount = o.amount.as_ref();
-        let gross = amount
-            .and_then(|a| a.total)
-            .map_or(0, helloasso_sdk::Cents::get);
-        let refunded = order_refunded(o.payments.as_deref());
-        self.count += 1;
-        self.gross += gross;
-        self.discount += amount
-            .and_then(|a| a.discount)
-            .map_or(0, helloasso_sdk::Cents::get);
-        self.refunded += refunded;
-        self.net += gross - refunded;
+        let gross = money::amount(&what, amount.and_then(|a| a.total))?;
+        let mut refunded = 0;
+        for payment in o.payments.as_deref().unwrap_or_default() {
+            let of = money::refunded(&what, payment.refund_operations.as_deref())?;
+            refunded = money::add(refunded, of)?;
+        }
+        self.merge(&OrderTotals {
+            group: String::new(),
+            count: 1,
+            gross,
+            discount: money::amount(&what, amount.and_then(|a| a.discount))?,
+            refunded,
+            net: money::sub(gross, refunded)?,
+            paid: paid_cents(o, states)?,
+        })
     }
 
-    fn merge(&mut self, other: &OrderTotals) {
-        self.count += other.count;
-        self.gross += other.gross;
-        self.discount += other.discount;
-        self.refunded += other.refunded;
-        self.net += other.net;
-        self.paid += other.paid;
+    fn merge(&mut self, other: &OrderTotals) -> CliResult {
+        self.count = self.count.saturating_add(other.count);
+        self.gross = money::add(self.gross, other.gross)?;
+        self.discount = money::add(self.discount, other.discount)?;
+        self.refunded = money::add(self.refunded, other.refunded)?;
+        self.net = money::add(self.net, other.net)?;
+        self.paid = money::add(self.paid, other.paid)?;
+        Ok(())
     }
 }
 
@@ -162,8 +169,7 @@ pub async fn run(ctx: &Context, settings: &Settings, args: OrdersSummaryArgs) ->
                     group: k,
                     ..OrderTotals::default()
                 })
-                .add(&order, &states);
-            Ok(())
+                .add(&order, &states)
         },
     )
     .await?;
@@ -172,7 +178,7 @@ pub async fn run(ctx: &Context, settings: &Settings, args: OrdersSummaryArgs) ->
         ..OrderTotals::default()
     };
     for row in groups.values() {
-        total.merge(row);
+        total.merge(row)?;
         emitter.row(row)?;
     }
     emitter.row(&total)?;

@@ -203,7 +203,7 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
     let page_size = page_size_for(args.page_size, limit);
     let mut list = listing(ctx, &args, &filters)?.page_size(page_size);
     if let Some(checkpoint) = &args.resume {
-        list = list.resume_from(checkpoint.clone());
+        list = list.resume_at(crate::listing::checkpoint(checkpoint)?);
     }
     let out = args.output.out.as_deref();
     let format = settings.listing_format(out);
@@ -245,7 +245,8 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
                 if limit.is_some() {
                     return Err(e.into());
                 }
-                return Err(crate::listing::stopped(e.into(), shown, pages.checkpoint()));
+                let resume = pages.resume_point().map(|c| c.to_string());
+                return Err(crate::listing::stopped(e.into(), shown, resume.as_deref()));
             }
         };
         let bar = bar.get_or_insert_with(|| {
@@ -268,15 +269,17 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         if !fitted {
             fitted = true;
             // Now that HelloAsso said how long it is: a very long listing
-            // goes on with more attempts per page, from this page's checkpoint.
-            if let (Some(t), Some(c)) = (total, page.checkpoint()) {
+            // goes on with more attempts per page, from this page's
+            // checkpoint, which carries the page's ids so that a payment
+            // straddling it and the next page is still listed once.
+            if let (Some(t), Some(c)) = (total, pages.resume_point()) {
                 let attempts = crate::listing::attempts_for(t.div_ceil(u64::from(page_size)));
                 if attempts > crate::listing::LONG_LISTING_ATTEMPTS {
                     let policy = helloasso_sdk::RetryPolicy::default().with_max_attempts(attempts);
                     let client = ctx.client.with_retry_policy(policy);
                     pages = listing_with(&client, ctx, &args, &filters)?
                         .page_size(page_size)
-                        .resume_from(c.to_owned())
+                        .resume_at(c)
                         .pages();
                 }
             }
@@ -852,14 +855,36 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             let shown = Shown::of(operation.id, operation.amount, operation.status.as_ref());
             show_refund(settings, &args, amount, &operation, &shown)
         }
-        RefundOutcome::NotApplied { cause, .. } => Err(CliError::new(
+        // Only a refund operation HelloAsso lists as failed proves that
+        // nothing moved; exit 8 promises the same command can run again.
+        RefundOutcome::NotApplied {
+            cause,
+            failed_operation: Some(failed),
+        } => Err(CliError::new(
             Kind::Unavailable,
             format!(
-                "the refund of payment {} was not applied: {}; reading the payment back shows no new refund, so nothing was refunded",
+                "the refund of payment {} was not applied: {}; reading the payment back lists it as {}, so nothing was refunded",
                 args.id,
-                exit::cause_of_lost_answer(&cause)
+                exit::cause_of_lost_answer(&cause),
+                enum_text(failed.status.as_ref().map(|s| s.as_str())),
             ),
         )),
+        // An empty read-back is no proof: the refund may land after it.
+        RefundOutcome::NotApplied { cause, .. } | RefundOutcome::NotFoundOnReadBack { cause } => {
+            Err(CliError::new(
+                Kind::OutcomeUnknown,
+                format!(
+                    "the refund of payment {id} was sent, outcome unknown ({}): reading the payment back {} later shows no refund yet, which does not prove it was not applied (HelloAsso may still apply it); check `helloasso payments get {id} --with-failed-refunds` before retrying; running the same command again could refund twice",
+                    exit::cause_of_lost_answer(&cause),
+                    if args.read_back_wait == 1 {
+                        "1 second".to_owned()
+                    } else {
+                        format!("{} seconds", args.read_back_wait)
+                    },
+                    id = args.id,
+                ),
+            ))
+        }
         RefundOutcome::Unknown { cause, .. } => Err(exit::unknown_outcome(
             &format!("the refund of payment {}", args.id),
             &format!("`helloasso payments get {} --with-failed-refunds`", args.id),
@@ -879,9 +904,15 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
 /// Refuses, in euros, a refund HelloAsso would refuse: a payment already
 /// refunded, or more than what is left of it.
 fn refundable(payment: &PaymentDetail, id: i64, amount: Option<helloasso_sdk::Cents>) -> CliResult {
-    let refunded = refunded_cents(payment.refund_operations.as_deref());
-    let total = payment.amount.map_or(0, helloasso_sdk::Cents::get);
-    let left = total - refunded;
+    let what = format!("payment {id}");
+    let nothing_sent = |e: CliError| CliError {
+        message: format!("{}; nothing was sent", e.message),
+        ..e
+    };
+    let refunded = crate::money::refunded(&what, payment.refund_operations.as_deref())
+        .map_err(nothing_sent)?;
+    let total = crate::money::amount(&what, payment.amount).map_err(nothing_sent)?;
+    let left = crate::money::sub(total, refunded).map_err(nothing_sent)?;
     let fully = matches!(
         payment.state,
         Some(helloasso_sdk::types::PaymentState::Refunded)

@@ -14,6 +14,8 @@ mod export_file;
 mod form_state;
 mod form_url;
 mod golden;
+mod hostile_text;
+mod listed_once;
 mod listing_words;
 mod man_pages;
 mod manual;

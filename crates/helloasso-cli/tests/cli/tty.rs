@@ -394,4 +394,47 @@ fn read_only_refund_on_a_terminal_asks_nothing() {
     assert!(!screen.contains("[y/N]"), "{screen}");
     assert!(screen.contains("read-only mode"), "{screen}");
     assert_eq!(fake.server.counters().requests.refund_payment, 0);
+
+/// A payer's name quoted by the refund's question cannot rewrite it: its
+/// escape sequences are shown, not run.
+#[test]
+fn a_payer_name_cannot_rewrite_the_refund_question() {
+    if !terminal_available() {
+        return;
+    }
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/oauth2/token");
+        then.status(200).json_body(serde_json::json!({
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+        }));
+    });
+    server.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/v5/payments/42");
+        then.status(200).json_body(serde_json::json!({
+            "id": 42, "amount": 1000, "state": "Authorized",
+            "payer": { "firstName": "\u{1b}]0;HACKED\u{7}\u{1b}[2K\rRefund 0.01 EUR to", "lastName": "Zoé" },
+        }));
+    });
+    let refund = server.mock(|when, then| {
+        when.method(httpmock::Method::POST)
+            .path("/v5/payments/42/refund");
+        then.status(500);
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = crate::common::bare(home.path());
+    cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+        .env("HELLOASSO_CLIENT_ID", "c")
+        .env("HELLOASSO_CLIENT_SECRET", "s")
+        .env("HELLOASSO_ORGANIZATION", "mock-org")
+        .env("HELLOASSO_TOKEN_FILE", home.path().join("tokens.json"));
+    let mut term = Terminal::spawn_as(&cmd, "payments refund 42");
+    term.expect("[y/N]");
+    term.type_line("n");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(!screen.contains("\u{1b}]0;HACKED"), "{screen:?}");
+    assert!(!screen.contains("\u{1b}[2K"), "{screen:?}");
+    assert!(screen.contains("\\u{1b}]0;HACKED"), "{screen:?}");
+    assert_eq!(refund.calls(), 0);
 }

@@ -143,6 +143,18 @@ impl PaymentFilters {
     }
 }
 
+impl PaymentFilters {
+    /// What selects the payments, for a checkpoint's fingerprint: not the
+    /// page size (a checkpoint survives a new one), not the search key (a
+    /// hash of it would confirm a guess).
+    pub(crate) fn selection(&self) -> String {
+        format!(
+            "states={:?} from={:?} to={:?} sort={:?}",
+            self.states, self.from, self.to, self.sort
+        )
+    }
+}
+
 impl fmt::Debug for PaymentFilters {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The search key is a payer's name or e-mail: personal data.

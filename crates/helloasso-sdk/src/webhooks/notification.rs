@@ -1,6 +1,7 @@
 //! A notification's body: `{eventType, data, metadata}` parsed to its typed
 //! variant, and the errors of reading or trusting one.
 
+use crate::redact::without_values;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -141,8 +142,10 @@ pub fn metadata<M: DeserializeOwned>(body: &[u8]) -> Result<Option<M>, WebhookEr
 }
 
 fn envelope(body: &[u8]) -> Result<Envelope, WebhookError> {
+    // The parser's message quotes the value it choked on: a payer's name
+    // or e-mail, kept out of the error as on the API path.
     serde_json::from_slice(body).map_err(|e| WebhookError::Malformed {
-        message: e.to_string(),
+        message: without_values(&e.to_string()),
         body: body.to_vec(),
     })
 }
@@ -157,7 +160,7 @@ fn decode<T: DeserializeOwned>(
         .map_err(|e| WebhookError::UnexpectedData {
             event_type: event_type.to_owned(),
             path: e.path().to_string(),
-            message: e.inner().to_string(),
+            message: without_values(&e.inner().to_string()),
             body: body.to_vec(),
         })
 }

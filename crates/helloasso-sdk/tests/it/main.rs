@@ -2,6 +2,7 @@
 //! every test talks real HTTP to a server on loopback. `secrets` stays a
 //! binary of its own, because it installs the global log subscriber.
 
+mod body_cap;
 mod checkout;
 mod common;
 mod errors;

@@ -224,10 +224,10 @@ fn stands(item: &Item) -> bool {
             )
         })
         .collect();
-    !(!settled.is_empty()
-        && settled
+    settled.is_empty()
+        || !settled
             .iter()
-            .all(|s| matches!(*s, "Refunded" | "Refunding")))
+            .all(|s| matches!(*s, "Refunded" | "Refunding"))
 }
 
 /// Trimmed, inner spaces collapsed, lower case.

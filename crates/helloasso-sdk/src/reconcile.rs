@@ -66,11 +66,13 @@ pub fn payment_amounts(payment: &Payment) -> (i64, i64) {
     (gross, refunds)
 }
 
+/// Payment ids with their dates, to order them.
+type DatedIds = Vec<(Option<DateTime<FixedOffset>>, i64)>;
+
 /// The payouts of `payments`, by id; payments without `idCashOut` (not
 /// transferred yet) are left out.
 pub fn by_payout<'a>(payments: impl IntoIterator<Item = &'a Payment>) -> Vec<PayoutTally> {
-    let mut payouts: BTreeMap<i64, (PayoutTally, Vec<(Option<DateTime<FixedOffset>>, i64)>)> =
-        BTreeMap::new();
+    let mut payouts: BTreeMap<i64, (PayoutTally, DatedIds)> = BTreeMap::new();
     for p in payments {
         let Some(id) = p.id_cash_out.filter(|id| *id > 0) else {
             continue;

@@ -54,7 +54,7 @@ fn cents(cell: &Data) -> i64 {
 fn col(rows: &[Vec<Data>], name: &str) -> usize {
     rows[0]
         .iter()
-        .position(|c| c.to_string() == name)
+        .position(|c| matches!(c, Data::String(s) if s == name))
         .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]))
 }
 

@@ -177,6 +177,7 @@ impl fmt::Debug for ListArgs {
             .field("filters", &self.filters)
             .field("search", &redacted(self.search.as_ref()))
             .field("form", &self.form)
+            .field("payout", &self.payout)
             .field("limit", &self.limit)
             .field("all", &self.all)
             .field("resume", &self.resume)
@@ -264,9 +265,14 @@ pub enum Command {
     /// Show the organization
     #[command(subcommand)]
     Org(OrgCommand),
-    /// Export the detail of a payout (cash-out) to the bank
+    /// Payouts (cash-outs) to the bank: each with its payments, reconciled, or HelloAsso's export
     #[command(subcommand)]
     Payouts(PayoutsCommand),
+    /// Who is a member on a day, who lapses soon, who lapsed
+    Members(crate::cli_books::MembersArgs),
+    /// The treasurer's year-end workbook
+    #[command(subcommand)]
+    Report(crate::cli_books::ReportCommand),
     /// Partner settings: where HelloAsso sends notifications
     #[command(subcommand)]
     Partner(PartnerCommand),
@@ -472,6 +478,10 @@ pub struct ListArgs {
     /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
     #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
+
+    /// Only the payments of this payout (cash-out id), every one of them
+    #[arg(long, value_name = "ID", conflicts_with_all = ["all", "resume", "search", "form"])]
+    pub payout: Option<i64>,
 
     /// At most this many payments
     #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
@@ -887,6 +897,10 @@ pub enum OrgCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PayoutsCommand {
+    /// The payouts, each with its gross, refunds and net, checked against its payments
+    List(crate::cli_books::PayoutsListArgs),
+    /// One payout's payments, as the bank transfer holds them
+    Show(crate::cli_books::PayoutShowArgs),
     /// Save the payments and refunds a payout transferred, as CSV
     Export(PayoutExportArgs),
 }

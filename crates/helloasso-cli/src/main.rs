@@ -6,6 +6,7 @@
 #[macro_use]
 mod output;
 mod cli;
+mod cli_books;
 mod color;
 mod commands;
 mod config;
@@ -160,8 +161,23 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Payouts(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
+            // Listing and showing payouts read every payment.
+            let long = !matches!(command, cli::PayoutsCommand::Export(_));
+            let retry = long.then(listing::long_listing_policy);
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             commands::payouts::run(&ctx, &settings, command).await
+        }
+        Command::Members(args) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            commands::members::run(&ctx, &settings, args).await
+        }
+        Command::Report(cli_books::ReportCommand::Year(args)) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            commands::report::year(&ctx, &settings, args).await
         }
         Command::Partner(command) => {
             let profile = profile::load(&global.profile)?;

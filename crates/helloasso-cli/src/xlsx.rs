@@ -21,6 +21,19 @@ pub fn workbook(
     zone: Zone,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    add_sheet(&mut book, sheet, cols, rows, zone)?;
+    book.save_to_buffer()
+}
+
+/// Adds one listing's sheet to `book` (a workbook of several listings),
+/// and returns it for more (a chart).
+pub fn add_sheet<'b>(
+    book: &'b mut Workbook,
+    sheet: &str,
+    cols: &[Col],
+    rows: &[Vec<Cell>],
+    zone: Zone,
+) -> Result<&'b mut Worksheet, XlsxError> {
     let ws = book.add_worksheet();
     ws.set_name(sheet)?;
     let header = Format::new().set_bold();
@@ -50,7 +63,7 @@ pub fn workbook(
         let last_row = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
         ws.autofilter(0, 0, last_row, column(cols.len() - 1)?)?;
     }
-    book.save_to_buffer()
+    Ok(ws)
 }
 
 fn column(index: usize) -> Result<u16, XlsxError> {

@@ -140,10 +140,12 @@ pub mod checkout;
 pub mod follow_up;
 pub mod forms;
 pub mod items;
+pub mod members;
 pub mod orders;
 pub mod partners;
 pub mod payments;
 pub mod payouts;
+pub mod reconcile;
 pub mod webhooks;
 
 /// Refunds: the request, its outcome after an ambiguous failure, and
@@ -173,6 +175,7 @@ mod pagination;
 mod redact;
 mod refund;
 mod retry;
+mod roster;
 mod telemetry;
 mod transport;
 
@@ -198,6 +201,7 @@ pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, 
 pub use checkout::{Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout};
 pub use forms::{Forms, ListForms};
 pub use items::{CustomFields, Items, ListItems};
+pub use members::{Member, MemberForm, Membership, Roster, Validity, ValidityError};
 pub use orders::{ListOrders, OrderHandle, Orders};
 pub use partners::Partners;
 pub use payments::{
@@ -209,4 +213,5 @@ pub use refunds::{
     FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProof, MfaProvider, RefundOutcome, RefundPayment,
     mfa_fn,
 };
+pub use roster::{MembersError, MembersQuery};
 pub use webhooks::{Notification, WebhookError};

@@ -105,6 +105,7 @@ pub const PAYMENT_COLS: &[Col] = &[
     Col::left("MEANS", "means"),
     Col::left("PAYER", "payer"),
     Col::left("FORM", "form"),
+    Col::right("PAYOUT", "payout"),
 ];
 
 impl Row for Payment {
@@ -131,6 +132,7 @@ pub fn payment_cells(p: &Payment) -> Vec<Cell> {
         Cell::text(p.payment_means.as_ref().map_or("", |m| m.as_str())),
         Cell::text(payer),
         Cell::text(form_of(p.order.as_ref())),
+        Cell::number(p.id_cash_out),
     ]
 }
 
@@ -197,6 +199,10 @@ fn listing_with(
 }
 
 async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
+    if let Some(id) = args.payout {
+        let out = args.output.out.as_deref();
+        return super::reconcile::payments_list(ctx, settings, id, out, args.output.force).await;
+    }
     let filters = input::filters(&args.filters, settings.style.zone)?.page_size(args.page_size);
     filters.check_listing()?;
     let limit = (!args.all).then_some(args.limit);
@@ -529,6 +535,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         filters: args.filters.clone(),
         search: args.search.clone(),
         form: None,
+        payout: None,
         limit: 0,
         all: true,
         page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,

@@ -394,6 +394,7 @@ fn read_only_refund_on_a_terminal_asks_nothing() {
     assert!(!screen.contains("[y/N]"), "{screen}");
     assert!(screen.contains("read-only mode"), "{screen}");
     assert_eq!(fake.server.counters().requests.refund_payment, 0);
+}
 
 /// A payer's name quoted by the refund's question cannot rewrite it: its
 /// escape sequences are shown, not run.

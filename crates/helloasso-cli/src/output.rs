@@ -49,45 +49,7 @@ pub fn write_line(args: fmt::Arguments<'_>) -> CliResult {
         .map_err(write_error)
 }
 
-/// A column of the flattened view. Most are fixed; a listing whose
-/// columns come from the data (one per custom field) names them at run time.
-#[derive(Debug, Clone)]
-pub struct Col {
-    /// Header in a table.
-    pub title: Cow<'static, str>,
-    /// Header in CSV (snake_case, stable for scripts).
-    pub csv: Cow<'static, str>,
-    /// Right-aligned in a table (numbers).
-    pub right: bool,
-}
-
-impl Col {
-    pub const fn left(title: &'static str, csv: &'static str) -> Self {
-        Self {
-            title: Cow::Borrowed(title),
-            csv: Cow::Borrowed(csv),
-            right: false,
-        }
-    }
-
-    pub const fn right(title: &'static str, csv: &'static str) -> Self {
-        Self {
-            title: Cow::Borrowed(title),
-            csv: Cow::Borrowed(csv),
-            right: true,
-        }
-    }
-
-    /// A left-aligned column named at run time, with the same header in
-    /// a table and in CSV.
-    pub fn named(name: String) -> Self {
-        Self {
-            title: Cow::Owned(name.clone()),
-            csv: Cow::Owned(name),
-            right: false,
-        }
-    }
-}
+pub use crate::rows::Col;
 
 /// How cells become text: the zone dates are shown in, the CSV dialect.
 #[derive(Debug, Clone, Copy, Default)]

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::error::{ApiErrorItem, Error};
 use crate::mfa::{MfaProof, USER_NOT_ENROLLED_CODE};
-use crate::redact::{excerpt, without_query, without_values};
+use crate::redact::{ERROR_BODY_LIMIT, excerpt, without_query, without_values};
 use crate::retry::parse_retry_after;
 
 /// The generated client's error type.
@@ -455,11 +455,6 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     out
 }
-
-/// How much of an error body is read and looked at: enough for any error
-/// document HelloAsso writes; a larger body (an HTML page) is cut, never
-/// read whole into memory.
-pub(crate) const ERROR_BODY_LIMIT: usize = 8 * 1024;
 
 /// The first `limit` bytes of a response's body; the rest is not read.
 async fn read_bounded(

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use crate::checkpoint::{self, Checkpoint};
 use crate::error::{Error, Result};
 use crate::pagination::{Cursor, FetchPage, Page, PageStream, PagerSpec, Paging, RawPage};
-use crate::payments::MAX_PAGE_SIZE;
+
+/// HelloAsso refuses pages larger than this.
+pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Where a listing starts, and how its streams walk.
 #[derive(Debug, Clone, Default)]

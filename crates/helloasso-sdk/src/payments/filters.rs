@@ -10,8 +10,6 @@ use helloasso_raw::types::{PaymentState, SortField, SortOrder};
 use crate::error::{Error, Result};
 use crate::listing::check_page_size;
 
-/// HelloAsso refuses pages larger than this.
-pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Which payments to select, and in which order: what
 /// [`ListPayments`](crate::ListPayments), [`SearchPayments`](crate::SearchPayments)
@@ -82,7 +80,7 @@ impl PaymentFilters {
         self
     }
 
-    /// Items per page, 1 to [`MAX_PAGE_SIZE`] (HelloAsso's default is 20).
+    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE) (HelloAsso's default is 20).
     /// An export ignores it.
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = Some(page_size);

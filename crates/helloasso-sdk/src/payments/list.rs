@@ -4,7 +4,8 @@ use chrono::{DateTime, FixedOffset};
 use helloasso_raw::builder;
 use helloasso_raw::types::{Payment, PaymentState, SortField, SortOrder};
 
-use super::{FilterTarget, PaymentFilters, Scope};
+use super::filters::{FilterTarget, PaymentFilters};
+use super::scope::Scope;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::export::{ExportFormat, ExportPayments};

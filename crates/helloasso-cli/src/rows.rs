@@ -5,9 +5,9 @@
 //! writers (table, CSV in either dialect, XLSX) decide how a cell looks, so
 //! a new listing plugs into all of them by implementing [`Row`].
 
-use std::borrow::Cow;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
+use std::borrow::Cow;
 
 use crate::input::format_euros;
 use crate::timezone::Zone;

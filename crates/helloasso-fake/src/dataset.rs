@@ -11,7 +11,6 @@
 use crate::model::{
     CheckoutPayer, FormState, FormType, PaymentCashOutState, PaymentMeans, PaymentState,
 };
-use crate::orders::FreeOrder;
 use crate::rng::SplitMix64;
 use crate::time::{self, TICKS_PER_DAY, Ticks};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -1062,4 +1061,14 @@ mod tests {
         assert!(hit(&format!("{} {}", last.to_uppercase(), first)));
         assert!(!hit(&format!("{first} zzzz")));
     }
+}
+
+/// An order without any payment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FreeOrder {
+    pub org: u8,
+    pub form: u16,
+    pub payer: u32,
+    pub date: Ticks,
+    pub tickets: u8,
 }

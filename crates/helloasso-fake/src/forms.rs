@@ -2,19 +2,19 @@
 //! public detail with tiers, custom fields and options, the kinds in use,
 //! quick creation of an event and state changes.
 
+use crate::access::{org_access, path_error};
 use crate::counters::bump;
 use crate::dataset::{AmountRule, Dataset, Form};
 use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormState, FormType, SortOrder};
-use crate::oauth::Scope;
 use crate::orders::{tier_custom_fields, tier_description, tier_id, tier_options};
 use crate::pagination::PageRequest;
-use crate::payments::{org_access, path_error};
 use crate::query::{Query, body_object};
 use crate::render::{form_path, tier_type};
 use crate::state::AppState;
 use crate::time::{self, TICKS_PER_DAY, Ticks, format_paris};
+use crate::tokens::Scope;
 use crate::webhooks;
 use axum::Extension;
 use axum::body::Bytes;

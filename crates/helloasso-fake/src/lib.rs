@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod access;
 pub mod admin;
 mod checkout;
 mod config;
@@ -50,14 +51,15 @@ mod rng;
 mod server;
 mod state;
 pub mod time;
+mod tokens;
 mod webhooks;
 
 pub use checkout::PaidCheckout;
 pub use config::{FakeConfig, MfaConfig, MfaMode, PayerSeed, WebhookConfig};
+pub use config::{FaultConfig, FaultScope};
 pub use counters::{CountersSnapshot, FaultCounts, RequestCounts, TokenCounts};
 pub use delivery::{SentNotification, WebhookDelivery};
 pub use export::CSV_HEADER;
-pub use faults::{FaultConfig, FaultScope};
 pub use model::PaymentState;
 pub use payouts::CASH_OUT_HEADER;
 pub use server::{FakeError, FakeServer, FormInfo, Info, StartError, start};

@@ -12,18 +12,18 @@
 //! shop, a meal at the gala), the tier's id and description (a membership's
 //! says how long it is valid) when `withDetails=true`.
 
+use crate::access::{org_access, page_request, path_error};
 use crate::counters::bump;
-use crate::dataset::{Dataset, Form};
+use crate::dataset::{Dataset, Form, FreeOrder};
 use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormType, ItemState, PaymentMeans, PaymentState, SortField, TierType};
-use crate::oauth::Scope;
-use crate::payments::{org_access, page_request, path_error};
 use crate::query::Query;
 use crate::render;
 use crate::rng::SplitMix64;
 use crate::state::AppState;
 use crate::time::{TICKS_PER_DAY, Ticks, format_paris};
+use crate::tokens::Scope;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -37,16 +37,6 @@ const FREE_ID_OFFSET: i64 = 50_000_000;
 const INSTALMENT_ID_OFFSET: i64 = 80_000_000;
 /// Items per free order, at most (item ids leave room for this many).
 const MAX_TICKETS: i64 = 4;
-
-/// An order without any payment.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FreeOrder {
-    pub org: u8,
-    pub form: u16,
-    pub payer: u32,
-    pub date: Ticks,
-    pub tickets: u8,
-}
 
 /// Seeds the free orders of the free events, in date order, from an RNG of
 /// their own (the payments a seed draws do not change).

@@ -1,12 +1,13 @@
 //! The router, startup and the [`FakeServer`] handle.
 
 use crate::checkout::{self, PaidCheckout};
+use crate::config::FaultConfig;
 use crate::config::{FakeConfig, MfaConfig, WebhookConfig};
 use crate::conn::{ConnMeta, KillableListener};
 use crate::counters::CountersSnapshot;
 use crate::dataset::Dataset;
 use crate::errors::{self, ApiError};
-use crate::faults::{self, FaultConfig};
+use crate::faults;
 use crate::model::{FormType, PaymentState};
 use crate::state::{AppState, lock, read, write};
 use crate::{admin, forms, oauth, orders, organization, partners, payments, payouts, refund};

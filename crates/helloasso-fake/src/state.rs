@@ -1,12 +1,12 @@
 //! The shared state behind every route.
 
+use crate::config::FaultConfig;
 use crate::config::{FakeConfig, MfaConfig, WebhookConfig};
 use crate::counters::Counters;
 use crate::dataset::Dataset;
-use crate::faults::FaultConfig;
-use crate::oauth::TokenStore;
 use crate::rendered::RenderedPayments;
 use crate::rng::SplitMix64;
+use crate::tokens::TokenStore;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;

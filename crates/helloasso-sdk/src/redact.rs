@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-
 /// How much of an error body is read and looked at: enough for any error
 /// document HelloAsso writes; a larger body (an HTML page) is cut, never
 /// read whole into memory.

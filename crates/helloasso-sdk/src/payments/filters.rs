@@ -10,7 +10,6 @@ use helloasso_raw::types::{PaymentState, SortField, SortOrder};
 use crate::error::{Error, Result};
 use crate::listing::check_page_size;
 
-
 /// Which payments to select, and in which order: what
 /// [`ListPayments`](crate::ListPayments), [`SearchPayments`](crate::SearchPayments)
 /// and [`ExportPayments`](crate::ExportPayments) share.

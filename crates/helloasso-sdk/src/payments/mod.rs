@@ -28,14 +28,14 @@ mod search;
 use helloasso_raw::types::FormType;
 
 pub use crate::export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
+pub use crate::listing::MAX_PAGE_SIZE;
 pub use crate::pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub(crate) use filters::FilterTarget;
-pub use crate::listing::MAX_PAGE_SIZE;
 pub use filters::PaymentFilters;
 pub use get::{GetPayment, PaymentHandle};
 pub use list::ListPayments;
-pub use search::SearchPayments;
 pub(crate) use scope::Scope;
+pub use search::SearchPayments;
 
 use crate::client::Client;
 
@@ -98,4 +98,3 @@ impl Payments {
         self.list().export(format)
     }
 }
-

@@ -1,9 +1,7 @@
 //! Forms, the organization, cash-out exports and the partner routes over
 //! real HTTP.
 
-mod common;
-
-use common::{Fake, assert_error, small, start};
+use crate::common::{Fake, assert_error, small, start};
 use helloasso_fake::{CASH_OUT_HEADER, FakeConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,12 +1,10 @@
 //! Checkout intents: validation, creation, paying, the order, webhooks.
 
-mod common;
-
+use crate::common::{assert_error, small};
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::routing::post;
-use common::{assert_error, small};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -29,7 +27,7 @@ fn body() -> Value {
     })
 }
 
-async fn create(f: &common::Fake, body: &Value) -> (StatusCode, Value) {
+async fn create(f: &crate::common::Fake, body: &Value) -> (StatusCode, Value) {
     let resp = f
         .authed_post(f.org_url("/checkout-intents"))
         .json(body)
@@ -103,7 +101,7 @@ async fn webhook_sink() -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
 #[tokio::test]
 async fn create_pay_get_with_webhooks() {
     let (hook, seen) = webhook_sink().await;
-    let f = common::start(
+    let f = crate::common::start(
         helloasso_fake::FakeConfig::default()
             .payments(100)
             .webhook(hook, Some("whsec-key".to_owned())),
@@ -228,7 +226,7 @@ async fn payment_page_redirects_like_helloasso() {
 #[tokio::test]
 async fn refund_sends_a_payment_webhook() {
     let (hook, seen) = webhook_sink().await;
-    let f = common::start(
+    let f = crate::common::start(
         helloasso_fake::FakeConfig::default()
             .payments(100)
             .webhook(hook, None),

@@ -1,16 +1,14 @@
 //! Tokens: grants, rotation, expiry, revocation, scopes and the 401 body.
 
-mod common;
-
+use crate::common::{client_credentials, small, start};
 use base64::Engine;
-use common::{client_credentials, small, start};
 use helloasso_fake::FakeConfig;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use sha2::Digest;
 use std::time::Duration;
 
-async fn token_request(f: &common::Fake, form: &[(&str, &str)]) -> (StatusCode, Value) {
+async fn token_request(f: &crate::common::Fake, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let resp = f
         .http
         .post(format!("{}/oauth2/token", f.server.base_url()))
@@ -22,7 +20,7 @@ async fn token_request(f: &common::Fake, form: &[(&str, &str)]) -> (StatusCode, 
     (status, resp.json().await.unwrap())
 }
 
-async fn list_status(f: &common::Fake, token: &str) -> StatusCode {
+async fn list_status(f: &crate::common::Fake, token: &str) -> StatusCode {
     f.http
         .get(f.org_url("/payments"))
         .bearer_auth(token)

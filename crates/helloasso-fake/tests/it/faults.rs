@@ -1,8 +1,6 @@
 //! Fault injection, each kind, over real connections.
 
-mod common;
-
-use common::small;
+use crate::common::small;
 use helloasso_fake::{FaultConfig, FaultScope, PaymentState};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -38,7 +36,7 @@ async fn server_errors_and_scope() {
     let id = f.server.payment_ids(Some(PaymentState::Authorized), 1)[0];
     let (status, _) = f.post(&f.url(&format!("/payments/{id}/refund")), &[]).await;
     assert_eq!(status, StatusCode::OK);
-    common::client_credentials(&f.server, &f.http).await;
+    crate::common::client_credentials(&f.server, &f.http).await;
     // Scope All: the token endpoint fails too.
     f.server.set_faults(
         FaultConfig::none()

@@ -1,8 +1,6 @@
 //! Every filter and sort of the listings, the search endpoint, and bad input.
 
-mod common;
-
-use common::{assert_error, ids, small};
+use crate::common::{assert_error, ids, small};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -365,7 +363,7 @@ async fn search_endpoint() {
 
 #[tokio::test]
 async fn large_ids() {
-    let f = common::start(
+    let f = crate::common::start(
         helloasso_fake::FakeConfig::default()
             .payments(50)
             .large_ids(true),

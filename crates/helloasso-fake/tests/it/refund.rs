@@ -1,8 +1,6 @@
 //! Refunds: state changes, amounts, MFA.
 
-mod common;
-
-use common::{assert_error, small, start};
+use crate::common::{assert_error, small, start};
 use helloasso_fake::{FakeConfig, MfaConfig, MfaMode, PaymentState};
 use reqwest::StatusCode;
 
@@ -111,7 +109,7 @@ async fn refund_bad_input() {
 }
 
 async fn refund_with(
-    f: &common::Fake,
+    f: &crate::common::Fake,
     id: i64,
     header: Option<(&str, &str)>,
 ) -> (StatusCode, serde_json::Value) {

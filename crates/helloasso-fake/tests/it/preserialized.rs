@@ -1,9 +1,7 @@
 //! Listing pages spliced from pre-serialized payments: the same bytes as
 //! pages rendered anew, and never stale after a write.
 
-mod common;
-
-use common::{Fake, start};
+use crate::common::{Fake, start};
 use helloasso_fake::{FakeConfig, PaymentState};
 use reqwest::StatusCode;
 

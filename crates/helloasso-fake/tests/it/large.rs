@@ -2,8 +2,6 @@
 //! Ignored by default (it takes a few seconds in release, longer in debug):
 //! `cargo test --release -p helloasso-fake --test large -- --ignored --nocapture`.
 
-mod common;
-
 use helloasso_fake::FakeConfig;
 use std::time::Instant;
 
@@ -30,7 +28,7 @@ async fn one_million_payments() {
     assert!(rss.unwrap_or(0) < 500);
 
     let http = reqwest::Client::new();
-    let token = common::client_credentials(&server, &http).await;
+    let token = crate::common::client_credentials(&server, &http).await;
     let token = token["access_token"].as_str().unwrap();
     let url = format!(
         "{}/organizations/{}/payments",

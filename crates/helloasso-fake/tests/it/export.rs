@@ -1,12 +1,10 @@
 //! CSV and XLSX exports by `Accept`.
 
-mod common;
-
-use common::{ids, small};
+use crate::common::{ids, small};
 use reqwest::StatusCode;
 
 async fn csv(
-    f: &common::Fake,
+    f: &crate::common::Fake,
     query: &[(&str, &str)],
     accept: &str,
 ) -> (StatusCode, String, String) {
@@ -80,7 +78,7 @@ async fn csv_filters_apply() {
 
 #[tokio::test]
 async fn csv_of_many_rows_streams() {
-    let f = common::start(helloasso_fake::FakeConfig::default().payments(30_000)).await;
+    let f = crate::common::start(helloasso_fake::FakeConfig::default().payments(30_000)).await;
     let (status, _, text) = csv(&f, &[], "text/csv").await;
     assert_eq!(status, StatusCode::OK);
     let lines = text.lines().count() - 1;

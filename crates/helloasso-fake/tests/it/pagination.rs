@@ -1,8 +1,6 @@
 //! Both paging styles and HelloAsso's end-of-list behaviour, over HTTP.
 
-mod common;
-
-use common::{assert_error, ids, small, start};
+use crate::common::{assert_error, ids, small, start};
 use helloasso_fake::FakeConfig;
 use reqwest::StatusCode;
 use std::collections::HashSet;
@@ -208,7 +206,7 @@ async fn same_seed_same_bytes() {
     let a = start(FakeConfig::default().payments(400).seed(7)).await;
     let b = start(FakeConfig::default().payments(400).seed(7)).await;
     let c = start(FakeConfig::default().payments(400).seed(8)).await;
-    let text = |f: &common::Fake| {
+    let text = |f: &crate::common::Fake| {
         let req = f
             .authed_get(f.org_url("/payments"))
             .query(&[("pageSize", "100")]);

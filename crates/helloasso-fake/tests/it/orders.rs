@@ -2,9 +2,7 @@
 //! paging styles, every filter, free orders, cancel once under faults, and
 //! the organization a token may reach.
 
-mod common;
-
-use common::{Fake, assert_error, ids, small, start};
+use crate::common::{Fake, assert_error, ids, small, start};
 use helloasso_fake::{FakeConfig, FaultConfig};
 use reqwest::StatusCode;
 use serde_json::Value;

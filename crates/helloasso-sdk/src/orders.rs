@@ -165,7 +165,7 @@ impl ListOrders {
     /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
     /// dropping from the first page the records its page listed. A stream
     /// or page of a listing with other filters fails with
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    /// [`Error::InvalidRequest`].
     pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
         self.start = self.start.resume_at(checkpoint);
         self

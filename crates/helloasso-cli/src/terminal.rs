@@ -23,13 +23,20 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// [`clean`] line by line: the line breaks stay, everything else a
-/// terminal would act on is escaped.
+/// [`clean`] line by line: the line breaks and tabs stay (they separate
+/// fields of a line a script reads, and move no cursor a payer could
+/// abuse), everything else a terminal would act on is escaped.
 pub fn clean_lines(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\n' && unsafe_char(c)) {
+    if !text
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && unsafe_char(c))
+    {
         return Cow::Borrowed(text);
     }
-    let lines: Vec<Cow<'_, str>> = text.split('\n').map(clean).collect();
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| line.split('\t').map(clean).collect::<Vec<_>>().join("\t"))
+        .collect();
     Cow::Owned(lines.join("\n"))
 }
 

@@ -13,9 +13,10 @@
 //! use futures::TryStreamExt;
 //! use helloasso_sdk::follow_up::{CheckoutOutcome, FollowUpSchedule};
 //!
-//! let mut outcomes = client
+//! let outcomes = client
 //!     .checkout("my-association")
 //!     .follow_up(12345, FollowUpSchedule::default());
+//! let mut outcomes = std::pin::pin!(outcomes);
 //! while let Some(outcome) = outcomes.try_next().await? {
 //!     match outcome {
 //!         CheckoutOutcome::Paid(order) => println!("paid: order {:?}", order.id),

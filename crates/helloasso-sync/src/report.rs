@@ -66,7 +66,12 @@ impl fmt::Display for Report {
             "{:<10} {:>9} {:>9} {:>9}",
             "resource", "new", "changed", "unchanged"
         )?;
-        for r in Resource::ALL {
+        // Payouts are stored from the payments that name them and are not
+        // counted per run: a row of zeros would say nothing was seen.
+        for r in Resource::ALL
+            .into_iter()
+            .filter(|r| *r != Resource::Payouts)
+        {
             let c = self.counts(r);
             writeln!(
                 f,

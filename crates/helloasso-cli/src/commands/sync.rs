@@ -33,6 +33,11 @@ pub struct SyncArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub emit: Option<Emit>,
 
+    /// Most requests per second sent to HelloAsso (0: no limit); HelloAsso
+    /// publishes no limit, see docs/mirror.md
+    #[arg(long, value_name = "PER_SECOND", default_value_t = helloasso_sync::DEFAULT_MAX_RATE, value_parser = parse_rate)]
+    pub max_rate: f64,
+
     /// Items per page asked of HelloAsso
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub page_size: u32,
@@ -88,6 +93,7 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
     let mut sync = mirror
         .sync(&ctx.client)
         .page_size(args.page_size)
+        .max_rate(args.max_rate)
         .all_organizations(args.all_organizations);
     if let Some(org) = org {
         sync = sync.organization(org);
@@ -118,6 +124,16 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
     mirror.close().await;
     eprintln!("{report}");
     Ok(())
+}
+
+/// A rate: a finite number of requests per second, 0 or more.
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r >= 0.0 => Ok(r),
+        _ => Err(format!(
+            "`{s}` is not a rate: a number of requests per second, 0 for no limit"
+        )),
+    }
 }
 
 /// `helloasso/mirror.sqlite` in the user's data folder, created owner-only.

@@ -215,3 +215,81 @@ fn a_run_killed_midway_then_run_again_equals_an_uninterrupted_run() {
         assert!(a[i] == b[i], "{r:?} documents differ");
     }
 }
+
+/// The payouts (cash-outs) the fake's payments name.
+fn fake_payouts(fake: &Fake) -> std::collections::BTreeSet<i64> {
+    use futures::TryStreamExt;
+    let client = helloasso_sdk::Client::builder()
+        .environment(helloasso_sdk::Environment::custom(&fake.server.base_url()).unwrap())
+        .credentials(
+            fake.server.client_id(),
+            fake.server.client_secret().to_owned(),
+        )
+        .build()
+        .unwrap();
+    let org = fake.server.organization_slug().to_owned();
+    block(async move {
+        let payments: Vec<_> = client
+            .payments(&org)
+            .list()
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        payments
+            .iter()
+            .filter_map(|p| p.id_cash_out.filter(|id| *id > 0))
+            .collect()
+    })
+}
+
+#[test]
+fn the_report_counts_the_payouts_the_fake_pays_out_once_per_run() {
+    let fake = Fake::start();
+    let db = fake.path("mirror.sqlite");
+    let payouts = fake_payouts(&fake);
+    assert!(payouts.len() > 1, "the fake pays out");
+    let first = run(fake.cli().args(["sync", "--db", db.to_str().unwrap()]));
+    first.ok();
+    assert_eq!(
+        report_line(&first.stderr, "payouts"),
+        (payouts.len() as u64, 0, 0),
+        "{}",
+        first.stderr
+    );
+    let second = run(fake.cli().args(["sync", "--db", db.to_str().unwrap()]));
+    second.ok();
+    assert_eq!(
+        report_line(&second.stderr, "payouts"),
+        (0, 0, 0),
+        "{}",
+        second.stderr
+    );
+}
+
+#[test]
+fn max_rate_keeps_the_sync_under_a_fake_limit_and_refuses_a_negative_rate() {
+    let fake = Fake::with(
+        FakeConfig::default()
+            .seed(7)
+            .payments(300)
+            .faults(FaultConfig::none().rate_limit(3.0)),
+    );
+    let db = fake.path("mirror.sqlite");
+    let out = run(fake
+        .cli()
+        .args(["sync", "--db", db.to_str().unwrap(), "--max-rate", "2.5"]));
+    out.ok();
+    assert_eq!(
+        fake.server.counters().faults.rate_limited,
+        0,
+        "{}",
+        out.stderr
+    );
+    // clap's own usage error: exit code 2, and what a rate is.
+    let bad = run(fake
+        .cli()
+        .args(["sync", "--db", db.to_str().unwrap(), "--max-rate=-1"]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("not a rate"), "{}", bad.stderr);
+}

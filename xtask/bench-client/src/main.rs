@@ -10,8 +10,10 @@
 //! usage: bench-client <scenario> --url URL --client-id ID --client-secret S --org SLUG [--limit N]
 //!                                [--page-size N] [--work-ms N] [--concurrency N]
 //!                                [--runtime multi-thread|current-thread]
+//!                                [--db PATH] [--max-rate N] [--changes N]
 //! ```
 
+mod mirror;
 mod scenarios;
 
 use std::time::Duration;
@@ -30,6 +32,12 @@ pub struct Args {
     pub work: Duration,
     pub concurrency: usize,
     pub runtime: Runtime,
+    /// The mirror's database (`mirror`).
+    pub db: String,
+    /// The mirror's request rate (`mirror`; 0: no limit).
+    pub max_rate: f64,
+    /// How many payments to change (`scatter`).
+    pub changes: usize,
 }
 
 /// The tokio runtime a scenario runs on.
@@ -68,6 +76,9 @@ fn parse() -> Result<Args> {
         work: Duration::ZERO,
         concurrency: 1000,
         runtime: Runtime::MultiThread,
+        db: String::new(),
+        max_rate: helloasso_sync::DEFAULT_MAX_RATE,
+        changes: 100,
     };
     while let Some(flag) = raw.next() {
         let value = raw
@@ -82,6 +93,9 @@ fn parse() -> Result<Args> {
             "--page-size" => args.page_size = value.parse()?,
             "--work-ms" => args.work = Duration::from_millis(value.parse()?),
             "--concurrency" => args.concurrency = value.parse()?,
+            "--db" => args.db = value,
+            "--max-rate" => args.max_rate = value.parse()?,
+            "--changes" => args.changes = value.parse()?,
             "--runtime" => {
                 args.runtime = match value.as_str() {
                     "multi-thread" => Runtime::MultiThread,

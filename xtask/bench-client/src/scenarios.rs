@@ -27,11 +27,13 @@ pub async fn run(args: &Args) -> Result<Value> {
         "decode" => decode(args).await,
         "count" => count(args).await,
         "counters" => fake_counters(args).await,
+        "mirror" => crate::mirror::mirror(args).await,
+        "scatter" => crate::mirror::scatter(args).await,
         other => bail!("unknown scenario {other}"),
     }
 }
 
-fn client(args: &Args) -> Result<Client> {
+pub fn client(args: &Args) -> Result<Client> {
     Ok(Client::builder()
         .environment(Environment::custom(&args.url)?)
         .credentials(args.client_id.clone(), args.client_secret.clone())
@@ -40,7 +42,7 @@ fn client(args: &Args) -> Result<Client> {
 
 /// A scenario's JSON line: items, wall time since `started`, CPU time and
 /// context switches since `used`, peak memory, and `extra`'s fields.
-fn result(items: usize, started: Instant, used: Usage, extra: Value) -> Value {
+pub fn result(items: usize, started: Instant, used: Usage, extra: Value) -> Value {
     let now = Usage::now();
     let mut v = json!({
         "items": items,

@@ -77,6 +77,8 @@ pub enum Target {
     AtLeast(f64),
     /// Reported against an aim, not enforced.
     Aim(f64),
+    /// Reported against a floor it should reach, not enforced.
+    AimAtLeast(f64),
     /// Reported only.
     None,
 }
@@ -87,6 +89,7 @@ impl Target {
             Target::AtMost(x) => format!("<= {x:.2}"),
             Target::AtLeast(x) => format!(">= {x:.2}"),
             Target::Aim(x) => format!("reported (aim <= {x:.2})"),
+            Target::AimAtLeast(x) => format!("reported (aim >= {x:.2})"),
             Target::None => "reported".into(),
         }
     }

@@ -23,11 +23,13 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+mod cdn;
 mod checkout;
 mod config;
 mod conn;
 mod counters;
 mod dataset;
+mod directory;
 mod errors;
 mod export;
 mod faults;
@@ -41,6 +43,7 @@ mod pagination;
 mod partners;
 mod payments;
 mod payouts;
+mod privileges;
 mod query;
 mod refund;
 mod render;
@@ -58,5 +61,6 @@ pub use export::CSV_HEADER;
 pub use faults::{FaultConfig, FaultScope};
 pub use model::PaymentState;
 pub use payouts::CASH_OUT_HEADER;
+pub use privileges::Privilege;
 pub use server::{FakeError, FakeServer, FormInfo, Info, StartError, start};
 pub use webhooks::signature as webhook_signature;

@@ -150,7 +150,10 @@ const BYTES_PER_ITEM: usize = 2048;
 
 /// The paging a listing's query asks for. `withCount` says whether to count
 /// the totals (`false`: -1, as HelloAsso answers); without it the listing
-/// counts when `counts_by_default`. The fake never counts when told to act
+/// counts when `counts_by_default`: never for payments, orders and items
+/// (the spec of 2025-06 gives `withCount` a default of false there, and
+/// sample 54 shows an items page with -1), always for forms (samples 21 and
+/// 51 carry counts and the spec gives forms no `withCount`). The fake never counts when told to act
 /// as if it cannot.
 pub(crate) fn page_request(
     st: &AppState,
@@ -207,7 +210,7 @@ pub(crate) async fn list_organization_payments(
         let Path(slug) = path.map_err(path_error)?;
         let q = Query::parse(raw.as_deref());
         let lq = ListingQuery::parse(&q, "userSearchKey")?;
-        let req = page_request(&st, &q, true)?;
+        let req = page_request(&st, &q, false)?;
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let filter = lq.filter(&ds, org);
@@ -258,7 +261,7 @@ pub(crate) async fn list_form_payments(
         })?;
         let q = Query::parse(raw.as_deref());
         let lq = ListingQuery::parse(&q, "userSearchKey")?;
-        let req = page_request(&st, &q, true)?;
+        let req = page_request(&st, &q, false)?;
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let form = ds.form_index(org, form_type, &form_slug).ok_or_else(|| {

@@ -9,7 +9,10 @@ use crate::errors::{self, ApiError};
 use crate::faults::{self, FaultConfig};
 use crate::model::{FormType, PaymentState};
 use crate::state::{AppState, lock, read, write};
-use crate::{admin, forms, oauth, orders, organization, partners, payments, payouts, refund};
+use crate::{
+    admin, cdn, directory, forms, oauth, orders, organization, partners, payments, payouts,
+    privileges, refund,
+};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, put};
@@ -201,7 +204,35 @@ fn router(state: Arc<AppState>) -> Router {
             "/partners/me/api-notifications/organizations/{organizationSlug}",
             put(partners::set_organization_url).delete(partners::delete_organization_url),
         )
+        .route(
+            "/organizations/{organizationSlug}/forms/{formType}/{formSlug}/stats",
+            get(forms::get_form_stats),
+        )
+        .route("/directory/forms", post(directory::search_forms))
+        .route(
+            "/directory/organizations",
+            post(directory::search_organizations),
+        )
+        .route("/tags/{tagName}", get(directory::get_tag))
+        .route(
+            "/values/form/{formType}/types",
+            get(directory::form_activities),
+        )
+        .route(
+            "/values/organization/categories",
+            get(directory::organization_categories),
+        )
+        .route("/values/tags", get(directory::public_tags))
+        .route(
+            "/values/company-legal-status",
+            get(directory::company_legal_statuses),
+        )
         .fallback(errors::not_found_route)
+        // Layers run outside in: the token first, then its client's privilege.
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            privileges::require_privilege,
+        ))
         .route_layer(from_fn_with_state(state.clone(), oauth::require_bearer));
     let fake = Router::new()
         .route("/info", get(admin::info))
@@ -220,6 +251,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/oauth2/disconnect", get(oauth::disconnect))
         .route("/authorize", get(oauth::authorize))
         .nest("/v5", api)
+        .layer(axum::middleware::from_fn(cdn::require_user_agent))
         .nest("/_fake", fake)
         .fallback(errors::not_found_route)
         .layer(from_fn_with_state(state.clone(), faults::inject))

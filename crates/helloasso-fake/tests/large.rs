@@ -29,7 +29,10 @@ async fn one_million_payments() {
     assert_eq!(server.payment_count(), 1_000_000);
     assert!(rss.unwrap_or(0) < 500);
 
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .user_agent("helloasso-fake-tests")
+        .build()
+        .unwrap();
     let token = common::client_credentials(&server, &http).await;
     let token = token["access_token"].as_str().unwrap();
     let url = format!(

@@ -53,7 +53,7 @@ pub enum Error {
     },
 
     /// HelloAsso answered with an error status.
-    #[error("{}", api_message(*status, code.as_deref(), message.as_deref(), excerpt.as_deref()))]
+    #[error("{}", api_message(*status, code.as_deref(), message.as_deref(), excerpt.as_deref(), privileges))]
     #[non_exhaustive]
     Api {
         /// HTTP status.
@@ -69,6 +69,10 @@ pub enum Error {
         /// The start of the body when it was not a HelloAsso error document
         /// (an HTML page, an empty body, something else).
         excerpt: Option<String>,
+        /// On a 403: the privileges HelloAsso's spec says the operation's
+        /// client id must hold (`RefundManagement` for a refund), one of which
+        /// the client may lack. Empty otherwise.
+        privileges: &'static [&'static str],
     },
 
     /// The operation needs a multi-factor proof: retry it with the proof in
@@ -234,6 +238,28 @@ impl Error {
         }
     }
 
+    /// On a 403, names the privileges HelloAsso's spec says `operation_id`
+    /// needs (kept in the generated client from the spec's extension).
+    pub(crate) fn for_operation(mut self, operation_id: &str) -> Self {
+        if let Error::Api {
+            status, privileges, ..
+        } = &mut self
+            && *status == StatusCode::FORBIDDEN
+        {
+            *privileges = helloasso_raw::operation_privileges(operation_id);
+        }
+        self
+    }
+
+    /// The privileges the refused operation needs, when HelloAsso answered
+    /// 403 (`["RefundManagement"]` for a refund); empty otherwise.
+    pub fn missing_privileges(&self) -> &'static [&'static str] {
+        match self {
+            Error::Api { privileges, .. } => privileges,
+            _ => &[],
+        }
+    }
+
     /// The HTTP status of the response behind this error, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -320,6 +346,7 @@ fn api_message(
     code: Option<&str>,
     message: Option<&str>,
     excerpt: Option<&str>,
+    privileges: &[&str],
 ) -> String {
     let mut out = format!("HelloAsso answered HTTP {}", status.as_u16());
     match (code, message) {
@@ -333,6 +360,13 @@ fn api_message(
         401 => Some(
             "the access token was refused even after a refresh: check the credentials and their rights",
         ),
+        403 if !privileges.is_empty() => {
+            out.push_str(&format!(
+                "; this operation needs the API client to hold the privilege {} (HelloAsso grants it on request), and a partner needs the organization's authorization",
+                privileges.join(" and ")
+            ));
+            None
+        }
         403 => Some(
             "these credentials may not access this resource (a partner needs the organization's authorization)",
         ),
@@ -427,6 +461,7 @@ mod tests {
             errors: vec![],
             model_state: BTreeMap::new(),
             excerpt: Some("<html>Bad gateway</html>".into()),
+            privileges: &[],
         };
         let text = err.to_string();
         assert!(text.contains("HTTP 502"), "{text}");

@@ -1,8 +1,9 @@
-//! Forms: an organization's list, one form as the public sees it, the kinds
-//! in use, quick creation of an event and state changes.
+//! Forms: an organization's list, one form as the public sees it, its
+//! statistics, the kinds in use, quick creation of an event and state changes.
 
 use helloasso_raw::types::{
-    FormLight, FormPublic, FormState, FormStateChange, FormType, QuickCreateForm, QuickCreatedForm,
+    FormLight, FormPublic, FormState, FormStateChange, FormStats, FormType, QuickCreateForm,
+    QuickCreatedForm,
 };
 
 use crate::client::Client;
@@ -52,6 +53,28 @@ impl Forms {
             .client
             .execute(|raw| {
                 raw.get_form_public()
+                    .organization_slug(slug)
+                    .form_type(form_type)
+                    .form_slug(form_slug)
+            })
+            .await?
+            .into_body())
+    }
+
+    /// A form's statistics: how many took part, and how many times each tier
+    /// and each additional option was taken (HelloAsso added the operation
+    /// after the spec this crate pins; its Node SDK 1.0.12 has it). Needs the
+    /// `AccessPublicData` privilege and a form or organization admin's token.
+    pub async fn stats(
+        &self,
+        form_type: FormType,
+        form_slug: impl Into<String>,
+    ) -> Result<FormStats> {
+        let (slug, form_slug) = (self.organization_slug.clone(), form_slug.into());
+        Ok(self
+            .client
+            .execute(|raw| {
+                raw.get_form_stats()
                     .organization_slug(slug)
                     .form_type(form_type)
                     .form_slug(form_slug)

@@ -153,6 +153,7 @@ pub mod refunds {
     pub use crate::refund::{
         DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment, refunded_amount,
     };
+    pub use crate::refund_refusal::{RefundReason, RefundRefusal};
 }
 
 mod attempt;
@@ -170,6 +171,7 @@ mod organization;
 mod pagination;
 mod redact;
 mod refund;
+mod refund_refusal;
 mod retry;
 mod telemetry;
 mod transport;
@@ -200,9 +202,9 @@ pub use payments::{
     ExportError, ExportFormat, ExportPayments, GetPayment, ItemStream, ListPayments, Page,
     PageStream, Paging, PaymentFilters, PaymentHandle, Payments, SearchPayments,
 };
-pub use payouts::PayoutExport;
+pub use payouts::{PayoutExport, PayoutRow};
 pub use refunds::{
     FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProof, MfaProvider, RefundOutcome, RefundPayment,
-    mfa_fn,
+    RefundReason, RefundRefusal, mfa_fn,
 };
 pub use webhooks::{Notification, WebhookError};

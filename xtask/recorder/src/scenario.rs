@@ -421,7 +421,12 @@ async fn invalid_client(ctx: Ctx) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     match client.token().await {
-        Err(Error::OAuth { error, .. }) if error == "invalid_client" => Ok(()),
+        // HelloAsso (sample 61) and the fake answer `unauthorized_client`.
+        Err(Error::OAuth { error, .. })
+            if error == "invalid_client" || error == "unauthorized_client" =>
+        {
+            Ok(())
+        }
         other => Err(format!(
             "expected invalid_client, got {:?}",
             other.map(|_| "a token")

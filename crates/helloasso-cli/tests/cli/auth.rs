@@ -86,7 +86,7 @@ fn wrong_secret_is_an_auth_error_and_is_not_echoed() {
         .cli()
         .env("HELLOASSO_CLIENT_SECRET", "not-the-secret-xyz")
         .args(["auth", "check"]));
-    r.fails(3, "invalid_client");
+    r.fails(3, "unauthorized_client");
     assert!(!r.stderr.contains("not-the-secret-xyz"));
 }
 

@@ -65,13 +65,13 @@ fn login_keeps_proven_credentials_for_later_commands() {
     let wrong = run(bare(fake.dir.path())
         .env("HELLOASSO_CLIENT_SECRET", "not-the-secret")
         .args(["auth", "check"]));
-    wrong.fails(3, "invalid_client");
+    wrong.fails(3, "unauthorized_client");
 }
 
 #[test]
 fn a_refused_login_saves_nothing() {
     let fake = Fake::start();
-    login(&fake, "default", "wrong-secret-xyz").fails(3, "invalid_client");
+    login(&fake, "default", "wrong-secret-xyz").fails(3, "unauthorized_client");
     assert!(
         !fake
             .dir

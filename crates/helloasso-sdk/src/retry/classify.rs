@@ -130,6 +130,7 @@ mod tests {
             errors: vec![],
             model_state: BTreeMap::new(),
             excerpt: None,
+            privileges: &[],
         }
     }
 

@@ -2,6 +2,7 @@
 //! every test talks real HTTP to a server on loopback. `secrets` stays a
 //! binary of its own, because it installs the global log subscriber.
 
+mod as_it_is;
 mod checkout;
 mod common;
 mod errors;

@@ -1,5 +1,5 @@
 //! The fuzzed functions, shared by the libFuzzer targets (`fuzz/fuzz_targets`)
-//! and by the stable corpus replay (`tests/it/fuzz_corpus.rs`). Each must return
+//! and by the stable replay of their kept inputs (`tests/it/fuzz_corpus.rs`). Each must return
 //! normally on any input: a panic is the bug being looked for.
 
 use helloasso_raw::types;

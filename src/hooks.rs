@@ -21,6 +21,9 @@ use crate::Client;
 pub struct CallContext {
     authorization: Option<HeaderValue>,
     observed: Arc<Mutex<Option<Observed>>>,
+    /// The most bytes a success answer's body may have (`None`: no cap,
+    /// for a streamed export).
+    body_limit: Option<usize>,
 }
 
 /// Status and headers of the last response a [`CallContext`] saw.
@@ -53,7 +56,16 @@ impl CallContext {
         Self {
             authorization,
             observed: Arc::default(),
+            body_limit: None,
         }
+    }
+
+    /// Stops reading a success answer's body past `limit` bytes: its read
+    /// then fails with a [`BodyTooLarge`] as the cause, instead of filling
+    /// memory with an endless answer.
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = Some(limit);
+        self
     }
 
     /// Whether a bearer is attached.
@@ -113,7 +125,10 @@ impl ClientHooks<CallContext> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client.execute(request).await?;
         if response.status().is_success() {
-            return Ok(response);
+            return Ok(match self.inner.body_limit {
+                Some(limit) => limited(response, limit),
+                None => response,
+            });
         }
         Ok(bounded(response).await)
     }
@@ -131,6 +146,55 @@ impl ClientHooks<CallContext> for Client {
         }
         Ok(())
     }
+}
+
+/// A success answer whose body is longer than the
+/// [limit](CallContext::with_body_limit) set for the call: the cause of the
+/// body error its read ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTooLarge {
+    /// The limit, in bytes.
+    pub limit: usize,
+}
+
+impl std::fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the answer's body is larger than {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for BodyTooLarge {}
+
+/// `response` whose body fails with [`BodyTooLarge`] once more than `limit`
+/// bytes came (at once when its declared length is above it).
+fn limited(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    use futures::StreamExt;
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    let too_large = move || -> BoxError { Box::new(BodyTooLarge { limit }) };
+    let declared_too_large = response.content_length().is_some_and(|n| n > limit as u64);
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let mut seen: usize = 0;
+    let body = if declared_too_large {
+        reqwest::Body::wrap_stream(futures::stream::once(async move {
+            Err::<bytes::Bytes, BoxError>(too_large())
+        }))
+    } else {
+        reqwest::Body::wrap_stream(response.bytes_stream().map(move |chunk| {
+            let chunk = chunk.map_err(|e| -> BoxError { Box::new(e) })?;
+            seen = seen.saturating_add(chunk.len());
+            if seen > limit {
+                return Err(too_large());
+            }
+            Ok(chunk)
+        }))
+    };
+    let mut capped = http::Response::new(body);
+    *capped.status_mut() = status;
+    *capped.version_mut() = version;
+    *capped.headers_mut() = headers;
+    reqwest::Response::from(capped)
 }
 
 /// The most of an error answer's body that is read: HelloAsso's error

@@ -2,12 +2,16 @@
 //!
 //! - `codegen [--check] [--upstream PATH] [--search-from PATH]`: derive
 //!   `openapi/helloasso.json` from HelloAsso's published spec.
-//! - `bench [--runs N] [--quick]`: the benchmark table.
+//! - `bench [--runs N] [--quick] | bench --markdown`: the benchmark table,
+//!   and `docs/benchmarks.md` from the last run.
+//! - `circles`: fails on files that import each other, even through others.
 //! - `record --env sandbox|fake|URL [--out DIR]`: the contract tests' cassettes.
 
 mod bench;
+mod circles;
 mod codegen;
 mod record;
+mod target_dir;
 
 use std::process::ExitCode;
 
@@ -16,6 +20,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::Options::parse(&args[1..]).and_then(|o| codegen::run(&o)),
         Some("bench") => bench::Options::parse(&args[1..]).and_then(|o| bench::run(&o)),
+        Some("circles") => circles::run(&args[1..]),
         Some("record") => record::Options::parse(&args[1..]).and_then(|o| record::run(&o)),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
@@ -42,6 +47,11 @@ commands:
   bench [--runs N] [--quick]
       throughput, overlap, memory, token contention and faults, measured
       side by side against helloasso-fake in its own process
+  bench --markdown
+      write docs/benchmarks.md from the last run's results.json
+  circles
+      fail when files import each other through `use` lines, even through
+      others (each library and binary of the workspace)
   record --env sandbox|fake|URL [--out DIR]
       run the contract scenario through the facade behind a recording proxy
       and write scrubbed cassettes (default tests/cassettes); sandbox and URL

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::csv_dialect::CsvDialect;
 use crate::exit::EXIT_CODES_HELP;
+use crate::period::PeriodFlag;
 
 const ABOUT: &str =
     "HelloAsso from a terminal: payments, refunds, orders, members, payouts, checkout, webhooks";
@@ -135,6 +136,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_progress: bool,
 
+    /// Refuse every command that changes data at HelloAsso (refund, cancel,
+    /// checkout, forms, notifications) before anything is sent (exit 2);
+    /// also HELLOASSO_READ_ONLY=1 or the profile's `readOnly`
+    #[arg(long, global = true, env = "HELLOASSO_READ_ONLY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub read_only: bool,
+
     /// Log HTTP calls and their retries to stderr (-vv: more detail); secrets
     /// are never logged
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -156,6 +163,7 @@ impl fmt::Debug for GlobalArgs {
             .field("tz", &self.tz)
             .field("color", &self.color)
             .field("no_progress", &self.no_progress)
+            .field("read_only", &self.read_only)
             .field("verbose", &self.verbose)
             .finish()
     }
@@ -169,6 +177,7 @@ impl fmt::Debug for ListArgs {
             .field("filters", &self.filters)
             .field("search", &redacted(self.search.as_ref()))
             .field("form", &self.form)
+            .field("payout", &self.payout)
             .field("limit", &self.limit)
             .field("all", &self.all)
             .field("resume", &self.resume)
@@ -256,9 +265,14 @@ pub enum Command {
     /// Show the organization
     #[command(subcommand)]
     Org(OrgCommand),
-    /// Export the detail of a payout (cash-out) to the bank
+    /// Payouts (cash-outs) to the bank: each with its payments, reconciled, or HelloAsso's export
     #[command(subcommand)]
     Payouts(PayoutsCommand),
+    /// Who is a member on a day, who lapses soon, who lapsed
+    Members(crate::cli_books::MembersArgs),
+    /// The treasurer's year-end workbook
+    #[command(subcommand)]
+    Report(crate::cli_books::ReportCommand),
     /// Partner settings: where HelloAsso sends notifications
     #[command(subcommand)]
     Partner(PartnerCommand),
@@ -271,10 +285,23 @@ pub enum Command {
     /// Read and verify webhook notifications saved to files
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Keep a database mirror (SQLite or PostgreSQL) of payments, orders, items and forms in step
+    Sync(crate::commands::sync::SyncArgs),
     /// Print a shell completion script (e.g. `helloasso completions bash > ~/.local/share/bash-completion/completions/helloasso`)
     Completions(CompletionsArgs),
-    /// Print the manual page (roff; view it with `helloasso man | man -l -`)
-    Man,
+    /// Print the manual page (roff; view it with `helloasso man | man -l -`), or
+    /// one command's (`helloasso man payments refund`), or write them all (--dir)
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `payments refund`
+    pub command: Vec<String>,
+
+    /// Write one page per command in this folder (helloasso-payments-refund.1...)
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -312,10 +339,39 @@ pub enum PaymentsCommand {
     Export(ExportArgs),
     /// Refund a payment, whole or in part (asks for confirmation and MFA)
     Refund(RefundArgs),
+    /// List the payments' receipt and tax-receipt URLs
+    Receipts(ReceiptsArgs),
     /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means.
     /// Without --state, only payments whose money came in (Authorized, Registered, Refunding,
-    /// Refunded, Contested) are added up
+    /// Refunded, Contested) are added up, by payment date: instalments count when paid, a
+    /// refused payment never (`orders summary` counts what was ordered instead)
     Summary(SummaryArgs),
+}
+
+/// `payments receipts`: which payments, how many.
+#[derive(Debug, Args)]
+pub struct ReceiptsArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only the payments of this form, as TYPE/SLUG or its page's URL
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
+    pub form: Option<String>,
+
+    /// At most this many payments
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+
+    /// Every matching payment
+    #[arg(long)]
+    pub all: bool,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 /// Where a listing is written.
@@ -340,8 +396,9 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 
     #[command(flatten)]
@@ -368,6 +425,7 @@ impl PaymentsCommand {
         match self {
             Self::List(args) => args.all,
             Self::Export(_) | Self::Summary(_) => true,
+            Self::Receipts(args) => args.all,
             Self::Get(_) | Self::Search(_) | Self::Refund(_) => false,
         }
     }
@@ -386,6 +444,9 @@ pub struct FilterArgs {
     /// Up to this date (exclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+
+    #[command(flatten)]
+    pub period: PeriodFlag,
 
     /// Sort by this date
     #[arg(long, value_enum, default_value_t = SortBy::Date)]
@@ -413,12 +474,17 @@ pub struct ListArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
-    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 
+    /// Only the payments of this payout (cash-out id), every one of them
+    #[arg(long, value_name = "ID", conflicts_with_all = ["all", "resume", "search", "form"])]
+    pub payout: Option<i64>,
+
     /// At most this many payments
-    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Every matching payment (pages through the whole listing, retrying
@@ -471,7 +537,7 @@ pub struct SearchArgs {
     pub form_types: Vec<String>,
 
     /// At most this many results
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Items per request, 1 to 100
@@ -587,6 +653,9 @@ pub struct PeriodArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
+    #[command(flatten)]
+    pub period: PeriodFlag,
+
     /// Oldest first (default: newest first)
     #[arg(long)]
     pub asc: bool,
@@ -595,8 +664,9 @@ pub struct PeriodArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
-    /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026)
-    #[arg(long, value_name = "TYPE/SLUG")]
+    /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
 }
 
@@ -605,6 +675,7 @@ impl fmt::Debug for PeriodArgs {
         f.debug_struct("PeriodArgs")
             .field("from", &self.from)
             .field("to", &self.to)
+            .field("period", &self.period)
             .field("asc", &self.asc)
             .field("search", &redacted(self.search.as_ref()))
             .field("form", &self.form)
@@ -616,7 +687,7 @@ impl fmt::Debug for PeriodArgs {
 #[derive(Debug, Args, Clone)]
 pub struct LimitArgs {
     /// At most this many records
-    #[arg(long, default_value_t = 20, conflicts_with = "all")]
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
 
     /// Every matching record (pages through the whole listing)
@@ -643,7 +714,11 @@ pub enum OrdersCommand {
     Get(OrderGetArgs),
     /// Stop the instalments of an order not yet collected (asks for confirmation)
     Cancel(OrderCancelArgs),
-    /// Totals (count, gross, discount, refunded, net) by month, form or form type
+    /// Totals (count, gross, discount, refunded, net, paid) by month, form or form type.
+    /// Gross is what was ordered in the period (by order date), refused payments and
+    /// instalments to come included; paid is what the orders' payments in --state
+    /// (default: those where money came in) brought, whatever their date. `payments
+    /// summary` adds up payments by their own date instead
     Summary(OrdersSummaryArgs),
 }
 
@@ -723,6 +798,11 @@ pub struct OrdersSummaryArgs {
     )]
     pub form_types: Vec<String>,
 
+    /// Only orders with a payment in these states (comma-separated), e.g.
+    /// Authorized,Refunded; paid then adds up those payments only
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
+
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -764,6 +844,39 @@ pub struct ItemsListArgs {
 pub enum FormsCommand {
     /// List the organization's forms
     List(FormsListArgs),
+    /// Publish, hide or disable a form (Public, Private, Draft, Disabled)
+    State(FormStateArgs),
+    /// Create an event with a title and dates (HelloAsso's quick creation)
+    CreateEvent(CreateEventArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateEventArgs {
+    /// The event's title
+    #[arg(long, value_name = "TEXT")]
+    pub title: String,
+
+    /// When it starts: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+
+    /// When it ends: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+
+    /// A short description
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FormStateArgs {
+    /// The form, as TYPE/SLUG or its page's URL (whose organization replaces --org)
+    #[arg(value_name = "TYPE/SLUG|URL")]
+    pub form: String,
+
+    /// Its new state: Public, Private, Draft or Disabled
+    pub state: String,
 }
 
 #[derive(Debug, Args)]
@@ -784,6 +897,10 @@ pub enum OrgCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PayoutsCommand {
+    /// The payouts, each with its gross, refunds and net, checked against its payments
+    List(crate::cli_books::PayoutsListArgs),
+    /// One payout's payments, as the bank transfer holds them
+    Show(crate::cli_books::PayoutShowArgs),
     /// Save the payments and refunds a payout transferred, as CSV
     Export(PayoutExportArgs),
 }
@@ -820,6 +937,8 @@ pub enum NotificationsCommand {
     Set(NotificationSetArgs),
     /// Stop notifications (for every organization, or one with --for-org)
     Delete(NotificationDeleteArgs),
+    /// Per organization, which URL is notified and whether it answers
+    Check(crate::commands::partner_check::CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -915,6 +1034,9 @@ pub enum AuthCommand {
     Login(LoginArgs),
     /// Obtain a token with the credentials and show when it expires
     Check,
+    /// Show the environment, the client (shortened), the organizations it
+    /// reaches with its role in each, and until when its token is valid
+    Status,
     /// Forget the profile's credentials and tokens, and disconnect from HelloAsso
     Logout,
 }
@@ -928,6 +1050,10 @@ pub struct LoginArgs {
     /// Keep this time zone in the profile
     #[arg(long = "set-tz", value_name = "ZONE")]
     pub tz: Option<String>,
+
+    /// Make the profile read-only (true) or not (false): see --read-only
+    #[arg(long = "set-read-only", value_name = "BOOL")]
+    pub read_only: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -936,6 +1062,10 @@ pub enum WebhookCommand {
     Parse(WebhookParseArgs),
     /// Check a partner notification's x-ha-signature against its body
     Verify(WebhookVerifyArgs),
+    /// Receive HelloAsso's notifications on a local port (verified or confirmed, replays dropped)
+    Listen(crate::commands::webhook_listen::ListenArgs),
+    /// Deliver changes to a local app as notifications, without a tunnel (polls the API)
+    Forward(crate::commands::webhook_forward::ForwardArgs),
 }
 
 #[derive(Debug, Args)]

@@ -70,10 +70,13 @@ impl Context {
             .token_file
             .clone()
             .or_else(|| default_token_file(&environment));
+        let read_only = args.read_only || profile.read_only == Some(true);
+        crate::read_only::set_active(read_only);
         let builder = Client::builder()
             .environment(environment.clone())
             .credentials(client_id, client_secret.to_owned())
-            .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("helloasso-cli/", env!("CARGO_PKG_VERSION")))
+            .read_only(read_only);
         let builder = match retry {
             Some(policy) => builder.retry_policy(policy),
             None => builder,
@@ -101,7 +104,7 @@ impl Context {
     /// The organization slug, which every payment and checkout command needs.
     pub fn organization(&self) -> CliResult<&str> {
         self.organization.as_deref().ok_or_else(|| {
-            CliError::usage("no organization: pass --org SLUG or set HELLOASSO_ORGANIZATION")
+            CliError::usage("no organization: pass --org SLUG or set HELLOASSO_ORGANIZATION (needed when the credentials reach several organizations: see `helloasso auth status`)")
         })
     }
 
@@ -129,6 +132,11 @@ impl Context {
     /// The organization, if one was given.
     pub fn organization_opt(&self) -> Option<&str> {
         self.organization.as_deref()
+    }
+
+    /// Acts for `slug` from now on (the only organization reachable).
+    pub fn set_organization(&mut self, slug: String) {
+        self.organization = Some(slug);
     }
 
     /// The key this client's own token is stored under.

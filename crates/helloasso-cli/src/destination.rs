@@ -45,19 +45,28 @@ impl Destination {
             }
             Err(e) => return Err(CliError::other(format!("cannot look at {shown}: {e}"))),
         };
-        let (meta, target): (Metadata, PathBuf) = if link.file_type().is_symlink() {
+        let (meta, linked): (Metadata, bool) = if link.file_type().is_symlink() {
             let meta = std::fs::metadata(out).map_err(|e| {
                 CliError::usage(format!(
                     "--out {shown} is a symbolic link whose target cannot be used ({e}); name the file itself"
                 ))
             })?;
-            let target = std::fs::canonicalize(out)
-                .map_err(|e| CliError::other(format!("cannot resolve {shown}: {e}")))?;
-            (meta, target)
+            (meta, true)
         } else {
-            (link, out.to_owned())
+            (link, false)
         };
         let kind = meta.file_type();
+        // A stream is opened as named: /dev/stdout links to a pipe or a
+        // terminal that has no path to resolve.
+        if is_stream(kind) {
+            return Ok(Self::Stream(out.to_owned()));
+        }
+        let target = if linked {
+            std::fs::canonicalize(out)
+                .map_err(|e| CliError::other(format!("cannot resolve {shown}: {e}")))?
+        } else {
+            out.to_owned()
+        };
         if kind.is_dir() {
             return Err(CliError::usage(format!(
                 "--out {shown} is a directory: name a file inside it"
@@ -73,9 +82,6 @@ impl Destination {
                 target,
                 replace: true,
             });
-        }
-        if is_stream(kind) {
-            return Ok(Self::Stream(out.to_owned()));
         }
         Err(CliError::usage(format!(
             "--out {shown} is neither a file, a character device nor a pipe: refusing to write to it"

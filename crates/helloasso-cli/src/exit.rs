@@ -16,7 +16,8 @@ Exit codes:
   1  other failure (unexpected answer, file error, refund or cancellation declined
      at the prompt)
   2  usage or invalid input (bad flag, unknown state, malformed date or amount,
-     refund amount above what is left, refund or order cancellation not confirmed)
+     refund amount above what is left, refund or order cancellation not confirmed,
+     a write refused by read-only mode before anything was sent)
   3  authentication: missing or refused credentials, access denied (401/403)
   4  not found: no such payment, order, payout, checkout intent or organization (404)
   5  multi-factor authentication needed or refused (refunds)
@@ -108,12 +109,15 @@ impl CliError {
     }
 
     /// The message on a single line: HelloAsso's messages may carry line
-    /// breaks, and scripts grep the first line.
+    /// breaks, and scripts grep the first line. Server text in it (names,
+    /// messages, tokens) never reaches the terminal as control characters.
     pub fn line(&self) -> String {
-        self.message
+        let line = self
+            .message
             .split_whitespace()
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        crate::terminal::clean(&line).into_owned()
     }
 }
 
@@ -137,6 +141,7 @@ impl From<Error> for CliError {
                 proof.error_code()
             ),
             Error::InvalidRequest { message, .. } => message.clone(),
+            Error::ReadOnly { .. } => crate::read_only::refusal(&err),
             other => other.to_string(),
         };
         CliError::new(kind, message)
@@ -182,6 +187,7 @@ pub fn cause_of_lost_answer(err: &Error) -> String {
             None => format!("HelloAsso answered HTTP {}", status.as_u16()),
         },
         Error::Decode { .. } => "HelloAsso's answer could not be read".to_owned(),
+        Error::ResponseTooLarge { .. } => "HelloAsso's answer was too large to read".to_owned(),
         _ => "its answer was lost".to_owned(),
     }
 }
@@ -194,7 +200,7 @@ fn kind_of(err: &Error) -> Kind {
         | Error::UserNotEnrolled { .. } => Kind::Mfa,
         Error::RateLimited { .. } => Kind::Unavailable,
         Error::Transport { .. } => Kind::Network,
-        Error::InvalidRequest { .. } => Kind::Usage,
+        Error::InvalidRequest { .. } | Error::ReadOnly { .. } => Kind::Usage,
         Error::Api { status, .. } => match status.as_u16() {
             401 | 403 => Kind::Auth,
             404 => Kind::NotFound,
@@ -233,5 +239,11 @@ mod tests {
     fn messages_stay_on_one_line() {
         let err = CliError::other("first\nsecond\r\n  third");
         assert_eq!(err.line(), "first second third");
+    }
+
+    #[test]
+    fn server_text_in_a_message_cannot_drive_the_terminal() {
+        let err = CliError::other("payment of \u{1b}]0;pwned\u{7}Zoé\u{1b}[2K");
+        assert_eq!(err.line(), "payment of \\u{1b}]0;pwned\\u{7}Zoé\\u{1b}[2K");
     }
 }

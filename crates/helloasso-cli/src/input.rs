@@ -63,31 +63,15 @@ pub fn form_types(values: &[String]) -> CliResult<Vec<FormType>> {
         .collect()
 }
 
+/// HelloAsso's name (`Membership`) or a French one (`adhesions`).
 fn form_type(value: &str) -> CliResult<FormType> {
-    known(FormType::KNOWN, value)
-        .map(|name| {
-            name.parse()
-                .unwrap_or(FormType::UnknownValue(name.to_owned()))
-        })
-        .ok_or_else(|| {
-            CliError::usage(format!(
-                "unknown form type `{value}`; valid types: {}",
-                FormType::KNOWN.join(", ")
-            ))
-        })
+    crate::form_ref::kind(value)
 }
 
-/// `TYPE/SLUG`, e.g. `Membership/adhesion-2025-2026`.
+/// `TYPE/SLUG` (`Membership/adhesion-2025-2026`, `adhesions/...`) or the
+/// form's public URL, whose organization `main` already took for --org.
 pub fn form(value: &str) -> CliResult<(FormType, String)> {
-    let Some((kind, slug)) = value
-        .split_once('/')
-        .filter(|(k, s)| !k.trim().is_empty() && !s.trim().is_empty() && !s.contains('/'))
-    else {
-        return Err(CliError::usage(format!(
-            "malformed --form `{value}`: expected TYPE/SLUG, e.g. Membership/adhesion-2025-2026"
-        )));
-    };
-    Ok((form_type(kind.trim())?, slug.trim().to_owned()))
+    crate::form_ref::parse(value).map(|f| (f.kind, f.slug))
 }
 
 fn known(list: &'static [&'static str], value: &str) -> Option<&'static str> {
@@ -130,6 +114,9 @@ pub fn format_euros(cents: impl Into<i64>) -> String {
 /// knows what HelloAsso accepts).
 pub fn filters(args: &FilterArgs, zone: Zone) -> CliResult<PaymentFilters> {
     let mut filters = PaymentFilters::new().states(states(&args.states)?);
+    if let Some((from, to)) = args.period.resolve(zone)? {
+        filters = filters.from(from).to(to);
+    }
     if let Some(from) = args.from.as_deref() {
         filters = filters.from(date("--from", from, zone)?);
     }

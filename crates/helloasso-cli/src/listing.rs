@@ -1,7 +1,7 @@
 //! Long listings: a retry budget that fits them, and a checkpoint to
 //! resume from when one still fails midway.
 
-use helloasso_sdk::RetryPolicy;
+use helloasso_sdk::{Checkpoint, RetryPolicy};
 
 use crate::exit::CliError;
 
@@ -31,6 +31,13 @@ pub fn attempts_for(pages: u64) -> u32 {
     (needed as u32).clamp(LONG_LISTING_ATTEMPTS, MAX_ATTEMPTS)
 }
 
+/// A `--resume` value: the checkpoint a stopped listing printed (or, from
+/// an earlier version, a bare continuation token).
+pub fn checkpoint(text: &str) -> Result<Checkpoint, CliError> {
+    text.parse::<Checkpoint>()
+        .map_err(|e| CliError::usage(format!("--resume: {e}")))
+}
+
 /// The error of a listing that stopped after printing `shown` records:
 /// what was printed is complete up to `checkpoint`, and the same command
 /// with `--resume` continues right after it.
@@ -47,6 +54,12 @@ pub fn stopped(cause: CliError, shown: u64, checkpoint: Option<&str>) -> CliErro
         message: format!("{}; {how}", cause.message),
         ..cause
     }
+}
+
+/// What a listing continued with `--resume` says at its end: how many
+/// records came after the checkpoint, and that the listing is now whole.
+pub fn tell_resumed(shown: u64, what: &str) {
+    eprintln!("{shown} more {what} after the checkpoint: the listing is complete");
 }
 
 #[cfg(test)]

@@ -6,21 +6,29 @@
 #[macro_use]
 mod output;
 mod cli;
+mod cli_books;
 mod color;
 mod commands;
 mod config;
 mod csv_dialect;
+mod csv_safe;
 #[cfg(feature = "demo")]
 mod demo;
 mod destination;
 mod exit;
+mod form_ref;
 mod input;
 mod listing;
+mod money;
+mod org_default;
 mod pager;
+mod period;
 mod profile;
 mod prompt;
+mod read_only;
 mod rows;
 mod secrets;
+mod terminal;
 mod timezone;
 mod xlsx;
 
@@ -42,10 +50,19 @@ fn main() -> ExitCode {
     // (help, usage errors) follow --color and NO_COLOR too.
     let colors = color::from_args(std::env::args_os());
     let matches = Cli::command().color(colors.clap()).get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // A form given by its URL belongs to the organization the URL names.
+    match form_ref::organization_in(&matches) {
+        Ok(Some(org)) => cli.global.organization = Some(org),
+        Ok(None) => {}
+        Err(err) => {
+            eprintln!("error: {}", err.line());
+            return err.exit_code();
+        }
+    }
     colors.apply();
     init_logging(cli.global.verbose, colors.stderr());
     match run(cli) {
@@ -88,48 +105,79 @@ async fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args, !global.no_progress).await,
+        Command::Webhook(cli::WebhookCommand::Listen(args)) => {
+            commands::webhook_listen::run(&global, args).await
+        }
+        Command::Webhook(cli::WebhookCommand::Forward(args)) => {
+            commands::webhook_forward::run(&global, args).await
+        }
         Command::Webhook(command) => {
             commands::webhook::run(global.format.unwrap_or_default(), command)
         }
         Command::Completions(args) => commands::manual::completions(args.shell),
-        Command::Man => commands::manual::man(),
+        Command::Man(args) => commands::manual::man(args),
         Command::Payments(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
-            let ctx = Context::from_args(&global, &profile, retry)?;
-            commands::payments::run(&ctx, &settings, command).await
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
+            match command {
+                cli::PaymentsCommand::Receipts(args) => {
+                    commands::receipts::run(&ctx, &settings, args).await
+                }
+                command => commands::payments::run(&ctx, &settings, command).await,
+            }
         }
         Command::Orders(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
-            let ctx = Context::from_args(&global, &profile, retry)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             commands::orders::run(&ctx, &settings, command).await
         }
         Command::Items(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            let ctx = org_default::settled(Context::from_args(
+                &global,
+                &profile,
+                Some(listing::long_listing_policy()),
+            )?)
+            .await;
             commands::items::run(&ctx, &settings, command).await
         }
         Command::Forms(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::forms::run(&ctx, &settings, command).await
         }
         Command::Org(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::org::run(&ctx, &settings, command).await
         }
         Command::Payouts(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            // Listing and showing payouts read every payment.
+            let long = !matches!(command, cli::PayoutsCommand::Export(_));
+            let retry = long.then(listing::long_listing_policy);
+            let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             commands::payouts::run(&ctx, &settings, command).await
+        }
+        Command::Members(args) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            commands::members::run(&ctx, &settings, args).await
+        }
+        Command::Report(cli_books::ReportCommand::Year(args)) => {
+            let profile = profile::load(&global.profile)?;
+            let settings = Settings::new(&global, &profile)?;
+            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            commands::report::year(&ctx, &settings, args).await
         }
         Command::Partner(command) => {
             let profile = profile::load(&global.profile)?;
@@ -143,10 +191,15 @@ async fn dispatch(cli: Cli) -> CliResult {
             let ctx = Context::from_args(&global, &profile, None)?;
             commands::checkout::run(&ctx, settings.format(), settings.style.zone, command).await
         }
+        Command::Sync(args) => {
+            let profile = profile::load(&global.profile)?;
+            let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
+            commands::sync::run(&ctx, args).await
+        }
         Command::Auth(cli::AuthCommand::Login(args)) => commands::auth::login(&global, args).await,
         Command::Auth(command) => {
             let profile = profile::load(&global.profile)?;
-            let ctx = Context::from_args(&global, &profile, None)?;
+            let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;
             commands::auth::run(&ctx, global.format.unwrap_or_default(), command).await
         }
     }

@@ -39,52 +39,17 @@ macro_rules! say {
     }};
 }
 
+/// One line (or several) of text for a person: what it quotes from
+/// HelloAsso or a payer cannot drive the terminal.
 pub fn write_line(args: fmt::Arguments<'_>) -> CliResult {
+    let text = args.to_string();
     let mut out = io::stdout().lock();
-    out.write_fmt(args)
+    out.write_all(crate::terminal::clean_lines(&text).as_bytes())
         .and_then(|()| out.write_all(b"\n"))
         .map_err(write_error)
 }
 
-/// A column of the flattened view. Most are fixed; a listing whose
-/// columns come from the data (one per custom field) names them at run time.
-#[derive(Debug, Clone)]
-pub struct Col {
-    /// Header in a table.
-    pub title: Cow<'static, str>,
-    /// Header in CSV (snake_case, stable for scripts).
-    pub csv: Cow<'static, str>,
-    /// Right-aligned in a table (numbers).
-    pub right: bool,
-}
-
-impl Col {
-    pub const fn left(title: &'static str, csv: &'static str) -> Self {
-        Self {
-            title: Cow::Borrowed(title),
-            csv: Cow::Borrowed(csv),
-            right: false,
-        }
-    }
-
-    pub const fn right(title: &'static str, csv: &'static str) -> Self {
-        Self {
-            title: Cow::Borrowed(title),
-            csv: Cow::Borrowed(csv),
-            right: true,
-        }
-    }
-
-    /// A left-aligned column named at run time, with the same header in
-    /// a table and in CSV.
-    pub fn named(name: String) -> Self {
-        Self {
-            title: Cow::Owned(name.clone()),
-            csv: Cow::Owned(name),
-            right: false,
-        }
-    }
-}
+pub use crate::rows::Col;
 
 /// How cells become text: the zone dates are shown in, the CSV dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -124,6 +89,8 @@ pub struct Emitter<W: Write> {
     rows: Vec<Vec<Cell>>,
     count: u64,
     file: Option<FileTarget>,
+    /// Standard output is a terminal: text cells are cleaned for it.
+    for_terminal: bool,
 }
 
 /// Where a listing in `format` goes: the file `out` names (and whether it
@@ -140,9 +107,12 @@ pub fn listing_target(
         Some(path) => match Destination::resolve(path, force)? {
             Destination::Stdout => None,
             Destination::File { target, replace } => Some((target, replace)),
+            // A device or a pipe (/dev/stdout, a FIFO) is written through,
+            // as `payments export` does; a spreadsheet needs a real file.
+            Destination::Stream(_) if format != Format::Xlsx => None,
             Destination::Stream(_) => {
                 return Err(CliError::usage(format!(
-                    "--out {} is a device or a pipe: a listing is written to a file or to standard output (omit --out)",
+                    "--out {} is a device or a pipe: a spreadsheet is written to a file",
                     path.display()
                 )));
             }
@@ -153,7 +123,39 @@ pub fn listing_target(
             "--format xlsx needs a file: pass --out FILE.xlsx",
         ));
     }
+    if let (Some((path, _)), Some(named)) = (&target, out.and_then(named_format)) {
+        // As `payments export` does: never CSV in a .xlsx file, nor the reverse.
+        if (named == Format::Xlsx) != (format == Format::Xlsx) {
+            return Err(CliError::usage(format!(
+                "--format {} contradicts --out {}: name the file for its format or drop --format",
+                format_name(format),
+                path.display()
+            )));
+        }
+    }
     Ok(target)
+}
+
+/// The format a file name promises: `.xlsx` a spreadsheet, `.csv` CSV.
+fn named_format(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?;
+    if ext.eq_ignore_ascii_case("xlsx") {
+        Some(Format::Xlsx)
+    } else if ext.eq_ignore_ascii_case("csv") {
+        Some(Format::Csv)
+    } else {
+        None
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Table => "table",
+        Format::Json => "json",
+        Format::Jsonl => "jsonl",
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    }
 }
 
 impl Emitter<Box<dyn Write>> {
@@ -201,11 +203,24 @@ impl Emitter<Box<dyn Write>> {
                     }),
                 )
             }
-            None => (Box::new(io::stdout().lock()), None),
+            None => match out.map(|p| Destination::resolve(p, force)).transpose()? {
+                Some(Destination::Stream(path)) => {
+                    let stream = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&path)
+                        .map_err(|e| {
+                            CliError::other(format!("cannot write {}: {e}", path.display()))
+                        })?;
+                    (Box::new(io::BufWriter::new(stream)), None)
+                }
+                _ => (Box::new(io::stdout().lock()), None),
+            },
         };
+        let for_terminal = file.is_none() && crate::terminal::stdout_is_terminal();
         let mut emitter = Emitter::new(writer, format, cols, style)?;
         emitter.sheet = sheet;
         emitter.file = file;
+        emitter.for_terminal = for_terminal;
         Ok(emitter)
     }
 }
@@ -233,6 +248,7 @@ impl<W: Write> Emitter<W> {
             rows: Vec::new(),
             count: 0,
             file: None,
+            for_terminal: false,
         };
         match format {
             Format::Json => emitter.out.write_all(b"[").map_err(write_error)?,
@@ -263,21 +279,37 @@ impl<W: Write> Emitter<W> {
                 let text: Vec<String> = cells
                     .iter()
                     .map(|c| c.render(self.style.zone, decimal))
+                    .map(|t| match self.for_terminal {
+                        true => crate::terminal::clean(&t).into_owned(),
+                        false => t,
+                    })
                     .collect();
                 write_csv_row(&mut self.out, &text, self.style.dialect)?;
             }
             Format::Jsonl => {
-                serde_json::to_writer(&mut self.out, raw).map_err(json_error)?;
+                self.write_json(raw)?;
                 self.out.write_all(b"\n").map_err(write_error)?;
             }
             Format::Json => {
                 let sep: &[u8] = if self.count == 0 { b"\n  " } else { b",\n  " };
                 self.out.write_all(sep).map_err(write_error)?;
-                serde_json::to_writer(&mut self.out, raw).map_err(json_error)?;
+                self.write_json(raw)?;
             }
         }
         self.count += 1;
         Ok(())
+    }
+
+    /// One JSON document; on a terminal, with the invisible controls JSON
+    /// leaves as they are escaped.
+    fn write_json<T: Serialize + ?Sized>(&mut self, raw: &T) -> CliResult {
+        if !self.for_terminal {
+            return serde_json::to_writer(&mut self.out, raw).map_err(json_error);
+        }
+        let text = serde_json::to_string(raw).map_err(json_error)?;
+        self.out
+            .write_all(crate::terminal::clean_json(&text).as_bytes())
+            .map_err(write_error)
     }
 
     /// Ends the output; returns how many records were written. An empty
@@ -350,23 +382,37 @@ pub fn single_in<T: Serialize + ?Sized>(
                 .unwrap_or(0);
             let mut text = String::new();
             for (key, value) in fields {
+                let value = crate::terminal::clean(value);
                 let line = format!("{key:<width$}  {value}");
                 text.push_str(line.trim_end());
                 text.push('\n');
             }
             out.write_all(text.as_bytes()).map_err(write_error)?;
         }
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, raw).map_err(json_error)?;
-            out.write_all(b"\n").map_err(write_error)?;
-        }
-        Format::Jsonl => {
-            serde_json::to_writer(&mut out, raw).map_err(json_error)?;
+        Format::Json | Format::Jsonl => {
+            let text = if format == Format::Json {
+                serde_json::to_string_pretty(raw)
+            } else {
+                serde_json::to_string(raw)
+            }
+            .map_err(json_error)?;
+            let text = match crate::terminal::stdout_is_terminal() {
+                true => crate::terminal::clean_json(&text),
+                false => Cow::Borrowed(text.as_str()),
+            };
+            out.write_all(text.as_bytes()).map_err(write_error)?;
             out.write_all(b"\n").map_err(write_error)?;
         }
         Format::Csv => {
             let header: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
-            let values: Vec<&str> = fields.iter().map(|(_, v)| v.as_str()).collect();
+            let for_terminal = crate::terminal::stdout_is_terminal();
+            let values: Vec<Cow<'_, str>> = fields
+                .iter()
+                .map(|(_, v)| match for_terminal {
+                    true => crate::terminal::clean(v),
+                    false => Cow::Borrowed(v.as_str()),
+                })
+                .collect();
             out.write_all(dialect.preamble()).map_err(write_error)?;
             write_csv_row(&mut out, &header, dialect)?;
             write_csv_row(&mut out, &values, dialect)?;
@@ -375,9 +421,24 @@ pub fn single_in<T: Serialize + ?Sized>(
     out.flush().map_err(write_error)
 }
 
-/// Columns padded to their widest cell, two spaces apart.
+/// Columns padded to their widest cell, two spaces apart; every cell
+/// cleaned for the terminal (a table is for a person reading one).
 pub fn render_table(cols: &[Col], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = cols.iter().map(|c| c.title.chars().count()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::terminal::clean(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
+    // Custom-field columns are named by whoever built the form.
+    let titles: Vec<Cow<'_, str>> = cols
+        .iter()
+        .map(|c| crate::terminal::clean(c.title.as_ref()))
+        .collect();
+    let mut widths: Vec<usize> = titles.iter().map(|t| t.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -400,7 +461,7 @@ pub fn render_table(cols: &[Col], rows: &[Vec<String>]) -> String {
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&mut cols.iter().map(|c| c.title.as_ref()));
+    line(&mut titles.iter().map(AsRef::as_ref));
     for row in rows {
         line(&mut row.iter().map(String::as_str));
     }
@@ -415,8 +476,14 @@ fn write_csv_row<W: Write, S: AsRef<str>>(
     let mut writer = csv::WriterBuilder::new()
         .delimiter(dialect.delimiter())
         .from_writer(Vec::new());
+    // Every cell, headers included: custom-field columns are named by
+    // whoever built the form.
     writer
-        .write_record(cells.iter().map(AsRef::as_ref))
+        .write_record(
+            cells
+                .iter()
+                .map(|c| crate::csv_safe::neutralise(c.as_ref()).into_owned()),
+        )
         .map_err(|e| CliError::other(format!("cannot write CSV: {e}")))?;
     let bytes = writer
         .into_inner()
@@ -538,6 +605,34 @@ mod tests {
             String::from_utf8(buf).unwrap(),
             "\u{feff}name;amount\n\"Zoé; B\";12,50\n"
         );
+    }
+
+    #[test]
+    fn payer_text_never_reaches_csv_as_a_formula() {
+        for dialect in [CsvDialect::Rfc4180, CsvDialect::ExcelFr] {
+            let mut buf = Vec::new();
+            let style = Style {
+                dialect,
+                ..Style::default()
+            };
+            let mut e = Emitter::new(&mut buf, Format::Csv, COLS, style).unwrap();
+            e.item(&(), vec![Cell::text("=1+1"), Cell::Euros(-1250)])
+                .unwrap();
+            e.item(&(), vec![Cell::text("@cmd"), Cell::Euros(0)])
+                .unwrap();
+            e.finish().unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(dialect.delimiter())
+                .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+            let rows: Vec<Vec<String>> = reader
+                .records()
+                .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+                .collect();
+            let minus = format!("-12{}50", dialect.decimal());
+            assert_eq!(rows[0], ["'=1+1", minus.as_str()], "{dialect:?}");
+            assert_eq!(rows[1][0], "'@cmd", "{dialect:?}");
+        }
     }
 
     #[test]

@@ -53,6 +53,18 @@ impl Listing for ListItems {
     }
 }
 
+impl Listing for helloasso_sdk::ListPayments {
+    type Record = helloasso_sdk::types::Payment;
+
+    fn first_page(self) -> impl Future<Output = helloasso_sdk::Result<Page<Self::Record>>> {
+        self.send()
+    }
+
+    fn stream(self) -> PageStream<Self::Record> {
+        self.pages()
+    }
+}
+
 /// [`walk`] over `list` asked for pages of `page_size` records; a limit
 /// that one page holds is read with a single request, where a stream
 /// would fetch the next page ahead for nothing.
@@ -194,7 +206,7 @@ async fn walk_pages<T: Send + 'static>(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    (walked, pages.checkpoint().map(str::to_owned), result)
+    (walked, pages.resume_point().map(|c| c.to_string()), result)
 }
 
 #[cfg(test)]
@@ -316,7 +328,13 @@ mod tests {
         let stopped = walk_resumable(orders(&server), false, "orders", |_| Ok(()))
             .await
             .expect_err("the third page fails");
-        assert_eq!(stopped.resume, Some((2, Some("b".to_owned()))));
+        let (shown, resume) = stopped.resume.expect("a page failed");
+        assert_eq!(shown, 2);
+        let checkpoint: helloasso_sdk::Checkpoint = resume.expect("a checkpoint").parse().unwrap();
+        assert_eq!(checkpoint.token(), "b");
+        // Orders 4 and 3, on the page `b` came with, are dropped if the
+        // page after it lists them again.
+        assert_eq!(checkpoint.last_page_ids(), [3, 4]);
     }
 
     #[tokio::test]

@@ -28,6 +28,9 @@ pub struct Profile {
     pub csv_dialect: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tz: Option<String>,
+    /// Refuse every write (see `--read-only`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
 }
 
 impl fmt::Debug for Profile {
@@ -42,6 +45,7 @@ impl fmt::Debug for Profile {
             .field("environment", &self.environment)
             .field("csv_dialect", &self.csv_dialect)
             .field("tz", &self.tz)
+            .field("read_only", &self.read_only)
             .finish()
     }
 }

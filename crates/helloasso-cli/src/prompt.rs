@@ -17,7 +17,12 @@ pub fn interactive() -> bool {
 
 /// Asks a yes/no question on stderr; anything but y/yes is a no.
 pub async fn confirm(question: &str) -> CliResult<bool> {
-    let question = question.to_owned();
+    // Every question asked is about a write, which read-only mode refuses.
+    if crate::read_only::active() {
+        return Err(CliError::usage(crate::read_only::NOT_ASKED));
+    }
+    // The question quotes payers' names: none may rewrite it.
+    let question = crate::terminal::clean(question).into_owned();
     let answer = tokio::task::spawn_blocking(move || {
         let term = Term::stderr();
         term.write_str(&format!("{question} [y/N] "))?;
@@ -58,7 +63,7 @@ pub async fn mfa_code(challenge: MfaChallenge) -> Option<SecretString> {
 
 /// Asks for one line on the terminal; `hidden` does not echo it (secrets).
 pub async fn line(question: &str, hidden: bool) -> CliResult<String> {
-    let question = question.to_owned();
+    let question = crate::terminal::clean(question).into_owned();
     let answer = tokio::task::spawn_blocking(move || {
         let term = Term::stderr();
         term.write_str(&question)?;

@@ -7,9 +7,9 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
+use std::borrow::Cow;
 
 use crate::input::format_euros;
-use crate::output::Col;
 use crate::timezone::Zone;
 
 /// One value of a flattened record, with its type kept for spreadsheets.
@@ -79,4 +79,44 @@ pub trait Row: Serialize {
     const SHEET: &'static str;
 
     fn cells(&self) -> Vec<Cell>;
+}
+
+/// A column of the flattened view. Most are fixed; a listing whose
+/// columns come from the data (one per custom field) names them at run time.
+#[derive(Debug, Clone)]
+pub struct Col {
+    /// Header in a table.
+    pub title: Cow<'static, str>,
+    /// Header in CSV (snake_case, stable for scripts).
+    pub csv: Cow<'static, str>,
+    /// Right-aligned in a table (numbers).
+    pub right: bool,
+}
+
+impl Col {
+    pub const fn left(title: &'static str, csv: &'static str) -> Self {
+        Self {
+            title: Cow::Borrowed(title),
+            csv: Cow::Borrowed(csv),
+            right: false,
+        }
+    }
+
+    pub const fn right(title: &'static str, csv: &'static str) -> Self {
+        Self {
+            title: Cow::Borrowed(title),
+            csv: Cow::Borrowed(csv),
+            right: true,
+        }
+    }
+
+    /// A left-aligned column named at run time, with the same header in
+    /// a table and in CSV.
+    pub fn named(name: String) -> Self {
+        Self {
+            title: Cow::Owned(name.clone()),
+            csv: Cow::Owned(name),
+            right: false,
+        }
+    }
 }

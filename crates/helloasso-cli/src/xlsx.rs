@@ -21,6 +21,19 @@ pub fn workbook(
     zone: Zone,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    add_sheet(&mut book, sheet, cols, rows, zone)?;
+    book.save_to_buffer()
+}
+
+/// Adds one listing's sheet to `book` (a workbook of several listings),
+/// and returns it for more (a chart).
+pub fn add_sheet<'b>(
+    book: &'b mut Workbook,
+    sheet: &str,
+    cols: &[Col],
+    rows: &[Vec<Cell>],
+    zone: Zone,
+) -> Result<&'b mut Worksheet, XlsxError> {
     let ws = book.add_worksheet();
     ws.set_name(sheet)?;
     let header = Format::new().set_bold();
@@ -50,7 +63,7 @@ pub fn workbook(
         let last_row = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
         ws.autofilter(0, 0, last_row, column(cols.len() - 1)?)?;
     }
-    book.save_to_buffer()
+    Ok(ws)
 }
 
 fn column(index: usize) -> Result<u16, XlsxError> {
@@ -70,7 +83,10 @@ fn write_cell(
     match cell {
         Cell::Empty => Ok(0),
         Cell::Text(text) => {
-            ws.write_string(r, c, text)?;
+            // Always a string cell, never a formula: text starting with `=`
+            // stays text in a workbook.
+            let text = fit(text);
+            ws.write_string(r, c, text.as_ref())?;
             Ok(text.chars().count())
         }
         Cell::Number(n) => {
@@ -91,6 +107,27 @@ fn write_cell(
     }
 }
 
+/// The most characters a spreadsheet cell holds (Excel's limit, which the
+/// writer enforces by failing the whole workbook).
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// `text` cut to fit in a cell, ending with a marker saying how much was
+/// left out.
+fn fit(text: &str) -> std::borrow::Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    // The marker's length depends on the number it states; the number is
+    // at most `count`, so reserve for that many digits.
+    let reserve = format!(" […cut: {count} more characters]").chars().count();
+    let kept = MAX_CELL_CHARS - reserve;
+    let marker = format!(" […cut: {} more characters]", count - kept);
+    let mut out: String = text.chars().take(kept).collect();
+    out.push_str(&marker);
+    std::borrow::Cow::Owned(out)
+}
+
 fn excel_date(local: chrono::NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
     use chrono::{Datelike, Timelike};
     let year = u16::try_from(local.year()).map_err(|_| {
@@ -106,4 +143,24 @@ fn excel_date(local: chrono::NaiveDateTime) -> Result<ExcelDateTime, XlsxError> 
 /// A spreadsheet library failure, as one line.
 pub fn error(e: XlsxError) -> CliError {
     CliError::other(format!("cannot build the spreadsheet: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_to_a_cell_with_a_marker() {
+        let long = "é".repeat(40_000);
+        let cut = fit(&long);
+        assert!((MAX_CELL_CHARS - 8..=MAX_CELL_CHARS).contains(&cut.chars().count()));
+        assert!(
+            cut.ends_with("more characters]"),
+            "{}",
+            &cut[cut.len() - 40..]
+        );
+        assert_eq!(fit("short"), "short");
+        let exact = "a".repeat(MAX_CELL_CHARS);
+        assert_eq!(fit(&exact), exact);
+    }
 }

@@ -11,9 +11,9 @@
 //! | `POST /_fake/checkout-intents/{id}/pay` | pays an intent; answers [`PaidCheckout`](crate::PaidCheckout) |
 //! | `GET /_fake/checkout/{id}`, `POST` | the payment page `redirectUrl` leads to |
 
+use crate::config::FaultConfig;
 use crate::config::{MfaConfig, WebhookConfig};
 use crate::errors::ApiError;
-use crate::faults::FaultConfig;
 use crate::state::{AppState, lock, read, write};
 use axum::body::Bytes;
 use axum::extract::State;

@@ -10,6 +10,7 @@
 //! `initialAmount` on the organization's Checkout form, and sends the Order
 //! and Payment webhooks (with the intent's metadata).
 
+use crate::access::{org_access, path_error};
 use crate::counters::bump;
 use crate::dataset::{Intent, PaymentRec};
 use crate::errors::{ApiError, json_response};
@@ -17,11 +18,10 @@ use crate::model::{
     CheckoutIntentResponse, InitCheckoutBody, InitCheckoutResponse, PaymentCashOutState,
     PaymentMeans, PaymentState,
 };
-use crate::oauth::Scope;
-use crate::payments::{org_access, path_error};
 use crate::render;
 use crate::state::AppState;
 use crate::time;
+use crate::tokens::Scope;
 use crate::webhooks;
 use axum::Extension;
 use axum::body::Bytes;

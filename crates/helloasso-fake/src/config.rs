@@ -1,6 +1,5 @@
 //! Configuration of a fake server.
 
-use crate::faults::FaultConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -334,5 +333,130 @@ impl fmt::Debug for FakeConfig {
             .field("preserialize_listings", &self.preserialize_listings)
             .field("granted", &self.granted)
             .finish()
+    }
+}
+
+/// Which requests faults apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultScope {
+    /// `GET` requests under `/v5` only (safe to retry; the default).
+    #[default]
+    ApiGets,
+    /// Every request under `/v5`, `POST`s included.
+    Api,
+    /// Every request but `/_fake`, the OAuth endpoints included.
+    All,
+}
+
+/// Faults to inject (all off by default). Served and replaced as JSON by
+/// `GET`/`PUT /_fake/faults`; missing fields take their default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FaultConfig {
+    /// Delay added to every request in scope, in milliseconds.
+    pub latency_ms: u64,
+    /// Rate of 429 answers.
+    pub rate_limit_rate: f64,
+    /// `Retry-After` of 429 answers, in seconds.
+    pub retry_after_secs: u64,
+    /// Rate of 5xx answers.
+    pub server_error_rate: f64,
+    /// Status of 5xx answers (500-599; 503 by default).
+    pub server_error_status: u16,
+    /// Rate of connections dropped without an answer (the request is not executed).
+    pub reset_rate: f64,
+    /// Rate of answers whose body is cut in half (the request is executed).
+    pub truncate_rate: f64,
+    /// Which requests the faults above apply to.
+    pub scope: FaultScope,
+    /// Rate of refunds and order cancels executed whose answer is then
+    /// dropped (whatever the scope).
+    pub execute_then_drop_rate: f64,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig {
+            latency_ms: 0,
+            rate_limit_rate: 0.0,
+            retry_after_secs: 1,
+            server_error_rate: 0.0,
+            server_error_status: 503,
+            reset_rate: 0.0,
+            truncate_rate: 0.0,
+            scope: FaultScope::ApiGets,
+            execute_then_drop_rate: 0.0,
+        }
+    }
+}
+
+impl FaultConfig {
+    /// No faults.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Adds a fixed latency.
+    pub fn latency(mut self, ms: u64) -> Self {
+        self.latency_ms = ms;
+        self
+    }
+
+    /// Answers 429 with `Retry-After: retry_after_secs` at this rate.
+    pub fn rate_limited(mut self, rate: f64, retry_after_secs: u64) -> Self {
+        self.rate_limit_rate = rate;
+        self.retry_after_secs = retry_after_secs;
+        self
+    }
+
+    /// Answers `status` (500-599) at this rate.
+    pub fn server_errors(mut self, rate: f64, status: u16) -> Self {
+        self.server_error_rate = rate;
+        self.server_error_status = status;
+        self
+    }
+
+    /// Drops connections without an answer at this rate.
+    pub fn resets(mut self, rate: f64) -> Self {
+        self.reset_rate = rate;
+        self
+    }
+
+    /// Cuts answers' bodies at this rate.
+    pub fn truncations(mut self, rate: f64) -> Self {
+        self.truncate_rate = rate;
+        self
+    }
+
+    /// Sets which requests faults apply to.
+    pub fn scope(mut self, scope: FaultScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Executes refunds and then drops the connection at this rate.
+    pub fn execute_then_drop(mut self, rate: f64) -> Self {
+        self.execute_then_drop_rate = rate;
+        self
+    }
+
+    /// Checks rates and status; the error says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [
+            ("rate_limit_rate", self.rate_limit_rate),
+            ("server_error_rate", self.server_error_rate),
+            ("reset_rate", self.reset_rate),
+            ("truncate_rate", self.truncate_rate),
+            ("execute_then_drop_rate", self.execute_then_drop_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0.0 and 1.0"));
+            }
+        }
+        if !(500..=599).contains(&self.server_error_status) {
+            return Err("server_error_status must be between 500 and 599".to_owned());
+        }
+        Ok(())
     }
 }

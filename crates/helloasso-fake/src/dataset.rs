@@ -11,7 +11,6 @@
 use crate::model::{
     CheckoutPayer, FormState, FormType, PaymentCashOutState, PaymentMeans, PaymentState,
 };
-use crate::orders::FreeOrder;
 use crate::rng::SplitMix64;
 use crate::time::{self, TICKS_PER_DAY, Ticks};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -172,6 +171,12 @@ pub(crate) struct Dataset {
     pub free_orders: Vec<FreeOrder>,
     /// Payment indexes whose order's future instalments were canceled.
     pub instalments_canceled: std::collections::HashSet<u32>,
+    /// Item id -> when the item itself last changed (a cancelled instalment,
+    /// a new custom-field answer): its `UpdateDate` is the later of this and
+    /// its payment's.
+    pub item_touched: HashMap<i64, Ticks>,
+    /// (item id, custom-field id) -> an answer changed since the seed.
+    pub answers: HashMap<(i64, i64), String>,
     /// Lower-cased name tables, for searches.
     first_lower: Vec<String>,
     last_lower: Vec<String>,
@@ -732,6 +737,8 @@ impl Dataset {
             intents: Vec::new(),
             free_orders,
             instalments_canceled: Default::default(),
+            item_touched: HashMap::new(),
+            answers: HashMap::new(),
             first_lower: FIRST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             last_lower: LAST_NAMES.iter().map(|s| s.to_lowercase()).collect(),
             first_ascii: FIRST_NAMES.iter().map(|s| ascii_fold_lower(s)).collect(),
@@ -1054,4 +1061,14 @@ mod tests {
         assert!(hit(&format!("{} {}", last.to_uppercase(), first)));
         assert!(!hit(&format!("{first} zzzz")));
     }
+}
+
+/// An order without any payment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FreeOrder {
+    pub org: u8,
+    pub form: u16,
+    pub payer: u32,
+    pub date: Ticks,
+    pub tickets: u8,
 }

@@ -10,14 +10,14 @@
 //! amounts in euros with a euro format) and is built whole, which caps it at
 //! [`MAX_XLSX_ROWS`].
 
+use crate::access::{ListingQuery, org_access};
 use crate::dataset::Dataset;
 use crate::errors::ApiError;
-use crate::oauth::Scope;
 use crate::pagination::{Cursor, Filter};
-use crate::payments::{ListingQuery, org_access};
 use crate::query::Query;
 use crate::state::AppState;
 use crate::time::{Ticks, format_paris, paris_offset_secs};
+use crate::tokens::Scope;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};

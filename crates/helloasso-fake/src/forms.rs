@@ -2,19 +2,20 @@
 //! public detail with tiers, custom fields and options, the kinds in use,
 //! quick creation of an event and state changes.
 
+use crate::access::{org_access, path_error};
 use crate::counters::bump;
 use crate::dataset::{AmountRule, Dataset, Form};
 use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormState, FormType, SortOrder};
-use crate::oauth::Scope;
 use crate::orders::{tier_custom_fields, tier_description, tier_id, tier_options};
 use crate::pagination::PageRequest;
-use crate::payments::{org_access, path_error};
 use crate::query::{Query, body_object};
 use crate::render::{form_path, tier_type};
 use crate::state::AppState;
 use crate::time::{self, TICKS_PER_DAY, Ticks, format_paris};
+use crate::tokens::Scope;
+use crate::webhooks;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -530,11 +531,15 @@ pub(crate) async fn quick_create_form(
         ds.forms.push(form);
         ds.orgs[org as usize].forms.push(index);
         crate::state::lock(&st.quick_created).insert(index, kept);
-        Ok(json!({
+        let answer = json!({
             "formSlug": form_slug,
             "organizationSlug": ds.orgs[org as usize].slug,
             "publicUrl": url,
-        }))
+        });
+        let notification = form_public(&ds, &ds.forms[index as usize]);
+        drop(ds);
+        webhooks::notify(&st, "Form", notification, None);
+        Ok(answer)
     })())
 }
 
@@ -558,6 +563,9 @@ pub(crate) async fn set_form_state(
         let org = org_access(&ds, &slug, scope)?;
         let form = find_form(&ds, org, &form_type, &form_slug)?;
         ds.forms[form as usize].state = state;
+        let notification = form_public(&ds, &ds.forms[form as usize]);
+        drop(ds);
+        webhooks::notify(&st, "Form", notification, None);
         Ok::<_, ApiError>(())
     })();
     empty_response(result)

@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod access;
 pub mod admin;
 mod cdn;
 mod checkout;
@@ -30,6 +31,7 @@ mod conn;
 mod counters;
 mod dataset;
 mod directory;
+mod delivery;
 mod errors;
 mod export;
 mod faults;
@@ -52,13 +54,15 @@ mod rng;
 mod server;
 mod state;
 pub mod time;
+mod tokens;
 mod webhooks;
 
 pub use checkout::PaidCheckout;
 pub use config::{FakeConfig, MfaConfig, MfaMode, PayerSeed, WebhookConfig};
+pub use config::{FaultConfig, FaultScope};
 pub use counters::{CountersSnapshot, FaultCounts, RequestCounts, TokenCounts};
+pub use delivery::{SentNotification, WebhookDelivery};
 pub use export::CSV_HEADER;
-pub use faults::{FaultConfig, FaultScope};
 pub use model::PaymentState;
 pub use payouts::CASH_OUT_HEADER;
 pub use privileges::Privilege;

@@ -15,6 +15,7 @@ use crate::counters::bump;
 use crate::errors::ApiError;
 use crate::query::Query;
 use crate::state::{AppState, lock};
+use crate::tokens::Scope;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, Request, State};
@@ -25,145 +26,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// What a token may access.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
-    /// Every organization (client credentials).
-    All,
-    /// One organization (authorization code).
-    Org(u8),
-}
-
-impl Scope {
-    pub(crate) fn allows(self, org: u8) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Org(o) => o == org,
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Grant {
-    expires: Instant,
-    scope: Scope,
-}
-
-#[derive(Debug)]
-struct Code {
-    expires: Instant,
-    org: u8,
-    redirect_uri: String,
-    challenge: Option<String>,
-}
-
-/// Issued tokens and authorization codes.
-#[derive(Debug, Default)]
-pub(crate) struct TokenStore {
-    access: HashMap<String, Grant>,
-    refresh: HashMap<String, Grant>,
-    codes: HashMap<String, Code>,
-}
-
-/// A fresh, unguessable token or code: a random (version 4) UUID carries 122
-/// random bits, plenty for a server that lives as long as a test.
-fn random_token() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-impl TokenStore {
-    fn prune(&mut self) {
-        let now = Instant::now();
-        if self.access.len() > 10_000 {
-            self.access.retain(|_, g| g.expires > now);
-        }
-        if self.refresh.len() > 10_000 {
-            self.refresh.retain(|_, g| g.expires > now);
-        }
-        if self.codes.len() > 1_000 {
-            self.codes.retain(|_, c| c.expires > now);
-        }
-    }
-
-    fn issue(
-        &mut self,
-        scope: Scope,
-        lifetime: Duration,
-        refresh_lifetime: Duration,
-    ) -> (String, String) {
-        self.prune();
-        let now = Instant::now();
-        let access = random_token();
-        let refresh = random_token();
-        self.access.insert(
-            access.clone(),
-            Grant {
-                expires: now + lifetime,
-                scope,
-            },
-        );
-        self.refresh.insert(
-            refresh.clone(),
-            Grant {
-                expires: now + refresh_lifetime,
-                scope,
-            },
-        );
-        (access, refresh)
-    }
-
-    /// The scope of a valid access token.
-    pub(crate) fn check(&self, token: &str) -> Option<Scope> {
-        self.access
-            .get(token)
-            .filter(|g| g.expires > Instant::now())
-            .map(|g| g.scope)
-    }
-
-    /// Whether a refresh token obtained for this one organization (by the
-    /// authorization-code flow) is still valid.
-    pub(crate) fn has_organization_grant(&self, org: u8) -> bool {
-        let now = Instant::now();
-        self.refresh
-            .values()
-            .any(|g| g.scope == Scope::Org(org) && g.expires > now)
-    }
-
-    /// Makes every access token expired (refresh tokens stay valid).
-    pub(crate) fn expire_access_tokens(&mut self) {
-        self.access.clear();
-    }
-
-    fn revoke(&mut self, scope: Scope) {
-        self.access.retain(|_, g| g.scope != scope);
-        self.refresh.retain(|_, g| g.scope != scope);
-    }
-
-    /// Creates an authorization code for an organization.
-    pub(crate) fn create_code(
-        &mut self,
-        org: u8,
-        redirect_uri: &str,
-        challenge: Option<String>,
-    ) -> String {
-        self.prune();
-        let code = random_token();
-        self.codes.insert(
-            code.clone(),
-            Code {
-                expires: Instant::now() + Duration::from_secs(600),
-                org,
-                redirect_uri: redirect_uri.to_owned(),
-                challenge,
-            },
-        );
-        code
-    }
-}
+use std::time::Instant;
 
 fn oauth_error(status: StatusCode, error: &'static str, description: &str) -> ApiError {
     ApiError::oauth(status, error, description)

@@ -12,18 +12,18 @@
 //! shop, a meal at the gala), the tier's id and description (a membership's
 //! says how long it is valid) when `withDetails=true`.
 
+use crate::access::{org_access, page_request, path_error};
 use crate::counters::bump;
-use crate::dataset::{Dataset, Form};
+use crate::dataset::{Dataset, Form, FreeOrder};
 use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormType, ItemState, PaymentMeans, PaymentState, SortField, TierType};
-use crate::oauth::Scope;
-use crate::payments::{org_access, page_request, path_error};
 use crate::query::Query;
 use crate::render;
 use crate::rng::SplitMix64;
 use crate::state::AppState;
 use crate::time::{TICKS_PER_DAY, Ticks, format_paris};
+use crate::tokens::Scope;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -37,16 +37,6 @@ const FREE_ID_OFFSET: i64 = 50_000_000;
 const INSTALMENT_ID_OFFSET: i64 = 80_000_000;
 /// Items per free order, at most (item ids leave room for this many).
 const MAX_TICKETS: i64 = 4;
-
-/// An order without any payment.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FreeOrder {
-    pub org: u8,
-    pub form: u16,
-    pub payer: u32,
-    pub date: Ticks,
-    pub tickets: u8,
-}
 
 /// Seeds the free orders of the free events, in date order, from an RNG of
 /// their own (the payments a seed draws do not change).
@@ -231,11 +221,16 @@ impl ItemRef {
         }
     }
 
+    /// The item's `UpdateDate`: its payment's (a refund moves it), or its
+    /// order's date for a free ticket, or later when the item itself changed.
     fn updated(self, ds: &Dataset) -> Ticks {
-        match self {
+        let own = match self {
             ItemRef::Paid(i) => ds.payments[i as usize].updated,
             ItemRef::Free(..) => self.order().date(ds),
-        }
+        };
+        ds.item_touched
+            .get(&self.id(ds))
+            .map_or(own, |t| own.max(*t))
     }
 }
 
@@ -334,11 +329,13 @@ pub(crate) fn tier_description(form: &Form) -> Option<&'static str> {
     }
 }
 
-fn custom_field_answers(ds: &Dataset, form: &Form, person: u32) -> Vec<Value> {
+fn custom_field_answers(ds: &Dataset, form: &Form, item: i64, person: u32) -> Vec<Value> {
     field_defs(form.form_type)
         .iter()
         .filter_map(|d| {
+            let changed = ds.answers.get(&(item, form.id * 100 + d.offset));
             let answer = match d.offset {
+                _ if changed.is_some() => changed?.clone(),
                 _ if !d.choices.is_empty() => {
                     d.choices[person as usize % d.choices.len()].to_owned()
                 }
@@ -400,7 +397,7 @@ fn add_details(
     }
     if details {
         let person = item.beneficiary(ds);
-        let fields = custom_field_answers(ds, form, person);
+        let fields = custom_field_answers(ds, form, item.id(ds), person);
         if !fields.is_empty() {
             out.insert("customFields".into(), Value::Array(fields));
         }
@@ -943,10 +940,38 @@ pub(crate) async fn cancel_order(
         };
         if ds.instalments_canceled.insert(idx) {
             bump(&st.counters.orders_canceled);
+            // The item lists the instalments, so it changed; the payment
+            // already made did not.
+            let item = ItemRef::Paid(idx).id(&ds);
+            ds.item_touched.insert(item, crate::time::now());
         }
         Ok(())
     })();
     empty_response(result)
+}
+
+/// Changes the answer an item gives to one of its custom fields (named by
+/// its label), as a payer editing their registration does; the item's
+/// `UpdateDate` moves to now.
+pub(crate) fn set_answer(
+    ds: &mut Dataset,
+    item_id: i64,
+    field: &str,
+    answer: &str,
+) -> Result<(), ApiError> {
+    let item = ItemRef::parse(ds, item_id)
+        .ok_or_else(|| ApiError::not_found(format!("Item {item_id} not found.")))?;
+    let form = &ds.forms[item.order().form(ds) as usize];
+    let def = field_defs(form.form_type)
+        .iter()
+        .find(|d| d.label == field)
+        .ok_or_else(|| {
+            ApiError::invalid(format!("Item {item_id} has no custom field '{field}'."))
+        })?;
+    let key = (item_id, form.id * 100 + def.offset);
+    ds.answers.insert(key, answer.to_owned());
+    ds.item_touched.insert(item_id, crate::time::now());
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! An organization's details and the organizations a token may act for.
 
+use crate::access::{org_access, path_error};
 use crate::counters::bump;
 use crate::dataset::{Dataset, Org};
 use crate::errors::{ApiError, json_response};
-use crate::oauth::Scope;
-use crate::payments::{org_access, path_error};
 use crate::state::AppState;
 use crate::time::{TICKS_PER_DAY, Ticks, format_paris};
+use crate::tokens::Scope;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};

@@ -5,17 +5,17 @@
 //! reaches these routes; an association's token or one obtained for a single
 //! organization gets 403.
 
+use crate::access::path_error;
 use crate::counters::bump;
 use crate::dataset::Dataset;
 use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{ApiNotificationType, SortOrder};
-use crate::oauth::Scope;
 use crate::organization::joined;
 use crate::pagination::PageRequest;
-use crate::payments::path_error;
 use crate::query::{Query, body_object};
 use crate::state::{AppState, lock};
+use crate::tokens::Scope;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -48,7 +48,7 @@ fn require_partner(scope: Scope) -> Result<(), ApiError> {
 
 /// The key HelloAsso signs a URL's notifications with; derived, so that the
 /// same URL always gets the same key.
-fn signature_key(st: &AppState, url: &str) -> String {
+pub(crate) fn signature_key(st: &AppState, url: &str) -> String {
     let digest = Sha256::digest(format!("{}|{url}", st.client_secret));
     hex::encode(&digest[..16])
 }

@@ -1,15 +1,16 @@
 //! Payment listings, the older search endpoint and payment details.
 
+use crate::access::{ListingQuery, org_access, page_request, path_error};
 use crate::counters::bump;
 use crate::dataset::Dataset;
 use crate::errors::{ApiError, json_response};
 use crate::export;
 use crate::model::{FormType, Page, Pagination, Payment};
-use crate::oauth::Scope;
 use crate::pagination::{self, Filter, PageOut, PageRequest};
 use crate::query::Query;
 use crate::render;
 use crate::state::AppState;
+use crate::tokens::Scope;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -17,63 +18,6 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-
-/// The organization a token may access, or 404/403.
-pub(crate) fn org_access(ds: &Dataset, slug: &str, scope: Scope) -> Result<u8, ApiError> {
-    let org = ds
-        .org_index(slug)
-        .ok_or_else(|| ApiError::not_found(format!("Organization '{slug}' not found.")))?;
-    if !scope.allows(org) {
-        return Err(ApiError::Forbidden(
-            "This token may not access this organization.".to_owned(),
-        ));
-    }
-    Ok(org)
-}
-
-pub(crate) fn path_error(e: PathRejection) -> ApiError {
-    ApiError::invalid(format!("Invalid path: {e}"))
-}
-
-/// The filters shared by the JSON listings and the CSV export.
-pub(crate) struct ListingQuery {
-    pub from: Option<i64>,
-    pub to: Option<i64>,
-    pub states: u32,
-    pub order: crate::model::SortOrder,
-    pub field: crate::model::SortField,
-    pub search: Option<String>,
-}
-
-impl ListingQuery {
-    pub(crate) fn parse(q: &Query, search_key: &str) -> Result<Self, ApiError> {
-        Ok(ListingQuery {
-            from: q.date("from")?,
-            to: q.date("to")?,
-            states: q.states("states")?,
-            order: q.sort_order()?,
-            field: q.sort_field()?,
-            search: q.get(search_key).map(str::to_owned),
-        })
-    }
-
-    pub(crate) fn filter(&self, ds: &Dataset, org: u8) -> Filter {
-        Filter {
-            org,
-            from: self.from,
-            to: self.to,
-            field: self.field,
-            order: self.order,
-            states: self.states,
-            form: None,
-            form_types: 0,
-            payers: self.search.as_deref().map(|k| ds.search_payers(k)),
-            payer: None,
-            amount: None,
-        }
-    }
-}
 
 fn pagination(out: &PageOut, page_size: usize) -> Pagination {
     let (total_count, total_pages) = match out.total {
@@ -147,27 +91,6 @@ fn json_bytes(body: Vec<u8>) -> Response {
 
 /// Room reserved per listed item: a rendered payment takes 1.3 to 1.8 KB.
 const BYTES_PER_ITEM: usize = 2048;
-
-/// The paging a listing's query asks for. `withCount` says whether to count
-/// the totals (`false`: -1, as HelloAsso answers); without it the listing
-/// counts when `counts_by_default`: never for payments, orders and items
-/// (the spec of 2025-06 gives `withCount` a default of false there, and
-/// sample 54 shows an items page with -1), always for forms (samples 21 and
-/// 51 carry counts and the spec gives forms no `withCount`). The fake never counts when told to act
-/// as if it cannot.
-pub(crate) fn page_request(
-    st: &AppState,
-    q: &Query,
-    counts_by_default: bool,
-) -> Result<PageRequest, ApiError> {
-    Ok(PageRequest {
-        page_size: q.page_size()?,
-        page_index: q.page_index()?,
-        token: q.get("continuationToken").map(str::to_owned),
-        counts: q.bool("withCount")?.unwrap_or(counts_by_default)
-            && !st.counts_unknown.load(Ordering::Relaxed),
-    })
-}
 
 fn wants(headers: &HeaderMap, mime: &str) -> bool {
     headers

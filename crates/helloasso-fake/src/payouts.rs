@@ -10,15 +10,15 @@
 //! none of the three (the spec lists it first), amounts in euros (the
 //! spec's decimal type), a comma as the separator.
 
+use crate::access::{org_access, path_error};
 use crate::counters::bump;
 use crate::dataset::{Dataset, FLAG_PAID_OUT};
 use crate::errors::ApiError;
 use crate::export::{XLSX_MIME, excel_paris, spreadsheet};
 use crate::model::{FormType, PaymentState};
-use crate::oauth::Scope;
-use crate::payments::{org_access, path_error};
 use crate::state::AppState;
 use crate::time::{TICKS_PER_DAY, Ticks, format_paris};
+use crate::tokens::Scope;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};

@@ -33,16 +33,17 @@ fn refused(reason: u16, text: String) -> ApiError {
     }
 }
 
+use crate::access::path_error;
 use crate::counters::bump;
 use crate::dataset::{FLAG_ORDER_CANCELED, RefundRec};
 use crate::errors::ApiError;
 use crate::model::{Meta, OperationState, PaymentCashOutState, PaymentState, RefundOperation};
-use crate::oauth::Scope;
-use crate::payments::{path_error, payment_index};
+use crate::payments::payment_index;
 use crate::query::Query;
 use crate::render;
 use crate::state::{AppState, read};
 use crate::time::{self, format_paris};
+use crate::tokens::Scope;
 use crate::webhooks;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;

@@ -1,12 +1,13 @@
 //! The router, startup and the [`FakeServer`] handle.
 
 use crate::checkout::{self, PaidCheckout};
+use crate::config::FaultConfig;
 use crate::config::{FakeConfig, MfaConfig, WebhookConfig};
 use crate::conn::{ConnMeta, KillableListener};
 use crate::counters::CountersSnapshot;
 use crate::dataset::Dataset;
 use crate::errors::{self, ApiError};
-use crate::faults::{self, FaultConfig};
+use crate::faults;
 use crate::model::{FormType, PaymentState};
 use crate::state::{AppState, lock, read, write};
 use crate::{
@@ -392,6 +393,16 @@ impl FakeServer {
         *write(&self.state.webhook) = webhook;
     }
 
+    /// Replaces the retries and faults of notification delivery.
+    pub fn set_webhook_delivery(&self, delivery: crate::WebhookDelivery) {
+        self.state.deliveries.set(delivery);
+    }
+
+    /// Every notification sent so far, one entry per URL, in order.
+    pub fn webhook_log(&self) -> Vec<crate::SentNotification> {
+        self.state.deliveries.log()
+    }
+
     /// Makes listings answer -1 counts (or real ones again).
     pub fn set_counts_unknown(&self, unknown: bool) {
         self.state.counts_unknown.store(unknown, Ordering::Relaxed);
@@ -431,6 +442,18 @@ impl FakeServer {
     /// and sends the Order and Payment webhooks.
     pub fn pay_checkout_intent(&self, checkout_intent_id: i64) -> Result<PaidCheckout, FakeError> {
         checkout::pay_intent(&self.state, checkout_intent_id).map_err(FakeError::from_api)
+    }
+
+    /// Changes an item's answer to the custom field labelled `field` (as a
+    /// payer editing their registration); the item's `UpdateDate` moves.
+    pub fn set_custom_field_answer(
+        &self,
+        item_id: i64,
+        field: &str,
+        answer: &str,
+    ) -> Result<(), FakeError> {
+        crate::orders::set_answer(&mut self.state.write(), item_id, field, answer)
+            .map_err(FakeError::from_api)
     }
 
     /// Number of payments (all organizations).

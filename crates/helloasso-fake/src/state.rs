@@ -1,12 +1,12 @@
 //! The shared state behind every route.
 
+use crate::config::FaultConfig;
 use crate::config::{FakeConfig, MfaConfig, WebhookConfig};
 use crate::counters::Counters;
 use crate::dataset::Dataset;
-use crate::faults::FaultConfig;
-use crate::oauth::TokenStore;
 use crate::rendered::RenderedPayments;
 use crate::rng::SplitMix64;
+use crate::tokens::TokenStore;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -21,6 +21,8 @@ pub(crate) struct AppState {
     pub mfa: RwLock<MfaConfig>,
     pub webhook: RwLock<Option<WebhookConfig>>,
     pub webhook_client: reqwest::Client,
+    /// Retries, faults and log of notification delivery.
+    pub deliveries: crate::delivery::Deliveries,
     pub client_id: String,
     pub client_secret: String,
     pub token_lifetime: Duration,
@@ -56,6 +58,7 @@ impl AppState {
             mfa: RwLock::new(config.mfa.clone()),
             webhook: RwLock::new(config.webhook.clone()),
             webhook_client,
+            deliveries: crate::delivery::Deliveries::new(config.seed),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             token_lifetime: config.token_lifetime,

@@ -40,10 +40,13 @@ impl Transport {
                 Some(cache) => Some(cache.get().await?),
                 None => None,
             };
-            let context = match &token {
+            let mut context = match &token {
                 Some(t) => CallContext::with_bearer(t.token.access_token().expose_secret()),
                 None => CallContext::anonymous(),
             };
+            if let Some(limit) = operation.body_limit {
+                context = context.with_body_limit(limit);
+            }
             let raw =
                 helloasso_raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
             let span = telemetry::request_span(operation.name, sent);

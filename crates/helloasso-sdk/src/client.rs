@@ -60,6 +60,9 @@ struct Shared {
     /// The generated client requests are built on before each attempt binds
     /// them to a client carrying its token.
     raw: helloasso_raw::Client,
+    /// Refuse every operation that is not a read (see
+    /// [`ClientBuilder::read_only`]).
+    read_only: bool,
 }
 
 impl Client {
@@ -76,6 +79,11 @@ impl Client {
     /// The client id.
     pub fn client_id(&self) -> &str {
         &self.shared.credentials.client_id
+    }
+
+    /// Whether it refuses every write ([`ClientBuilder::read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.shared.read_only
     }
 
     /// The organization whose token this handle uses, for a partner's
@@ -237,7 +245,9 @@ impl Client {
         R: Request<Output = helloasso_raw::ByteStream>,
     {
         let request = build(&self.shared.raw);
-        let response = self.run(Plan::of::<R>(), no_path, &request).await?;
+        let response = self
+            .run(Plan::of::<R>().streamed(), no_path, &request)
+            .await?;
         Ok(response.map(helloasso_raw::ByteStream::into_inner))
     }
 
@@ -247,6 +257,14 @@ impl Client {
         decode_path: crate::error_mapping::DecodePath,
         request: &R,
     ) -> Result<Response<R::Output>> {
+        // The one place every API call passes: a write refused here is
+        // refused whatever facade method or escape hatch built it, and
+        // before its token is even fetched.
+        if self.shared.read_only && !R::REPLAYABLE {
+            return Err(Error::ReadOnly {
+                operation: R::OPERATION_ID,
+            });
+        }
         let plan = plan.with_retry_policy(self.retry.clone());
         let cache = plan.is_authenticated().then(|| self.token_cache());
         self.shared
@@ -297,6 +315,7 @@ pub struct ClientBuilder {
     refresh_skew: Duration,
     sleep: Option<Arc<dyn AsyncSleep>>,
     clock: Option<Arc<dyn Clock>>,
+    read_only: bool,
 }
 
 impl Default for ClientBuilder {
@@ -314,6 +333,7 @@ impl Default for ClientBuilder {
             refresh_skew: Duration::from_secs(60),
             sleep: None,
             clock: None,
+            read_only: false,
         }
     }
 }
@@ -439,6 +459,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Refuse every operation that is not a read (a refund, a cancellation,
+    /// a checkout, a form or notification change), before anything is
+    /// sent, with [`Error::ReadOnly`] (default: off). Token requests and
+    /// reads go through. For a tool that must never move money or change
+    /// settings, whatever it is asked.
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
     /// Checks the configuration and builds the client. Nothing is sent yet.
     pub fn build(self) -> Result<Client> {
         self.environment.validate()?;
@@ -506,6 +536,7 @@ impl ClientBuilder {
                 transport,
                 caches,
                 raw,
+                read_only: self.read_only,
             }),
             key,
             retry: None,

@@ -168,6 +168,19 @@ pub enum Error {
         excerpt: String,
     },
 
+    /// A success answer's body grew past
+    /// [`MAX_RESPONSE_BODY`](crate::MAX_RESPONSE_BODY) (a broken server or
+    /// proxy sending without end): its read was stopped. For a write, the
+    /// answer was a success most likely, but its text is unknown.
+    #[error(
+        "HelloAsso's answer is larger than {limit} bytes, far more than any page it serves: the read was stopped"
+    )]
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+
     /// The request was refused before anything was sent: invalid
     /// configuration or input.
     #[error("invalid request: {message}")]
@@ -175,6 +188,15 @@ pub enum Error {
     InvalidRequest {
         /// What is wrong and how to fix it.
         message: String,
+    },
+
+    /// The client is read-only ([`ClientBuilder::read_only`](crate::ClientBuilder::read_only))
+    /// and this operation writes: nothing was sent.
+    #[error("read-only mode: `{operation}` changes data at HelloAsso and was not sent")]
+    #[non_exhaustive]
+    ReadOnly {
+        /// The operation refused, e.g. `refund_payment`.
+        operation: &'static str,
     },
 
     /// A task the client runs in the background (fetching the next page,
@@ -271,7 +293,9 @@ impl Error {
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Transport { .. }
             | Error::InvalidRequest { .. }
+            | Error::ReadOnly { .. }
             | Error::TaskFailed { .. }
+            | Error::ResponseTooLarge { .. }
             | Error::TokenStore { .. } => None,
         }
     }

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::error::{ApiErrorItem, Error};
 use crate::mfa::{MfaProof, USER_NOT_ENROLLED_CODE};
-use crate::redact::{excerpt, without_query, without_values};
+use crate::redact::{ERROR_BODY_LIMIT, excerpt, without_query, without_values};
 use crate::retry::parse_retry_after;
 
 /// The generated client's error type.
@@ -403,12 +403,28 @@ pub(crate) async fn from_raw(
                 Err(e) => transport(e),
             }
         }
-        helloasso_raw::Error::CommunicationError(e)
-        | helloasso_raw::Error::ResponseBodyError(e)
-        | helloasso_raw::Error::InvalidUpgrade(e) => transport(e),
+        helloasso_raw::Error::ResponseBodyError(e) => match too_large(&e) {
+            Some(limit) => Error::ResponseTooLarge { limit },
+            None => transport(e),
+        },
+        helloasso_raw::Error::CommunicationError(e) | helloasso_raw::Error::InvalidUpgrade(e) => {
+            transport(e)
+        }
         helloasso_raw::Error::InvalidRequest(message) => Error::invalid_request(message),
         helloasso_raw::Error::Custom(message) => Error::invalid_request(message),
     }
+}
+
+/// The cap a body error came from, when the body was cut for its size.
+fn too_large(error: &reqwest::Error) -> Option<usize> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if let Some(cut) = e.downcast_ref::<helloasso_raw::hooks::BodyTooLarge>() {
+            return Some(cut.limit);
+        }
+        cause = e.source();
+    }
+    None
 }
 
 /// A reqwest failure, with whether the request may have been acted on.
@@ -441,11 +457,6 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     out
 }
-
-/// How much of an error body is read and looked at: enough for any error
-/// document HelloAsso writes; a larger body (an HTML page) is cut, never
-/// read whole into memory.
-pub(crate) const ERROR_BODY_LIMIT: usize = 8 * 1024;
 
 /// The first `limit` bytes of a response's body; the rest is not read.
 async fn read_bounded(

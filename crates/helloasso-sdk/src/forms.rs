@@ -183,6 +183,16 @@ impl ListForms {
         self
     }
 
+    /// Starts after the page of this [`Checkpoint`](crate::Checkpoint)
+    /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
+    /// dropping from the first page the records its page listed. A stream
+    /// or page of a listing with other filters fails with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
+        self.start = self.start.resume_at(checkpoint);
+        self
+    }
+
     /// How streams walk the listing (default: continuation tokens).
     pub fn paging(mut self, paging: Paging) -> Self {
         self.start = self.start.paging(paging);
@@ -214,6 +224,13 @@ impl listing::PagedListing for ListForms {
     // Forms have no numeric id in the listing: nothing to de-duplicate by.
     fn id_of(_: &FormLight) -> Option<i64> {
         None
+    }
+
+    fn selection(&self) -> String {
+        format!(
+            "forms {} {:?} {:?}",
+            self.organization_slug, self.states, self.form_types
+        )
     }
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<FormLight>> {

@@ -185,6 +185,16 @@ impl ListItems {
         self
     }
 
+    /// Starts after the page of this [`Checkpoint`](crate::Checkpoint)
+    /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
+    /// dropping from the first page the records its page listed. A stream
+    /// or page of a listing with other filters fails with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
+        self.start = self.start.resume_at(checkpoint);
+        self
+    }
+
     /// Asks for this 1-based page (with a stream: starts there, by index).
     pub fn page_index(mut self, page_index: i64) -> Self {
         self.start = self.start.page_index(page_index);
@@ -227,6 +237,20 @@ impl listing::PagedListing for ListItems {
 
     fn id_of(item: &Item) -> Option<i64> {
         item.id
+    }
+
+    fn selection(&self) -> String {
+        format!(
+            "items {} {:?} from={:?} to={:?} tiers={:?} states={:?} tier={:?} sort={:?}",
+            self.organization_slug,
+            self.form,
+            self.from,
+            self.to,
+            self.tier_types,
+            self.item_states,
+            self.tier_name,
+            self.sort
+        )
     }
 
     async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Item>> {

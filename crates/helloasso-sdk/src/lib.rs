@@ -137,12 +137,15 @@
 // day are also re-exported at the root below.
 pub mod auth;
 pub mod checkout;
+pub mod follow_up;
 pub mod forms;
 pub mod items;
+pub mod members;
 pub mod orders;
 pub mod partners;
 pub mod payments;
 pub mod payouts;
+pub mod reconcile;
 pub mod webhooks;
 
 /// Refunds: the request, its outcome after an ambiguous failure, and
@@ -157,6 +160,7 @@ pub mod refunds {
 }
 
 mod attempt;
+mod checkpoint;
 mod client;
 mod clock;
 mod environment;
@@ -173,6 +177,7 @@ mod redact;
 mod refund;
 mod refund_refusal;
 mod retry;
+mod roster;
 mod telemetry;
 mod transport;
 
@@ -182,6 +187,7 @@ mod transport;
 struct ReadmeExamples;
 
 // The client and what every call shares.
+pub use checkpoint::{Checkpoint, ParseCheckpointError};
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};
 pub use environment::Environment;
@@ -190,12 +196,14 @@ pub use helloasso_raw::{Cents, ParseCentsError, Request, types};
 pub use http_response::{ByteStream, Response};
 pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep, outcome_unknown};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use transport::MAX_RESPONSE_BODY;
 
 // Everyday names of each area.
 pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, TokenStore};
 pub use checkout::{Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout};
 pub use forms::{Forms, ListForms};
 pub use items::{CustomFields, Items, ListItems};
+pub use members::{Member, MemberForm, Membership, Roster, Validity, ValidityError};
 pub use orders::{ListOrders, OrderHandle, Orders};
 pub use partners::Partners;
 pub use payments::{
@@ -207,4 +215,5 @@ pub use refunds::{
     FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProof, MfaProvider, RefundOutcome, RefundPayment,
     RefundReason, RefundRefusal, mfa_fn,
 };
+pub use roster::{MembersError, MembersQuery};
 pub use webhooks::{Notification, WebhookError};

@@ -6,21 +6,31 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::checkpoint::{self, Checkpoint};
 use crate::error::{Error, Result};
 use crate::pagination::{Cursor, FetchPage, Page, PageStream, PagerSpec, Paging, RawPage};
-use crate::payments::MAX_PAGE_SIZE;
+
+/// HelloAsso refuses pages larger than this.
+pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Where a listing starts, and how its streams walk.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Start {
-    resume_from: Option<String>,
+    resume_from: Option<Checkpoint>,
     page_index: Option<i64>,
     paging: Paging,
 }
 
 impl Start {
     pub(crate) fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
-        self.resume_from = Some(checkpoint.into()).filter(|t| !t.is_empty());
+        self.resume_from = Some(checkpoint.into())
+            .filter(|t| !t.is_empty())
+            .map(Checkpoint::from_token);
+        self
+    }
+
+    pub(crate) fn resume_at(mut self, checkpoint: Checkpoint) -> Self {
+        self.resume_from = Some(checkpoint).filter(|c| !c.token().is_empty());
         self
     }
 
@@ -43,10 +53,17 @@ impl Start {
             (_, Some(index)) if index < 1 => Err(Error::invalid_request(format!(
                 "page index {index} is out of range: pages start at 1"
             ))),
-            (Some(token), None) => Ok(Cursor::Token(token.clone())),
+            (Some(checkpoint), None) => Ok(Cursor::Token(checkpoint.token().to_owned())),
             (None, Some(index)) => Ok(Cursor::Index(index)),
             (None, None) => Ok(Cursor::First),
         }
+    }
+
+    /// The ids a resumed stream drops from its first page.
+    fn resumed_ids(&self) -> &[i64] {
+        self.resume_from
+            .as_ref()
+            .map_or(&[], Checkpoint::last_page_ids)
     }
 
     /// A stream that starts at a page index goes on by index.
@@ -87,12 +104,24 @@ pub(crate) trait PagedListing: Send + Sync + Sized + 'static {
         Ok(())
     }
 
+    /// What selects the listing's records (scope and filters; not paging,
+    /// not a search key), for the fingerprint a [`Checkpoint`] carries.
+    fn selection(&self) -> String;
+
     fn fetch(&self, cursor: Cursor) -> impl Future<Output = Result<RawPage<Self::Item>>> + Send;
 }
 
 fn first_cursor<L: PagedListing>(listing: &L) -> Result<Cursor> {
     check_page_size(listing.page_size())?;
     listing.validate()?;
+    if let Some(checkpoint) = &listing.start().resume_from
+        && !checkpoint.binds(checkpoint::binding(&listing.selection()))
+    {
+        return Err(Error::invalid_request(
+            "this checkpoint was made by a listing with other filters (form, states, dates or \
+             sort): resume with the filters it was made with",
+        ));
+    }
     listing.start().cursor()
 }
 
@@ -111,6 +140,8 @@ pub(crate) fn page_stream<L: PagedListing>(listing: L) -> PageStream<L::Item> {
     };
     let paging = listing.start().paging_from(&cursor);
     let page_size = listing.page_size().map(i64::from);
+    let seen = listing.start().resumed_ids().iter().copied().collect();
+    let binding = checkpoint::binding(&listing.selection());
     let listing = Arc::new(listing);
     let fetch: FetchPage<L::Item> =
         Arc::new(move |cursor| Box::pin(fetch_owned(listing.clone(), cursor)));
@@ -120,6 +151,8 @@ pub(crate) fn page_stream<L: PagedListing>(listing: L) -> PageStream<L::Item> {
         start: cursor,
         page_size,
         id_of: L::id_of,
+        seen,
+        binding,
     })
 }
 

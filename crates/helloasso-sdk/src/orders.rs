@@ -161,6 +161,16 @@ impl ListOrders {
         self
     }
 
+    /// Starts after the page of this [`Checkpoint`](crate::Checkpoint)
+    /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
+    /// dropping from the first page the records its page listed. A stream
+    /// or page of a listing with other filters fails with
+    /// [`Error::InvalidRequest`].
+    pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
+        self.start = self.start.resume_at(checkpoint);
+        self
+    }
+
     /// Asks for this 1-based page (with a stream: starts there, by index).
     pub fn page_index(mut self, page_index: i64) -> Self {
         self.start = self.start.page_index(page_index);
@@ -203,6 +213,13 @@ impl listing::PagedListing for ListOrders {
 
     fn id_of(item: &Order) -> Option<i64> {
         item.id
+    }
+
+    fn selection(&self) -> String {
+        format!(
+            "orders {} {:?} from={:?} to={:?} types={:?} sort={:?}",
+            self.organization_slug, self.form, self.from, self.to, self.form_types, self.sort_order
+        )
     }
 
     fn validate(&self) -> Result<()> {

@@ -31,6 +31,7 @@ use futures::future::{BoxFuture, FutureExt};
 use helloasso_raw::types;
 use tokio::task::JoinHandle;
 
+use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
 
 /// How many pages in a row may bring nothing but items already listed on
@@ -201,6 +202,10 @@ pub(crate) struct PagerSpec<T> {
     /// The page size asked for, to recognise a short (last) page.
     pub(crate) page_size: Option<i64>,
     pub(crate) id_of: fn(&T) -> Option<i64>,
+    /// Ids of the page before the first one (when resuming): dropped from it.
+    pub(crate) seen: HashSet<i64>,
+    /// The fingerprint of the listing's filters, for its checkpoints.
+    pub(crate) binding: [u8; 8],
 }
 
 /// A [`Stream`] of [`Page`]s, the next one fetched while the caller handles
@@ -228,6 +233,10 @@ pub struct PageStream<T> {
     /// The `pageIndex` of the last page, by index paging.
     last_index: Option<i64>,
     checkpoint: Option<String>,
+    /// The ids of the page `checkpoint` came with (or of the page before
+    /// the one resumed at).
+    checkpoint_ids: HashSet<i64>,
+    binding: [u8; 8],
     done: bool,
 }
 
@@ -242,11 +251,13 @@ impl<T: Send + 'static> PageStream<T> {
             pending_error: None,
             index_in_flight: 1,
             seen_tokens: HashSet::new(),
-            previous_ids: HashSet::new(),
+            previous_ids: spec.seen.clone(),
             recent_ids: VecDeque::new(),
             stalled: 0,
             last_index: None,
             checkpoint: None,
+            checkpoint_ids: spec.seen,
+            binding: spec.binding,
             done: false,
         };
         if let Cursor::Token(token) = &spec.start {
@@ -273,6 +284,8 @@ impl<T: Send + 'static> PageStream<T> {
             stalled: 0,
             last_index: None,
             checkpoint: None,
+            checkpoint_ids: HashSet::new(),
+            binding: [0; 8],
             done: false,
         }
     }
@@ -295,6 +308,20 @@ impl<T: Send + 'static> PageStream<T> {
     /// stream resumed from): save it to resume later.
     pub fn checkpoint(&self) -> Option<&str> {
         self.checkpoint.as_deref()
+    }
+
+    /// [`checkpoint`](Self::checkpoint) with what resuming needs besides
+    /// the token: the ids of its page (a record straddling it and the next
+    /// page is then listed once) and the fingerprint of the filters (a
+    /// listing with other filters refuses it). Pass it to a listing's
+    /// `resume_at`, or print it and parse it back.
+    pub fn resume_point(&self) -> Option<Checkpoint> {
+        let token = self.checkpoint.clone()?;
+        Some(Checkpoint::new(
+            token,
+            self.checkpoint_ids.iter().copied(),
+            self.binding,
+        ))
     }
 
     /// Turns a stream of pages into a stream of their items.
@@ -485,6 +512,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
             }
             if page.continuation_token.is_some() {
                 this.checkpoint = page.continuation_token.clone();
+                this.checkpoint_ids.clone_from(&this.previous_ids);
             }
             if page.items.is_empty() {
                 // Every item was a duplicate of the previous page's.
@@ -616,6 +644,8 @@ mod tests {
             start: Cursor::First,
             page_size: Some(2),
             id_of: |i| Some(i.0),
+            seen: HashSet::new(),
+            binding: [0; 8],
         }
     }
 
@@ -656,6 +686,8 @@ mod tests {
             start: Cursor::First,
             page_size: None,
             id_of: |i: &Item| Some(i.0),
+            seen: HashSet::new(),
+            binding: [0; 8],
         });
         let error = stream.next().await.unwrap().unwrap_err();
         assert!(

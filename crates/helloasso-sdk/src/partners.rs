@@ -55,6 +55,8 @@ impl Partners {
             start: Cursor::First,
             page_size: page_size.map(i64::from),
             id_of: |_: &PartnerOrganization| None,
+            seen: Default::default(),
+            binding: [0; 8],
         })
         .items()
     }

@@ -4,7 +4,10 @@
 
 use std::fmt;
 
-use crate::error_mapping::ERROR_BODY_LIMIT;
+/// How much of an error body is read and looked at: enough for any error
+/// document HelloAsso writes; a larger body (an HTML page) is cut, never
+/// read whole into memory.
+pub(crate) const ERROR_BODY_LIMIT: usize = 8 * 1024;
 
 /// How many characters of a body an error quotes at most.
 pub(crate) const EXCERPT_CHARS: usize = 200;

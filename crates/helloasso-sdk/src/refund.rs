@@ -49,6 +49,9 @@ pub const DEFAULT_RECONCILE_WAIT: Duration = Duration::from_secs(5);
 ///         println!("the answer was lost, but the refund {:?} is there", operation.id)
 ///     }
 ///     RefundOutcome::NotApplied { cause, .. } => println!("nothing was refunded: {cause}"),
+///     RefundOutcome::NotFoundOnReadBack { cause } => {
+///         eprintln!("no refund listed yet, which proves nothing: check later ({cause})")
+///     }
 ///     RefundOutcome::Unknown { cause, .. } => {
 ///         eprintln!("sent, outcome unknown: check the payment before retrying ({cause})")
 ///     }
@@ -72,14 +75,23 @@ pub enum RefundOutcome {
         /// How the refund request itself ended.
         cause: Error,
     },
-    /// The answer was lost, and the payment, read back (a second time after
-    /// a wait when the first read showed nothing), lists no matching new
-    /// refund operation, or lists it failed. HelloAsso did not refund.
+    /// The answer was lost, and the payment, read back, lists the matching
+    /// new refund operation as failed (refused, aborted, in error,
+    /// cancelled): HelloAsso did not refund.
     NotApplied {
         /// How the refund request itself ended.
         cause: Error,
         /// The matching operation HelloAsso lists as failed, if any.
         failed_operation: Option<RefundOperationLight>,
+    },
+    /// The answer was lost, and the payment, read back twice (before and
+    /// after [`reconcile_wait`](RefundPayment::reconcile_wait)), lists no
+    /// matching new refund operation. That proves nothing: a request still
+    /// running at HelloAsso can be applied after the last read. Treat it as
+    /// unknown, check the payment later, never send the refund again blindly.
+    NotFoundOnReadBack {
+        /// How the refund request itself ended.
+        cause: Error,
     },
     /// The answer was lost and the payment could not be read back: whether
     /// the refund was applied is unknown. Check the payment before sending
@@ -273,7 +285,9 @@ impl RefundPayment {
     /// amount for a whole refund) means the refund was applied. When none is
     /// listed, the payment is read once more after
     /// [`reconcile_wait`](Self::reconcile_wait), in case the request was
-    /// still running at HelloAsso.
+    /// still running at HelloAsso; when still none is listed the outcome is
+    /// [`RefundOutcome::NotFoundOnReadBack`], which is not a proof that
+    /// nothing was refunded.
     ///
     /// An `Err` always means that no refund was made: the read before it
     /// failed and nothing was sent, or HelloAsso provably did nothing
@@ -312,11 +326,15 @@ impl RefundPayment {
             if let Some(operation) = applied {
                 return Ok(RefundOutcome::FoundOnReadBack { operation, cause });
             }
-            if failed.is_some() || waited {
+            if failed.is_some() {
                 return Ok(RefundOutcome::NotApplied {
                     cause,
                     failed_operation: failed,
                 });
+            }
+            if waited {
+                // An empty read-back is no proof: the refund may land later.
+                return Ok(RefundOutcome::NotFoundOnReadBack { cause });
             }
             waited = true;
             self.client.sleeper().sleep(self.reconcile_wait).await;

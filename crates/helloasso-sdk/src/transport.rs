@@ -16,6 +16,12 @@ use crate::retry::{AsyncSleep, Idempotency, RetryPolicy};
 /// The user agent sent with every request: the crate and its version.
 pub(crate) const USER_AGENT: &str = concat!("helloasso-sdk/", env!("CARGO_PKG_VERSION"));
 
+/// The most bytes a decoded answer may have: a page of 100 payments is about
+/// 130 KB, so 16 MiB is over a hundred times the largest page. A longer
+/// answer fails with [`Error::ResponseTooLarge`] instead of filling memory.
+/// Streamed exports have no cap (an idle timeout bounds them).
+pub const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+
 /// What the attempt loop needs to know about a call besides the request:
 /// its name for spans, whether it may be replayed, its retry policy, and
 /// whether it carries a bearer.
@@ -25,6 +31,8 @@ pub(crate) struct Plan {
     pub(crate) idempotency: Idempotency,
     pub(crate) retry: Option<RetryPolicy>,
     authenticated: bool,
+    /// The most bytes a success body may have (`None`: streamed).
+    pub(crate) body_limit: Option<usize>,
 }
 
 impl Plan {
@@ -40,7 +48,14 @@ impl Plan {
             },
             retry: None,
             authenticated: true,
+            body_limit: Some(MAX_RESPONSE_BODY),
         }
+    }
+
+    /// An answer read as a stream (an export): no cap on its body.
+    pub(crate) fn streamed(mut self) -> Self {
+        self.body_limit = None;
+        self
     }
 
     /// [`Plan::of`] for the type of `request`.

@@ -23,7 +23,8 @@ impl Fake {
     /// Starts the fake with extra flags (an empty value: a switch) and
     /// waits for its banner.
     pub fn start(root: &Path, flags: &[(&str, String)]) -> Result<Self> {
-        let mut command = Command::new(root.join("target/release/helloasso-fake"));
+        let mut command =
+            Command::new(crate::target_dir::get(root)?.join("release/helloasso-fake"));
         command.args(["--port", "0", "--seed", "7"]);
         for (flag, value) in flags {
             command.arg(flag);
@@ -73,7 +74,7 @@ impl Fake {
 
     /// Runs one bench-client scenario against this fake; returns its JSON line.
     pub fn client(&self, root: &Path, scenario: &str, extra: &[(&str, &str)]) -> Result<Value> {
-        let mut command = Command::new(root.join("target/release/bench-client"));
+        let mut command = Command::new(crate::target_dir::get(root)?.join("release/bench-client"));
         command.args([
             scenario,
             "--url",

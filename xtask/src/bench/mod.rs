@@ -3,6 +3,8 @@
 //! loopback; each measurement is a fresh `bench-client` process.
 
 mod fake;
+mod machine;
+mod markdown;
 mod peer;
 mod report;
 
@@ -21,6 +23,9 @@ pub struct Options {
     pub runs: usize,
     /// Smaller sizes, for a smoke run of the whole bench.
     pub quick: bool,
+    /// Write `docs/benchmarks.md` from the last run's `results.json`
+    /// instead of running.
+    pub markdown: bool,
 }
 
 impl Options {
@@ -28,11 +33,13 @@ impl Options {
         let mut options = Self {
             runs: 5,
             quick: false,
+            markdown: false,
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--quick" => options.quick = true,
+                "--markdown" => options.markdown = true,
                 "--runs" => {
                     options.runs = args.next().context("--runs needs a value")?.parse()?;
                     if options.runs == 0 {
@@ -48,6 +55,12 @@ impl Options {
 
 pub fn run(options: &Options) -> Result<()> {
     let root = crate::codegen::root();
+    let results_path = crate::target_dir::get(&root)?.join("bench/results.json");
+    if options.markdown {
+        return write_markdown(&root, &results_path);
+    }
+    let started = machine::now_utc();
+    let load_before = machine::load_average();
     build(&root)?;
     let scale = |full: usize, quick: usize| if options.quick { quick } else { full };
     let mut report = Report::default();
@@ -200,14 +213,19 @@ pub fn run(options: &Options) -> Result<()> {
     }
 
     report.print();
-    let out = root.join("target/bench");
-    std::fs::create_dir_all(&out)?;
-    let path = out.join("results.json");
+    let path = results_path;
+    std::fs::create_dir_all(path.parent().context("results.json has a folder")?)?;
     let mut results = report.json();
     results["runs"] = json!(options.runs);
     results["quick"] = json!(options.quick);
+    results["started"] = json!(started);
+    results["load_before"] = json!(load_before);
+    results["machine"] = json!(machine::describe());
     std::fs::write(&path, serde_json::to_string_pretty(&results)?)?;
-    println!("\nwritten to {}", path.display());
+    println!(
+        "\nwritten to {} (`cargo xtask bench --markdown` renders it)",
+        path.display()
+    );
     if report.failed() {
         bail!("some targets were missed (see the table)");
     }
@@ -456,6 +474,22 @@ fn client_run(root: &Path, fake: &Fake, scenario: &str, runtime: &str) -> Result
 /// over the main organization, the rest over a second one.
 fn seeded(listing: usize) -> String {
     (listing * 10 / 9 + 200).to_string()
+}
+
+/// Renders the last run's results into `docs/benchmarks.md`.
+fn write_markdown(root: &Path, results: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(results).with_context(|| {
+        format!(
+            "reading {} (run `cargo xtask bench` first)",
+            results.display()
+        )
+    })?;
+    let value: Value =
+        serde_json::from_str(&text).with_context(|| format!("reading {}", results.display()))?;
+    let page = root.join("docs/benchmarks.md");
+    std::fs::write(&page, markdown::render(&value))?;
+    println!("written to {}", page.display());
+    Ok(())
 }
 
 fn build(root: &Path) -> Result<()> {

@@ -31,7 +31,11 @@ impl Mode {
 
 /// A Python that can import the SDK, or why there is none.
 pub fn python(root: &Path) -> Result<PathBuf, String> {
-    let venv = root.join(VENV).join("bin/python");
+    let venv_dir = match crate::target_dir::get(root) {
+        Ok(target) => target.join("bench/peer-venv"),
+        Err(e) => return Err(format!("{e:#}")),
+    };
+    let venv = venv_dir.join("bin/python");
     let python = match std::env::var_os("HELLOASSO_BENCH_PYTHON") {
         Some(p) => PathBuf::from(p),
         None if venv.exists() => venv,
@@ -44,14 +48,12 @@ pub fn python(root: &Path) -> Result<PathBuf, String> {
         Ok(python)
     } else {
         Err(format!(
-            "not installed: `python3 -m venv {VENV} && {VENV}/bin/pip install helloasso-python=={VERSION}` \
-             (or set HELLOASSO_BENCH_PYTHON to a python that has it)"
+            "not installed: `python3 -m venv {venv} && {venv}/bin/pip install helloasso-python=={VERSION}` \
+             (or set HELLOASSO_BENCH_PYTHON to a python that has it)",
+            venv = venv_dir.display()
         ))
     }
 }
-
-/// Where the bench looks for the SDK when HELLOASSO_BENCH_PYTHON is unset.
-const VENV: &str = "target/bench/peer-venv";
 
 /// Lists `limit` payments once; the run's wall and CPU time, or why it failed.
 pub fn run(python: &Path, fake: &Fake, mode: Mode, limit: u64) -> Result<Result<Run, String>> {

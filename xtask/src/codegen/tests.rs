@@ -19,7 +19,8 @@ fn fixture(name: &str) -> PathBuf {
 fn scratch() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("openapi")).unwrap();
-    for file in [SPEC, OVERLAY, PROVENANCE] {
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    for file in [SPEC, OVERLAY, PROVENANCE, CLIENT] {
         std::fs::copy(root().join(file), dir.path().join(file)).unwrap();
     }
     dir
@@ -30,6 +31,7 @@ fn scratch() -> tempfile::TempDir {
 fn fixture_scratch() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("openapi")).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
     std::fs::copy(fixture("overlay.json"), dir.path().join(OVERLAY)).unwrap();
     dir
 }
@@ -69,6 +71,19 @@ fn hand_edit_is_caught_offline() {
     std::fs::write(&path, text.replacen("\"int64\"", "\"int32\"", 1)).unwrap();
     let err = check_offline(dir.path()).unwrap_err().to_string();
     assert!(err.contains("edited by hand"), "{err}");
+}
+
+#[test]
+fn hand_edited_client_is_caught_offline() {
+    let dir = scratch();
+    let path = dir.path().join(CLIENT);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("pub struct", "pub(crate) struct", 1)).unwrap();
+    let err = check_offline(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("src/generated.rs is not what progenitor generates"),
+        "{err}"
+    );
 }
 
 #[test]

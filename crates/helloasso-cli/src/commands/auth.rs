@@ -17,6 +17,7 @@ use crate::timezone::Zone;
 pub async fn run(ctx: &Context, format: Format, command: AuthCommand) -> CliResult {
     match command {
         AuthCommand::Check => check(ctx, format).await,
+        AuthCommand::Status => super::auth_status::status(ctx, format).await,
         AuthCommand::Logout => logout(ctx, format).await,
         AuthCommand::Login(_) => Err(CliError::other("login is dispatched on its own")),
     }
@@ -80,6 +81,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> CliResult {
             .map(|d| d.name().to_owned())
             .or_else(|| saved.csv_dialect.take()),
         tz: args.tz.clone().or_else(|| saved.tz.take()),
+        read_only: args.read_only.or(saved.read_only),
     };
     // The profile's values, not another client's from the environment.
     let only_profile = GlobalArgs {

@@ -15,6 +15,11 @@ use crate::rows::{Cell, Row};
 pub async fn run(ctx: &Context, settings: &Settings, command: FormsCommand) -> CliResult {
     match command {
         FormsCommand::List(args) => list(ctx, settings, args).await,
+        FormsCommand::State(args) => super::form_state::set(ctx, args).await,
+        FormsCommand::CreateEvent(args) => {
+            super::form_create::create_event(ctx, settings.format(), settings.style.zone, args)
+                .await
+        }
     }
 }
 

@@ -71,6 +71,9 @@ pub type Bound = Option<DateTime<FixedOffset>>;
 
 /// `--from` and `--to` as instants, refused when they cannot both hold.
 pub fn period_dates(period: &PeriodArgs, zone: Zone) -> CliResult<(Bound, Bound)> {
+    if let Some((from, to)) = period.period.resolve(zone)? {
+        return Ok((Some(from), Some(to)));
+    }
     let from = period
         .from
         .as_deref()
@@ -167,7 +170,7 @@ pub fn order_refunded(payments: Option<&[OrderPayment]>) -> i64 {
         .unwrap_or_default()
         .iter()
         .map(|p| refunded_cents(p.refund_operations.as_deref()))
-        .sum()
+        .fold(0, i64::saturating_add)
 }
 
 /// `TYPE/SLUG` of the form an order went through.
@@ -198,7 +201,7 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
         // and --resume continues from it; a --out file is not left half
         // written, so there is nothing to continue.
         if let Some(checkpoint) = &args.resume {
-            list = list.resume_from(checkpoint.clone());
+            list = list.resume_at(crate::listing::checkpoint(checkpoint)?);
         }
         let walk = pager::walk_resumable(list.pages(), settings.progress, "orders", |order| {
             emitter.row(&order)
@@ -226,7 +229,11 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
         .await?
     };
     let shown = emitter.finish()?;
-    tell_count(shown, walked.total, "orders match", "--all");
+    if args.resume.is_some() {
+        crate::listing::tell_resumed(shown, "orders");
+    } else {
+        tell_count(shown, walked.total, "orders match", "--all");
+    }
     Ok(())
 }
 

@@ -1,23 +1,34 @@
 //! `helloasso orders summary --by month|form|form-type`: what was ordered,
-//! what was given back, per group.
+//! what was paid and given back, per group.
 //!
 //! Every matching order is read and added into one group per key; a last
 //! row holds the totals. Gross is the orders' total (after discount, as
 //! HelloAsso states it), discount what the discounts took off, refunded
 //! what went back through any of the order's payments, and net is gross
-//! less refunded.
+//! less refunded. Paid is what the order's payments in the counted states
+//! brought, whatever their date.
+//!
+//! Gross is what was *ordered* in the period, by order date: it includes
+//! payments refused or abandoned and instalments still to come. `payments
+//! summary` adds up *payments* by their own date, in the states where money
+//! came in. For the same period the two differ by exactly: gross less paid
+//! (ordered but not collected), plus the collected payments of these orders
+//! dated outside the period, less the period's payments of orders outside
+//! it (`tests/cli/reconcile.rs` computes each part from the fake).
 
 use std::collections::BTreeMap;
 
-use helloasso_sdk::types::Order;
+use helloasso_sdk::types::{Order, PaymentState};
 use serde::Serialize;
 
 use crate::cli::{OrderGroupBy, OrdersSummaryArgs};
-use crate::commands::orders::{OrderQuery, listing, order_form, order_refunded};
+use crate::commands::orders::{OrderQuery, listing, order_form};
 use crate::commands::payments::Settings;
-use crate::commands::summary::{month_key, or_none};
+use crate::commands::summary::{MONEY_IN, month_key, or_none};
 use crate::config::Context;
 use crate::exit::CliResult;
+use crate::input;
+use crate::money;
 use crate::output::{Col, Emitter};
 use crate::pager;
 use crate::rows::{Cell, Row};
@@ -33,30 +44,50 @@ pub struct OrderTotals {
     pub discount: i64,
     pub refunded: i64,
     pub net: i64,
+    pub paid: i64,
+}
+
+/// Whether a payment counts as paid: in one of `states`.
+fn paid_cents(o: &Order, states: &[PaymentState]) -> CliResult<i64> {
+    let what = format!("order {}", o.id.unwrap_or_default());
+    let mut paid = 0;
+    for p in o.payments.as_deref().unwrap_or_default() {
+        if p.state.as_ref().is_some_and(|s| states.contains(s)) {
+            paid = money::add(paid, money::amount(&what, p.amount)?)?;
+        }
+    }
+    Ok(paid)
 }
 
 impl OrderTotals {
-    fn add(&mut self, o: &Order) {
+    fn add(&mut self, o: &Order, states: &[PaymentState]) -> CliResult {
+        let what = format!("order {}", o.id.unwrap_or_default());
         let amount = o.amount.as_ref();
-        let gross = amount
-            .and_then(|a| a.total)
-            .map_or(0, helloasso_sdk::Cents::get);
-        let refunded = order_refunded(o.payments.as_deref());
-        self.count += 1;
-        self.gross += gross;
-        self.discount += amount
-            .and_then(|a| a.discount)
-            .map_or(0, helloasso_sdk::Cents::get);
-        self.refunded += refunded;
-        self.net += gross - refunded;
+        let gross = money::amount(&what, amount.and_then(|a| a.total))?;
+        let mut refunded = 0;
+        for payment in o.payments.as_deref().unwrap_or_default() {
+            let of = money::refunded(&what, payment.refund_operations.as_deref())?;
+            refunded = money::add(refunded, of)?;
+        }
+        self.merge(&OrderTotals {
+            group: String::new(),
+            count: 1,
+            gross,
+            discount: money::amount(&what, amount.and_then(|a| a.discount))?,
+            refunded,
+            net: money::sub(gross, refunded)?,
+            paid: paid_cents(o, states)?,
+        })
     }
 
-    fn merge(&mut self, other: &OrderTotals) {
-        self.count += other.count;
-        self.gross += other.gross;
-        self.discount += other.discount;
-        self.refunded += other.refunded;
-        self.net += other.net;
+    fn merge(&mut self, other: &OrderTotals) -> CliResult {
+        self.count = self.count.saturating_add(other.count);
+        self.gross = money::add(self.gross, other.gross)?;
+        self.discount = money::add(self.discount, other.discount)?;
+        self.refunded = money::add(self.refunded, other.refunded)?;
+        self.net = money::add(self.net, other.net)?;
+        self.paid = money::add(self.paid, other.paid)?;
+        Ok(())
     }
 }
 
@@ -67,6 +98,7 @@ const COLS: &[Col] = &[
     Col::right("DISCOUNT (EUR)", "discount_eur"),
     Col::right("REFUNDED (EUR)", "refunded_eur"),
     Col::right("NET (EUR)", "net_eur"),
+    Col::right("PAID (EUR)", "paid_eur"),
 ];
 
 impl Row for OrderTotals {
@@ -81,8 +113,18 @@ impl Row for OrderTotals {
             Cell::Euros(self.discount),
             Cell::Euros(self.refunded),
             Cell::Euros(self.net),
+            Cell::Euros(self.paid),
         ]
     }
+}
+
+/// Whether one of the order's payments is in `states` (a free one too).
+fn has_state(o: &Order, states: &[PaymentState]) -> bool {
+    o.payments
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|p| p.state.as_ref().is_some_and(|s| states.contains(s)))
 }
 
 fn key(by: OrderGroupBy, o: &Order, zone: Zone) -> String {
@@ -98,6 +140,13 @@ fn key(by: OrderGroupBy, o: &Order, zone: Zone) -> String {
 pub async fn run(ctx: &Context, settings: &Settings, args: OrdersSummaryArgs) -> CliResult {
     let zone = settings.style.zone;
     let q = OrderQuery::new(&args.period, &args.form_types, 100, zone)?;
+    // Given states also select the orders: those with a payment in them.
+    let chosen = input::states(&args.states)?;
+    let states = if chosen.is_empty() {
+        MONEY_IN.to_vec()
+    } else {
+        chosen.clone()
+    };
     let out = args.output.out.as_deref();
     let format = settings.listing_format(out);
     // Opened first: a bad --out fails before the whole listing is read.
@@ -110,6 +159,9 @@ pub async fn run(ctx: &Context, settings: &Settings, args: OrdersSummaryArgs) ->
         settings.progress,
         "adding up",
         |order| {
+            if !chosen.is_empty() && !has_state(&order, &states) {
+                return Ok(());
+            }
             let k = key(args.by, &order, zone);
             groups
                 .entry(k.clone())
@@ -117,8 +169,7 @@ pub async fn run(ctx: &Context, settings: &Settings, args: OrdersSummaryArgs) ->
                     group: k,
                     ..OrderTotals::default()
                 })
-                .add(&order);
-            Ok(())
+                .add(&order, &states)
         },
     )
     .await?;
@@ -127,7 +178,7 @@ pub async fn run(ctx: &Context, settings: &Settings, args: OrdersSummaryArgs) ->
         ..OrderTotals::default()
     };
     for row in groups.values() {
-        total.merge(row);
+        total.merge(row)?;
         emitter.row(row)?;
     }
     emitter.row(&total)?;

@@ -20,6 +20,9 @@ pub async fn run(ctx: &Context, settings: &Settings, command: PartnerCommand) ->
         PartnerCommand::Notifications(NotificationsCommand::Delete(args)) => {
             delete(ctx, settings, args).await
         }
+        PartnerCommand::Notifications(NotificationsCommand::Check(args)) => {
+            crate::commands::partner_check::run(ctx, settings, args).await
+        }
     }
 }
 

@@ -89,6 +89,8 @@ pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -
         PaymentsCommand::Search(args) => search(ctx, settings, args).await,
         PaymentsCommand::Export(args) => export(ctx, settings, args).await,
         PaymentsCommand::Refund(args) => refund(ctx, settings, args).await,
+        // `receipts` depends on this module: main dispatches it itself.
+        PaymentsCommand::Receipts(_) => Err(CliError::other("receipts is dispatched on its own")),
         PaymentsCommand::Summary(args) => super::summary::run(ctx, settings, args).await,
     }
 }
@@ -103,6 +105,7 @@ pub const PAYMENT_COLS: &[Col] = &[
     Col::left("MEANS", "means"),
     Col::left("PAYER", "payer"),
     Col::left("FORM", "form"),
+    Col::right("PAYOUT", "payout"),
 ];
 
 impl Row for Payment {
@@ -129,6 +132,7 @@ pub fn payment_cells(p: &Payment) -> Vec<Cell> {
         Cell::text(p.payment_means.as_ref().map_or("", |m| m.as_str())),
         Cell::text(payer),
         Cell::text(form_of(p.order.as_ref())),
+        Cell::number(p.id_cash_out),
     ]
 }
 
@@ -195,13 +199,17 @@ fn listing_with(
 }
 
 async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
+    if let Some(id) = args.payout {
+        let out = args.output.out.as_deref();
+        return super::reconcile::payments_list(ctx, settings, id, out, args.output.force).await;
+    }
     let filters = input::filters(&args.filters, settings.style.zone)?.page_size(args.page_size);
     filters.check_listing()?;
     let limit = (!args.all).then_some(args.limit);
     let page_size = page_size_for(args.page_size, limit);
     let mut list = listing(ctx, &args, &filters)?.page_size(page_size);
     if let Some(checkpoint) = &args.resume {
-        list = list.resume_from(checkpoint.clone());
+        list = list.resume_at(crate::listing::checkpoint(checkpoint)?);
     }
     let out = args.output.out.as_deref();
     let format = settings.listing_format(out);
@@ -243,7 +251,8 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
                 if limit.is_some() {
                     return Err(e.into());
                 }
-                return Err(crate::listing::stopped(e.into(), shown, pages.checkpoint()));
+                let resume = pages.resume_point().map(|c| c.to_string());
+                return Err(crate::listing::stopped(e.into(), shown, resume.as_deref()));
             }
         };
         let bar = bar.get_or_insert_with(|| {
@@ -266,15 +275,17 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         if !fitted {
             fitted = true;
             // Now that HelloAsso said how long it is: a very long listing
-            // goes on with more attempts per page, from this page's checkpoint.
-            if let (Some(t), Some(c)) = (total, page.checkpoint()) {
+            // goes on with more attempts per page, from this page's
+            // checkpoint, which carries the page's ids so that a payment
+            // straddling it and the next page is still listed once.
+            if let (Some(t), Some(c)) = (total, pages.resume_point()) {
                 let attempts = crate::listing::attempts_for(t.div_ceil(u64::from(page_size)));
                 if attempts > crate::listing::LONG_LISTING_ATTEMPTS {
                     let policy = helloasso_sdk::RetryPolicy::default().with_max_attempts(attempts);
                     let client = ctx.client.with_retry_policy(policy);
                     pages = listing_with(&client, ctx, &args, &filters)?
                         .page_size(page_size)
-                        .resume_from(c.to_owned())
+                        .resume_at(c)
                         .pages();
                 }
             }
@@ -284,7 +295,12 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         bar.finish_and_clear();
     }
     let shown = emitter.finish()?;
-    tell_count(shown, total, "payments match", "--all");
+    if args.resume.is_some() {
+        // A resumed listing shows the rest only: it is whole, not cut.
+        crate::listing::tell_resumed(shown, "payments");
+    } else {
+        tell_count(shown, total, "payments match", "--all");
+    }
     Ok(())
 }
 
@@ -398,6 +414,7 @@ const SEARCH_COLS: &[Col] = &[
     Col::right("ID", "id"),
     Col::left("DATE", "date"),
     Col::right("AMOUNT (EUR)", "amount_eur"),
+    Col::right("REFUNDED (EUR)", "refunded_eur"),
     Col::left("STATE", "state"),
     Col::left("PAYER", "payer"),
     Col::left("EMAIL", "email"),
@@ -414,6 +431,8 @@ impl Row for PublicPayment {
             Cell::number(self.id),
             Cell::date(self.date),
             Cell::euros(self.amount),
+            // A partly refunded payment must not look untouched.
+            Cell::Euros(refunded_cents(self.refund_operations.as_deref())),
             Cell::text(enum_text(self.status.as_ref().map(|s| s.as_str()))),
             Cell::text(join_name(
                 self.payer_first_name.as_deref(),
@@ -516,6 +535,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         filters: args.filters.clone(),
         search: args.search.clone(),
         form: None,
+        payout: None,
         limit: 0,
         all: true,
         page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
@@ -842,14 +862,36 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             let shown = Shown::of(operation.id, operation.amount, operation.status.as_ref());
             show_refund(settings, &args, amount, &operation, &shown)
         }
-        RefundOutcome::NotApplied { cause, .. } => Err(CliError::new(
+        // Only a refund operation HelloAsso lists as failed proves that
+        // nothing moved; exit 8 promises the same command can run again.
+        RefundOutcome::NotApplied {
+            cause,
+            failed_operation: Some(failed),
+        } => Err(CliError::new(
             Kind::Unavailable,
             format!(
-                "the refund of payment {} was not applied: {}; reading the payment back shows no new refund, so nothing was refunded",
+                "the refund of payment {} was not applied: {}; reading the payment back lists it as {}, so nothing was refunded",
                 args.id,
-                exit::cause_of_lost_answer(&cause)
+                exit::cause_of_lost_answer(&cause),
+                enum_text(failed.status.as_ref().map(|s| s.as_str())),
             ),
         )),
+        // An empty read-back is no proof: the refund may land after it.
+        RefundOutcome::NotApplied { cause, .. } | RefundOutcome::NotFoundOnReadBack { cause } => {
+            Err(CliError::new(
+                Kind::OutcomeUnknown,
+                format!(
+                    "the refund of payment {id} was sent, outcome unknown ({}): reading the payment back {} later shows no refund yet, which does not prove it was not applied (HelloAsso may still apply it); check `helloasso payments get {id} --with-failed-refunds` before retrying; running the same command again could refund twice",
+                    exit::cause_of_lost_answer(&cause),
+                    if args.read_back_wait == 1 {
+                        "1 second".to_owned()
+                    } else {
+                        format!("{} seconds", args.read_back_wait)
+                    },
+                    id = args.id,
+                ),
+            ))
+        }
         RefundOutcome::Unknown { cause, .. } => Err(exit::unknown_outcome(
             &format!("the refund of payment {}", args.id),
             &format!("`helloasso payments get {} --with-failed-refunds`", args.id),
@@ -869,9 +911,15 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
 /// Refuses, in euros, a refund HelloAsso would refuse: a payment already
 /// refunded, or more than what is left of it.
 fn refundable(payment: &PaymentDetail, id: i64, amount: Option<helloasso_sdk::Cents>) -> CliResult {
-    let refunded = refunded_cents(payment.refund_operations.as_deref());
-    let total = payment.amount.map_or(0, helloasso_sdk::Cents::get);
-    let left = total - refunded;
+    let what = format!("payment {id}");
+    let nothing_sent = |e: CliError| CliError {
+        message: format!("{}; nothing was sent", e.message),
+        ..e
+    };
+    let refunded = crate::money::refunded(&what, payment.refund_operations.as_deref())
+        .map_err(nothing_sent)?;
+    let total = crate::money::amount(&what, payment.amount).map_err(nothing_sent)?;
+    let left = crate::money::sub(total, refunded).map_err(nothing_sent)?;
     let fully = matches!(
         payment.state,
         Some(helloasso_sdk::types::PaymentState::Refunded)

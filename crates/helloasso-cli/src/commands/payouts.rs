@@ -15,6 +15,8 @@ use crate::output;
 pub async fn run(ctx: &Context, settings: &Settings, command: PayoutsCommand) -> CliResult {
     match command {
         PayoutsCommand::Export(args) => export(ctx, settings, args).await,
+        PayoutsCommand::List(args) => super::reconcile::list(ctx, settings, args).await,
+        PayoutsCommand::Show(args) => super::reconcile::show(ctx, settings, args).await,
     }
 }
 

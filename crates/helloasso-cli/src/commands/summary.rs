@@ -14,10 +14,11 @@ use helloasso_sdk::types::{Payment, PaymentState};
 use serde::Serialize;
 
 use crate::cli::{GroupBy, SummaryArgs};
-use crate::commands::payments::{Settings, form_of, refunded_cents};
+use crate::commands::payments::{Settings, form_of};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
+use crate::money;
 use crate::output::{Col, Emitter};
 use crate::pager;
 use crate::rows::{Cell, Row};
@@ -37,22 +38,28 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, p: &Payment) {
-        let gross = p.amount.map_or(0, helloasso_sdk::Cents::get);
-        let refunded = refunded_cents(p.refund_operations.as_deref());
-        self.count += 1;
-        self.gross += gross;
-        self.refunded += refunded;
-        self.tips += p.amount_tip.map_or(0, helloasso_sdk::Cents::get);
-        self.net += gross - refunded;
+    fn add(&mut self, p: &Payment) -> CliResult {
+        let what = format!("payment {}", p.id.unwrap_or_default());
+        let gross = money::amount(&what, p.amount)?;
+        let refunded = money::refunded(&what, p.refund_operations.as_deref())?;
+        let tips = money::amount(&what, p.amount_tip)?;
+        self.merge(&Totals {
+            group: String::new(),
+            count: 1,
+            gross,
+            refunded,
+            tips,
+            net: money::sub(gross, refunded)?,
+        })
     }
 
-    fn merge(&mut self, other: &Totals) {
-        self.count += other.count;
-        self.gross += other.gross;
-        self.refunded += other.refunded;
-        self.tips += other.tips;
-        self.net += other.net;
+    fn merge(&mut self, other: &Totals) -> CliResult {
+        self.count = self.count.saturating_add(other.count);
+        self.gross = money::add(self.gross, other.gross)?;
+        self.refunded = money::add(self.refunded, other.refunded)?;
+        self.tips = money::add(self.tips, other.tips)?;
+        self.net = money::add(self.net, other.net)?;
+        Ok(())
     }
 }
 
@@ -123,7 +130,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn add(&mut self, by: GroupBy, p: &Payment, zone: Zone) {
+    pub fn add(&mut self, by: GroupBy, p: &Payment, zone: Zone) -> CliResult {
         let k = key(by, p, zone);
         self.groups
             .entry(k.clone())
@@ -131,21 +138,21 @@ impl Summary {
                 group: k,
                 ..Totals::default()
             })
-            .add(p);
+            .add(p)
     }
 
     /// The groups, then the totals row.
-    pub fn rows(&self) -> Vec<Totals> {
+    pub fn rows(&self) -> CliResult<Vec<Totals>> {
         let mut total = Totals {
             group: "TOTAL".to_owned(),
             ..Totals::default()
         };
         let mut rows: Vec<Totals> = self.groups.values().cloned().collect();
         for row in &rows {
-            total.merge(row);
+            total.merge(row)?;
         }
         rows.push(total);
-        rows
+        Ok(rows)
     }
 }
 
@@ -183,11 +190,10 @@ pub async fn run(ctx: &Context, settings: &Settings, args: SummaryArgs) -> CliRe
     let mut emitter = Emitter::listing::<Totals>(format, settings.style, out, args.output.force)?;
     let mut summary = Summary::default();
     pager::walk(list.pages(), None, settings.progress, "adding up", |p| {
-        summary.add(args.by, &p, zone);
-        Ok(())
+        summary.add(args.by, &p, zone)
     })
     .await?;
-    for row in summary.rows() {
+    for row in summary.rows()? {
         emitter.row(&row)?;
     }
     emitter.finish()?;

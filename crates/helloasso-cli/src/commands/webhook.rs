@@ -20,6 +20,10 @@ pub fn run(format: Format, command: WebhookCommand) -> CliResult {
     match command {
         WebhookCommand::Parse(args) => parse(format, args),
         WebhookCommand::Verify(args) => verify(format, args),
+        // They need a runtime and the profile: main dispatches them.
+        WebhookCommand::Listen(_) | WebhookCommand::Forward(_) => Err(CliError::other(
+            "internal: webhook listen and forward are run by main",
+        )),
     }
 }
 

@@ -188,20 +188,124 @@ fn a_refund_answered_with_a_server_error_is_read_back_and_never_re_sent() {
         api.payment_exists();
         let refund = api.refund_answers(status);
         let r = api.refund();
-        // The payment, read back twice, lists no new refund operation:
-        // HelloAsso did not refund, and the command says so (exit 8).
-        r.fails(8, "was not applied");
+        // The payment, read back twice, lists no new refund operation. That
+        // proves nothing (HelloAsso may apply it later): exit 10, not 8.
+        r.fails(10, "outcome unknown");
         assert!(
             r.stderr.contains(&format!("HTTP {status}")),
             "{status}: {}",
             r.stderr
         );
-        assert!(r.stderr.contains("nothing was refunded"), "{}", r.stderr);
+        assert!(!r.stderr.contains("nothing was refunded"), "{}", r.stderr);
         let all = format!("{}{}", r.stdout, r.stderr).to_lowercase();
         assert!(!all.contains("try again"), "{status}: {all}");
         assert!(!all.contains("retry later"), "{status}: {all}");
         assert_eq!(refund.calls(), 1, "HTTP {status}: the refund was re-sent");
     }
+}
+
+/// Runs `helloasso` with `args` in the background; once `sent` has been
+/// called, `meanwhile` changes the server; then the run's result.
+fn run_while(
+    api: &Api,
+    args: &[&str],
+    sent: &httpmock::Mock<'_>,
+    meanwhile: impl FnOnce(),
+) -> crate::common::Run {
+    let mut cmd = api.cli();
+    cmd.args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("start helloasso");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sent.calls() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the request never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    meanwhile();
+    let out = child.wait_with_output().expect("helloasso ends");
+    crate::common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_refund_answered_504_and_applied_after_the_read_back_exits_10_and_is_sent_once() {
+    // A hostile HelloAsso: the refund is answered 504, the payment lists
+    // no refund while the CLI reads it back, and the refund shows up once
+    // the read-back window is over (as a gateway timeout in front of a slow
+    // backend does).
+    let api = Api::start();
+    let mut before = api.server.mock(|when, then| {
+        when.method(GET).path("/v5/payments/42");
+        then.status(200).json_body(json!({
+            "id": 42, "amount": 1000, "state": "Authorized",
+            "date": "2025-03-01T10:00:00+01:00", "refundOperations": [],
+        }));
+    });
+    let refund = api.refund_answers(504);
+    let r = run_args(api.cli(), &REFUND);
+    before.delete();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v5/payments/42");
+        then.status(200).json_body(json!({
+            "id": 42, "amount": 1000, "state": "Authorized",
+            "date": "2025-03-01T10:00:00+01:00",
+            "refundOperations": [{"id": 9001, "amount": 100, "status": "Processed"}],
+        }));
+    });
+    r.fails(10, "outcome unknown");
+    assert!(r.stderr.contains("HTTP 504"), "{}", r.stderr);
+    assert!(r.stderr.contains("does not prove"), "{}", r.stderr);
+    assert!(r.stderr.contains("payments get 42"), "{}", r.stderr);
+    assert!(!r.stderr.contains("nothing was refunded"), "{}", r.stderr);
+    assert!(!r.stderr.contains("can be run later"), "{}", r.stderr);
+    assert_eq!(refund.calls(), 1, "the refund was re-sent");
+    // The refund was applied after all: what exit 8 would have let a script
+    // do (run it again) would have refunded twice.
+    let shown = run_args(api.cli(), &["payments", "get", "42", "--format", "json"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(shown.stdout.contains("9001"), "{}", shown.stdout);
+    assert_eq!(refund.calls(), 1);
+}
+
+#[test]
+fn a_refund_read_back_as_refused_exits_8_saying_nothing_was_refunded() {
+    let api = Api::start();
+    let mut before = api.server.mock(|when, then| {
+        when.method(GET).path("/v5/payments/42");
+        then.status(200).json_body(json!({
+            "id": 42, "amount": 1000, "state": "Authorized",
+            "date": "2025-03-01T10:00:00+01:00", "refundOperations": [],
+        }));
+    });
+    // Late, so that the payment can change while the CLI waits.
+    let refund = api.server.mock(|when, then| {
+        when.method(POST).path("/v5/payments/42/refund");
+        then.status(504)
+            .delay(std::time::Duration::from_millis(1500))
+            .header("content-type", "application/json")
+            .json_body(error_body(504));
+    });
+    let r = run_while(&api, &REFUND, &refund, || {
+        before.delete();
+        api.server.mock(|when, then| {
+            when.method(GET).path("/v5/payments/42");
+            then.status(200).json_body(json!({
+                "id": 42, "amount": 1000, "state": "Authorized",
+                "date": "2025-03-01T10:00:00+01:00",
+                "refundOperations": [{"id": 9001, "amount": 100, "status": "Refused"}],
+            }));
+        });
+    });
+    r.fails(8, "nothing was refunded");
+    assert!(r.stderr.contains("Refused"), "{}", r.stderr);
+    assert_eq!(refund.calls(), 1, "the refund was re-sent");
 }
 
 #[test]
@@ -323,4 +427,46 @@ fn a_bad_webhook_signature_exits_9() {
         ],
     )
     .fails(9, "do not trust");
+}
+
+#[test]
+fn a_summary_of_absurd_amounts_is_an_error_not_a_wrapped_total() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v5/organizations/mock-org/payments");
+        then.status(200).json_body(json!({
+            "data": [
+                { "id": 1, "amount": 9_000_000_000_000_000_000i64, "state": "Authorized" },
+                { "id": 2, "amount": 9_000_000_000_000_000_000i64, "state": "Authorized" },
+            ],
+            "pagination": { "pageSize": 100 },
+        }));
+    });
+    let r = run_args(api.cli(), &["payments", "summary", "--format", "csv"]);
+    // Not a panic (debug builds) nor a wrapped, negative total (release).
+    r.fails(1, "impossible amount");
+    assert!(!r.stderr.contains("internal error"), "{}", r.stderr);
+    // No totals row: at most the header, printed before the first page.
+    assert!(!r.stdout.contains("TOTAL"), "{}", r.stdout);
+}
+
+#[test]
+fn a_refund_check_with_an_absurd_refunded_amount_sends_nothing() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v5/payments/42");
+        then.status(200).json_body(json!({
+            "id": 42, "amount": 1000, "state": "Authorized",
+            "date": "2025-03-01T10:00:00+01:00",
+            // 1000 less this would wrap to a huge amount left to refund.
+            "refundOperations": [
+                { "id": 7, "amount": -9_223_372_036_854_775_807i64, "status": "Processed" },
+            ],
+        }));
+    });
+    let refund = api.refund_answers(200);
+    let r = api.refund();
+    r.fails(1, "impossible amount");
+    assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
+    assert_eq!(refund.calls(), 0, "the refund was sent");
 }

@@ -375,7 +375,7 @@ fn an_orders_listing_that_stops_can_resume_from_its_checkpoint() {
         path: "/v5/organizations/mock-org/orders",
         token: "after-30",
         first: page(&[40, 30], Some("after-30")),
-        rest: page(&[20, 10], None),
+        rest: page(&[30, 20, 10], None),
     }
     .check(
         cli,

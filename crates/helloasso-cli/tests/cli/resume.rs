@@ -19,11 +19,12 @@ pub struct StopsThenResumes<'a> {
 impl StopsThenResumes<'_> {
     /// Runs `args` (a CSV listing) while the second page is refused: the
     /// command fails having printed the records of the first page (their
-    /// ids `before`, in the first column), and names `token` with
-    /// `--resume`; with `--out FILE` it leaves no file and names no
-    /// checkpoint. Then the same command with `--resume token` while the
-    /// page is served: it prints the ids `after`, asking for nothing before
-    /// the token. Returns both runs.
+    /// ids `before`, in the first column), and names a checkpoint holding
+    /// `token` with `--resume`; with `--out FILE` it leaves no file and
+    /// names no checkpoint. Then the same command with `--resume` and that
+    /// checkpoint while the page is served: it prints the ids `after`
+    /// (without those of `rest` already printed: records straddling the
+    /// join), asking for nothing before the token. Returns both runs.
     #[track_caller]
     pub fn check(
         self,
@@ -48,13 +49,11 @@ impl StopsThenResumes<'_> {
         let stopped = run_args(cli(), args);
         // 7: HelloAsso refused the request (the 400).
         assert_eq!(stopped.code, 7, "{}", stopped.stderr);
-        let hint = format!("--resume {}", self.token);
         let count = format!("stopped after {} records", before.len());
-        assert!(
-            stopped.stderr.contains(&hint) && stopped.stderr.contains(&count),
-            "{}",
-            stopped.stderr
-        );
+        assert!(stopped.stderr.contains(&count), "{}", stopped.stderr);
+        let checkpoint = resume_hint(&stopped.stderr);
+        let parsed: helloasso_sdk::Checkpoint = checkpoint.parse().expect("a checkpoint");
+        assert_eq!(parsed.token(), self.token);
         assert_eq!(first_column(&stopped.stdout), before);
         first.assert_calls(1);
         refused.assert_calls(1);
@@ -80,13 +79,33 @@ impl StopsThenResumes<'_> {
                 .query_param("continuationToken", self.token);
             then.status(200).json_body(self.rest.clone());
         });
-        let resumed = run_args(cli(), &[args, &["--resume", self.token]].concat());
+        let resumed = run_args(cli(), &[args, &["--resume", &checkpoint]].concat());
         resumed.ok();
         assert_eq!(first_column(&resumed.stdout), after);
+        // The resumed listing is whole: no invitation to use --all.
+        assert!(
+            !resumed.stderr.contains("use --all")
+                && resumed
+                    .stderr
+                    .contains("after the checkpoint: the listing is complete"),
+            "{}",
+            resumed.stderr
+        );
         rest.assert_calls(1);
         first.assert_calls(2);
         (stopped, resumed)
     }
+}
+
+/// The checkpoint a stopped listing names after `--resume`.
+#[track_caller]
+pub fn resume_hint(stderr: &str) -> String {
+    let (_, after) = stderr.split_once("--resume ").expect("a --resume hint");
+    after
+        .split_whitespace()
+        .next()
+        .expect("a checkpoint")
+        .to_owned()
 }
 
 /// The first column of each CSV line after the header.

@@ -278,10 +278,11 @@ fn the_header_is_frozen_and_filterable_and_euros_have_a_euro_format() {
         text
     };
     let sheet = part("xl/worksheets/sheet1.xml");
-    // Frozen below row 1; a filter over the header and the 5 rows (A1:I6).
+    // Frozen below row 1; a filter over the header and the 5 rows (A1:J6:
+    // the tenth column is the payout).
     assert!(sheet.contains(r#"ySplit="1""#), "{sheet}");
     assert!(sheet.contains(r#"state="frozen""#), "{sheet}");
-    assert!(sheet.contains(r#"<autoFilter ref="A1:I6""#), "{sheet}");
+    assert!(sheet.contains(r#"<autoFilter ref="A1:J6""#), "{sheet}");
     let styles = part("xl/styles.xml");
     assert!(styles.contains("€"), "{styles}");
     assert!(styles.contains("yyyy-mm-dd hh:mm"), "{styles}");

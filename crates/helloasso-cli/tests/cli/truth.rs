@@ -279,7 +279,9 @@ fn a_listing_that_stops_can_resume_from_its_checkpoint() {
         path: "/v5/organizations/mock-org/payments",
         token: "after-3",
         first: page(&[4, 3], Some("after-3")),
-        rest: page(&[2, 1], None),
+        // Payment 3 straddles the join (a new payment came in between):
+        // printed before the stop, it is not printed again.
+        rest: page(&[3, 2, 1], None),
     }
     .check(
         cli,
@@ -295,6 +297,71 @@ fn a_listing_that_stops_can_resume_from_its_checkpoint() {
         &["4", "3"],
         &["2", "1"],
     );
+}
+
+/// A checkpoint binds the filters it was made with: resumed with others it
+/// would continue another selection, so it is refused before any request.
+#[test]
+fn a_checkpoint_resumed_with_other_filters_is_refused() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200).json_body(json!({
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+        }));
+    });
+    let path = "/v5/organizations/mock-org/payments";
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(path)
+            .query_param_missing("continuationToken");
+        then.status(200).json_body(json!({
+            "data": [{ "id": 4, "amount": 1000, "state": "Authorized" }],
+            "pagination": { "pageSize": 1, "continuationToken": "after-4" },
+        }));
+    });
+    let refused = server.mock(|when, then| {
+        when.method(GET)
+            .path(path)
+            .query_param("continuationToken", "after-4");
+        then.status(400)
+            .json_body(json!({"errors": [{"code": "BadRequest", "message": "refused"}]}));
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cli = || {
+        let mut cmd = bare(home.path());
+        cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+            .env("HELLOASSO_CLIENT_ID", "c")
+            .env("HELLOASSO_CLIENT_SECRET", "s")
+            .env("HELLOASSO_ORGANIZATION", "mock-org")
+            .env("HELLOASSO_TOKEN_FILE", home.path().join("tokens.json"));
+        cmd
+    };
+    let listing = [
+        "payments",
+        "list",
+        "--all",
+        "--page-size",
+        "1",
+        "--format",
+        "csv",
+    ];
+    let stopped = run_args(cli(), &listing);
+    assert_eq!(stopped.code, 7, "{}", stopped.stderr);
+    let checkpoint = crate::resume::resume_hint(&stopped.stderr);
+    let other = run_args(
+        cli(),
+        &[
+            &listing[..],
+            &["--state", "Refunded", "--resume", &checkpoint],
+        ]
+        .concat(),
+    );
+    other.fails(2, "other filters");
+    assert_eq!(refused.calls(), 1, "the other selection was asked for");
+    // A cut checkpoint is refused too, rather than taken for a token.
+    let cut = &checkpoint[..checkpoint.len() - 3];
+    run_args(cli(), &[&listing[..], &["--resume", cut]].concat()).fails(2, "damaged");
 }
 
 /// A listing cut by `--limit` that stops on a page keeps what it printed

@@ -356,3 +356,86 @@ fn no_color_keeps_logs_plain_on_a_terminal() {
     let (_, coloured) = Terminal::spawn(&fake, &format!("-v payments get {id}")).finish();
     assert!(coloured.contains('\u{1b}'), "{coloured:?}");
 }
+
+#[test]
+fn auth_status_on_a_terminal_names_the_organizations() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let mut env = fake.cli();
+    env.env_remove("HELLOASSO_ORGANIZATION");
+    let term = Terminal::spawn_as(&env, "auth status");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    for expected in [
+        "environment",
+        "fake…t-id",
+        "token_expires_at",
+        "demo-association (",
+        "OrganizationAdmin",
+        "(none given)",
+    ] {
+        assert!(screen.contains(expected), "`{expected}` not in:\n{screen}");
+    }
+    assert!(!screen.contains(fake.server.client_secret()), "{screen}");
+}
+
+#[test]
+fn read_only_refund_on_a_terminal_asks_nothing() {
+    if !terminal_available() {
+        return;
+    }
+    let fake = Fake::start();
+    let id = fake.payment_in(PaymentState::Authorized);
+    let term = Terminal::spawn(&fake, &format!("--read-only payments refund {id}"));
+    let (code, screen) = term.finish();
+    assert_eq!(code, 2, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert!(screen.contains("read-only mode"), "{screen}");
+    assert_eq!(fake.server.counters().requests.refund_payment, 0);
+}
+
+/// A payer's name quoted by the refund's question cannot rewrite it: its
+/// escape sequences are shown, not run.
+#[test]
+fn a_payer_name_cannot_rewrite_the_refund_question() {
+    if !terminal_available() {
+        return;
+    }
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/oauth2/token");
+        then.status(200).json_body(serde_json::json!({
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+        }));
+    });
+    server.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/v5/payments/42");
+        then.status(200).json_body(serde_json::json!({
+            "id": 42, "amount": 1000, "state": "Authorized",
+            "payer": { "firstName": "\u{1b}]0;HACKED\u{7}\u{1b}[2K\rRefund 0.01 EUR to", "lastName": "Zoé" },
+        }));
+    });
+    let refund = server.mock(|when, then| {
+        when.method(httpmock::Method::POST)
+            .path("/v5/payments/42/refund");
+        then.status(500);
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = crate::common::bare(home.path());
+    cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+        .env("HELLOASSO_CLIENT_ID", "c")
+        .env("HELLOASSO_CLIENT_SECRET", "s")
+        .env("HELLOASSO_ORGANIZATION", "mock-org")
+        .env("HELLOASSO_TOKEN_FILE", home.path().join("tokens.json"));
+    let mut term = Terminal::spawn_as(&cmd, "payments refund 42");
+    term.expect("[y/N]");
+    term.type_line("n");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(!screen.contains("\u{1b}]0;HACKED"), "{screen:?}");
+    assert!(!screen.contains("\u{1b}[2K"), "{screen:?}");
+    assert!(screen.contains("\\u{1b}]0;HACKED"), "{screen:?}");
+    assert_eq!(refund.calls(), 0);
+}

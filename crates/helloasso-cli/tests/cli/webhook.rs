@@ -116,3 +116,60 @@ fn verify_accepts_the_right_key_and_refuses_a_flipped_bit() {
         .arg(data("payment_event.json")))
     .fails(9, "no signature");
 }
+
+/// POSTs `body` to 127.0.0.1:`port` over a plain socket; the status line.
+fn post_raw(port: u16, body: &[u8], signature: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\nx-ha-signature: {signature}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn listen_stores_a_signed_notification_once_and_refuses_a_forged_one() {
+    let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let key = "listen-test-key";
+    let mut child = bare(home.path())
+        .args(["webhook", "listen", "--port", &port.to_string()])
+        .args(["--key", key])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let body = std::fs::read(data("payment_event.json")).unwrap();
+    // Wait (bounded) for the port to open.
+    let mut up = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(up, "webhook listen never opened its port");
+    let forged = helloasso_sdk::webhooks::sign(&body, b"not-the-key");
+    assert!(post_raw(port, &body, &forged).contains(" 401 "));
+    let good = helloasso_sdk::webhooks::sign(&body, key.as_bytes());
+    assert!(post_raw(port, &body, &good).contains(" 200 "));
+    // A replay of the stored body: 200, and no second line.
+    assert!(post_raw(port, &body, &good).contains(" 200 "));
+    // Time for a wrongly yielded replay to be printed, then stop it.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("\tPayment\t"), "{stdout}");
+}

@@ -10,9 +10,6 @@ use helloasso_raw::types::{PaymentState, SortField, SortOrder};
 use crate::error::{Error, Result};
 use crate::listing::check_page_size;
 
-/// HelloAsso refuses pages larger than this.
-pub const MAX_PAGE_SIZE: u32 = 100;
-
 /// Which payments to select, and in which order: what
 /// [`ListPayments`](crate::ListPayments), [`SearchPayments`](crate::SearchPayments)
 /// and [`ExportPayments`](crate::ExportPayments) share.
@@ -82,7 +79,7 @@ impl PaymentFilters {
         self
     }
 
-    /// Items per page, 1 to [`MAX_PAGE_SIZE`] (HelloAsso's default is 20).
+    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE) (HelloAsso's default is 20).
     /// An export ignores it.
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = Some(page_size);
@@ -140,6 +137,18 @@ impl PaymentFilters {
             target = target.set_search_key(key.clone());
         }
         target
+    }
+}
+
+impl PaymentFilters {
+    /// What selects the payments, for a checkpoint's fingerprint: not the
+    /// page size (a checkpoint survives a new one), not the search key (a
+    /// hash of it would confirm a guess).
+    pub(crate) fn selection(&self) -> String {
+        format!(
+            "states={:?} from={:?} to={:?} sort={:?}",
+            self.states, self.from, self.to, self.sort
+        )
     }
 }
 

@@ -4,7 +4,8 @@ use chrono::{DateTime, FixedOffset};
 use helloasso_raw::builder;
 use helloasso_raw::types::{Payment, PaymentState, SortField, SortOrder};
 
-use super::{FilterTarget, PaymentFilters, Scope};
+use super::filters::{FilterTarget, PaymentFilters};
+use super::scope::Scope;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::export::{ExportFormat, ExportPayments};
@@ -98,6 +99,16 @@ impl ListPayments {
         self
     }
 
+    /// Starts after the page of this [`Checkpoint`](crate::Checkpoint)
+    /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
+    /// dropping from the first page the records its page listed. A stream
+    /// or page of a listing with other filters fails with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
+        self.start = self.start.resume_at(checkpoint);
+        self
+    }
+
     /// How streams walk the listing (default: continuation tokens).
     pub fn paging(mut self, paging: Paging) -> Self {
         self.start = self.start.paging(paging);
@@ -162,6 +173,10 @@ impl listing::PagedListing for ListPayments {
 
     fn id_of(item: &Payment) -> Option<i64> {
         item.id
+    }
+
+    fn selection(&self) -> String {
+        format!("payments {:?} {}", self.scope, self.filters.selection())
     }
 
     /// The page size again (already checked, so no new error), then the

@@ -22,16 +22,19 @@
 mod filters;
 mod get;
 mod list;
+mod scope;
 mod search;
 
 use helloasso_raw::types::FormType;
 
 pub use crate::export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
+pub use crate::listing::MAX_PAGE_SIZE;
 pub use crate::pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub(crate) use filters::FilterTarget;
-pub use filters::{MAX_PAGE_SIZE, PaymentFilters};
+pub use filters::PaymentFilters;
 pub use get::{GetPayment, PaymentHandle};
 pub use list::ListPayments;
+pub(crate) use scope::Scope;
 pub use search::SearchPayments;
 
 use crate::client::Client;
@@ -94,17 +97,4 @@ impl Payments {
     pub fn export(&self, format: ExportFormat) -> ExportPayments {
         self.list().export(format)
     }
-}
-
-/// Which listing endpoint a [`ListPayments`] calls.
-#[derive(Debug, Clone)]
-pub(crate) enum Scope {
-    Organization {
-        organization_slug: String,
-    },
-    Form {
-        organization_slug: String,
-        form_type: FormType,
-        form_slug: String,
-    },
 }

@@ -91,6 +91,16 @@ impl SearchPayments {
         self
     }
 
+    /// Starts after the page of this [`Checkpoint`](crate::Checkpoint)
+    /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
+    /// dropping from the first page the records its page listed. A stream
+    /// or page of a listing with other filters fails with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
+        self.start = self.start.resume_at(checkpoint);
+        self
+    }
+
     /// Keeps payments made through forms of these kinds.
     pub fn form_types(mut self, form_types: impl IntoIterator<Item = FormType>) -> Self {
         self.form_types = form_types.into_iter().collect();
@@ -136,6 +146,17 @@ impl listing::PagedListing for SearchPayments {
 
     fn page_size(&self) -> Option<u32> {
         self.filters.page_size
+    }
+
+    fn selection(&self) -> String {
+        format!(
+            "search {} {} {:?} {:?} {:?}",
+            self.organization_slug,
+            self.filters.selection(),
+            self.form_types,
+            self.amount,
+            self.user_id
+        )
     }
 
     fn id_of(item: &PublicPayment) -> Option<i64> {

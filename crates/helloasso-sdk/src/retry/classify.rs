@@ -77,6 +77,7 @@ pub fn outcome_unknown(error: &Error) -> bool {
         // An answer that arrived but cannot be read (a success most likely):
         // only a refusal (4xx) says that nothing was done.
         Error::Decode { status, .. } => status.is_none_or(|s| !s.is_client_error()),
+        Error::ResponseTooLarge { .. } => true,
         _ => false,
     }
 }

@@ -97,6 +97,25 @@ fn a_known_event_with_the_wrong_shape_is_an_error_keeping_the_body() {
 }
 
 #[test]
+fn a_notification_that_does_not_decode_names_no_payer_value() {
+    // A payer's e-mail where a number belongs, a name where an object
+    // belongs, a name where an amount belongs: the error says what was
+    // expected, never the value.
+    let bodies: [&[u8]; 3] = [
+        br#"{"eventType":"Order","data":{"id":"jeanne.martin@example.org"}}"#,
+        br#"{"eventType":"Payment","data":{"id":1,"payer":"Jeanne Martin"}}"#,
+        br#"{"eventType":"Payment","data":{"id":1,"amount":"Jeanne Martin"}}"#,
+    ];
+    for body in bodies {
+        let error = Notification::parse(body).expect_err("does not decode");
+        for shown in [error.to_string(), format!("{error:?}")] {
+            assert!(!shown.contains("jeanne"), "{shown}");
+            assert!(!shown.contains("Jeanne"), "{shown}");
+        }
+    }
+}
+
+#[test]
 fn an_unknown_event_is_kept_raw() {
     let body = br#"{"eventType":"Refund","data":{"id":1}}"#;
     match Notification::parse(body).unwrap() {

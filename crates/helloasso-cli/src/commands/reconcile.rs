@@ -1,0 +1,389 @@
+//! `helloasso payouts list`, `payouts show ID` and `payments list --payout
+//! ID`: each payout (cash-out) with the payments it transferred, gross,
+//! refunds and net, checked against the amount HelloAsso's own cash-out
+//! export states. A payout whose payments do not add up is flagged with the
+//! difference.
+//!
+//! HelloAsso has no listing of payouts: they are read off the payments
+//! (`idCashOut`, `cashOutDate`). `payouts list --from/--to` keeps payouts
+//! dated in that span and so reads payments from [`PAYOUT_LAG_DAYS`] days
+//! before `--from` (a payout holds the payments of the days before it).
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, FixedOffset};
+use helloasso_sdk::payments::MAX_PAGE_SIZE;
+use helloasso_sdk::reconcile::{PayoutTally, by_payout, payment_amounts};
+use helloasso_sdk::types::Payment;
+use helloasso_sdk::{Cents, ExportFormat, PaymentFilters};
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::cli_books::{PayoutShowArgs, PayoutsListArgs};
+use crate::commands::payments::{Settings, form_of, join_name};
+use crate::config::Context;
+use crate::exit::{CliError, CliResult};
+use crate::input;
+use crate::output::{Col, Emitter};
+use crate::pager;
+use crate::rows::{Cell, Row};
+
+/// How many days before a payout its payments may be: our assumption
+/// (HelloAsso pays out weekly or monthly).
+pub const PAYOUT_LAG_DAYS: i64 = 62;
+
+/// A payout's line: its tally and what HelloAsso's export states.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutLine {
+    #[serde(flatten)]
+    pub tally: PayoutTally,
+    /// Credits less debits of HelloAsso's export, in cents; `None` when
+    /// the export could not be read.
+    pub stated: Option<i64>,
+    /// `stated - net`; 0 when the payout adds up.
+    pub difference: Option<i64>,
+}
+
+impl PayoutLine {
+    /// Whether the payments add up to what HelloAsso states.
+    pub fn check(&self) -> &'static str {
+        match self.difference {
+            Some(0) => "ok",
+            Some(_) => "DIFFERS",
+            None => "no export",
+        }
+    }
+}
+
+const PAYOUT_COLS: &[Col] = &[
+    Col::right("PAYOUT", "payout"),
+    Col::left("DATE", "date"),
+    Col::right("PAYMENTS", "payments"),
+    Col::right("GROSS (EUR)", "gross_eur"),
+    Col::right("REFUNDS (EUR)", "refunds_eur"),
+    Col::right("NET (EUR)", "net_eur"),
+    Col::right("STATED (EUR)", "stated_eur"),
+    Col::right("DIFFERENCE (EUR)", "difference_eur"),
+    Col::left("CHECK", "check"),
+];
+
+impl Row for PayoutLine {
+    const COLUMNS: &'static [Col] = PAYOUT_COLS;
+    const SHEET: &'static str = "Payouts";
+
+    fn cells(&self) -> Vec<Cell> {
+        let t = &self.tally;
+        vec![
+            Cell::Number(t.id),
+            Cell::date(t.date),
+            Cell::Number(i64::try_from(t.payment_ids.len()).unwrap_or(i64::MAX)),
+            Cell::Euros(t.gross),
+            Cell::Euros(t.refunds),
+            Cell::Euros(t.net),
+            Cell::euros(self.stated),
+            Cell::euros(self.difference),
+            Cell::text(self.check()),
+        ]
+    }
+}
+
+/// One payment of a payout, as `payouts show` lists it; JSON keeps the
+/// payment as HelloAsso sent it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutPayment {
+    pub payout: i64,
+    pub gross: i64,
+    pub refunds: i64,
+    pub net: i64,
+    pub payment: Payment,
+}
+
+pub const PAYOUT_PAYMENT_COLS: &[Col] = &[
+    Col::right("PAYMENT", "payment"),
+    Col::left("DATE", "date"),
+    Col::left("PAYER", "payer"),
+    Col::left("FORM", "form"),
+    Col::left("MEANS", "means"),
+    Col::left("STATE", "state"),
+    Col::right("GROSS (EUR)", "gross_eur"),
+    Col::right("REFUNDS (EUR)", "refunds_eur"),
+    Col::right("NET (EUR)", "net_eur"),
+];
+
+impl Row for PayoutPayment {
+    const COLUMNS: &'static [Col] = PAYOUT_PAYMENT_COLS;
+    const SHEET: &'static str = "Payout";
+
+    fn cells(&self) -> Vec<Cell> {
+        let p = &self.payment;
+        vec![
+            Cell::number(p.id),
+            Cell::date(p.date),
+            Cell::text(p.payer.as_ref().map_or_else(String::new, |payer| {
+                join_name(payer.first_name.as_deref(), payer.last_name.as_deref())
+            })),
+            Cell::text(form_of(p.order.as_ref())),
+            Cell::text(p.payment_means.as_ref().map_or("", |m| m.as_str())),
+            Cell::text(p.state.as_ref().map_or("", |s| s.as_str())),
+            Cell::Euros(self.gross),
+            Cell::Euros(self.refunds),
+            Cell::Euros(self.net),
+        ]
+    }
+}
+
+impl PayoutPayment {
+    pub fn new(payout: i64, payment: Payment) -> Self {
+        let (gross, refunds) = payment_amounts(&payment);
+        Self {
+            payout,
+            gross,
+            refunds,
+            net: gross - refunds,
+            payment,
+        }
+    }
+}
+
+/// Every payment dated in `[from, to)` (either end open), oldest first.
+pub async fn payments_between(
+    ctx: &Context,
+    settings: &Settings,
+    from: Option<DateTime<FixedOffset>>,
+    to: Option<DateTime<FixedOffset>>,
+) -> CliResult<Vec<Payment>> {
+    let mut filters = PaymentFilters::new().page_size(MAX_PAGE_SIZE).sort(
+        helloasso_sdk::types::SortField::Date,
+        helloasso_sdk::types::SortOrder::Asc,
+    );
+    if let Some(from) = from {
+        filters = filters.from(from);
+    }
+    if let Some(to) = to {
+        filters = filters.to(to);
+    }
+    filters.check_listing()?;
+    let list = ctx
+        .client
+        .payments(ctx.organization()?)
+        .list()
+        .filters(filters);
+    let mut out = Vec::new();
+    pager::walk(list.pages(), None, settings.progress, "payments", |p| {
+        out.push(p);
+        Ok(())
+    })
+    .await?;
+    Ok(out)
+}
+
+/// Credits less debits of HelloAsso's export of payout `id`, in cents.
+pub async fn stated_amount(ctx: &Context, id: i64) -> CliResult<i64> {
+    let mut body: Vec<u8> = Vec::new();
+    ctx.client
+        .payout(ctx.organization()?, id)
+        .write_to(ExportFormat::Csv, &mut body)
+        .await?;
+    export_total(&body)
+        .map_err(|e| CliError::other(format!("the export of payout {id} is unreadable: {e}")))
+}
+
+/// Credits less debits of a cash-out export in CSV (a byte-order mark
+/// allowed). Whole numbers are cents, as the fake writes them; a number
+/// with a decimal mark is euros.
+pub fn export_total(csv_bytes: &[u8]) -> Result<i64, String> {
+    let body = csv_bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(csv_bytes);
+    let mut reader = csv::Reader::from_reader(body);
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("no `{name}` column"))
+    };
+    let (credit, debit) = (col("credit")?, col("debit")?);
+    let mut total = 0i64;
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        total += cents(record.get(credit).unwrap_or(""))?;
+        total -= cents(record.get(debit).unwrap_or(""))?;
+    }
+    Ok(total)
+}
+
+fn cents(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    if let Ok(n) = text.parse::<i64>() {
+        return Ok(n);
+    }
+    text.parse::<Cents>()
+        .map(Cents::get)
+        .map_err(|_| "an amount is not a number".to_owned())
+}
+
+/// The payouts dated in `[from, to)`, each checked against its export.
+pub async fn payout_lines(
+    ctx: &Context,
+    settings: &Settings,
+    from: Option<DateTime<FixedOffset>>,
+    to: Option<DateTime<FixedOffset>>,
+) -> CliResult<(Vec<PayoutLine>, Vec<Payment>)> {
+    let read_from = from.map(|f| f - Duration::days(PAYOUT_LAG_DAYS));
+    let payments = payments_between(ctx, settings, read_from, to).await?;
+    let mut lines = Vec::new();
+    for tally in by_payout(&payments) {
+        let inside = tally
+            .date
+            .is_none_or(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d < t));
+        if !inside {
+            continue;
+        }
+        let stated = stated_amount(ctx, tally.id).await.ok();
+        lines.push(PayoutLine {
+            difference: stated.map(|s| tally.difference(s)),
+            stated,
+            tally,
+        });
+    }
+    Ok((lines, payments))
+}
+
+pub async fn list(ctx: &Context, settings: &Settings, args: PayoutsListArgs) -> CliResult {
+    let zone = settings.style.zone;
+    let from = args
+        .from
+        .as_deref()
+        .map(|v| input::date("--from", v, zone))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|v| input::date("--to", v, zone))
+        .transpose()?;
+    let out = args.out.as_deref();
+    let format = settings.listing_format(out);
+    let mut emitter = Emitter::listing::<PayoutLine>(format, settings.style, out, args.force)?;
+    let (lines, _) = payout_lines(ctx, settings, from, to).await?;
+    for line in &lines {
+        emitter.row(line)?;
+    }
+    if emitter.finish()? == 0 {
+        eprintln!("no payouts in this period");
+    }
+    warn_differences(&lines);
+    Ok(())
+}
+
+fn warn_differences(lines: &[PayoutLine]) {
+    for line in lines {
+        if let Some(d) = line.difference.filter(|d| *d != 0) {
+            eprintln!(
+                "warning: payout {} does not add up: HelloAsso states {} EUR, its payments net {} EUR (difference {} EUR)",
+                line.tally.id,
+                input::format_euros(line.stated.unwrap_or_default()),
+                input::format_euros(line.tally.net),
+                input::format_euros(d)
+            );
+        }
+    }
+}
+
+/// The payments of payout `id` among every payment.
+async fn payments_of(ctx: &Context, settings: &Settings, id: i64) -> CliResult<Vec<Payment>> {
+    let mut payments = payments_between(ctx, settings, None, None).await?;
+    payments.retain(|p| p.id_cash_out == Some(id));
+    if payments.is_empty() {
+        return Err(CliError::new(
+            crate::exit::Kind::NotFound,
+            format!("no payment belongs to payout {id}"),
+        ));
+    }
+    Ok(payments)
+}
+
+pub async fn show(ctx: &Context, settings: &Settings, args: PayoutShowArgs) -> CliResult {
+    let out = args.out.as_deref();
+    let format = settings.listing_format(out);
+    let mut emitter = Emitter::listing::<PayoutPayment>(format, settings.style, out, args.force)?;
+    let payments = payments_of(ctx, settings, args.id).await?;
+    let tally = by_payout(&payments)
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::other(format!("no payment belongs to payout {}", args.id)))?;
+    let stated = stated_amount(ctx, args.id).await.ok();
+    for p in payments {
+        emitter.row(&PayoutPayment::new(args.id, p))?;
+    }
+    if !matches!(format, Format::Json | Format::Jsonl) {
+        let mut total = vec![Cell::text("TOTAL")];
+        total.extend(std::iter::repeat_n(Cell::Empty, 5));
+        total.extend([
+            Cell::Euros(tally.gross),
+            Cell::Euros(tally.refunds),
+            Cell::Euros(tally.net),
+        ]);
+        emitter.item(&(), total)?;
+    }
+    emitter.finish()?;
+    let line = PayoutLine {
+        difference: stated.map(|s| tally.difference(s)),
+        stated,
+        tally,
+    };
+    match line.stated {
+        Some(s) => eprintln!(
+            "payout {}: {} payments, net {} EUR; HelloAsso states {} EUR: {}",
+            args.id,
+            line.tally.payment_ids.len(),
+            input::format_euros(line.tally.net),
+            input::format_euros(s),
+            line.check()
+        ),
+        None => eprintln!(
+            "payout {}: {} payments, net {} EUR; HelloAsso's export could not be read",
+            args.id,
+            line.tally.payment_ids.len(),
+            input::format_euros(line.tally.net)
+        ),
+    }
+    warn_differences(std::slice::from_ref(&line));
+    Ok(())
+}
+
+/// `payments list --payout ID`: the payout's payments in the payments
+/// listing's own columns.
+pub async fn payments_list(
+    ctx: &Context,
+    settings: &Settings,
+    id: i64,
+    out: Option<&Path>,
+    force: bool,
+) -> CliResult {
+    let format = settings.listing_format(out);
+    let mut emitter = Emitter::listing::<Payment>(format, settings.style, out, force)?;
+    for p in payments_of(ctx, settings, id).await? {
+        emitter.row(&p)?;
+    }
+    emitter.finish()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_totals_are_credits_less_debits() {
+        let csv = "\u{feff}cashOutId,credit,debit\n1,1500,0\n1,2000,500\n1,\"12,50\",\n";
+        assert_eq!(
+            export_total(csv.as_bytes()).unwrap(),
+            1500 + 2000 - 500 + 1250
+        );
+        assert!(export_total(b"cashOutId,amount\n1,3\n").is_err());
+    }
+}

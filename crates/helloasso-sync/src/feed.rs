@@ -1,0 +1,162 @@
+//! The change feed: each new or changed record, written to the `changes`
+//! table in the transaction that stores the record, and handed to the
+//! caller after that transaction commits.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::db::{Conn, exec, fetch_optional};
+use crate::error::Result;
+use crate::resource::Resource;
+
+/// Whether a record is new to the mirror or changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// The mirror did not have the record.
+    New,
+    /// The record's document differs from the stored one.
+    Changed,
+}
+
+impl ChangeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::New => "new",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
+/// A new or changed record, with what changed.
+///
+/// `Debug` leaves the document out: it holds payers' personal data.
+#[derive(Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    /// Position in the `changes` table (increasing in commit order).
+    pub seq: i64,
+    /// The organization's slug.
+    pub organization: String,
+    /// The kind of record.
+    pub resource: Resource,
+    /// The record's id (`formType/formSlug` for a form).
+    pub id: String,
+    /// New or changed.
+    pub kind: ChangeKind,
+    /// JSON pointers (RFC 6901) of what differs from the stored document;
+    /// empty for a new record.
+    pub changed: Vec<String>,
+    /// HelloAsso's whole document, as stored.
+    pub record: Value,
+}
+
+impl fmt::Debug for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Change")
+            .field("seq", &self.seq)
+            .field("organization", &self.organization)
+            .field("resource", &self.resource)
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("changed", &self.changed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The JSON pointers where `new` differs from `old`, down to the leaves
+/// (an array that changed length is named whole).
+pub(crate) fn diff(old: &Value, new: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(old, new, &mut String::new(), &mut out);
+    out
+}
+
+fn walk(old: &Value, new: &Value, path: &mut String, out: &mut Vec<String>) {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => walk(x, y, path, out),
+                    _ => out.push(path.clone()),
+                }
+                path.truncate(len);
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&i.to_string());
+                walk(x, y, path, out);
+                path.truncate(len);
+            }
+        }
+        _ if old == new => {}
+        _ => out.push(if path.is_empty() {
+            "/".to_owned()
+        } else {
+            path.clone()
+        }),
+    }
+}
+
+/// Writes a change to the feed table; returns it with its sequence number.
+pub(crate) async fn record(
+    conn: Conn<'_>,
+    organization: &str,
+    resource: Resource,
+    id: String,
+    kind: ChangeKind,
+    changed: Vec<String>,
+    record: Value,
+) -> Result<Change> {
+    let paths = serde_json::to_string(&changed).unwrap_or_else(|_| "[]".to_owned());
+    let now = crate::store::now_text();
+    let row = fetch_optional!(
+        conn,
+        (i64,),
+        "INSERT INTO changes (organization_slug, resource, record_id, kind, changed_paths, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz) RETURNING seq",
+        organization,
+        resource.as_str(),
+        &id,
+        kind.as_str(),
+        paths,
+        now,
+    )?;
+    Ok(Change {
+        seq: row.map_or(0, |r| r.0),
+        organization: organization.to_owned(),
+        resource,
+        id,
+        kind,
+        changed,
+        record,
+    })
+}
+
+/// Deletes feed rows up to `seq` (a consumer that keeps its own position).
+pub(crate) async fn prune(conn: Conn<'_>, up_to: i64) -> Result<u64> {
+    Ok(exec!(conn, "DELETE FROM changes WHERE seq <= $1", up_to)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_names_the_leaves_that_moved() {
+        let old = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": [1]});
+        let new = json!({"a": 1, "b": {"c": [1, 3], "d": "x"}, "e": [1, 2], "f": null});
+        assert_eq!(diff(&old, &new), vec!["/b/c/1", "/e", "/f"]);
+        assert!(diff(&old, &old).is_empty());
+    }
+}

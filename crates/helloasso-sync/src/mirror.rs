@@ -1,0 +1,219 @@
+//! The mirror: a database opened (and migrated), what it holds, and runs.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use helloasso_sdk::Client;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::db::{self, Backend, Pool, Val};
+use crate::error::Result;
+use crate::report::Report;
+use crate::resource::Resource;
+use crate::run::{self, Ctx};
+use crate::stream::{ChangeStream, Msg};
+use crate::{feed, fetch, migrations, store};
+
+/// A mirror of HelloAsso data in SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Mirror {
+    pool: Pool,
+}
+
+impl Mirror {
+    /// Opens a mirror: a SQLite file path (created when missing) or a
+    /// `postgres://` URL; brings its schema up to date.
+    pub async fn open(location: &str) -> Result<Mirror> {
+        let pool = db::connect(location).await?;
+        migrations::run(&pool).await?;
+        Ok(Mirror { pool })
+    }
+
+    /// The database kind.
+    pub fn backend(&self) -> Backend {
+        self.pool.backend()
+    }
+
+    /// Closes the database connections.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Stores a payment document (as HelloAsso sends it); `true` when it
+    /// was new or changed.
+    pub async fn upsert_payment(&self, organization: &str, doc: Value) -> Result<bool> {
+        self.upsert(organization, Resource::Payments, doc).await
+    }
+
+    /// Stores an order document (with its items and payments).
+    pub async fn upsert_order(&self, organization: &str, doc: Value) -> Result<bool> {
+        self.upsert(organization, Resource::Orders, doc).await
+    }
+
+    /// Stores an item document (with its custom-field answers).
+    pub async fn upsert_item(&self, organization: &str, doc: Value) -> Result<bool> {
+        self.upsert(organization, Resource::Items, doc).await
+    }
+
+    /// Stores a form document.
+    pub async fn upsert_form(&self, organization: &str, doc: Value) -> Result<bool> {
+        self.upsert(organization, Resource::Forms, doc).await
+    }
+
+    async fn upsert(&self, organization: &str, resource: Resource, doc: Value) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let out = store::upsert(tx.conn(), organization, resource, doc).await?;
+        tx.commit().await?;
+        Ok(matches!(out, store::Outcome::Written(_)))
+    }
+
+    /// A stored payment document.
+    pub async fn payment(&self, id: i64) -> Result<Option<Value>> {
+        self.get(Resource::Payments, vec![Val::Int(Some(id))]).await
+    }
+
+    /// A stored order document.
+    pub async fn order(&self, id: i64) -> Result<Option<Value>> {
+        self.get(Resource::Orders, vec![Val::Int(Some(id))]).await
+    }
+
+    /// A stored item document.
+    pub async fn item(&self, id: i64) -> Result<Option<Value>> {
+        self.get(Resource::Items, vec![Val::Int(Some(id))]).await
+    }
+
+    /// A stored form document.
+    pub async fn form(
+        &self,
+        organization: &str,
+        form_type: &str,
+        form_slug: &str,
+    ) -> Result<Option<Value>> {
+        let key = [organization, form_type, form_slug]
+            .map(|s| Val::Text(Some(s.to_owned())))
+            .to_vec();
+        self.get(Resource::Forms, key).await
+    }
+
+    async fn get(&self, resource: Resource, key: Vec<Val>) -> Result<Option<Value>> {
+        let mut c = self.pool.acquire().await?;
+        store::get(c.conn(), resource, &key).await
+    }
+
+    /// How many records of `resource` the mirror holds for an organization.
+    pub async fn count(&self, resource: Resource, organization: &str) -> Result<i64> {
+        let mut c = self.pool.acquire().await?;
+        store::count(c.conn(), resource, organization).await
+    }
+
+    /// Every stored document of `resource` for an organization (HelloAsso's
+    /// documents as stored), in a stable order: two mirrors of the same
+    /// data compare equal.
+    pub async fn documents(&self, resource: Resource, organization: &str) -> Result<Vec<Value>> {
+        let mut c = self.pool.acquire().await?;
+        store::documents(c.conn(), resource, organization).await
+    }
+
+    /// Deletes the change feed's rows up to `seq`, once a consumer has
+    /// them; returns how many went.
+    pub async fn prune_changes(&self, up_to: i64) -> Result<u64> {
+        let mut c = self.pool.acquire().await?;
+        feed::prune(c.conn(), up_to).await
+    }
+
+    /// Prepares a sync run with `client`.
+    pub fn sync(&self, client: &Client) -> Sync {
+        Sync {
+            pool: self.pool.clone(),
+            client: client.clone(),
+            organizations: Vec::new(),
+            all_organizations: false,
+            page_size: 100,
+        }
+    }
+}
+
+/// A sync run to start: which organizations, then [`Sync::run`] or
+/// [`Sync::changes`].
+#[derive(Debug)]
+#[must_use = "a sync does nothing until run"]
+pub struct Sync {
+    pool: Pool,
+    client: Client,
+    organizations: Vec<String>,
+    all_organizations: bool,
+    page_size: u32,
+}
+
+impl Sync {
+    /// Adds an organization to sync.
+    pub fn organization(mut self, slug: impl Into<String>) -> Self {
+        self.organizations.push(slug.into());
+        self
+    }
+
+    /// Syncs every organization the partner serves (after those named).
+    pub fn all_organizations(mut self, yes: bool) -> Self {
+        self.all_organizations = yes;
+        self
+    }
+
+    /// Items per page asked of HelloAsso (1 to 100; 100 by default).
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size.clamp(1, 100);
+        self
+    }
+
+    fn start(
+        self,
+        feed: Option<mpsc::Sender<Msg>>,
+    ) -> impl Future<Output = Result<Report>> + Send + 'static {
+        let ctx = Arc::new(Ctx {
+            pool: self.pool,
+            client: self.client,
+            page_size: self.page_size,
+            requests: AtomicU64::new(0),
+            feed,
+        });
+        let mut orgs = self.organizations;
+        let all = self.all_organizations;
+        async move {
+            if all {
+                let (listed, requests) = fetch::partner_organizations(&ctx.client).await?;
+                ctx.requests
+                    .fetch_add(requests, std::sync::atomic::Ordering::Relaxed);
+                for slug in listed {
+                    if !orgs.contains(&slug) {
+                        orgs.push(slug);
+                    }
+                }
+            }
+            if orgs.is_empty()
+                && let Some(slug) = ctx.client.organization()
+            {
+                orgs.push(slug.to_owned());
+            }
+            run::run(ctx, orgs).await
+        }
+    }
+
+    /// Runs to the end; the closing report.
+    pub async fn run(self) -> Result<Report> {
+        self.start(None).await
+    }
+
+    /// Runs in a task of its own and streams each new or changed record
+    /// as soon as its transaction commits; the report follows the stream's
+    /// end ([`ChangeStream::report`]).
+    pub fn changes(self) -> ChangeStream {
+        let (tx, rx) = mpsc::channel(256);
+        let done = tx.clone();
+        let run = self.start(Some(tx));
+        tokio::spawn(async move {
+            let outcome = run.await;
+            let _ = done.send(Msg::Done(outcome)).await;
+        });
+        ChangeStream::new(rx)
+    }
+}

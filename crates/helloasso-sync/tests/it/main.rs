@@ -1,0 +1,20 @@
+//! The mirror against real HTTP: helloasso-fake on loopback (counts,
+//! incremental runs, the change feed) and httpmock (the request parameters
+//! each resource is read with), into SQLite and into a PostgreSQL cluster
+//! the tests start themselves. One test binary.
+
+mod common;
+mod counts;
+mod incremental;
+mod kill;
+mod pg;
+mod shared;
+mod support;
+mod wire;
+
+/// Not a test: the body of the child processes other tests start.
+#[tokio::test]
+#[ignore = "run by other tests as a child process"]
+async fn child_sync() {
+    support::child_main().await;
+}

@@ -1,0 +1,110 @@
+//! The parameters each listing is read with, proved on the wire: payments
+//! and items by `UpdateDate` ascending (a changed record moves past the
+//! stored token), orders by date ascending, and a later run from the stored
+//! continuation token.
+
+use httpmock::prelude::*;
+use serde_json::json;
+
+fn page(data: serde_json::Value, token: &str) -> serde_json::Value {
+    json!({"data": data, "pagination": {"pageSize": 100, "totalCount": -1, "pageIndex": 1,
+            "totalPages": -1, "continuationToken": token}})
+}
+
+#[tokio::test]
+async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(json!({"access_token": "a", "refresh_token": "r",
+                "expires_in": 1800, "token_type": "bearer"}));
+        })
+        .await;
+    let payment = json!({"id": 1, "amount": 1000, "state": "Authorized", "order": {"id": 7},
+        "date": "2025-01-01T10:00:00+01:00"});
+    let first_payments = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/org/payments")
+                .query_param("sortField", "UpdateDate")
+                .query_param("sortOrder", "Asc")
+                .query_param_missing("continuationToken");
+            then.status(200).json_body(page(json!([payment]), "P1"));
+        })
+        .await;
+    let later_payments = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/org/payments")
+                .query_param("sortField", "UpdateDate")
+                .query_param("sortOrder", "Asc")
+                .query_param("continuationToken", "P1");
+            then.status(200).json_body(page(json!([]), "P1"));
+        })
+        .await;
+    let items = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/org/items")
+                .query_param("sortField", "UpdateDate")
+                .query_param("sortOrder", "Asc")
+                .query_param("withDetails", "true");
+            then.status(200).json_body(page(json!([]), "I1"));
+        })
+        .await;
+    let orders = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/org/orders")
+                .query_param("sortOrder", "Asc")
+                .query_param("withDetails", "true")
+                .query_param_missing("sortField");
+            then.status(200).json_body(page(json!([]), "O1"));
+        })
+        .await;
+    let forms = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/organizations/org/forms");
+            then.status(200).json_body(page(json!([]), "F1"));
+        })
+        .await;
+
+    let client = helloasso_sdk::Client::builder()
+        .environment(helloasso_sdk::Environment::custom(&server.base_url()).unwrap())
+        .credentials("id", "secret")
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = helloasso_sync::Mirror::open(dir.path().join("m.sqlite").to_str().unwrap())
+        .await
+        .unwrap();
+    let first = mirror
+        .sync(&client)
+        .organization("org")
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(
+        first.counts(helloasso_sync::Resource::Payments).new,
+        1,
+        "{first}"
+    );
+    first_payments.assert_calls_async(1).await;
+    later_payments.assert_calls_async(1).await;
+
+    let second = mirror
+        .sync(&client)
+        .organization("org")
+        .run()
+        .await
+        .unwrap();
+    // The second run starts where the first stopped: no page from the start.
+    first_payments.assert_calls_async(1).await;
+    later_payments.assert_calls_async(2).await;
+    assert_eq!(second.counts(helloasso_sync::Resource::Payments).new, 0);
+    assert!(items.calls_async().await >= 2);
+    assert!(orders.calls_async().await >= 2);
+    assert!(forms.calls_async().await >= 2);
+}

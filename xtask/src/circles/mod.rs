@@ -1,0 +1,207 @@
+//! `cargo xtask circles`: files that import each other, even through others.
+//! Every `use` line of every library and binary of the workspace is
+//! resolved to the file defining what it names (re-exports followed), and
+//! any group of files that reach each other is a failure.
+
+mod graph;
+mod modules;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// One crate target to check: its name and its root file.
+struct Target {
+    name: String,
+    root: PathBuf,
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    if let Some(arg) = args.first() {
+        bail!("circles: unknown argument `{arg}`");
+    }
+    let root = crate::codegen::root();
+    let mut total = 0;
+    for target in targets(&root)? {
+        let found = check(&target.root)?;
+        let shown = target.root.strip_prefix(&root).unwrap_or(&target.root);
+        if found.is_empty() {
+            println!("{}: no circles ({})", target.name, shown.display());
+            continue;
+        }
+        total += found.len();
+        for circle in found {
+            let files: Vec<String> = circle
+                .iter()
+                .map(|f| f.strip_prefix(&root).unwrap_or(f).display().to_string())
+                .collect();
+            println!(
+                "{}: circle of {} files: {}",
+                target.name,
+                files.len(),
+                files.join(" <-> ")
+            );
+        }
+    }
+    if total > 0 {
+        bail!(
+            "{total} import circle(s): a file must not import, even through others, a file that imports it"
+        );
+    }
+    Ok(())
+}
+
+/// The circles of one crate target, from its root file.
+fn check(root_file: &Path) -> Result<Vec<Vec<PathBuf>>> {
+    let krate = modules::Crate::read(root_file)?;
+    Ok(graph::circles(&krate.edges()))
+}
+
+/// Each library and binary target of the workspace's packages.
+fn targets(root: &Path) -> Result<Vec<Target>> {
+    let output = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let mut targets = Vec::new();
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        for target in package["targets"].as_array().into_iter().flatten() {
+            let kinds: Vec<&str> = target["kind"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str())
+                .collect();
+            if !kinds
+                .iter()
+                .any(|k| matches!(*k, "lib" | "bin" | "proc-macro"))
+            {
+                continue;
+            }
+            targets.push(Target {
+                name: format!(
+                    "{} ({})",
+                    package["name"].as_str().unwrap_or("?"),
+                    target["name"].as_str().unwrap_or("?")
+                ),
+                root: PathBuf::from(target["src_path"].as_str().unwrap_or_default()),
+            });
+        }
+    }
+    Ok(targets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_circle_through_a_third_file_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("lib.rs", "mod a;\nmod b;\nmod c;\npub use a::A;\n"),
+                ("a.rs", "use crate::b::B;\npub struct A;\n"),
+                ("b.rs", "use super::c::C;\npub struct B;\n"),
+                (
+                    "c.rs",
+                    "use crate::A;\npub struct C;\n#[cfg(test)]\nmod tests { use super::*; }\n",
+                ),
+            ],
+        );
+        let found = check(&dir.path().join("lib.rs")).unwrap();
+        let names: Vec<Vec<String>> = found
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .collect();
+        // `crate::A` is a re-export: it leads to a.rs, not to lib.rs.
+        assert_eq!(names, vec![vec!["a.rs", "b.rs", "c.rs"]]);
+    }
+
+    #[test]
+    fn imports_down_a_tree_and_re_exports_are_no_circle() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "lib.rs",
+                    "mod a;\nmod b;\npub use a::A;\npub use b::{B, inner::I};\n",
+                ),
+                ("a.rs", "use crate::b::B;\nuse std::fmt;\npub struct A;\n"),
+                ("b.rs", "pub mod inner;\nuse inner::I;\npub struct B;\n"),
+                ("b/inner.rs", "pub struct I;\n"),
+            ],
+        );
+        assert!(check(&dir.path().join("lib.rs")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_name_from_a_glob_re_export_leads_to_its_module() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "lib.rs",
+                    "mod gen;\nmod req;\npub use gen::*;\npub use req::Req;\n",
+                ),
+                (
+                    "gen.rs",
+                    "pub mod types { pub use crate::enums::*; }\npub mod enums {}\npub struct Client;\n",
+                ),
+                ("req.rs", "use crate::{Client, types};\npub trait Req {}\n"),
+            ],
+        );
+        assert!(check(&dir.path().join("lib.rs")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_child_using_what_its_parent_defines_is_a_circle() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "main.rs",
+                    "mod cmd;\nuse cmd::run;\npub struct Settings;\nfn main() { run() }\n",
+                ),
+                ("cmd/mod.rs", "use crate::Settings;\npub fn run() {}\n"),
+            ],
+        );
+        assert_eq!(check(&dir.path().join("main.rs")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn this_workspace_reads() {
+        // Every target of the workspace parses and resolves (circles or not).
+        let root = crate::codegen::root();
+        let targets = targets(&root).unwrap();
+        assert!(targets.iter().any(|t| t.name.starts_with("helloasso-sdk")));
+        for target in targets {
+            check(&target.root).unwrap_or_else(|e| panic!("{}: {e:#}", target.name));
+        }
+    }
+}

@@ -14,7 +14,7 @@ use crate::errors::{ApiError, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormState, FormType, SortOrder};
 use crate::pagination::PageRequest;
-use crate::payments::path_error;
+use crate::access::path_error;
 use crate::query::{Query, body_object};
 use crate::render::form_path;
 use crate::state::AppState;

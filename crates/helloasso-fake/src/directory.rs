@@ -10,11 +10,11 @@
 //! The body's filters are accepted and not applied, and the value lists'
 //! entries are a short sample of HelloAsso's (our assumption).
 
+use crate::access::path_error;
 use crate::errors::{ApiError, json_response};
 use crate::listing::{self, Entry};
 use crate::model::{FormState, FormType, SortOrder};
 use crate::pagination::PageRequest;
-use crate::access::path_error;
 use crate::query::{Query, body_object};
 use crate::render::form_path;
 use crate::state::AppState;

@@ -2,9 +2,8 @@
 //! `docs/helloasso-behaviour.md` (the row names its source: a real sample,
 //! HelloAsso's docs or spec, or a third party's report of the live API).
 
-
-use base64::Engine;
 use crate::common::{Fake, assert_error, small, start};
+use base64::Engine;
 use helloasso_fake::{FakeConfig, MfaMode, Privilege};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

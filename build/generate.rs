@@ -107,6 +107,7 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
 /// 403 can say which one is missing.
 fn privilege_table(spec: &serde_json::Value) -> String {
     let mut arms = std::collections::BTreeMap::new();
+    let mut every = std::collections::BTreeSet::new();
     for item in spec["paths"]
         .as_object()
         .into_iter()
@@ -123,12 +124,22 @@ fn privilege_table(spec: &serde_json::Value) -> String {
             let names: Vec<String> = names
                 .iter()
                 .filter_map(|n| n.as_str())
+                .inspect(|n| {
+                    every.insert(n.to_string());
+                })
                 .map(|n| format!("{n:?}"))
                 .collect();
             arms.insert(id.to_owned(), names.join(", "));
         }
     }
-    let mut out = String::from(
+    let every: Vec<String> = every.iter().map(|n| format!("{n:?}")).collect();
+    let mut out = format!(
+        "/// Every privilege HelloAsso's spec names for an operation, sorted.\n\
+         pub const PRIVILEGES: [&str; {}] = [{}];\n",
+        every.len(),
+        every.join(", ")
+    );
+    out.push_str(
         "/// The privileges HelloAsso's spec says an operation's client id must hold\n\
          /// (its `x-helloasso-privileges`), by operation id; empty when it names none.\n\
          pub fn operation_privileges(operation_id: &str) -> &'static [&'static str] {\n\

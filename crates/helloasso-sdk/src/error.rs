@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::mfa::MfaProof;
+use crate::privileges::Privileges;
 
 /// `Result` with the facade's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -72,7 +73,7 @@ pub enum Error {
         /// On a 403: the privileges HelloAsso's spec says the operation's
         /// client id must hold (`RefundManagement` for a refund), one of which
         /// the client may lack. Empty otherwise.
-        privileges: &'static [&'static str],
+        privileges: Privileges,
     },
 
     /// The operation needs a multi-factor proof: retry it with the proof in
@@ -268,17 +269,17 @@ impl Error {
         } = &mut self
             && *status == StatusCode::FORBIDDEN
         {
-            *privileges = helloasso_raw::operation_privileges(operation_id);
+            *privileges = Privileges::of_operation(operation_id);
         }
         self
     }
 
     /// The privileges the refused operation needs, when HelloAsso answered
     /// 403 (`["RefundManagement"]` for a refund); empty otherwise.
-    pub fn missing_privileges(&self) -> &'static [&'static str] {
+    pub fn missing_privileges(&self) -> Privileges {
         match self {
-            Error::Api { privileges, .. } => privileges,
-            _ => &[],
+            Error::Api { privileges, .. } => *privileges,
+            _ => Privileges::default(),
         }
     }
 
@@ -370,7 +371,7 @@ fn api_message(
     code: Option<&str>,
     message: Option<&str>,
     excerpt: Option<&str>,
-    privileges: &[&str],
+    privileges: &Privileges,
 ) -> String {
     let mut out = format!("HelloAsso answered HTTP {}", status.as_u16());
     match (code, message) {
@@ -387,7 +388,7 @@ fn api_message(
         403 if !privileges.is_empty() => {
             out.push_str(&format!(
                 "; this operation needs the API client to hold the privilege {} (HelloAsso grants it on request), and a partner needs the organization's authorization",
-                privileges.join(" and ")
+                privileges
             ));
             None
         }
@@ -485,7 +486,7 @@ mod tests {
             errors: vec![],
             model_state: BTreeMap::new(),
             excerpt: Some("<html>Bad gateway</html>".into()),
-            privileges: &[],
+            privileges: Privileges::default(),
         };
         let text = err.to_string();
         assert!(text.contains("HTTP 502"), "{text}");

@@ -131,7 +131,7 @@ mod tests {
             errors: vec![],
             model_state: BTreeMap::new(),
             excerpt: None,
-            privileges: &[],
+            privileges: crate::Privileges::default(),
         }
     }
 

@@ -227,7 +227,9 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         tell_count(shown, total, "payments match", "--all");
         return Ok(());
     }
-    let mut pages = list.pages();
+    // The total drives the progress bar and the retry budget; HelloAsso
+    // counts only when asked (`withCount`).
+    let mut pages = list.with_count(true).pages();
     let mut bar: Option<ProgressBar> = None;
     let mut total: Option<u64> = None;
     let mut shown: u64 = 0;

@@ -107,3 +107,46 @@ fn default_token_file_lives_in_the_config_dir() {
         .collect();
     assert_eq!(files.len(), 1, "{dir:?}: {files:?}");
 }
+
+/// A secret that differs from the one that obtained the stored token is
+/// proven with HelloAsso, not hidden behind that token: a wrong one fails
+/// (exit 3) while the stored token is fresh, and again once it has expired
+/// (a refresh would prove no secret). The right one still uses the token.
+#[test]
+fn a_client_secret_other_than_the_tokens_is_used_not_the_stored_token() {
+    let fake = Fake::start();
+    run_args(fake.cli(), &["payments", "list", "--limit", "1"]).ok();
+    assert_eq!(fake.server.counters().tokens.client_credentials, 1);
+
+    let wrong = run_args(
+        fake.cli(),
+        &[
+            "payments",
+            "list",
+            "--limit",
+            "1",
+            "--client-secret",
+            "not-the-secret",
+        ],
+    );
+    wrong.fails(3, "invalid_client");
+    assert_eq!(fake.server.counters().tokens.refused, 1);
+    assert!(!wrong.stderr.contains("not-the-secret"), "{}", wrong.stderr);
+
+    // The stored token is intact and still used by the right secret.
+    run_args(fake.cli(), &["payments", "list", "--limit", "1"]).ok();
+    assert_eq!(fake.server.counters().tokens.client_credentials, 1);
+
+    // Expired: the wrong secret gets no refresh of the stored pair either.
+    fake.server.expire_access_tokens();
+    let stored = std::fs::read_to_string(fake.token_file()).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    doc["tokens"][fake.server.client_id()]["expires_at"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(fake.token_file(), doc.to_string()).unwrap();
+    let env_secret = run(fake
+        .cli()
+        .env("HELLOASSO_CLIENT_SECRET", "not-the-secret-either")
+        .args(["payments", "list", "--limit", "1"]));
+    env_secret.fails(3, "invalid_client");
+    assert_eq!(fake.server.counters().tokens.refresh_token, 0);
+}

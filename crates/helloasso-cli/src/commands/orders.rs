@@ -249,7 +249,11 @@ async fn get(ctx: &Context, settings: &Settings, args: OrderGetArgs) -> CliResul
 }
 
 async fn read(ctx: &Context, id: i64) -> CliResult<OrderDetail> {
-    Ok(ctx.client.order(id).get().await?)
+    ctx.client
+        .order(id)
+        .get()
+        .await
+        .map_err(|e| crate::hints::not_found(e, &format!("order {id}"), "`helloasso orders list`"))
 }
 
 /// Key/value view of one order, in the listing's formats.
@@ -358,14 +362,18 @@ async fn cancel(ctx: &Context, settings: &Settings, args: OrderCancelArgs) -> Cl
     let id = args.id;
     match ctx.client.order(id).cancel().await {
         Ok(_) => {}
+        // Unlike a refund, a cancellation cannot apply twice: once the
+        // instalments are stopped there is nothing left to stop.
         Err(err) if exit::outcome_unknown(&err) => {
-            return Err(exit::unknown_outcome(
-                &format!("the cancellation of order {id}"),
-                &format!("`helloasso orders get {id}`"),
-                &err,
+            return Err(CliError::new(
+                Kind::OutcomeUnknown,
+                format!(
+                    "the cancellation of order {id} was sent, outcome unknown ({}): `helloasso orders get {id}` shows whether its instalments are cancelled; running the same command again is safe, since a second cancellation changes nothing",
+                    exit::cause_of_lost_answer(&err)
+                ),
             ));
         }
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(crate::hints::cancel_refused(err, id)),
     }
     let raw = serde_json::json!({ "orderId": id, "canceled": true });
     match settings.format() {

@@ -336,7 +336,7 @@ async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
     if args.with_failed_refunds {
         request = request.with_failed_refund_operations(true);
     }
-    let payment = request.await?;
+    let payment = request.await.map_err(|e| payment_not_found(e, args.id))?;
     let format = settings.format();
     let dialect = settings.style.dialect;
     let decimal = settings.style.decimal(format);
@@ -816,7 +816,12 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     // Read it first: an unknown id, a payment already refunded or an amount
     // above what is left fail here, before any question or code, and the
     // confirmation can say what is being refunded.
-    let payment = ctx.client.payment(args.id).get().await?;
+    let payment = ctx
+        .client
+        .payment(args.id)
+        .get()
+        .await
+        .map_err(|e| payment_not_found(e, args.id))?;
     refundable(&payment, args.id, amount)?;
     if !args.yes {
         let what = match amount {
@@ -852,7 +857,11 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     };
     // The SDK sends the refund once; when the answer is lost it reads the
     // payment back instead of guessing (HelloAsso has no idempotency keys).
-    match request.send_reconciled().await? {
+    let outcome = request
+        .send_reconciled()
+        .await
+        .map_err(|e| mfa_refused(e, &args))?;
+    match outcome {
         RefundOutcome::Applied(operation) => {
             let shown = Shown::of(operation.id, operation.amount, operation.state.as_ref());
             show_refund(settings, &args, amount, &operation, &shown)
@@ -906,6 +915,41 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             ),
         )),
     }
+}
+
+/// A refund whose MFA codes HelloAsso refused, told in terms of where the
+/// code came from (a flag, a file, the prompt) and of what to do next.
+fn mfa_refused(err: helloasso_sdk::Error, args: &RefundArgs) -> CliError {
+    let helloasso_sdk::Error::MfaAttemptsExhausted { proof, .. } = &err else {
+        return err.into();
+    };
+    let given = if args.mfa_code_file.is_some() {
+        Some("--mfa-code-file")
+    } else if args.mfa_code.is_some() {
+        Some("--mfa-code")
+    } else {
+        None
+    };
+    let message = match given {
+        Some(flag) => format!(
+            "HelloAsso refused the code given with {flag} ({proof}, code {}): nothing was refunded; run the command again with the code HelloAsso sends next",
+            proof.error_code()
+        ),
+        None => format!(
+            "HelloAsso refused the code entered ({proof}, code {}); a code it refused is never sent again: nothing was refunded; run the command again and enter the code HelloAsso sends next",
+            proof.error_code()
+        ),
+    };
+    CliError::new(Kind::Mfa, message)
+}
+
+/// A lookup of payment `id` that failed; a 404 says how to find the id.
+fn payment_not_found(err: helloasso_sdk::Error, id: i64) -> CliError {
+    crate::hints::not_found(
+        err,
+        &format!("payment {id}"),
+        "`helloasso payments list` (or `payments search NAME`)",
+    )
 }
 
 /// Refuses, in euros, a refund HelloAsso would refuse: a payment already

@@ -14,6 +14,7 @@ mod export_file;
 mod form_state;
 mod form_url;
 mod golden;
+mod hints;
 mod hostile_text;
 mod listed_once;
 mod listing_words;

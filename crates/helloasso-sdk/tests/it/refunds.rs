@@ -132,6 +132,39 @@ async fn a_provider_that_keeps_failing_stops_after_the_bound() {
     assert!(asked[1].previous_proof_rejected);
 }
 
+/// A code given again after HelloAsso refused it ends the refund (it is
+/// never re-sent), with attempts left: the error says what happened and
+/// what to do, not that no attempt is left.
+#[tokio::test]
+async fn a_repeated_refused_code_stops_without_claiming_no_attempt_is_left() {
+    let (server, client) = server_and_client().await;
+    let refunds = server
+        .mock_async(|when, then| {
+            when.method(POST).path(REFUND);
+            then.status(409)
+                .json_body(mfa_conflict("AuthorizationErrors.MFA.AccessOtpSmsRequired"));
+        })
+        .await;
+    let provider = mfa_fn(|_: MfaChallenge| async { Some(SecretString::from("111111")) });
+    let err = client
+        .payment(42)
+        .refund()
+        .mfa_provider(provider)
+        .max_mfa_attempts(3)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::MfaAttemptsExhausted { attempts: 1, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(!text.contains("no attempt is left"), "{text}");
+    assert!(text.contains("nothing was refunded"), "{text}");
+    assert!(text.contains("obtain a new proof"), "{text}");
+    // The first request and the one proof: the repeat was never sent.
+    refunds.assert_calls_async(2).await;
+}
+
 #[tokio::test]
 async fn a_provider_giving_up_leaves_the_typed_mfa_error() {
     let (server, client) = server_and_client().await;

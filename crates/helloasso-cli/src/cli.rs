@@ -614,10 +614,19 @@ pub struct RefundArgs {
     )]
     pub mfa_code: Option<String>,
 
-    /// Read the MFA code from this file (`-`: standard input); it takes
-    /// precedence over --mfa-code
-    #[arg(long, value_name = "FILE")]
+    /// Read the MFA code from this file (`-`: standard input) once HelloAsso
+    /// asks for it, not before: a script can write a code it receives by SMS
+    /// after the request. It takes precedence over --mfa-code
+    #[arg(long, value_name = "FILE", conflicts_with = "mfa_command")]
     pub mfa_code_file: Option<PathBuf>,
+
+    /// Run this shell command once HelloAsso asks for an MFA code; what it
+    /// prints on its standard output is the code (never shown nor logged).
+    /// It sees HELLOASSO_MFA_PROOF (sms, access-token or password) and
+    /// HELLOASSO_MFA_ATTEMPT; a failing command gives up. It takes precedence
+    /// over --mfa-code
+    #[arg(long, value_name = "CMD")]
+    pub mfa_command: Option<String>,
 
     /// When the refund's answer is lost, seconds to wait before reading the
     /// payment back a second time (the refund itself is never re-sent)
@@ -636,6 +645,8 @@ impl fmt::Debug for RefundArgs {
             .field("yes", &self.yes)
             .field("mfa_code", &redacted(self.mfa_code.as_ref()))
             .field("mfa_code_file", &self.mfa_code_file)
+            // The command may carry a gateway's key.
+            .field("mfa_command", &redacted(self.mfa_command.as_ref()))
             .field("read_back_wait", &self.read_back_wait)
             .finish()
     }

@@ -103,7 +103,7 @@ fn a_refused_mfa_code_is_named_by_its_flag_and_attempts_are_not_said_gone() {
         fake.cli(),
         &["payments", "refund", &id, "--yes", "--mfa-code", "000000"],
     );
-    r.fails(5, "HelloAsso refused the code given with --mfa-code");
+    r.fails(5, "HelloAsso refused the MFA code given with --mfa-code");
     assert!(r.stderr.contains("nothing was refunded"), "{}", r.stderr);
     assert!(
         r.stderr.contains("run the command again with the code"),

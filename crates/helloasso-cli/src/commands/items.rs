@@ -62,7 +62,7 @@ pub fn listing(ctx: &Context, q: &ItemQuery) -> CliResult<ListItems> {
         list = list.to(to);
     }
     if let Some(key) = &q.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.clone());
     }
     Ok(list)
 }

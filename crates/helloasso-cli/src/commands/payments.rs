@@ -193,7 +193,7 @@ fn listing_with(
     }
     .filters(filters.clone());
     if let Some(key) = &args.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.clone());
     }
     Ok(list)
 }
@@ -538,7 +538,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         payout: None,
         limit: 0,
         all: true,
-        page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
+        page_size: helloasso_sdk::MAX_PAGE_SIZE,
         resume: None,
         output: crate::cli::OutArgs::default(),
     };

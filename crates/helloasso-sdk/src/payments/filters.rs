@@ -79,7 +79,7 @@ impl PaymentFilters {
         self
     }
 
-    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE) (HelloAsso's default is 20).
+    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE) (HelloAsso's default is 20).
     /// An export ignores it.
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = Some(page_size);

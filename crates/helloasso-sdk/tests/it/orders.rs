@@ -70,7 +70,7 @@ async fn an_order_stream_yields_each_order_once_with_every_filter() {
         .list()
         .from(date("2025-09-01T00:00:00+02:00"))
         .form_types([FormType::Membership, FormType::Event])
-        .user_search_key("dupont")
+        .search_key("dupont")
         .with_details(true)
         .sort_order(SortOrder::Asc)
         .page_size(2)

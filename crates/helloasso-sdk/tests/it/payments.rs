@@ -46,7 +46,7 @@ fn listing(client: &Client) -> helloasso_sdk::ListPayments {
         .states([PaymentState::Authorized, PaymentState::Refunded])
         .from(date("2024-01-01T00:00:00+01:00"))
         .to(date("2024-07-01T00:00:00+02:00"))
-        .user_search_key("dupont")
+        .search_key("dupont")
         .sort(SortField::UpdateDate, SortOrder::Asc)
         .page_size(2)
 }
@@ -236,6 +236,42 @@ async fn page_size_500_is_refused_before_sending() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
 
+    any.assert_calls_async(0).await;
+}
+
+/// Every listing shares one start; a search, which HelloAsso pages by
+/// continuation token only, refuses a page index or index paging before
+/// anything is sent.
+#[tokio::test]
+async fn a_search_refuses_a_page_index_before_sending() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.path_prefix("/");
+            then.status(200).json_body(page_json(&[1], None, 1));
+        })
+        .await;
+    let client = builder(&server.base_url()).build().unwrap();
+
+    let err = client
+        .payments(ORG)
+        .search()
+        .page_index(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    assert!(err.to_string().contains("continuation token"), "{err}");
+    let mut stream = client
+        .payments(ORG)
+        .search()
+        .paging(Paging::PageIndex)
+        .items();
+    assert!(matches!(
+        stream.next().await,
+        Some(Err(Error::InvalidRequest { .. }))
+    ));
+    assert!(stream.next().await.is_none());
     any.assert_calls_async(0).await;
 }
 

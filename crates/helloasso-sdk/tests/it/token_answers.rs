@@ -25,7 +25,7 @@ fn seconds_left(token: &helloasso_sdk::Token) -> i64 {
 async fn the_real_refresh_answer_gives_a_token_used_as_bearer() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/oauth/60_REAL_token_refresh_grant_response__permacat_v2.json"
+        "/../../tests/data/samples/oauth/60_REAL_token_refresh_grant_response__permacat_v2.json"
     );
     let body: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let access = body["access_token"].as_str().unwrap().to_owned();

@@ -58,7 +58,7 @@ impl Context {
         } else {
             None
         };
-        let client_secret = non_empty(from_file.as_deref().or(args.client_secret.as_deref()))
+        let client_secret = non_empty(from_file.as_deref().or(args.client_secret.as_ref().map(helloasso_sdk::ExposeSecret::expose_secret)))
             .or(non_empty(profile_secret))
             .ok_or_else(|| {
                 CliError::new(

@@ -32,6 +32,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::listing::{Listing, Query};
 use crate::pagination::{Cursor, PageRequest, RawPage};
+use crate::private::Private;
 
 impl Client {
     /// An organization's items, by its slug.
@@ -89,7 +90,7 @@ pub struct ItemQuery {
     form: Option<(FormType, String)>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
-    search_key: Option<String>,
+    search_key: Option<Private<String>>,
     tier_types: Vec<TierType>,
     item_states: Vec<ItemState>,
     tier_name: Option<String>,
@@ -139,7 +140,8 @@ impl ListItems {
     /// Keeps items whose payer's or beneficiary's names or e-mail match
     /// this text (sent as HelloAsso's `userSearchKey`).
     pub fn search_key(mut self, key: impl Into<String>) -> Self {
-        self.query.search_key = Some(key.into()).filter(|k| !k.trim().is_empty());
+        self.query.search_key =
+            Some(Private::new(key.into())).filter(|k| !k.expose().trim().is_empty());
         self
     }
 
@@ -261,7 +263,7 @@ impl ItemQuery {
             b = b.to(to);
         }
         if let Some(key) = &self.search_key {
-            b = b.user_search_key(key.clone());
+            b = b.user_search_key(key.expose().clone());
         }
         if !self.tier_types.is_empty() {
             b = b.tier_types(self.tier_types.clone());

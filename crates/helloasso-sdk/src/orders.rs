@@ -25,6 +25,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::listing::{Listing, Query};
 use crate::pagination::{Cursor, PageRequest, RawPage};
+use crate::private::Private;
 
 impl Client {
     /// An organization's orders, by its slug.
@@ -80,7 +81,7 @@ pub struct OrderQuery {
     form: Option<(FormType, String)>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
-    search_key: Option<String>,
+    search_key: Option<Private<String>>,
     form_types: Vec<FormType>,
     with_details: Option<bool>,
     with_count: Option<bool>,
@@ -122,7 +123,8 @@ impl ListOrders {
     /// Keeps orders whose payer's names or e-mail match this text (sent as
     /// HelloAsso's `userSearchKey`).
     pub fn search_key(mut self, key: impl Into<String>) -> Self {
-        self.query.search_key = Some(key.into()).filter(|k| !k.trim().is_empty());
+        self.query.search_key =
+            Some(Private::new(key.into())).filter(|k| !k.expose().trim().is_empty());
         self
     }
 
@@ -238,7 +240,7 @@ impl OrderQuery {
             b = b.to(to);
         }
         if let Some(key) = &self.search_key {
-            b = b.user_search_key(key.clone());
+            b = b.user_search_key(key.expose().clone());
         }
         if let Some(details) = self.with_details {
             b = b.with_details(details);

@@ -193,7 +193,7 @@ fn listing_with(
     }
     .filters(filters.clone());
     if let Some(key) = &args.search {
-        list = list.search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }
@@ -461,7 +461,12 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
         .search()
         .filters(filters)
         .page_size(page_size);
-    if let Some(query) = args.query.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(query) = args
+        .query
+        .as_ref()
+        .map(|q| q.expose().as_str())
+        .filter(|q| !q.trim().is_empty())
+    {
         search = search.search_key(query);
     }
     if !form_types.is_empty() {
@@ -811,7 +816,9 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     let mfa_code = crate::secrets::either(
         "--mfa-code-file",
         args.mfa_code_file.as_deref(),
-        args.mfa_code.as_deref(),
+        args.mfa_code
+            .as_ref()
+            .map(helloasso_sdk::ExposeSecret::expose_secret),
     )?;
     // Read it first: an unknown id, a payment already refunded or an amount
     // above what is left fail here, before any question or code, and the
@@ -1027,7 +1034,7 @@ fn refund_request(
         request = request.amount(amount);
     }
     if let Some(comment) = &args.comment {
-        request = request.comment(comment.clone());
+        request = request.comment(comment.expose().clone());
     }
     if args.cancel_order {
         request = request.cancel_order(true);

@@ -349,3 +349,110 @@ fn members_of_the_fake_are_its_standing_items_on_the_day() {
         assert!(m["since"].as_str().unwrap() >= "2025-09-01", "{m}");
     }
 }
+
+/// `--db` reads the items from the mirror `helloasso sync` wrote: the same
+/// people, with the same days and columns, as straight from the API.
+#[test]
+fn members_from_the_mirror_equal_members_from_the_api() {
+    let fake = Fake::start();
+    let db = fake.path("mirror.sqlite");
+    run(fake.cli().args(["sync", "--db", db.to_str().unwrap()])).ok();
+    let members = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec!["members", "--on", "2026-03-01", "--format", "json"];
+        args.extend(extra);
+        let r = run_args(fake.cli(), &args);
+        r.ok();
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let from_api = members(&[]);
+    assert!(from_api.len() > 3, "{} members", from_api.len());
+    assert_eq!(members(&["--db", db.to_str().unwrap()]), from_api);
+    // A mirror of nothing has no members: the list above did come from it.
+    let empty = fake.path("empty.sqlite");
+    let r = run_args(
+        fake.cli(),
+        &[
+            "members",
+            "--db",
+            empty.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    r.ok();
+    assert_eq!(r.stdout.trim(), "[]");
+}
+
+/// The member list as a spreadsheet, read back with calamine: the header
+/// with the custom-field question, and each person's line as the CSV has it,
+/// days as dates and the amount as a number.
+#[test]
+fn members_as_xlsx_read_back_with_calamine() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+
+    let server = api();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("members.xlsx");
+    let mut cmd = bare(dir.path());
+    cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+        .env("HELLOASSO_CLIENT_ID", "mock-client")
+        .env("HELLOASSO_CLIENT_SECRET", "mock-secret")
+        .env("HELLOASSO_ORGANIZATION", ORG)
+        .env("HELLOASSO_TOKEN_FILE", dir.path().join("tokens.json"))
+        .args([
+            "members",
+            "--on",
+            "2026-03-01",
+            "--form",
+            "Membership/annee",
+        ])
+        .args(["--out", path.to_str().unwrap()]);
+    run(&mut cmd).ok();
+    let mut book: Xlsx<_> = open_workbook(&path).expect("a readable XLSX");
+    let sheet = book.sheet_names()[0].clone();
+    let rows: Vec<Vec<Data>> = book
+        .worksheet_range(&sheet)
+        .unwrap()
+        .rows()
+        .map(<[Data]>::to_vec)
+        .collect();
+    let text = |d: &Data| d.to_string();
+    assert_eq!(
+        rows[0].iter().map(text).collect::<Vec<_>>(),
+        [
+            "FIRST NAME",
+            "LAST NAME",
+            "EMAIL",
+            "SINCE",
+            "UNTIL",
+            "FORM",
+            "TIER",
+            "ITEM",
+            "ORDERED",
+            "AMOUNT (EUR)",
+            "Numéro de licence",
+        ]
+    );
+    let people: Vec<(String, String, String, String)> = rows[1..]
+        .iter()
+        .map(|r| (text(&r[0]), text(&r[3]), text(&r[4]), text(&r[10])))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            line("alice", "2024-03-05", "2026-03-01", "LIC-2"),
+            line("Emma", "2025-04-01", "2026-03-31", "LIC-6"),
+        ]
+    );
+    // Typed cells: the item id and the amount are numbers, not text.
+    assert!(
+        matches!(rows[1][7], Data::Float(f) if f == 2.0),
+        "{:?}",
+        rows[1][7]
+    );
+    assert!(
+        matches!(rows[1][9], Data::Float(f) if f == 30.0),
+        "{:?}",
+        rows[1][9]
+    );
+}

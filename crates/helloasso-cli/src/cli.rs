@@ -549,10 +549,19 @@ pub struct RefundArgs {
     )]
     pub mfa_code: Option<SecretString>,
 
-    /// Read the MFA code from this file (`-`: standard input); it takes
-    /// precedence over --mfa-code
-    #[arg(long, value_name = "FILE")]
+    /// Read the MFA code from this file (`-`: standard input) once HelloAsso
+    /// asks for it, not before: a script can write a code it receives by SMS
+    /// after the request. It takes precedence over --mfa-code
+    #[arg(long, value_name = "FILE", conflicts_with = "mfa_command")]
     pub mfa_code_file: Option<PathBuf>,
+
+    /// Run this shell command once HelloAsso asks for an MFA code; what it
+    /// prints on its standard output is the code (never shown nor logged).
+    /// It sees HELLOASSO_MFA_PROOF (sms, access-token or password) and
+    /// HELLOASSO_MFA_ATTEMPT; a failing command gives up. It takes precedence
+    /// over --mfa-code
+    #[arg(long, value_name = "CMD", value_parser = secret)]
+    pub mfa_command: Option<SecretString>,
 
     /// When the refund's answer is lost, seconds to wait before reading the
     /// payment back a second time (the refund itself is never re-sent)

@@ -50,6 +50,7 @@ mod rendered;
 mod rng;
 mod server;
 mod state;
+mod throttle;
 pub mod time;
 mod tokens;
 mod webhooks;

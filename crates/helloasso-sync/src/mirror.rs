@@ -1,7 +1,6 @@
 //! The mirror: a database opened (and migrated), what it holds, and runs.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use helloasso_sdk::Client;
 use serde_json::Value;
@@ -9,6 +8,7 @@ use tokio::sync::mpsc;
 
 use crate::db::{self, Backend, Pool, Val};
 use crate::error::Result;
+use crate::pace::{DEFAULT_MAX_RATE, Pacer};
 use crate::report::Report;
 use crate::resource::Resource;
 use crate::run::{self, Ctx};
@@ -130,6 +130,7 @@ impl Mirror {
             organizations: Vec::new(),
             all_organizations: false,
             page_size: 100,
+            max_rate: DEFAULT_MAX_RATE,
         }
     }
 }
@@ -144,6 +145,7 @@ pub struct Sync {
     organizations: Vec<String>,
     all_organizations: bool,
     page_size: u32,
+    max_rate: f64,
 }
 
 impl Sync {
@@ -165,6 +167,14 @@ impl Sync {
         self
     }
 
+    /// The most requests per second the run sends to HelloAsso, all its
+    /// walks together ([`DEFAULT_MAX_RATE`] unless set; 0: no limit). A 429
+    /// still halves it for the rest of the run.
+    pub fn max_rate(mut self, per_second: f64) -> Self {
+        self.max_rate = per_second;
+        self
+    }
+
     fn start(
         self,
         feed: Option<mpsc::Sender<Msg>>,
@@ -173,7 +183,8 @@ impl Sync {
             pool: self.pool,
             client: self.client,
             page_size: self.page_size,
-            requests: AtomicU64::new(0),
+            pace: Pacer::new(self.max_rate),
+            payouts: Default::default(),
             feed,
         });
         let mut orgs = self.organizations;
@@ -181,7 +192,8 @@ impl Sync {
         async move {
             if all {
                 let (listed, requests) = fetch::partner_organizations(&ctx.client).await?;
-                ctx.requests
+                ctx.pace
+                    .requests
                     .fetch_add(requests, std::sync::atomic::Ordering::Relaxed);
                 for slug in listed {
                     if !orgs.contains(&slug) {

@@ -24,7 +24,10 @@ use crate::rows::Cell;
 
 pub async fn run(ctx: &Context, settings: &Settings, command: ItemsCommand) -> CliResult {
     match command {
-        ItemsCommand::List(args) => list(ctx, settings, args).await,
+        ItemsCommand::List(args) => {
+            let out = args.output.out.clone();
+            crate::destination::unless_interrupted(out.as_deref(), list(ctx, settings, args)).await
+        }
     }
 }
 

@@ -22,7 +22,10 @@ use crate::timezone::Zone;
 
 pub async fn run(ctx: &Context, settings: &Settings, command: OrdersCommand) -> CliResult {
     match command {
-        OrdersCommand::List(args) => list(ctx, settings, args).await,
+        OrdersCommand::List(args) => {
+            let out = args.output.out.clone();
+            crate::destination::unless_interrupted(out.as_deref(), list(ctx, settings, args)).await
+        }
         OrdersCommand::Get(args) => get(ctx, settings, args).await,
         OrdersCommand::Cancel(args) => cancel(ctx, settings, args).await,
         OrdersCommand::Summary(args) => super::orders_summary::run(ctx, settings, args).await,

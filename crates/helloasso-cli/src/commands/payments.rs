@@ -6,9 +6,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use futures::StreamExt;
 use helloasso_sdk::types::{OperationState, Payment, PaymentDetail, PublicPayment};
-use helloasso_sdk::{
-    Client, ExportFormat, FixedMfaCode, ListPayments, PaymentFilters, RefundOutcome, mfa_fn,
-};
+use helloasso_sdk::{Client, ExportFormat, ListPayments, PaymentFilters, RefundOutcome};
 use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -84,7 +82,10 @@ impl Settings {
 
 pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -> CliResult {
     match command {
-        PaymentsCommand::List(args) => list(ctx, settings, args).await,
+        PaymentsCommand::List(args) => {
+            let out = args.output.out.clone();
+            destination::unless_interrupted(out.as_deref(), list(ctx, settings, args)).await
+        }
         PaymentsCommand::Get(args) => get(ctx, settings, args).await,
         PaymentsCommand::Search(args) => search(ctx, settings, args).await,
         PaymentsCommand::Export(args) => export(ctx, settings, args).await,
@@ -686,33 +687,27 @@ async fn export_to_file(
     replace: bool,
     bar: &ProgressBar,
 ) -> CliResult<(u64, Option<u64>)> {
-    // Listening before the temporary file exists: no Ctrl-C can slip between.
-    let interrupted = destination::on_interrupt()?;
-    let temp = destination::temporary_beside(target)?;
     let shown = target.display().to_string();
-    let file = temp
-        .as_file()
-        .try_clone()
-        .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
-    let mut writer = Counting::new(tokio::fs::File::from_std(file), bar.clone(), format);
-    let written = tokio::select! {
-        result = export.write_to(&mut writer) => {
-            result.map_err(|e| file_export_error(e, &shown))?
-        }
-        // Returning drops `temp`, which deletes it.
-        () = interrupted => {
-            return Err(CliError::new(
-                Kind::Interrupted,
-                format!("interrupted: nothing was written to {shown}"),
-            ));
-        }
-    };
-    // tokio writes in the background: wait for the last bytes to land.
-    writer
-        .flush()
-        .await
-        .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
-    drop(writer);
+    // Ctrl-C drops the download with `temp`, which deletes it.
+    let (temp, written) = destination::unless_interrupted(Some(target), async {
+        let temp = destination::temporary_beside(target)?;
+        let file = temp
+            .as_file()
+            .try_clone()
+            .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+        let mut writer = Counting::new(tokio::fs::File::from_std(file), bar.clone(), format);
+        let written = export
+            .write_to(&mut writer)
+            .await
+            .map_err(|e| file_export_error(e, &shown))?;
+        // tokio writes in the background: wait for the last bytes to land.
+        writer
+            .flush()
+            .await
+            .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+        Ok((temp, written))
+    })
+    .await?;
     temp.as_file()
         .sync_all()
         .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
@@ -813,13 +808,9 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             "refusing to refund without confirmation: not on a terminal, pass --yes to confirm",
         ));
     }
-    let mfa_code = crate::secrets::either(
-        "--mfa-code-file",
-        args.mfa_code_file.as_deref(),
-        args.mfa_code
-            .as_ref()
-            .map(helloasso_sdk::ExposeSecret::expose_secret),
-    )?;
+    // Nothing is read or run yet: a code sent by SMS exists only once
+    // HelloAsso has answered the refund with its 409.
+    let mfa = crate::mfa_source::MfaSource::from_args(&args, interactive);
     // Read it first: an unknown id, a payment already refunded or an amount
     // above what is left fail here, before any question or code, and the
     // confirmation can say what is being refunded.
@@ -849,17 +840,14 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     }
     let mut request = refund_request(&ctx.client, &args, amount)
         .reconcile_wait(std::time::Duration::from_secs(args.read_back_wait));
-    request = match (&mfa_code, interactive) {
-        // A given code is tried once: re-sending a wrong code cannot help.
-        (Some(code), _) => request
-            .mfa_provider(FixedMfaCode::new(code.clone()))
-            .max_mfa_attempts(1),
-        (None, true) => request.mfa_provider(mfa_fn(prompt::mfa_code)),
-        (None, false) => request,
-    };
+    request = mfa.apply(request);
     // The SDK sends the refund once; when the answer is lost it reads the
     // payment back instead of guessing (HelloAsso has no idempotency keys).
-    match request.send_reconciled().await? {
+    let outcome = request
+        .send_reconciled()
+        .await
+        .map_err(|e| mfa.explain(e))?;
+    match outcome {
         RefundOutcome::Applied(operation) => {
             let shown = Shown::of(operation.id, operation.amount, operation.state.as_ref());
             show_refund(settings, &args, amount, &operation, &shown)

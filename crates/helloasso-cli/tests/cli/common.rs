@@ -83,7 +83,9 @@ pub fn bare(home: &Path) -> Command {
             cmd.env_remove(key);
         }
     }
-    cmd.env("XDG_CONFIG_HOME", home.join("config"))
+    // Never the keyring of the machine running the tests.
+    cmd.env("HELLOASSO_KEYRING", "off")
+        .env("XDG_CONFIG_HOME", home.join("config"))
         .env("HOME", home)
         .env_remove("RUST_LOG")
         .stdin(Stdio::null());

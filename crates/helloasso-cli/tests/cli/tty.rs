@@ -439,3 +439,20 @@ fn a_payer_name_cannot_rewrite_the_refund_question() {
     assert!(screen.contains("\\u{1b}]0;HACKED"), "{screen:?}");
     assert_eq!(refund.calls(), 0);
 }
+
+#[test]
+fn giving_up_at_the_code_prompt_says_so() {
+    let Some((fake, _, mut term)) = refund_at_the_prompt() else {
+        return;
+    };
+    term.type_line("y");
+    term.expect("attempt 1 of 3");
+    term.type_line("");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 5, "{screen}");
+    assert!(screen.contains("given up"), "{screen}");
+    assert!(screen.contains("nothing was refunded"), "{screen}");
+    // Not the advice meant for scripts: this one was on a terminal.
+    assert!(!screen.contains("run on a terminal"), "{screen}");
+    assert_eq!(fake.server.counters().refunds_executed, 0);
+}

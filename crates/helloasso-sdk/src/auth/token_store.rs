@@ -172,8 +172,19 @@ fn lock_exclusive(path: &Path) -> Result<std::fs::File> {
     use fs4::fs_std::FileExt;
 
     let lock_path = lock_path(path)?;
-    let file = open_lock_file(&lock_path)
-        .map_err(|e| Error::token_store(format!("cannot open {}", lock_path.display()), e))?;
+    let file = open_lock_file(&lock_path).map_err(|e| {
+        if is_link_refused(&e) {
+            Error::token_store(
+                format!(
+                    "{} is a symbolic link: the lock file is never opened through one (delete it)",
+                    lock_path.display()
+                ),
+                e,
+            )
+        } else {
+            Error::token_store(format!("cannot open {}", lock_path.display()), e)
+        }
+    })?;
     file.lock_exclusive()
         .map_err(|e| Error::token_store(format!("cannot lock {}", lock_path.display()), e))?;
     Ok(file)
@@ -197,15 +208,31 @@ fn lock_path(path: &Path) -> Result<PathBuf> {
     Ok(dir.join(format!(".{name}.lock")))
 }
 
+/// Opens (or creates) the lock file, never through a symbolic link: a link
+/// planted there would have the store create or open a file of the
+/// link's choosing.
 fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
-    owner_only(
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false),
-    )
-    .open(path)
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    owner_only(&mut options).open(path)
+}
+
+/// Whether opening failed because the path is a symbolic link (O_NOFOLLOW).
+fn is_link_refused(err: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        err.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = err;
+        false
+    }
 }
 
 impl fmt::Debug for FileTokenStore {

@@ -771,3 +771,28 @@ async fn a_token_is_refreshed_when_the_clock_says_it_is_due() {
     assert_eq!(token.access_token().expose_secret(), "access-2");
     assert!(token.expires_at() > Utc::now() + chrono::Duration::minutes(55));
 }
+
+/// A symbolic link planted where the token file's lock goes is never
+/// followed: the store refuses it instead of creating or opening the file
+/// the link names.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_lock_file_is_never_opened_through_a_symbolic_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
+    let victim = dir.path().join("victim");
+    std::os::unix::fs::symlink(&victim, dir.path().join(".tokens.json.lock")).unwrap();
+    let store = helloasso_sdk::FileTokenStore::new(&path);
+    let token = Token::new(
+        "access".into(),
+        Some("refresh".into()),
+        "2030-01-01T00:00:00Z".parse().unwrap(),
+    );
+    let err = store
+        .save(&TokenKey::own("id"), &token)
+        .await
+        .expect_err("a linked lock file is refused");
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(!victim.exists(), "the link was followed");
+    assert!(!path.exists(), "saved without the lock");
+}

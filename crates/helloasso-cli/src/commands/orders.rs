@@ -39,7 +39,7 @@ pub struct OrderQuery {
     pub from: Option<DateTime<FixedOffset>>,
     pub to: Option<DateTime<FixedOffset>>,
     pub order: SortOrder,
-    pub search: Option<String>,
+    pub search: Option<helloasso_sdk::Private<String>>,
     pub form: Option<(FormType, String)>,
     pub form_types: Vec<FormType>,
     pub page_size: u32,
@@ -116,7 +116,7 @@ pub fn listing(ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
         list = list.to(to);
     }
     if let Some(key) = &q.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }

@@ -194,7 +194,7 @@ fn listing_with(
     }
     .filters(filters.clone());
     if let Some(key) = &args.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }
@@ -462,7 +462,12 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
         .search()
         .filters(filters)
         .page_size(page_size);
-    if let Some(query) = args.query.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(query) = args
+        .query
+        .as_ref()
+        .map(|q| q.expose().as_str())
+        .filter(|q| !q.trim().is_empty())
+    {
         search = search.search_key(query);
     }
     if !form_types.is_empty() {
@@ -539,7 +544,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         payout: None,
         limit: 0,
         all: true,
-        page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
+        page_size: helloasso_sdk::MAX_PAGE_SIZE,
         resume: None,
         output: crate::cli::OutArgs::default(),
     };
@@ -1059,7 +1064,7 @@ fn refund_request(
         request = request.amount(amount);
     }
     if let Some(comment) = &args.comment {
-        request = request.comment(comment.clone());
+        request = request.comment(comment.expose().clone());
     }
     if args.cancel_order {
         request = request.cancel_order(true);

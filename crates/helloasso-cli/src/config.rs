@@ -67,7 +67,12 @@ impl Context {
         } else {
             None
         };
-        let given = non_empty(from_file.as_deref().or(args.client_secret.as_deref()));
+        let given = non_empty(
+            from_file.as_deref().or(args
+                .client_secret
+                .as_ref()
+                .map(helloasso_sdk::ExposeSecret::expose_secret)),
+        );
         let client_secret = match (given, non_empty(profile_secret)) {
             (Some(secret), _) | (None, Some(secret)) => secret,
             (None, None) if same_client && !same_environment && profile.client_secret.is_some() => {

@@ -17,6 +17,7 @@ mod demo;
 mod destination;
 mod exit;
 mod form_ref;
+mod hints;
 mod input;
 mod listing;
 mod mfa_source;

@@ -44,11 +44,11 @@ impl MfaSource {
     /// Nothing is read or run yet.
     pub fn from_args(args: &RefundArgs, interactive: bool) -> Self {
         let source = if let Some(command) = &args.mfa_command {
-            Source::Command(command.clone())
+            Source::Command(helloasso_sdk::ExposeSecret::expose_secret(command).to_owned())
         } else if let Some(path) = &args.mfa_code_file {
             Source::File(path.clone())
         } else if let Some(code) = &args.mfa_code {
-            Source::Given(SecretString::from(code.clone()))
+            Source::Given(code.clone())
         } else if interactive {
             Source::Prompt
         } else {

@@ -539,6 +539,7 @@ impl ClientBuilder {
                 .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
             skew: self.refresh_skew,
             clock,
+            credentials: Some(credentials.fingerprint()),
         };
         let caches = TokenCaches::new(settings, {
             let (transport, credentials) = (transport.clone(), credentials.clone());

@@ -41,7 +41,10 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> CliResult {
     };
     let given = match &global.client_secret_file {
         Some(path) => Some(crate::secrets::read("--client-secret-file", path)?),
-        None => global.client_secret.clone(),
+        None => global
+            .client_secret
+            .as_ref()
+            .map(|s| helloasso_sdk::ExposeSecret::expose_secret(s).to_owned()),
     };
     let client_secret = match given.filter(|s| !s.trim().is_empty()) {
         Some(secret) => secret.trim().to_owned(),

@@ -38,7 +38,7 @@ pub struct ItemQuery {
     pub from: Option<DateTime<FixedOffset>>,
     pub to: Option<DateTime<FixedOffset>>,
     pub order: SortOrder,
-    pub search: Option<String>,
+    pub search: Option<helloasso_sdk::Private<String>>,
     pub form: Option<(FormType, String)>,
     pub states: Vec<ItemState>,
     pub page_size: u32,
@@ -65,7 +65,7 @@ pub fn listing(ctx: &Context, q: &ItemQuery) -> CliResult<ListItems> {
         list = list.to(to);
     }
     if let Some(key) = &q.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }

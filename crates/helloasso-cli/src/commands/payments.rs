@@ -194,7 +194,7 @@ fn listing_with(
     }
     .filters(filters.clone());
     if let Some(key) = &args.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }
@@ -339,7 +339,7 @@ async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
     if args.with_failed_refunds {
         request = request.with_failed_refund_operations(true);
     }
-    let payment = request.await?;
+    let payment = request.await.map_err(|e| payment_not_found(e, args.id))?;
     let format = settings.format();
     let dialect = settings.style.dialect;
     let decimal = settings.style.decimal(format);
@@ -464,7 +464,12 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
         .search()
         .filters(filters)
         .page_size(page_size);
-    if let Some(query) = args.query.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(query) = args
+        .query
+        .as_ref()
+        .map(|q| q.expose().as_str())
+        .filter(|q| !q.trim().is_empty())
+    {
         search = search.search_key(query);
     }
     if !form_types.is_empty() {
@@ -541,7 +546,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         payout: None,
         limit: 0,
         all: true,
-        page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
+        page_size: helloasso_sdk::MAX_PAGE_SIZE,
         resume: None,
         output: crate::cli::OutArgs::default(),
     };
@@ -811,7 +816,12 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     // Read it first: an unknown id, a payment already refunded or an amount
     // above what is left fail here, before any question or code, and the
     // confirmation can say what is being refunded.
-    let payment = ctx.client.payment(args.id).get().await?;
+    let payment = ctx
+        .client
+        .payment(args.id)
+        .get()
+        .await
+        .map_err(|e| payment_not_found(e, args.id))?;
     refundable(&payment, args.id, amount)?;
     if !args.yes {
         let what = match amount {
@@ -840,10 +850,10 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     request = mfa.apply(request);
     // The SDK sends the refund once; when the answer is lost it reads the
     // payment back instead of guessing (HelloAsso has no idempotency keys).
-    let outcome = request
-        .send_reconciled()
-        .await
-        .map_err(|e| mfa.explain(e))?;
+    let outcome = request.send_reconciled().await.map_err(|e| match e {
+        helloasso_sdk::Error::MfaAttemptsExhausted { .. } => mfa_refused(e, &args),
+        other => mfa.explain(other),
+    })?;
     match outcome {
         RefundOutcome::Applied(operation) => {
             let shown = Shown::of(operation.id, operation.amount, operation.state.as_ref());
@@ -898,6 +908,43 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             ),
         )),
     }
+}
+
+/// A refund whose MFA codes HelloAsso refused, told in terms of where the
+/// code came from (a flag, a file, the prompt) and of what to do next.
+fn mfa_refused(err: helloasso_sdk::Error, args: &RefundArgs) -> CliError {
+    let helloasso_sdk::Error::MfaAttemptsExhausted { proof, .. } = &err else {
+        return err.into();
+    };
+    let given = if args.mfa_code_file.is_some() {
+        Some("--mfa-code-file")
+    } else if args.mfa_command.is_some() {
+        Some("--mfa-command")
+    } else if args.mfa_code.is_some() {
+        Some("--mfa-code")
+    } else {
+        None
+    };
+    let message = match given {
+        Some(flag) => format!(
+            "HelloAsso refused the MFA code given with {flag} ({proof}, code {}): nothing was refunded; run the command again with the code HelloAsso sends next",
+            proof.error_code()
+        ),
+        None => format!(
+            "HelloAsso refused the MFA code entered ({proof}, code {}); a code it refused is never sent again: nothing was refunded; run the command again and enter the code HelloAsso sends next",
+            proof.error_code()
+        ),
+    };
+    CliError::new(Kind::Mfa, message)
+}
+
+/// A lookup of payment `id` that failed; a 404 says how to find the id.
+fn payment_not_found(err: helloasso_sdk::Error, id: i64) -> CliError {
+    crate::hints::not_found(
+        err,
+        &format!("payment {id}"),
+        "`helloasso payments list` (or `payments search NAME`)",
+    )
 }
 
 /// Refuses, in euros, a refund HelloAsso would refuse: a payment already
@@ -1019,7 +1066,7 @@ fn refund_request(
         request = request.amount(amount);
     }
     if let Some(comment) = &args.comment {
-        request = request.comment(comment.clone());
+        request = request.comment(comment.expose().clone());
     }
     if args.cancel_order {
         request = request.cancel_order(true);

@@ -109,7 +109,7 @@ fn a_pipe_is_written_through_and_never_replaced() {
     let fifo = dir.join("pipe");
     let made = Command::new("mkfifo").arg(&fifo).status();
     if !made.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: mkfifo is not available");
+        crate::common::cannot_run("mkfifo could not make a named pipe");
         return;
     }
     // The reader: opening blocks until the export opens the pipe.

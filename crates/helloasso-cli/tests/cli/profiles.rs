@@ -300,3 +300,27 @@ fn a_secret_the_keyring_cannot_give_is_a_clear_error() {
         "keeps its client secret in the OS keyring, which cannot give it",
     );
 }
+
+/// A profile folder another user owns could be read by that user whatever
+/// its mode: refused, not repaired. Needs root to give a folder away; where
+/// it cannot, the test is skipped, except under CI=true, where it fails.
+#[cfg(unix)]
+#[test]
+fn a_profile_folder_of_another_user_is_refused() {
+    let fake = Fake::start();
+    login(&fake, "default", fake.server.client_secret()).ok();
+    let folder = fake.dir.path().join("config/helloasso/profiles");
+    // 65534: `nobody` on most systems.
+    if let Err(e) = std::os::unix::fs::chown(&folder, Some(65534), Some(65534)) {
+        let ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+        assert!(
+            !ci,
+            "cannot give the folder away ({e}), and CI=true: a test that cannot run must not pass"
+        );
+        eprintln!("skipped: cannot give the folder away ({e})");
+        return;
+    }
+    let r = run(bare(fake.dir.path()).args(["auth", "check"]));
+    r.fails(1, "belongs to another user");
+    assert!(!r.stdout.contains("ok:"), "{}", r.stdout);
+}

@@ -129,7 +129,7 @@ fn a_client_secret_other_than_the_tokens_is_used_not_the_stored_token() {
             "not-the-secret",
         ],
     );
-    wrong.fails(3, "invalid_client");
+    wrong.fails(3, "unauthorized_client");
     assert_eq!(fake.server.counters().tokens.refused, 1);
     assert!(!wrong.stderr.contains("not-the-secret"), "{}", wrong.stderr);
 
@@ -147,7 +147,7 @@ fn a_client_secret_other_than_the_tokens_is_used_not_the_stored_token() {
         .cli()
         .env("HELLOASSO_CLIENT_SECRET", "not-the-secret-either")
         .args(["payments", "list", "--limit", "1"]));
-    env_secret.fails(3, "invalid_client");
+    env_secret.fails(3, "unauthorized_client");
     assert_eq!(fake.server.counters().tokens.refresh_token, 0);
 }
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod as_it_is;
 mod auth;
 mod bad_input;
 mod checkout;

@@ -414,10 +414,15 @@ async fn past_last_page(ctx: Ctx) -> Result<(), String> {
     }
 }
 
+/// The secret a refused-client scenario sends on purpose. It is written as
+/// a placeholder so that a replay sends the very text the cassette holds;
+/// the recorder keeps it as it stands (see `record`).
+pub const WRONG_CLIENT_SECRET: &str = "<WRONG_CLIENT_SECRET>";
+
 async fn invalid_client(ctx: Ctx) -> Result<(), String> {
     let client = ctx
         .builder()?
-        .credentials(ctx.client_id.clone(), "<WRONG_CLIENT_SECRET>")
+        .credentials(ctx.client_id.clone(), WRONG_CLIENT_SECRET)
         .build()
         .map_err(|e| e.to_string())?;
     match client.token().await {

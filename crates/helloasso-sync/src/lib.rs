@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod checkouts;
 mod cursor;
 mod db;
 mod error;
@@ -29,16 +30,19 @@ mod feed;
 mod fetch;
 mod migrations;
 mod mirror;
+mod notifications;
 mod report;
 mod resource;
 mod run;
 mod store;
 mod stream;
 
+pub use checkouts::{CheckoutState, TrackedCheckout};
 pub use db::Backend;
 pub use error::{Error, Result};
 pub use feed::{Change, ChangeKind};
 pub use mirror::{Mirror, Sync};
+pub use notifications::MirrorNotificationStore;
 pub use report::{Counts, Report};
 pub use resource::Resource;
 pub use stream::ChangeStream;

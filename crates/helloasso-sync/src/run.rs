@@ -11,9 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use helloasso_sdk::Client;
+use helloasso_sdk::follow_up::FollowUpSchedule;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::checkouts;
 use crate::cursor;
 use crate::db::{Conn, Pool, exec, fetch_all, fetch_optional};
 use crate::error::Result;
@@ -42,6 +44,7 @@ pub(crate) struct Ctx {
     pub page_size: u32,
     pub requests: AtomicU64,
     pub feed: Option<mpsc::Sender<Msg>>,
+    pub follow_up: FollowUpSchedule,
 }
 
 impl Ctx {
@@ -80,6 +83,9 @@ pub(crate) async fn organization(ctx: Arc<Ctx>, org: String) -> Result<Report> {
         report.add(*r, counts);
         report.skipped_walks += u64::from(skipped);
     }
+    // Before the orders are read again: a paid intent queues its order.
+    let checks = checkouts::follow_up(&ctx.pool, &ctx.client, &org, &ctx.follow_up).await?;
+    ctx.requests.fetch_add(checks, Ordering::Relaxed);
     let orders = reread_orders(&ctx, &org).await?;
     report.add(Resource::Orders, orders);
     let payouts = payout_counts(&ctx, &org).await?;
@@ -151,7 +157,7 @@ async fn walk(
 }
 
 /// The order an item or a payment belongs to.
-fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
+pub(crate) fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
     match resource {
         Resource::Items | Resource::Payments => doc.pointer("/order/id").and_then(Value::as_i64),
         _ => None,
@@ -162,7 +168,12 @@ fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
 /// not yet in the stored order: a changed record always, a new one when its
 /// order is already stored without it (a new order comes whole from the
 /// orders listing).
-async fn queue_order(mut conn: Conn<'_>, org: &str, order: i64, change: &Change) -> Result<()> {
+pub(crate) async fn queue_order(
+    mut conn: Conn<'_>,
+    org: &str,
+    order: i64,
+    change: &Change,
+) -> Result<()> {
     if change.kind == ChangeKind::New {
         let stored: Option<(String,)> = fetch_optional!(
             conn.reborrow(),

@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::db::{Pool, Tx, exec, fetch_all};
 use crate::error::{Error, Result};
 use crate::resource::Resource;
-use crate::run::{order_of, queue_order};
+use crate::run::order_of;
 use crate::store::{self, Outcome};
 
 /// A [`NotificationStore`] writing into a [`Mirror`](crate::Mirror)'s
@@ -138,11 +138,19 @@ async fn apply(tx: &mut Tx, org: &str, n: &StoredNotification) -> Result<()> {
         _ => return Ok(()),
     };
     let order = order_of(resource, &n.data);
-    if let Outcome::Written(change) =
-        store::upsert(tx.conn(), org, resource, n.data.clone()).await?
+    if let Outcome::Written(_) = store::upsert(tx.conn(), org, resource, n.data.clone()).await?
         && let Some(order) = order
     {
-        queue_order(tx.conn(), org, order, &change).await?;
+        // Always: a payment new to the mirror may already be refunded while
+        // the stored order still shows it paid (its first notification was
+        // lost), which the sync's rule for new payments does not catch.
+        exec!(
+            tx.conn(),
+            "INSERT INTO pending_orders (order_id, organization_slug) VALUES ($1, $2) \
+             ON CONFLICT (order_id) DO NOTHING",
+            order,
+            org.to_owned(),
+        )?;
     }
     Ok(())
 }

@@ -168,12 +168,7 @@ pub(crate) fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
 /// not yet in the stored order: a changed record always, a new one when its
 /// order is already stored without it (a new order comes whole from the
 /// orders listing).
-pub(crate) async fn queue_order(
-    mut conn: Conn<'_>,
-    org: &str,
-    order: i64,
-    change: &Change,
-) -> Result<()> {
+async fn queue_order(mut conn: Conn<'_>, org: &str, order: i64, change: &Change) -> Result<()> {
     if change.kind == ChangeKind::New {
         let stored: Option<(String,)> = fetch_optional!(
             conn.reborrow(),

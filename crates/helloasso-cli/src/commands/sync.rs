@@ -60,6 +60,13 @@ impl std::str::FromStr for DbLocation {
     }
 }
 
+impl DbLocation {
+    /// The path or URL as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Debug for DbLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.split_once("://") {
@@ -121,7 +128,7 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
 }
 
 /// `helloasso/mirror.sqlite` in the user's data folder, created owner-only.
-fn default_location() -> CliResult<String> {
+pub(crate) fn default_location() -> CliResult<String> {
     let dir = data_dir()
         .ok_or_else(|| CliError::usage("no data folder (HOME is unset): pass --db PATH"))?
         .join("helloasso");
@@ -147,7 +154,7 @@ fn data_dir() -> Option<PathBuf> {
         .or_else(|| from_env("HOME").map(|home| home.join(".local/share")))
 }
 
-fn sync_error(e: helloasso_sync::Error) -> CliError {
+pub(crate) fn sync_error(e: helloasso_sync::Error) -> CliError {
     match e {
         helloasso_sync::Error::Api(api) => CliError::from(*api),
         helloasso_sync::Error::InvalidLocation(what) => CliError::usage(format!(

@@ -334,6 +334,9 @@ pub struct FaultConfig {
     pub latency_ms: u64,
     /// Rate of 429 answers.
     pub rate_limit_rate: f64,
+    /// Requests per second past which API requests get 429 (0: no limit);
+    /// up to one second's worth may come at once.
+    pub rate_limit_per_second: f64,
     /// `Retry-After` of 429 answers, in seconds.
     pub retry_after_secs: u64,
     /// Rate of 5xx answers.
@@ -356,6 +359,7 @@ impl Default for FaultConfig {
         FaultConfig {
             latency_ms: 0,
             rate_limit_rate: 0.0,
+            rate_limit_per_second: 0.0,
             retry_after_secs: 1,
             server_error_rate: 0.0,
             server_error_status: 503,
@@ -383,6 +387,12 @@ impl FaultConfig {
     pub fn rate_limited(mut self, rate: f64, retry_after_secs: u64) -> Self {
         self.rate_limit_rate = rate;
         self.retry_after_secs = retry_after_secs;
+        self
+    }
+
+    /// Answers 429 to API requests past `per_second` requests per second.
+    pub fn rate_limit(mut self, per_second: f64) -> Self {
+        self.rate_limit_per_second = per_second;
         self
     }
 
@@ -429,6 +439,9 @@ impl FaultConfig {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} must be between 0.0 and 1.0"));
             }
+        }
+        if !(self.rate_limit_per_second >= 0.0 && self.rate_limit_per_second.is_finite()) {
+            return Err("rate_limit_per_second must be 0 (no limit) or more".to_owned());
         }
         if !(500..=599).contains(&self.server_error_status) {
             return Err("server_error_status must be between 500 and 599".to_owned());

@@ -65,6 +65,18 @@ async fn truncate(resp: Response, conn: Option<&ConnMeta>) -> Response {
     Response::from_parts(parts, cut_body(half))
 }
 
+/// A 429 asking to come back in `retry_after` seconds.
+fn too_many(retry_after: u64) -> Response {
+    let mut resp = (
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Json(json!({ "message": "Too many requests, retry later." })),
+    )
+        .into_response();
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    resp
+}
+
 /// The fault-injection middleware.
 pub(crate) async fn inject(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
@@ -88,6 +100,13 @@ pub(crate) async fn inject(State(st): State<Arc<AppState>>, req: Request, next: 
         FaultScope::All => true,
     };
     let f = &st.counters.faults;
+    if is_api
+        && cfg.rate_limit_per_second > 0.0
+        && let Err(wait) = st.throttle.admit(cfg.rate_limit_per_second)
+    {
+        bump(&f.rate_limited);
+        return too_many(wait.as_secs_f64().ceil().max(1.0) as u64);
+    }
     if in_scope {
         if cfg.latency_ms > 0 {
             bump(&f.latency);
@@ -108,14 +127,7 @@ pub(crate) async fn inject(State(st): State<Arc<AppState>>, req: Request, next: 
         }
         if do_limit {
             bump(&f.rate_limited);
-            let mut resp = (
-                StatusCode::TOO_MANY_REQUESTS,
-                axum::Json(json!({ "message": "Too many requests, retry later." })),
-            )
-                .into_response();
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(cfg.retry_after_secs));
-            return resp;
+            return too_many(cfg.retry_after_secs);
         }
         if do_5xx {
             bump(&f.server_error);

@@ -71,6 +71,10 @@ struct Args {
     /// Rate (0.0-1.0) of 429 answers.
     #[arg(long, default_value_t = 0.0)]
     rate_limit_rate: f64,
+    /// Requests per second past which API requests get 429 with a
+    /// Retry-After (0: no limit).
+    #[arg(long, default_value_t = 0.0)]
+    rate_limit: f64,
     /// Retry-After of 429 answers, in seconds.
     #[arg(long, default_value_t = 1)]
     retry_after: u64,
@@ -121,6 +125,7 @@ async fn main() -> anyhow::Result<()> {
     let faults = FaultConfig {
         latency_ms: args.latency_ms,
         rate_limit_rate: args.rate_limit_rate,
+        rate_limit_per_second: args.rate_limit,
         retry_after_secs: args.retry_after,
         server_error_rate: args.server_error_rate,
         server_error_status: args.server_error_status,

@@ -454,6 +454,13 @@ impl FakeServer {
             .collect()
     }
 
+    /// Every payment of the main organization, newest first, with its
+    /// figures read from the dataset itself (no page, no rendering): what
+    /// a client's totals are reconciled against.
+    pub fn payment_figures(&self) -> Vec<crate::PaymentFigures> {
+        crate::figures::of_main_organization(&self.state.read())
+    }
+
     /// Stops the server and waits for it (at most 5 seconds for open connections).
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -18,6 +18,8 @@ pub(crate) struct AppState {
     pub counters: Counters,
     pub faults: RwLock<FaultConfig>,
     pub fault_rng: Mutex<SplitMix64>,
+    /// The request-rate limit's bucket.
+    pub throttle: crate::throttle::Throttle,
     pub mfa: RwLock<MfaConfig>,
     pub webhook: RwLock<Option<WebhookConfig>>,
     pub webhook_client: reqwest::Client,
@@ -51,6 +53,7 @@ impl AppState {
             counters: Counters::default(),
             faults: RwLock::new(config.faults.clone()),
             fault_rng: Mutex::new(SplitMix64::new(config.seed ^ 0x5EED_FA17)),
+            throttle: Default::default(),
             mfa: RwLock::new(config.mfa.clone()),
             webhook: RwLock::new(config.webhook.clone()),
             webhook_client,

@@ -98,11 +98,14 @@ pub enum Error {
         message: Option<String>,
     },
 
-    /// HelloAsso kept asking for a multi-factor proof: the
-    /// [`MfaProvider`](crate::MfaProvider) was asked as many times as allowed
-    /// and HelloAsso refused every proof it gave. Nothing was refunded.
+    /// HelloAsso refused the multi-factor proofs given and the refund
+    /// stopped: the [`MfaProvider`](crate::MfaProvider) was asked as many
+    /// times as allowed, or gave again a code HelloAsso had refused (never
+    /// re-sent: a wrong code repeated can lock the account's second
+    /// factor), or the caller's own proof was refused. Nothing was refunded;
+    /// HelloAsso may well accept a new proof.
     #[error(
-        "HelloAsso refused the {attempts} proof(s) given for {proof} and no attempt is left: check the code and try again{}",
+        "HelloAsso refused the {attempts} proof(s) given for {proof}: nothing was refunded; obtain a new proof and send the refund again{}",
         suffix(message.as_deref())
     )]
     #[non_exhaustive]

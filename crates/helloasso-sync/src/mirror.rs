@@ -1,7 +1,6 @@
 //! The mirror: a database opened (and migrated), what it holds, and runs.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use chrono::{DateTime, Utc};
 use helloasso_sdk::Client;
@@ -13,6 +12,7 @@ use crate::checkouts::{self, TrackedCheckout};
 use crate::db::{self, Backend, Pool, Val};
 use crate::error::Result;
 use crate::notifications::MirrorNotificationStore;
+use crate::pace::{DEFAULT_MAX_RATE, Pacer};
 use crate::report::Report;
 use crate::resource::Resource;
 use crate::run::{self, Ctx};
@@ -166,6 +166,7 @@ impl Mirror {
             all_organizations: false,
             page_size: 100,
             follow_up: FollowUpSchedule::default(),
+            max_rate: DEFAULT_MAX_RATE,
         }
     }
 }
@@ -181,6 +182,7 @@ pub struct Sync {
     all_organizations: bool,
     page_size: u32,
     follow_up: FollowUpSchedule,
+    max_rate: f64,
 }
 
 impl Sync {
@@ -211,6 +213,14 @@ impl Sync {
         self
     }
 
+    /// The most requests per second the run sends to HelloAsso, all its
+    /// walks together ([`DEFAULT_MAX_RATE`] unless set; 0: no limit). A 429
+    /// still halves it for the rest of the run.
+    pub fn max_rate(mut self, per_second: f64) -> Self {
+        self.max_rate = per_second;
+        self
+    }
+
     fn start(
         self,
         feed: Option<mpsc::Sender<Msg>>,
@@ -219,7 +229,8 @@ impl Sync {
             pool: self.pool,
             client: self.client,
             page_size: self.page_size,
-            requests: AtomicU64::new(0),
+            pace: Pacer::new(self.max_rate),
+            payouts: Default::default(),
             feed,
             follow_up: self.follow_up,
         });
@@ -228,7 +239,8 @@ impl Sync {
         async move {
             if all {
                 let (listed, requests) = fetch::partner_organizations(&ctx.client).await?;
-                ctx.requests
+                ctx.pace
+                    .requests
                     .fetch_add(requests, std::sync::atomic::Ordering::Relaxed);
                 for slug in listed {
                     if !orgs.contains(&slug) {

@@ -66,12 +66,9 @@ impl fmt::Display for Report {
             "{:<10} {:>9} {:>9} {:>9}",
             "resource", "new", "changed", "unchanged"
         )?;
-        // Payouts are stored from the payments that name them and are not
-        // counted per run: a row of zeros would say nothing was seen.
-        for r in Resource::ALL
-            .into_iter()
-            .filter(|r| *r != Resource::Payouts)
-        {
+        // Payouts are derived from the payments naming them: a payout is
+        // counted once per run however many of its payments came.
+        for r in Resource::ALL {
             let c = self.counts(r);
             writeln!(
                 f,

@@ -8,7 +8,7 @@
 //! feed gets each change once (its row is in the same transaction).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use helloasso_sdk::Client;
 use helloasso_sdk::follow_up::FollowUpSchedule;
@@ -21,10 +21,12 @@ use crate::db::{Conn, Pool, exec, fetch_all, fetch_optional};
 use crate::error::Result;
 use crate::feed::{Change, ChangeKind};
 use crate::fetch;
+use crate::pace::Pacer;
 use crate::report::{Counts, Report};
 use crate::resource::Resource;
 use crate::store::{self, Outcome};
 use crate::stream::Msg;
+use crate::tally::PayoutTally;
 
 /// The listings walked, each by its own task.
 const WALKED: [Resource; 4] = [
@@ -42,7 +44,10 @@ pub(crate) struct Ctx {
     pub pool: Pool,
     pub client: Client,
     pub page_size: u32,
-    pub requests: AtomicU64,
+    /// The request rate, and the count of requests made.
+    pub pace: Pacer,
+    /// The payouts this organization's run touched.
+    pub payouts: PayoutTally,
     pub feed: Option<mpsc::Sender<Msg>>,
     pub follow_up: FollowUpSchedule,
 }
@@ -85,10 +90,10 @@ pub(crate) async fn organization(ctx: Arc<Ctx>, org: String) -> Result<Report> {
     }
     // Before the orders are read again: a paid intent queues its order.
     let checks = checkouts::follow_up(&ctx.pool, &ctx.client, &org, &ctx.follow_up).await?;
-    ctx.requests.fetch_add(checks, Ordering::Relaxed);
+    ctx.pace.requests.fetch_add(checks, Ordering::Relaxed);
     let orders = reread_orders(&ctx, &org).await?;
     report.add(Resource::Orders, orders);
-    let payouts = payout_counts(&ctx, &org).await?;
+    let payouts = payout_counts(&ctx).await?;
     report.add(Resource::Payouts, payouts);
     Ok(report)
 }
@@ -116,44 +121,79 @@ async fn walk(
         return Ok((counts, true));
     }
     let mut token = cur.token;
-    loop {
-        let page = fetch::page(&ctx.client, &org, resource, token.as_deref(), ctx.page_size).await;
-        ctx.requests.fetch_add(1, Ordering::Relaxed);
-        let page = page?;
-        if page.docs.is_empty() {
-            break;
-        }
-        let mut tx = ctx.pool.begin().await?;
-        let mut changes = Vec::new();
-        for doc in page.docs {
-            let order = order_of(resource, &doc);
-            match store::upsert(tx.conn(), &org, resource, doc).await? {
-                Outcome::Unchanged => counts.unchanged += 1,
-                Outcome::Written(change) => {
-                    match change.kind {
-                        ChangeKind::New => counts.new += 1,
-                        ChangeKind::Changed => counts.changed += 1,
-                    }
-                    if let Some(order) = order {
-                        queue_order(tx.conn(), &org, order, &change).await?;
-                    }
-                    changes.push(change);
-                }
-            }
-        }
-        cursor::advance(tx.conn(), cur.id, page.next.as_deref()).await?;
-        tx.commit().await?;
-        ctx.emit(changes).await;
+    let mut page = fetch_page(&ctx, &org, resource, token.clone()).await?;
+    while !page.docs.is_empty() {
         // A page without a way on, or one that points back at itself, ends
         // the walk (HelloAsso's last page may still carry a token).
-        if page.next.is_none() || page.next == token {
-            break;
+        let next = page.next.clone().filter(|n| Some(n) != token.as_ref());
+        // The next page is asked for while this one is stored: its token
+        // is known, and the cursor still moves one stored page at a time.
+        let ahead = async {
+            match &next {
+                Some(t) => Some(fetch_page(&ctx, &org, resource, Some(t.clone())).await),
+                None => None,
+            }
+        };
+        let (stored, ahead) = tokio::join!(store_page(&ctx, &org, resource, cur.id, page), ahead);
+        let changes = stored?;
+        counts.new += changes.0.new;
+        counts.changed += changes.0.changed;
+        counts.unchanged += changes.0.unchanged;
+        ctx.emit(changes.1).await;
+        match ahead {
+            Some(p) => page = p?,
+            None => break,
         }
-        token = page.next;
+        token = next;
     }
     let mut c = ctx.pool.acquire().await?;
     cursor::complete(c.conn(), cur.id, resource == Resource::Forms).await?;
     Ok((counts, false))
+}
+
+/// One page of a listing, at the run's pace.
+async fn fetch_page(
+    ctx: &Ctx,
+    org: &str,
+    resource: Resource,
+    token: Option<String>,
+) -> Result<fetch::Fetched> {
+    ctx.pace
+        .read(|| fetch::page(&ctx.client, org, resource, token.as_deref(), ctx.page_size))
+        .await
+}
+
+/// Stores one page and the cursor after it in one transaction; its counts
+/// and changes.
+async fn store_page(
+    ctx: &Ctx,
+    org: &str,
+    resource: Resource,
+    cursor_id: i64,
+    page: fetch::Fetched,
+) -> Result<(Counts, Vec<Change>)> {
+    let mut counts = Counts::default();
+    let mut tx = ctx.pool.begin().await?;
+    let mut changes = Vec::new();
+    for doc in page.docs {
+        let order = order_of(resource, &doc);
+        match store::upsert_tallied(tx.conn(), org, resource, doc, Some(&ctx.payouts)).await? {
+            Outcome::Unchanged => counts.unchanged += 1,
+            Outcome::Written(change) => {
+                match change.kind {
+                    ChangeKind::New => counts.new += 1,
+                    ChangeKind::Changed => counts.changed += 1,
+                }
+                if let Some(order) = order {
+                    queue_order(tx.conn(), org, order, &change).await?;
+                }
+                changes.push(change);
+            }
+        }
+    }
+    cursor::advance(tx.conn(), cursor_id, page.next.as_deref()).await?;
+    tx.commit().await?;
+    Ok((counts, changes))
 }
 
 /// The order an item or a payment belongs to.
@@ -228,10 +268,14 @@ async fn reread_orders(ctx: &Ctx, org: &str) -> Result<Counts> {
             break;
         }
         let mut changes = Vec::new();
-        for (id,) in ids {
-            let doc = fetch::order(&ctx.client, id).await;
-            ctx.requests.fetch_add(1, Ordering::Relaxed);
-            if let Some(doc) = doc? {
+        // The batch is read at once (at the run's pace), then stored in order.
+        let docs = futures::future::try_join_all(
+            ids.iter()
+                .map(|(id,)| ctx.pace.read(|| fetch::order(&ctx.client, *id))),
+        )
+        .await?;
+        for ((id,), doc) in ids.into_iter().zip(docs) {
+            if let Some(doc) = doc {
                 match store::upsert(tx.conn(), org, Resource::Orders, doc).await? {
                     Outcome::Unchanged => counts.unchanged += 1,
                     Outcome::Written(change) => {
@@ -255,11 +299,11 @@ async fn reread_orders(ctx: &Ctx, org: &str) -> Result<Counts> {
     Ok(counts)
 }
 
-/// Payouts are derived from payments: counted here as new when first seen
-/// in this run. (The feed carries the payments that name them.)
-async fn payout_counts(ctx: &Ctx, org: &str) -> Result<Counts> {
-    let _ = (ctx, org);
-    Ok(Counts::default())
+/// Payouts are derived from payments: each one this organization's run
+/// touched, against what it was before. (The feed carries the payments
+/// that name them.)
+async fn payout_counts(ctx: &Ctx) -> Result<Counts> {
+    ctx.payouts.take_counts(&ctx.pool).await
 }
 
 /// Runs every organization in turn and adds the reports up.
@@ -269,6 +313,6 @@ pub(crate) async fn run(ctx: Arc<Ctx>, orgs: Vec<String>) -> Result<Report> {
         let r = organization(ctx.clone(), org).await?;
         report.merge(&r);
     }
-    report.requests = ctx.requests.load(Ordering::Relaxed);
+    report.requests = ctx.pace.requests.load(Ordering::Relaxed);
     Ok(report)
 }

@@ -11,6 +11,7 @@ use crate::db::{Conn, Val, exec, exec_vals, fetch_all, fetch_optional};
 use crate::error::{Error, Result};
 use crate::feed::{self, Change, ChangeKind};
 use crate::resource::Resource;
+use crate::tally::PayoutTally;
 
 /// The time now, as the mirror stores dates.
 pub(crate) fn now_text() -> String {
@@ -304,10 +305,22 @@ pub(crate) enum Outcome {
 /// Stores one document of `resource` (forms, orders, items or payments)
 /// inside the caller's transaction.
 pub(crate) async fn upsert(
+    conn: Conn<'_>,
+    org: &str,
+    resource: Resource,
+    doc: Value,
+) -> Result<Outcome> {
+    upsert_tallied(conn, org, resource, doc, None).await
+}
+
+/// [`upsert`], keeping in `tally` what each payout a payment touches was
+/// before the run.
+pub(crate) async fn upsert_tallied(
     mut conn: Conn<'_>,
     org: &str,
     resource: Resource,
     doc: Value,
+    tally: Option<&PayoutTally>,
 ) -> Result<Outcome> {
     let row = match resource {
         Resource::Payments => payment_row(org, &doc)?,
@@ -339,7 +352,7 @@ pub(crate) async fn upsert(
     .await?;
     match resource {
         Resource::Items => write_custom_fields(conn.reborrow(), &doc).await?,
-        Resource::Payments => link_payout(conn.reborrow(), org, &doc).await?,
+        Resource::Payments => link_payout(conn.reborrow(), org, &doc, tally).await?,
         _ => {}
     }
     let id = record_id(resource, &doc);
@@ -418,7 +431,12 @@ async fn write_custom_fields(mut conn: Conn<'_>, doc: &Value) -> Result<()> {
 }
 
 /// Keeps the payout a payment names, and the link between them, in step.
-async fn link_payout(mut conn: Conn<'_>, org: &str, doc: &Value) -> Result<()> {
+async fn link_payout(
+    mut conn: Conn<'_>,
+    org: &str,
+    doc: &Value,
+    tally: Option<&PayoutTally>,
+) -> Result<()> {
     let Some(payment) = doc.get("id").and_then(Value::as_i64) else {
         return Ok(());
     };
@@ -430,6 +448,13 @@ async fn link_payout(mut conn: Conn<'_>, org: &str, doc: &Value) -> Result<()> {
         "SELECT payout_id FROM payout_payments WHERE payment_id = $1",
         payment
     )?;
+    if let Some(tally) = tally {
+        for id in [old.map(|(o,)| o), payout].into_iter().flatten() {
+            if !tally.knows(id) {
+                tally.saw(id, crate::tally::state(conn.reborrow(), id).await?);
+            }
+        }
+    }
     if let Some((old,)) = old
         && Some(old) != payout
     {

@@ -28,6 +28,7 @@ async fn create(
     args: CheckoutCreateArgs,
 ) -> CliResult {
     let total = input::euros("--amount", &args.amount)?;
+    check_urls(&args)?;
     let mut intent = checkout
         .intent(args.item_name.clone(), total)
         .return_url(args.return_url.clone())
@@ -111,8 +112,38 @@ async fn track(db: &str, organization: &str, id: i64) -> CliResult {
     })
 }
 
+/// Each URL checked under the flag the user typed: the back and error URLs
+/// default to the return URL, whose flag is then the one to fix.
+fn check_urls(args: &CheckoutCreateArgs) -> CliResult {
+    let defaulted = |flag: &str, given: &Option<String>| match given {
+        Some(url) => (flag.to_owned(), url.clone()),
+        None => (
+            format!("--return-url (used for {flag} too)"),
+            args.return_url.clone(),
+        ),
+    };
+    for (flag, url) in [
+        ("--return-url".to_owned(), args.return_url.clone()),
+        defaulted("--back-url", &args.back_url),
+        defaulted("--error-url", &args.error_url),
+    ] {
+        if let Some(problem) = helloasso_sdk::checkout::redirect_url_problem(&url) {
+            return Err(CliError::usage(format!(
+                "{flag} `{url}` {problem}: pass the page of your site where HelloAsso sends the payer"
+            )));
+        }
+    }
+    Ok(())
+}
+
 async fn get(checkout: &Checkout, format: Format, args: CheckoutGetArgs) -> CliResult {
-    let intent = checkout.get::<Value>(args.id).await?;
+    let intent = checkout.get::<Value>(args.id).await.map_err(|e| {
+        crate::hints::not_found(
+            e,
+            &format!("checkout intent {}", args.id),
+            "the answer of `helloasso checkout create`",
+        )
+    })?;
     let raw = json!({
         "id": intent.id,
         "redirectUrl": intent.redirect_url,

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use helloasso_sdk::payments::MAX_PAGE_SIZE;
+use helloasso_sdk::MAX_PAGE_SIZE;
 use helloasso_sdk::reconcile::{PayoutTally, by_payout, payment_amounts};
 use helloasso_sdk::types::Payment;
 use helloasso_sdk::{Cents, ExportFormat, PaymentFilters};

@@ -50,6 +50,13 @@ pub enum Emit {
 #[derive(Clone)]
 pub struct DbLocation(String);
 
+impl DbLocation {
+    /// Opens the mirror there (created when missing).
+    pub async fn open(&self) -> CliResult<Mirror> {
+        Mirror::open(&self.0).await.map_err(sync_error)
+    }
+}
+
 impl std::str::FromStr for DbLocation {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -154,7 +161,8 @@ fn data_dir() -> Option<PathBuf> {
         .or_else(|| from_env("HOME").map(|home| home.join(".local/share")))
 }
 
-pub(crate) fn sync_error(e: helloasso_sync::Error) -> CliError {
+/// A mirror's failure as one line.
+pub fn sync_error(e: helloasso_sync::Error) -> CliError {
     match e {
         helloasso_sync::Error::Api(api) => CliError::from(*api),
         helloasso_sync::Error::InvalidLocation(what) => CliError::usage(format!(

@@ -4,7 +4,6 @@
 mod common;
 
 mod auth;
-mod auth_status;
 mod bad_input;
 mod checkout;
 #[cfg(feature = "demo")]
@@ -14,26 +13,28 @@ mod export_file;
 mod form_state;
 mod form_url;
 mod golden;
+mod hints;
 mod hostile_text;
 mod listed_once;
 mod listing_words;
 mod man_pages;
 mod manual;
 mod members;
-mod membership;
+mod mfa_order;
 mod orders;
+mod organization;
 mod out_format;
 mod paris_time;
 mod payments;
 mod payouts;
 mod period;
 mod profiles;
+mod proxy;
 mod read_only;
 mod receipts;
 mod reconcile;
 mod report;
 mod resume;
-mod search_refunded;
 mod secret_input;
 mod spreadsheet;
 mod summary;

@@ -6,8 +6,6 @@ mod body_cap;
 mod checkout;
 mod common;
 mod errors;
-mod fake_orders;
-mod fake_server;
 mod follow_up;
 mod forms_partners;
 mod hand_built_request;
@@ -16,11 +14,9 @@ mod payments;
 mod read_only;
 #[cfg(feature = "axum")]
 mod receiver;
-mod refund_outcomes;
 mod refunds;
 mod retries;
 mod send_and_clone;
-mod token_answers;
 mod tokens;
 mod webhooks;
 

@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use helloasso_fake::{FakeConfig, FaultConfig, WebhookConfig, WebhookDelivery};
@@ -207,8 +207,10 @@ fn listener_and_periodic_sync_keep_the_database_exact_despite_drops_and_duplicat
 
     // A sync every 300 ms for as long as the notifications flow.
     let stop_syncs = Arc::new(AtomicBool::new(false));
+    let sync_runs = Arc::new(AtomicUsize::new(0));
     let syncs = {
         let stop = Arc::clone(&stop_syncs);
+        let count = Arc::clone(&sync_runs);
         let mut cmd = fake.cli();
         cmd.args(["sync", "--db"]).arg(&db);
         std::thread::spawn(move || {
@@ -221,6 +223,7 @@ fn listener_and_periodic_sync_keep_the_database_exact_despite_drops_and_duplicat
                     String::from_utf8_lossy(&out.stderr)
                 );
                 runs += 1;
+                count.fetch_add(1, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(300));
             }
             runs
@@ -247,6 +250,12 @@ fn listener_and_periodic_sync_keep_the_database_exact_despite_drops_and_duplicat
         assert!(Instant::now() < deadline, "undelivered: {log:?}");
         std::thread::sleep(Duration::from_millis(100));
     };
+    // The periodic sync ran at least twice, however slow the machine or
+    // its request rate (bounded wait).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sync_runs.load(Ordering::Relaxed) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
     stop_syncs.store(true, Ordering::Relaxed);
     let runs = syncs.join().unwrap();
     assert!(runs >= 2, "the periodic sync ran {runs} times");

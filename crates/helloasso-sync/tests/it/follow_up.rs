@@ -45,7 +45,11 @@ async fn a_checkout_whose_payer_never_returns_has_its_outcome_after_the_follow_u
             .unwrap(),
         "tracked twice"
     );
-    let schedule = FollowUpSchedule::new(ms(&[200, 600, 2000]), ms(&[2400, 3000]));
+    // Every intent was tracked before `start`, so at `start + t` at least
+    // `t` has passed for each. The checks lie far apart so that a slow
+    // machine's sync still falls between two of them.
+    let start = tokio::time::Instant::now();
+    let schedule = FollowUpSchedule::new(ms(&[300, 1500, 4000]), ms(&[4500, 5500]));
     let sync = || {
         s.mirror
             .sync(&s.client)
@@ -57,13 +61,13 @@ async fn a_checkout_whose_payer_never_returns_has_its_outcome_after_the_follow_u
     let state = |id| async move { mirror.checkout_intent(id).await.unwrap().unwrap() };
 
     // First check: nobody paid yet.
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::sleep_until(start + Duration::from_millis(350)).await;
     sync().await.unwrap();
     assert_eq!(state(intents[0]).await.outcome, CheckoutState::Pending);
 
     // The payer pays, and never comes back to the return URL.
     let paid = s.fake.pay_checkout_intent(intents[0]).unwrap();
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::sleep_until(start + Duration::from_millis(1600)).await;
     sync().await.unwrap();
     let first = state(intents[0]).await;
     assert_eq!(first.outcome, CheckoutState::Paid);
@@ -80,7 +84,7 @@ async fn a_checkout_whose_payer_never_returns_has_its_outcome_after_the_follow_u
         .send()
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(1800)).await;
+    tokio::time::sleep_until(start + Duration::from_millis(4600)).await;
     sync().await.unwrap();
     assert_eq!(state(intents[0]).await.outcome, CheckoutState::Refunded);
     let order = s.mirror.order(paid.order_id).await.unwrap().unwrap();

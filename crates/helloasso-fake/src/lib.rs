@@ -46,6 +46,7 @@ mod payments;
 mod payouts;
 mod query;
 mod refund;
+mod renames;
 mod render;
 mod rendered;
 mod rng;

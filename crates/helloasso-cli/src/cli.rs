@@ -893,7 +893,7 @@ pub enum NotificationKind {
 #[derive(Debug, Subcommand)]
 pub enum CheckoutCommand {
     /// Create a checkout intent and print the payment page's URL (valid 15 minutes)
-    Create(CheckoutCreateArgs),
+    Create(Box<CheckoutCreateArgs>),
     /// Show a checkout intent, with its order once paid
     Get(CheckoutGetArgs),
 }
@@ -935,6 +935,12 @@ pub struct CheckoutCreateArgs {
     /// Your own JSON kept with the intent, e.g. '{"cart":42}'
     #[arg(long, value_name = "JSON")]
     pub metadata: Option<String>,
+
+    /// Record the intent in this mirror (as `helloasso sync --db`): each
+    /// sync then reads it back until it has an outcome (paid, refunded,
+    /// never paid), even if the payer never comes back
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,7 @@ mod payouts;
 mod privileges;
 mod query;
 mod refund;
+mod renames;
 mod render;
 mod rendered;
 mod rng;

@@ -244,6 +244,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/tokens/expire", post(admin::expire_tokens))
         .route("/checkout-intents/{id}/pay", post(checkout::pay_route))
         .route(
+            "/organizations/{slug}/rename",
+            post(crate::renames::rename_route),
+        )
+        .route(
             "/checkout/{id}",
             get(checkout::checkout_page).post(checkout::checkout_action),
         );
@@ -436,6 +440,13 @@ impl FakeServer {
             redirect_uri,
             code_challenge.map(str::to_owned),
         ))
+    }
+
+    /// Renames an organization (its slug) and sends the `Organization`
+    /// notification. [`organization_slug`](Self::organization_slug) keeps
+    /// the slug the server started with.
+    pub fn rename_organization(&self, old: &str, new: &str) -> Result<(), FakeError> {
+        crate::renames::rename(&self.state, old, new).map_err(FakeError::from_api)
     }
 
     /// Pays a checkout intent: creates its order and an `Authorized` payment,

@@ -12,15 +12,17 @@ use crate::timezone::Zone;
 
 /// `zone` is where an instalment's day (`--term 2026-01-05=10`) starts.
 pub async fn run(ctx: &Context, format: Format, zone: Zone, command: CheckoutCommand) -> CliResult {
-    let checkout = ctx.client.checkout(ctx.organization()?);
+    let organization = ctx.organization()?;
+    let checkout = ctx.client.checkout(organization);
     match command {
-        CheckoutCommand::Create(args) => create(&checkout, format, zone, args).await,
+        CheckoutCommand::Create(args) => create(&checkout, organization, format, zone, *args).await,
         CheckoutCommand::Get(args) => get(&checkout, format, args).await,
     }
 }
 
 async fn create(
     checkout: &Checkout,
+    organization: &str,
     format: Format,
     zone: Zone,
     args: CheckoutCreateArgs,
@@ -72,6 +74,9 @@ async fn create(
             err.into()
         }
     })?;
+    if let Some(db) = &args.db {
+        track(db.as_str(), organization, created.id).await?;
+    }
     let raw = json!({ "id": created.id, "redirectUrl": created.redirect_url });
     match format {
         Format::Table => {
@@ -88,6 +93,23 @@ async fn create(
             ],
         ),
     }
+}
+
+/// Records a created intent in the mirror, for the sync's follow-up.
+async fn track(db: &str, organization: &str, id: i64) -> CliResult {
+    let recorded = async {
+        let mirror = helloasso_sync::Mirror::open(db).await?;
+        let out = mirror
+            .track_checkout(organization, id, chrono::Utc::now())
+            .await;
+        mirror.close().await;
+        out
+    };
+    recorded.await.map(|_| ()).map_err(|e| {
+        CliError::other(format!(
+            "checkout intent {id} was created, but the mirror could not record it: {e}"
+        ))
+    })
 }
 
 /// Each URL checked under the flag the user typed: the back and error URLs

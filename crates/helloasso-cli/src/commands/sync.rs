@@ -67,6 +67,13 @@ impl std::str::FromStr for DbLocation {
     }
 }
 
+impl DbLocation {
+    /// The path or URL as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Debug for DbLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.split_once("://") {
@@ -128,7 +135,7 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
 }
 
 /// `helloasso/mirror.sqlite` in the user's data folder, created owner-only.
-fn default_location() -> CliResult<String> {
+pub(crate) fn default_location() -> CliResult<String> {
     let dir = data_dir()
         .ok_or_else(|| CliError::usage("no data folder (HOME is unset): pass --db PATH"))?
         .join("helloasso");

@@ -43,3 +43,5 @@ mod sync;
 mod truth;
 mod tty;
 mod webhook;
+mod webhook_db;
+mod webhook_tools;

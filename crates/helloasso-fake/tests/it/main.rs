@@ -9,6 +9,7 @@ mod faults;
 mod filters;
 mod forms;
 mod large;
+mod notifications;
 mod oauth;
 mod orders;
 mod pagination;

@@ -212,12 +212,10 @@ pub async fn record_with(
             &credentials.client_secret,
             std::slice::from_ref(&mfa_code),
         );
-        // Sent on purpose, not a secret: kept so that the replay matches.
-        scrubber.fixed(
-            scenario::WRONG_CLIENT_SECRET,
-            scenario::WRONG_CLIENT_SECRET,
-            false,
-        );
+        // Sent on purpose, not secrets: kept so that the replay matches.
+        for value in scenario::DELIBERATE {
+            scrubber.fixed(value, value, false);
+        }
         scrubber.learn(&exchanges);
         for s in scrubber.secrets() {
             if !secrets.contains(s) {

@@ -414,10 +414,17 @@ async fn past_last_page(ctx: Ctx) -> Result<(), String> {
     }
 }
 
-/// The secret a refused-client scenario sends on purpose. It is written as
-/// a placeholder so that a replay sends the very text the cassette holds;
-/// the recorder keeps it as it stands (see `record`).
-pub const WRONG_CLIENT_SECRET: &str = "<WRONG_CLIENT_SECRET>";
+/// The secret a refused-client scenario sends on purpose.
+const WRONG_CLIENT_SECRET: &str = "<WRONG_CLIENT_SECRET>";
+/// The stale pair a refused-refresh scenario sends on purpose.
+const STALE_ACCESS_TOKEN: &str = "<STALE_ACCESS_TOKEN>";
+const STALE_REFRESH_TOKEN: &str = "<STALE_REFRESH_TOKEN>";
+
+/// Values the scenarios send on purpose, written as placeholders so that a
+/// replay sends the very text the cassette holds; the recorder keeps them
+/// as they stand (see `record`), although it scrubs any other value shaped
+/// like a placeholder.
+pub const DELIBERATE: &[&str] = &[WRONG_CLIENT_SECRET, STALE_ACCESS_TOKEN, STALE_REFRESH_TOKEN];
 
 async fn invalid_client(ctx: Ctx) -> Result<(), String> {
     let client = ctx
@@ -443,8 +450,8 @@ async fn invalid_grant(ctx: Ctx) -> Result<(), String> {
     let store = MemoryTokenStore::new();
     let past: DateTime<Utc> = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
     let stale = Token::new(
-        SecretString::from("<STALE_ACCESS_TOKEN>"),
-        Some(SecretString::from("<STALE_REFRESH_TOKEN>")),
+        SecretString::from(STALE_ACCESS_TOKEN),
+        Some(SecretString::from(STALE_REFRESH_TOKEN)),
         past,
     );
     store

@@ -763,6 +763,8 @@ pub enum FormsCommand {
     State(FormStateArgs),
     /// Create an event with a title and dates (HelloAsso's quick creation)
     CreateEvent(CreateEventArgs),
+    /// How many took part, and how many took each tier and option
+    Stats(FormStatsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -782,6 +784,16 @@ pub struct CreateEventArgs {
     /// A short description
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FormStatsArgs {
+    /// The form, as TYPE/SLUG or its page's URL (whose organization replaces --org)
+    #[arg(value_name = "TYPE/SLUG|URL")]
+    pub form: String,
+
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod demo;
 mod exit_codes;
 mod export_file;
 mod form_state;
+mod form_stats;
 mod form_url;
 mod golden;
 mod hints;

@@ -18,6 +18,7 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
     let value: serde_json::Value =
         serde_json::from_str(spec_json).map_err(|e| format!("spec is not valid JSON: {e}"))?;
     let enums = string_enums(&value);
+    let privileges = privilege_table(&value);
     let spec: openapiv3::OpenAPI = serde_json::from_value(value)
         .map_err(|e| format!("spec is not an OpenAPI 3.0 document: {e}"))?;
 
@@ -95,9 +96,60 @@ pub fn generate(spec_json: &str) -> Result<String, String> {
         out.push_str(&open_enum(name, values)?);
     }
     out.push_str("}\n");
+    out.push_str(&privileges);
     let enums: syn::File =
         syn::parse_str(&out).map_err(|e| format!("open enums are not valid Rust: {e}"))?;
     Ok(format!("{}{client}", prettyplease::unparse(&enums)))
+}
+
+/// `operation_privileges`: the privileges (`x-helloasso-privileges`) each
+/// operation's client id must hold, as HelloAsso's spec names them, so that a
+/// 403 can say which one is missing.
+fn privilege_table(spec: &serde_json::Value) -> String {
+    let mut arms = std::collections::BTreeMap::new();
+    let mut every = std::collections::BTreeSet::new();
+    for item in spec["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, i)| i)
+    {
+        for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+            let (Some(id), Some(names)) = (
+                op["operationId"].as_str(),
+                op["x-helloasso-privileges"].as_array(),
+            ) else {
+                continue;
+            };
+            let names: Vec<String> = names
+                .iter()
+                .filter_map(|n| n.as_str())
+                .inspect(|n| {
+                    every.insert(n.to_string());
+                })
+                .map(|n| format!("{n:?}"))
+                .collect();
+            arms.insert(id.to_owned(), names.join(", "));
+        }
+    }
+    let every: Vec<String> = every.iter().map(|n| format!("{n:?}")).collect();
+    let mut out = format!(
+        "/// Every privilege HelloAsso's spec names for an operation, sorted.\n\
+         pub const PRIVILEGES: [&str; {}] = [{}];\n",
+        every.len(),
+        every.join(", ")
+    );
+    out.push_str(
+        "/// The privileges HelloAsso's spec says an operation's client id must hold\n\
+         /// (its `x-helloasso-privileges`), by operation id; empty when it names none.\n\
+         pub fn operation_privileges(operation_id: &str) -> &'static [&'static str] {\n\
+         match operation_id {\n",
+    );
+    for (id, names) in arms {
+        let _ = writeln!(out, "{id:?} => &[{names}],");
+    }
+    out.push_str("_ => &[],\n}\n}\n");
+    out
 }
 
 /// Whether a model field named `name` holds money: HelloAsso names its

@@ -1152,6 +1152,8 @@ pub mod enums {
         SCOP,
         /// `Autres`
         Autres,
+        /// `EPA`
+        EPA,
         /// A value this version of the spec does not list, kept as received.
         UnknownValue(::std::string::String),
     }
@@ -1189,6 +1191,7 @@ pub mod enums {
             "SCIC",
             "SCOP",
             "Autres",
+            "EPA",
         ];
         /// The value as it travels on the wire.
         pub fn as_str(&self) -> &str {
@@ -1224,6 +1227,7 @@ pub mod enums {
                 Self::SCIC => "SCIC",
                 Self::SCOP => "SCOP",
                 Self::Autres => "Autres",
+                Self::EPA => "EPA",
                 Self::UnknownValue(other) => other,
             }
         }
@@ -1268,6 +1272,7 @@ pub mod enums {
                     "SCIC" => Self::SCIC,
                     "SCOP" => Self::SCOP,
                     "Autres" => Self::Autres,
+                    "EPA" => Self::EPA,
                     other => Self::UnknownValue(other.to_string()),
                 },
             )
@@ -2465,6 +2470,56 @@ pub mod enums {
         }
     }
 }
+/// Every privilege HelloAsso's spec names for an operation, sorted.
+pub const PRIVILEGES: [&str; 6] = [
+    "AccessPublicData",
+    "AccessTransactions",
+    "FormAdministration",
+    "FormOpenDirectory",
+    "OrganizationOpenDirectory",
+    "RefundManagement",
+];
+/// The privileges HelloAsso's spec says an operation's client id must hold
+/// (its `x-helloasso-privileges`), by operation id; empty when it names none.
+pub fn operation_privileges(operation_id: &str) -> &'static [&'static str] {
+    match operation_id {
+        "cancel_order" => &["RefundManagement"],
+        "delete_organization_notification_url" => &["AccessPublicData"],
+        "delete_partner_notification_url" => &["AccessPublicData"],
+        "export_cash_out" => &["AccessTransactions"],
+        "get_form_public" => &["AccessPublicData"],
+        "get_form_stats" => &["AccessPublicData"],
+        "get_item" => &["AccessTransactions"],
+        "get_order" => &["AccessTransactions"],
+        "get_organization" => &["AccessPublicData"],
+        "get_partner" => &["AccessPublicData"],
+        "get_payment" => &["AccessTransactions"],
+        "get_tag" => &["FormOpenDirectory"],
+        "list_company_legal_statuses" => &["AccessPublicData"],
+        "list_form_activities" => &["FormAdministration"],
+        "list_form_items" => &["AccessTransactions"],
+        "list_form_orders" => &["AccessTransactions"],
+        "list_form_payments" => &["AccessTransactions"],
+        "list_form_types" => &["AccessPublicData"],
+        "list_forms" => &["AccessPublicData"],
+        "list_my_organizations" => &["AccessPublicData"],
+        "list_organization_categories" => &["AccessPublicData"],
+        "list_organization_items" => &["AccessTransactions"],
+        "list_organization_orders" => &["AccessTransactions"],
+        "list_organization_payments" => &["AccessTransactions"],
+        "list_partner_organizations" => &["AccessPublicData"],
+        "list_public_tags" => &["AccessPublicData"],
+        "quick_create_form" => &["FormAdministration"],
+        "refund_payment" => &["RefundManagement"],
+        "search_directory_forms" => &["FormOpenDirectory"],
+        "search_directory_organizations" => &["OrganizationOpenDirectory"],
+        "set_form_state" => &["FormAdministration"],
+        "set_organization_notification_url" => &["AccessPublicData"],
+        "set_partner_api_client_domain" => &["AccessPublicData"],
+        "set_partner_notification_url" => &["AccessPublicData"],
+        _ => &[],
+    }
+}
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
@@ -3182,6 +3237,12 @@ pub mod types {
         pub city: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Whether the organization shows its coordinates publicly; returned only to the organization's admins. Source: HelloAsso's Node SDK 1.0.12 (HelloAsso/helloasso-node, commit 88f1b21, 2026-04-14), generated from a spec newer than the pinned one.
+        #[serde(
+            rename = "displayCoordinates",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_coordinates: ::std::option::Option<bool>,
         #[serde(
             rename = "fiscalReceiptEligibility",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3732,6 +3793,36 @@ pub mod types {
     }
     impl FormStateChange {
         pub fn builder() -> builder::FormStateChange {
+            Default::default()
+        }
+    }
+    ///A form's statistics. Source: HelloAsso's Node SDK 1.0.12 (HelloAsso/helloasso-node, commit 88f1b21, 2026-04-14), generated from a spec newer than the pinned one.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::std::default::Default)]
+    pub struct FormStats {
+        ///The form's additional options, in display order.
+        #[serde(
+            rename = "additionalOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_options: ::std::option::Option<::std::vec::Vec<TierStats>>,
+        ///How many took part.
+        #[serde(
+            rename = "totalParticipant",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_participant: ::std::option::Option<i64>,
+        ///The form's tiers, in display order.
+        #[serde(
+            rename = "unGroupedTiers",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub un_grouped_tiers: ::std::option::Option<::std::vec::Vec<TierStats>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FormStats {
+        pub fn builder() -> builder::FormStats {
             Default::default()
         }
     }
@@ -4927,6 +5018,12 @@ pub mod types {
         pub city: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Whether the organization shows its coordinates publicly; returned only to the organization's admins. Source: HelloAsso's Node SDK 1.0.12 (HelloAsso/helloasso-node, commit 88f1b21, 2026-04-14), generated from a spec newer than the pinned one.
+        #[serde(
+            rename = "displayCoordinates",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_coordinates: ::std::option::Option<bool>,
         #[serde(
             rename = "facebookPage",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -5397,6 +5494,14 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub amount_tip: ::std::option::Option<crate::Cents>,
+        ///When the card used expires (card payments only). Source: HelloAsso's Node SDK 1.0.12 (HelloAsso/helloasso-node, commit 88f1b21, 2026-04-14), generated from a spec newer than the pinned one.
+        #[serde(
+            rename = "cardExpirationDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_expiration_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::FixedOffset>,
+        >,
         #[serde(
             rename = "cashOutDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -5829,6 +5934,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_remaining_entries: ::std::option::Option<bool>,
+        ///Which version of the membership form page to show (memberships only). Source: HelloAsso's Node SDK 1.0.12 (HelloAsso/helloasso-node, commit 88f1b21, 2026-04-14), generated from a spec newer than the pinned one.
+        #[serde(
+            rename = "displayVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_version: ::std::option::Option<f64>,
         #[serde(
             rename = "endDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -6377,6 +6488,64 @@ pub mod types {
     }
     impl TierPublic {
         pub fn builder() -> builder::TierPublic {
+            Default::default()
+        }
+    }
+    ///How a tier or an option of a form sold. Source: HelloAsso's Node SDK 1.0.12 (HelloAsso/helloasso-node, commit 88f1b21, 2026-04-14), generated from a spec newer than the pinned one.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::std::default::Default)]
+    pub struct TierStats {
+        ///The tier's description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///How many times it was sold.
+        #[serde(
+            rename = "entriesTaken",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entries_taken: ::std::option::Option<i64>,
+        ///The tier's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///Whether it can be sold.
+        #[serde(
+            rename = "isEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_enabled: ::std::option::Option<bool>,
+        ///The tier's label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///How many can be sold, when limited.
+        #[serde(
+            rename = "maxEntries",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_entries: ::std::option::Option<i64>,
+        ///Minimum amount in cents, for a pay-what-you-want tier.
+        #[serde(
+            rename = "minAmount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_amount: ::std::option::Option<crate::Cents>,
+        ///Price in cents; 0 for a free tier or one with a minimum amount.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<crate::Cents>,
+        #[serde(
+            rename = "priceCategory",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_category: ::std::option::Option<crate::enums::PriceCategory>,
+        #[serde(
+            rename = "tierType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tier_type: ::std::option::Option<crate::enums::TierType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TierStats {
+        pub fn builder() -> builder::TierStats {
             Default::default()
         }
     }
@@ -8245,6 +8414,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            display_coordinates: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             fiscal_receipt_eligibility: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -8323,6 +8496,7 @@ pub mod types {
                     category_jo_id: Ok(Default::default()),
                     city: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    display_coordinates: Ok(Default::default()),
                     fiscal_receipt_eligibility: Ok(Default::default()),
                     fiscal_receipt_issuance_enabled: Ok(Default::default()),
                     geolocation: Ok(Default::default()),
@@ -8415,6 +8589,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_coordinates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_coordinates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for display_coordinates: {e}"
+                        )
                     });
                 self
             }
@@ -8660,6 +8848,7 @@ pub mod types {
                     category_jo_id: value.category_jo_id?,
                     city: value.city?,
                     description: value.description?,
+                    display_coordinates: value.display_coordinates?,
                     fiscal_receipt_eligibility: value.fiscal_receipt_eligibility?,
                     fiscal_receipt_issuance_enabled: value
                         .fiscal_receipt_issuance_enabled?,
@@ -8691,6 +8880,7 @@ pub mod types {
                     category_jo_id: Ok(value.category_jo_id),
                     city: Ok(value.city),
                     description: Ok(value.description),
+                    display_coordinates: Ok(value.display_coordinates),
                     fiscal_receipt_eligibility: Ok(value.fiscal_receipt_eligibility),
                     fiscal_receipt_issuance_enabled: Ok(
                         value.fiscal_receipt_issuance_enabled,
@@ -11137,6 +11327,120 @@ pub mod types {
         impl ::std::convert::From<super::FormStateChange> for FormStateChange {
             fn from(value: super::FormStateChange) -> Self {
                 Self { state: Ok(value.state) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FormStats {
+            additional_options: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TierStats>>,
+                ::std::string::String,
+            >,
+            total_participant: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            un_grouped_tiers: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TierStats>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FormStats {
+            fn default() -> Self {
+                Self {
+                    additional_options: Ok(Default::default()),
+                    total_participant: Ok(Default::default()),
+                    un_grouped_tiers: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl FormStats {
+            pub fn additional_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TierStats>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_options: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_participant<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_participant = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_participant: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn un_grouped_tiers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TierStats>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.un_grouped_tiers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for un_grouped_tiers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FormStats> for super::FormStats {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FormStats,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    additional_options: value.additional_options?,
+                    total_participant: value.total_participant?,
+                    un_grouped_tiers: value.un_grouped_tiers?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FormStats> for FormStats {
+            fn from(value: super::FormStats) -> Self {
+                Self {
+                    additional_options: Ok(value.additional_options),
+                    total_participant: Ok(value.total_participant),
+                    un_grouped_tiers: Ok(value.un_grouped_tiers),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -15805,6 +16109,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            display_coordinates: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             facebook_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -15899,6 +16207,7 @@ pub mod types {
                     category_jo_id: Ok(Default::default()),
                     city: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    display_coordinates: Ok(Default::default()),
                     facebook_page: Ok(Default::default()),
                     fiscal_receipt_eligibility: Ok(Default::default()),
                     fiscal_receipt_issuance_enabled: Ok(Default::default()),
@@ -15995,6 +16304,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_coordinates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_coordinates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for display_coordinates: {e}"
+                        )
                     });
                 self
             }
@@ -16289,6 +16612,7 @@ pub mod types {
                     category_jo_id: value.category_jo_id?,
                     city: value.city?,
                     description: value.description?,
+                    display_coordinates: value.display_coordinates?,
                     facebook_page: value.facebook_page?,
                     fiscal_receipt_eligibility: value.fiscal_receipt_eligibility?,
                     fiscal_receipt_issuance_enabled: value
@@ -16323,6 +16647,7 @@ pub mod types {
                     category_jo_id: Ok(value.category_jo_id),
                     city: Ok(value.city),
                     description: Ok(value.description),
+                    display_coordinates: Ok(value.display_coordinates),
                     facebook_page: Ok(value.facebook_page),
                     fiscal_receipt_eligibility: Ok(value.fiscal_receipt_eligibility),
                     fiscal_receipt_issuance_enabled: Ok(
@@ -18156,6 +18481,10 @@ pub mod types {
                 ::std::option::Option<crate::Cents>,
                 ::std::string::String,
             >,
+            card_expiration_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                ::std::string::String,
+            >,
             cash_out_date: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                 ::std::string::String,
@@ -18231,6 +18560,7 @@ pub mod types {
                 Self {
                     amount: Ok(Default::default()),
                     amount_tip: Ok(Default::default()),
+                    card_expiration_date: Ok(Default::default()),
                     cash_out_date: Ok(Default::default()),
                     cash_out_state: Ok(Default::default()),
                     date: Ok(Default::default()),
@@ -18274,6 +18604,22 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for amount_tip: {e}")
+                    });
+                self
+            }
+            pub fn card_expiration_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.card_expiration_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for card_expiration_date: {e}"
+                        )
                     });
                 self
             }
@@ -18532,6 +18878,7 @@ pub mod types {
                 Ok(Self {
                     amount: value.amount?,
                     amount_tip: value.amount_tip?,
+                    card_expiration_date: value.card_expiration_date?,
                     cash_out_date: value.cash_out_date?,
                     cash_out_state: value.cash_out_state?,
                     date: value.date?,
@@ -18558,6 +18905,7 @@ pub mod types {
                 Self {
                     amount: Ok(value.amount),
                     amount_tip: Ok(value.amount_tip),
+                    card_expiration_date: Ok(value.card_expiration_date),
                     cash_out_date: Ok(value.cash_out_date),
                     cash_out_state: Ok(value.cash_out_state),
                     date: Ok(value.date),
@@ -19801,6 +20149,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            display_version: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             end_date: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                 ::std::string::String,
@@ -19924,6 +20276,7 @@ pub mod types {
                     display_monthly_donations_first: Ok(Default::default()),
                     display_participants_count: Ok(Default::default()),
                     display_remaining_entries: Ok(Default::default()),
+                    display_version: Ok(Default::default()),
                     end_date: Ok(Default::default()),
                     financial_goal: Ok(Default::default()),
                     generate_membership_cards: Ok(Default::default()),
@@ -20150,6 +20503,20 @@ pub mod types {
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for display_remaining_entries: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn display_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for display_version: {e}"
                         )
                     });
                 self
@@ -20535,6 +20902,7 @@ pub mod types {
                         .display_monthly_donations_first?,
                     display_participants_count: value.display_participants_count?,
                     display_remaining_entries: value.display_remaining_entries?,
+                    display_version: value.display_version?,
                     end_date: value.end_date?,
                     financial_goal: value.financial_goal?,
                     generate_membership_cards: value.generate_membership_cards?,
@@ -20585,6 +20953,7 @@ pub mod types {
                     ),
                     display_participants_count: Ok(value.display_participants_count),
                     display_remaining_entries: Ok(value.display_remaining_entries),
+                    display_version: Ok(value.display_version),
                     end_date: Ok(value.end_date),
                     financial_goal: Ok(value.financial_goal),
                     generate_membership_cards: Ok(value.generate_membership_cards),
@@ -22005,6 +22374,244 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct TierStats {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            entries_taken: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            is_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_entries: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_amount: ::std::result::Result<
+                ::std::option::Option<crate::Cents>,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<
+                ::std::option::Option<crate::Cents>,
+                ::std::string::String,
+            >,
+            price_category: ::std::result::Result<
+                ::std::option::Option<crate::enums::PriceCategory>,
+                ::std::string::String,
+            >,
+            tier_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::TierType>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TierStats {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    entries_taken: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_enabled: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    max_entries: Ok(Default::default()),
+                    min_amount: Ok(Default::default()),
+                    price: Ok(Default::default()),
+                    price_category: Ok(Default::default()),
+                    tier_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl TierStats {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn entries_taken<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entries_taken = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entries_taken: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_enabled: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn max_entries<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_entries = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_entries: {e}")
+                    });
+                self
+            }
+            pub fn min_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Cents>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.min_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_amount: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Cents>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn price_category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::PriceCategory>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price_category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for price_category: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tier_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::TierType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tier_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tier_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TierStats> for super::TierStats {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TierStats,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    entries_taken: value.entries_taken?,
+                    id: value.id?,
+                    is_enabled: value.is_enabled?,
+                    label: value.label?,
+                    max_entries: value.max_entries?,
+                    min_amount: value.min_amount?,
+                    price: value.price?,
+                    price_category: value.price_category?,
+                    tier_type: value.tier_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TierStats> for TierStats {
+            fn from(value: super::TierStats) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    entries_taken: Ok(value.entries_taken),
+                    id: Ok(value.id),
+                    is_enabled: Ok(value.is_enabled),
+                    label: Ok(value.label),
+                    max_entries: Ok(value.max_entries),
+                    min_amount: Ok(value.min_amount),
+                    price: Ok(value.price),
+                    price_category: Ok(value.price_category),
+                    tier_type: Ok(value.tier_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
         #[derive(Clone)]
         pub struct TokenRequest {
             client_id: ::std::result::Result<
@@ -23155,19 +23762,19 @@ pub mod types {
                         ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_8: ::std::option::Option<
-                        ::std::option::Option<GeoLocation>,
+                        ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_9: ::std::option::Option<
-                        ::std::option::Option<bool>,
+                        ::std::option::Option<GeoLocation>,
                     > = ::std::option::Option::None;
                     let mut field_10: ::std::option::Option<
                         ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_11: ::std::option::Option<
-                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                        ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_12: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                     > = ::std::option::Option::None;
                     let mut field_13: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
@@ -23179,21 +23786,24 @@ pub mod types {
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut field_16: ::std::option::Option<
-                        ::std::option::Option<crate::enums::GlobalRole>,
-                    > = ::std::option::Option::None;
-                    let mut field_17: ::std::option::Option<
-                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                    > = ::std::option::Option::None;
-                    let mut field_18: ::std::option::Option<
-                        ::std::option::Option<crate::enums::OrganizationType>,
-                    > = ::std::option::Option::None;
-                    let mut field_19: ::std::option::Option<
-                        ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
-                    > = ::std::option::Option::None;
-                    let mut field_20: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
+                    let mut field_17: ::std::option::Option<
+                        ::std::option::Option<crate::enums::GlobalRole>,
+                    > = ::std::option::Option::None;
+                    let mut field_18: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut field_19: ::std::option::Option<
+                        ::std::option::Option<crate::enums::OrganizationType>,
+                    > = ::std::option::Option::None;
+                    let mut field_20: ::std::option::Option<
+                        ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                    > = ::std::option::Option::None;
                     let mut field_21: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field_22: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -23258,153 +23868,163 @@ pub mod types {
                                 }
                                 field_5 = ::std::option::Option::Some(map.next_value()?);
                             }
-                            "fiscalReceiptEligibility" => {
+                            "displayCoordinates" => {
                                 if field_6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "displayCoordinates",
+                                        ),
+                                    );
+                                }
+                                field_6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "fiscalReceiptEligibility" => {
+                                if field_7.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "fiscalReceiptEligibility",
                                         ),
                                     );
                                 }
-                                field_6 = ::std::option::Option::Some(map.next_value()?);
+                                field_7 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "fiscalReceiptIssuanceEnabled" => {
-                                if field_7.is_some() {
+                                if field_8.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "fiscalReceiptIssuanceEnabled",
                                         ),
                                     );
                                 }
-                                field_7 = ::std::option::Option::Some(map.next_value()?);
+                                field_8 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "geolocation" => {
-                                if field_8.is_some() {
+                                if field_9.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "geolocation",
                                         ),
                                     );
                                 }
-                                field_8 = ::std::option::Option::Some(map.next_value()?);
+                                field_9 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "isAuthenticated" => {
-                                if field_9.is_some() {
+                                if field_10.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "isAuthenticated",
                                         ),
                                     );
                                 }
-                                field_9 = ::std::option::Option::Some(map.next_value()?);
+                                field_10 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "isCashInCompliant" => {
-                                if field_10.is_some() {
+                                if field_11.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "isCashInCompliant",
                                         ),
                                     );
                                 }
-                                field_10 = ::std::option::Option::Some(map.next_value()?);
+                                field_11 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "linkedPartners" => {
-                                if field_11.is_some() {
+                                if field_12.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "linkedPartners",
                                         ),
                                     );
                                 }
-                                field_11 = ::std::option::Option::Some(map.next_value()?);
+                                field_12 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "logo" => {
-                                if field_12.is_some() {
+                                if field_13.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("logo"),
                                     );
                                 }
-                                field_12 = ::std::option::Option::Some(map.next_value()?);
+                                field_13 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "name" => {
-                                if field_13.is_some() {
+                                if field_14.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("name"),
                                     );
                                 }
-                                field_13 = ::std::option::Option::Some(map.next_value()?);
+                                field_14 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "organizationSlug" => {
-                                if field_14.is_some() {
+                                if field_15.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "organizationSlug",
                                         ),
                                     );
                                 }
-                                field_14 = ::std::option::Option::Some(map.next_value()?);
+                                field_15 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "rnaNumber" => {
-                                if field_15.is_some() {
+                                if field_16.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "rnaNumber",
                                         ),
                                     );
                                 }
-                                field_15 = ::std::option::Option::Some(map.next_value()?);
+                                field_16 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "role" => {
-                                if field_16.is_some() {
+                                if field_17.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("role"),
                                     );
                                 }
-                                field_16 = ::std::option::Option::Some(map.next_value()?);
+                                field_17 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "tags" => {
-                                if field_17.is_some() {
+                                if field_18.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("tags"),
                                     );
                                 }
-                                field_17 = ::std::option::Option::Some(map.next_value()?);
+                                field_18 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "type" => {
-                                if field_18.is_some() {
+                                if field_19.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("type"),
                                     );
                                 }
-                                field_18 = ::std::option::Option::Some(map.next_value()?);
+                                field_19 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "updateDate" => {
-                                if field_19.is_some() {
+                                if field_20.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "updateDate",
                                         ),
                                     );
                                 }
-                                field_19 = ::std::option::Option::Some(
+                                field_20 = ::std::option::Option::Some(
                                     map.next_value::<crate::dates::DirectOption>()?.0,
                                 );
                             }
                             "url" => {
-                                if field_20.is_some() {
+                                if field_21.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("url"),
                                     );
                                 }
-                                field_20 = ::std::option::Option::Some(map.next_value()?);
+                                field_21 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "zipCode" => {
-                                if field_21.is_some() {
+                                if field_22.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("zipCode"),
                                     );
                                 }
-                                field_21 = ::std::option::Option::Some(map.next_value()?);
+                                field_22 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
                                 extra.insert(key.into_string(), map.next_value()?);
@@ -23436,67 +24056,71 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        fiscal_receipt_eligibility: match field_6 {
+                        display_coordinates: match field_6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        fiscal_receipt_issuance_enabled: match field_7 {
+                        fiscal_receipt_eligibility: match field_7 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        geolocation: match field_8 {
+                        fiscal_receipt_issuance_enabled: match field_8 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        is_authenticated: match field_9 {
+                        geolocation: match field_9 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        is_cash_in_compliant: match field_10 {
+                        is_authenticated: match field_10 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        linked_partners: match field_11 {
+                        is_cash_in_compliant: match field_11 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        logo: match field_12 {
+                        linked_partners: match field_12 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        name: match field_13 {
+                        logo: match field_13 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        organization_slug: match field_14 {
+                        name: match field_14 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        rna_number: match field_15 {
+                        organization_slug: match field_15 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        role: match field_16 {
+                        rna_number: match field_16 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        tags: match field_17 {
+                        role: match field_17 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        type_: match field_18 {
+                        tags: match field_18 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        update_date: match field_19 {
+                        type_: match field_19 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        url: match field_20 {
+                        update_date: match field_20 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        zip_code: match field_21 {
+                        url: match field_21 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        zip_code: match field_22 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
@@ -25243,6 +25867,97 @@ pub mod types {
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
                         widget_vignette_vertical_url: match field_28 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FormStats {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FormStats;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (FormStats)")
+                }
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FormStats, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut field_0: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<TierStats>>,
+                    > = ::std::option::Option::None;
+                    let mut field_1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut field_2: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<TierStats>>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::__lossless::Key<'de>>()?
+                    {
+                        match key.as_str() {
+                            "additionalOptions" => {
+                                if field_0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "additionalOptions",
+                                        ),
+                                    );
+                                }
+                                field_0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "totalParticipant" => {
+                                if field_1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "totalParticipant",
+                                        ),
+                                    );
+                                }
+                                field_1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "unGroupedTiers" => {
+                                if field_2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "unGroupedTiers",
+                                        ),
+                                    );
+                                }
+                                field_2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FormStats {
+                        additional_options: match field_0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        total_participant: match field_1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        un_grouped_tiers: match field_2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
@@ -28844,28 +29559,28 @@ pub mod types {
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut field_6: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
+                        ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_7: ::std::option::Option<
-                        ::std::option::Option<bool>,
+                        ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut field_8: ::std::option::Option<
                         ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_9: ::std::option::Option<
-                        ::std::option::Option<::std::vec::Vec<Image>>,
+                        ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_10: ::std::option::Option<
-                        ::std::option::Option<GeoLocation>,
+                        ::std::option::Option<::std::vec::Vec<Image>>,
                     > = ::std::option::Option::None;
                     let mut field_11: ::std::option::Option<
-                        ::std::option::Option<bool>,
+                        ::std::option::Option<GeoLocation>,
                     > = ::std::option::Option::None;
                     let mut field_12: ::std::option::Option<
                         ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_13: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
+                        ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
                     let mut field_14: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
@@ -28880,27 +29595,30 @@ pub mod types {
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut field_18: ::std::option::Option<
-                        ::std::option::Option<crate::enums::GlobalRole>,
+                        ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut field_19: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
+                        ::std::option::Option<crate::enums::GlobalRole>,
                     > = ::std::option::Option::None;
                     let mut field_20: ::std::option::Option<
-                        ::std::option::Option<crate::enums::OrganizationType>,
+                        ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut field_21: ::std::option::Option<
-                        ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                        ::std::option::Option<crate::enums::OrganizationType>,
                     > = ::std::option::Option::None;
                     let mut field_22: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
+                        ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                     > = ::std::option::Option::None;
                     let mut field_23: ::std::option::Option<
-                        ::std::option::Option<::std::vec::Vec<Video>>,
-                    > = ::std::option::Option::None;
-                    let mut field_24: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
+                    let mut field_24: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<Video>>,
+                    > = ::std::option::Option::None;
                     let mut field_25: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field_26: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -28965,191 +29683,201 @@ pub mod types {
                                 }
                                 field_5 = ::std::option::Option::Some(map.next_value()?);
                             }
-                            "facebookPage" => {
+                            "displayCoordinates" => {
                                 if field_6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "displayCoordinates",
+                                        ),
+                                    );
+                                }
+                                field_6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "facebookPage" => {
+                                if field_7.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "facebookPage",
                                         ),
                                     );
                                 }
-                                field_6 = ::std::option::Option::Some(map.next_value()?);
+                                field_7 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "fiscalReceiptEligibility" => {
-                                if field_7.is_some() {
+                                if field_8.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "fiscalReceiptEligibility",
                                         ),
                                     );
                                 }
-                                field_7 = ::std::option::Option::Some(map.next_value()?);
+                                field_8 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "fiscalReceiptIssuanceEnabled" => {
-                                if field_8.is_some() {
+                                if field_9.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "fiscalReceiptIssuanceEnabled",
                                         ),
                                     );
                                 }
-                                field_8 = ::std::option::Option::Some(map.next_value()?);
+                                field_9 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "galleryImages" => {
-                                if field_9.is_some() {
+                                if field_10.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "galleryImages",
                                         ),
                                     );
                                 }
-                                field_9 = ::std::option::Option::Some(map.next_value()?);
+                                field_10 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "geolocation" => {
-                                if field_10.is_some() {
+                                if field_11.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "geolocation",
                                         ),
                                     );
                                 }
-                                field_10 = ::std::option::Option::Some(map.next_value()?);
+                                field_11 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "isAuthenticated" => {
-                                if field_11.is_some() {
+                                if field_12.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "isAuthenticated",
                                         ),
                                     );
                                 }
-                                field_11 = ::std::option::Option::Some(map.next_value()?);
+                                field_12 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "isCashInCompliant" => {
-                                if field_12.is_some() {
+                                if field_13.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "isCashInCompliant",
                                         ),
                                     );
                                 }
-                                field_12 = ::std::option::Option::Some(map.next_value()?);
+                                field_13 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "logo" => {
-                                if field_13.is_some() {
+                                if field_14.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("logo"),
                                     );
                                 }
-                                field_13 = ::std::option::Option::Some(map.next_value()?);
+                                field_14 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "longDescription" => {
-                                if field_14.is_some() {
+                                if field_15.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "longDescription",
                                         ),
                                     );
                                 }
-                                field_14 = ::std::option::Option::Some(map.next_value()?);
+                                field_15 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "name" => {
-                                if field_15.is_some() {
+                                if field_16.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("name"),
                                     );
                                 }
-                                field_15 = ::std::option::Option::Some(map.next_value()?);
+                                field_16 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "organizationSlug" => {
-                                if field_16.is_some() {
+                                if field_17.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "organizationSlug",
                                         ),
                                     );
                                 }
-                                field_16 = ::std::option::Option::Some(map.next_value()?);
+                                field_17 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "rnaNumber" => {
-                                if field_17.is_some() {
+                                if field_18.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "rnaNumber",
                                         ),
                                     );
                                 }
-                                field_17 = ::std::option::Option::Some(map.next_value()?);
+                                field_18 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "role" => {
-                                if field_18.is_some() {
+                                if field_19.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("role"),
                                     );
                                 }
-                                field_18 = ::std::option::Option::Some(map.next_value()?);
+                                field_19 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "twitterPage" => {
-                                if field_19.is_some() {
+                                if field_20.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "twitterPage",
                                         ),
                                     );
                                 }
-                                field_19 = ::std::option::Option::Some(map.next_value()?);
+                                field_20 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "type" => {
-                                if field_20.is_some() {
+                                if field_21.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("type"),
                                     );
                                 }
-                                field_20 = ::std::option::Option::Some(map.next_value()?);
+                                field_21 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "updateDate" => {
-                                if field_21.is_some() {
+                                if field_22.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "updateDate",
                                         ),
                                     );
                                 }
-                                field_21 = ::std::option::Option::Some(
+                                field_22 = ::std::option::Option::Some(
                                     map.next_value::<crate::dates::DirectOption>()?.0,
                                 );
                             }
                             "url" => {
-                                if field_22.is_some() {
+                                if field_23.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("url"),
                                     );
                                 }
-                                field_22 = ::std::option::Option::Some(map.next_value()?);
+                                field_23 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "videos" => {
-                                if field_23.is_some() {
+                                if field_24.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("videos"),
                                     );
                                 }
-                                field_23 = ::std::option::Option::Some(map.next_value()?);
+                                field_24 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "webSite" => {
-                                if field_24.is_some() {
+                                if field_25.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("webSite"),
                                     );
                                 }
-                                field_24 = ::std::option::Option::Some(map.next_value()?);
+                                field_25 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "zipCode" => {
-                                if field_25.is_some() {
+                                if field_26.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("zipCode"),
                                     );
                                 }
-                                field_25 = ::std::option::Option::Some(map.next_value()?);
+                                field_26 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
                                 extra.insert(key.into_string(), map.next_value()?);
@@ -29181,83 +29909,87 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        facebook_page: match field_6 {
+                        display_coordinates: match field_6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        fiscal_receipt_eligibility: match field_7 {
+                        facebook_page: match field_7 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        fiscal_receipt_issuance_enabled: match field_8 {
+                        fiscal_receipt_eligibility: match field_8 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        gallery_images: match field_9 {
+                        fiscal_receipt_issuance_enabled: match field_9 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        geolocation: match field_10 {
+                        gallery_images: match field_10 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        is_authenticated: match field_11 {
+                        geolocation: match field_11 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        is_cash_in_compliant: match field_12 {
+                        is_authenticated: match field_12 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        logo: match field_13 {
+                        is_cash_in_compliant: match field_13 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        long_description: match field_14 {
+                        logo: match field_14 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        name: match field_15 {
+                        long_description: match field_15 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        organization_slug: match field_16 {
+                        name: match field_16 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        rna_number: match field_17 {
+                        organization_slug: match field_17 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        role: match field_18 {
+                        rna_number: match field_18 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        twitter_page: match field_19 {
+                        role: match field_19 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        type_: match field_20 {
+                        twitter_page: match field_20 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        update_date: match field_21 {
+                        type_: match field_21 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        url: match field_22 {
+                        update_date: match field_22 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        videos: match field_23 {
+                        url: match field_23 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        web_site: match field_24 {
+                        videos: match field_24 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        zip_code: match field_25 {
+                        web_site: match field_25 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        zip_code: match field_26 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
@@ -30769,45 +31501,48 @@ pub mod types {
                         ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                     > = ::std::option::Option::None;
                     let mut field_3: ::std::option::Option<
-                        ::std::option::Option<crate::enums::PaymentCashOutState>,
-                    > = ::std::option::Option::None;
-                    let mut field_4: ::std::option::Option<
                         ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                     > = ::std::option::Option::None;
+                    let mut field_4: ::std::option::Option<
+                        ::std::option::Option<crate::enums::PaymentCashOutState>,
+                    > = ::std::option::Option::None;
                     let mut field_5: ::std::option::Option<
+                        ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                    > = ::std::option::Option::None;
+                    let mut field_6: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
-                    let mut field_6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                     let mut field_7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                     let mut field_8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field_9: ::std::option::Option<
+                    let mut field_9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut field_10: ::std::option::Option<
                         ::std::option::Option<::std::vec::Vec<PaymentItem>>,
                     > = ::std::option::Option::None;
-                    let mut field_10: ::std::option::Option<
+                    let mut field_11: ::std::option::Option<
                         ::std::option::Option<Meta>,
                     > = ::std::option::Option::None;
-                    let mut field_11: ::std::option::Option<
+                    let mut field_12: ::std::option::Option<
                         ::std::option::Option<OrderLight>,
                     > = ::std::option::Option::None;
-                    let mut field_12: ::std::option::Option<
-                        ::std::option::Option<Payer>,
-                    > = ::std::option::Option::None;
                     let mut field_13: ::std::option::Option<
-                        ::std::option::Option<crate::enums::PaymentMeans>,
+                        ::std::option::Option<Payer>,
                     > = ::std::option::Option::None;
                     let mut field_14: ::std::option::Option<
                         ::std::option::Option<crate::enums::PaymentMeans>,
                     > = ::std::option::Option::None;
                     let mut field_15: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
+                        ::std::option::Option<crate::enums::PaymentMeans>,
                     > = ::std::option::Option::None;
                     let mut field_16: ::std::option::Option<
-                        ::std::option::Option<::std::vec::Vec<RefundOperationLight>>,
+                        ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     let mut field_17: ::std::option::Option<
-                        ::std::option::Option<crate::enums::PaymentState>,
+                        ::std::option::Option<::std::vec::Vec<RefundOperationLight>>,
                     > = ::std::option::Option::None;
                     let mut field_18: ::std::option::Option<
+                        ::std::option::Option<crate::enums::PaymentState>,
+                    > = ::std::option::Option::None;
+                    let mut field_19: ::std::option::Option<
                         ::std::option::Option<crate::enums::PaymentType>,
                     > = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -30836,11 +31571,11 @@ pub mod types {
                                 }
                                 field_1 = ::std::option::Option::Some(map.next_value()?);
                             }
-                            "cashOutDate" => {
+                            "cardExpirationDate" => {
                                 if field_2.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
-                                            "cashOutDate",
+                                            "cardExpirationDate",
                                         ),
                                     );
                                 }
@@ -30848,151 +31583,163 @@ pub mod types {
                                     map.next_value::<crate::dates::DirectOption>()?.0,
                                 );
                             }
-                            "cashOutState" => {
+                            "cashOutDate" => {
                                 if field_3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "cashOutDate",
+                                        ),
+                                    );
+                                }
+                                field_3 = ::std::option::Option::Some(
+                                    map.next_value::<crate::dates::DirectOption>()?.0,
+                                );
+                            }
+                            "cashOutState" => {
+                                if field_4.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "cashOutState",
                                         ),
                                     );
                                 }
-                                field_3 = ::std::option::Option::Some(map.next_value()?);
+                                field_4 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "date" => {
-                                if field_4.is_some() {
+                                if field_5.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("date"),
                                     );
                                 }
-                                field_4 = ::std::option::Option::Some(
+                                field_5 = ::std::option::Option::Some(
                                     map.next_value::<crate::dates::DirectOption>()?.0,
                                 );
                             }
                             "fiscalReceiptUrl" => {
-                                if field_5.is_some() {
+                                if field_6.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "fiscalReceiptUrl",
                                         ),
                                     );
                                 }
-                                field_5 = ::std::option::Option::Some(map.next_value()?);
+                                field_6 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "id" => {
-                                if field_6.is_some() {
+                                if field_7.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("id"),
                                     );
                                 }
-                                field_6 = ::std::option::Option::Some(map.next_value()?);
+                                field_7 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "idCashOut" => {
-                                if field_7.is_some() {
+                                if field_8.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "idCashOut",
                                         ),
                                     );
                                 }
-                                field_7 = ::std::option::Option::Some(map.next_value()?);
+                                field_8 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "installmentNumber" => {
-                                if field_8.is_some() {
+                                if field_9.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "installmentNumber",
                                         ),
                                     );
                                 }
-                                field_8 = ::std::option::Option::Some(map.next_value()?);
+                                field_9 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "items" => {
-                                if field_9.is_some() {
+                                if field_10.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("items"),
                                     );
                                 }
-                                field_9 = ::std::option::Option::Some(map.next_value()?);
+                                field_10 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "meta" => {
-                                if field_10.is_some() {
+                                if field_11.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("meta"),
                                     );
                                 }
-                                field_10 = ::std::option::Option::Some(map.next_value()?);
+                                field_11 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "order" => {
-                                if field_11.is_some() {
+                                if field_12.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("order"),
                                     );
                                 }
-                                field_11 = ::std::option::Option::Some(map.next_value()?);
+                                field_12 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "payer" => {
-                                if field_12.is_some() {
+                                if field_13.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("payer"),
                                     );
                                 }
-                                field_12 = ::std::option::Option::Some(map.next_value()?);
+                                field_13 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "paymentMeans" => {
-                                if field_13.is_some() {
+                                if field_14.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "paymentMeans",
                                         ),
                                     );
                                 }
-                                field_13 = ::std::option::Option::Some(map.next_value()?);
+                                field_14 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "paymentOffLineMean" => {
-                                if field_14.is_some() {
+                                if field_15.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "paymentOffLineMean",
                                         ),
                                     );
                                 }
-                                field_14 = ::std::option::Option::Some(map.next_value()?);
+                                field_15 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "paymentReceiptUrl" => {
-                                if field_15.is_some() {
+                                if field_16.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "paymentReceiptUrl",
                                         ),
                                     );
                                 }
-                                field_15 = ::std::option::Option::Some(map.next_value()?);
+                                field_16 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "refundOperations" => {
-                                if field_16.is_some() {
+                                if field_17.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field(
                                             "refundOperations",
                                         ),
                                     );
                                 }
-                                field_16 = ::std::option::Option::Some(map.next_value()?);
+                                field_17 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "state" => {
-                                if field_17.is_some() {
+                                if field_18.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("state"),
                                     );
                                 }
-                                field_17 = ::std::option::Option::Some(map.next_value()?);
+                                field_18 = ::std::option::Option::Some(map.next_value()?);
                             }
                             "type" => {
-                                if field_18.is_some() {
+                                if field_19.is_some() {
                                     return ::std::result::Result::Err(
                                         <A::Error as ::serde::de::Error>::duplicate_field("type"),
                                     );
                                 }
-                                field_18 = ::std::option::Option::Some(map.next_value()?);
+                                field_19 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
                                 extra.insert(key.into_string(), map.next_value()?);
@@ -31008,71 +31755,75 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        cash_out_date: match field_2 {
+                        card_expiration_date: match field_2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        cash_out_state: match field_3 {
+                        cash_out_date: match field_3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        date: match field_4 {
+                        cash_out_state: match field_4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        fiscal_receipt_url: match field_5 {
+                        date: match field_5 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        id: match field_6 {
+                        fiscal_receipt_url: match field_6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        id_cash_out: match field_7 {
+                        id: match field_7 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        installment_number: match field_8 {
+                        id_cash_out: match field_8 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        items: match field_9 {
+                        installment_number: match field_9 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        meta: match field_10 {
+                        items: match field_10 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        order: match field_11 {
+                        meta: match field_11 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        payer: match field_12 {
+                        order: match field_12 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        payment_means: match field_13 {
+                        payer: match field_13 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        payment_off_line_mean: match field_14 {
+                        payment_means: match field_14 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        payment_receipt_url: match field_15 {
+                        payment_off_line_mean: match field_15 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        refund_operations: match field_16 {
+                        payment_receipt_url: match field_16 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        state: match field_17 {
+                        refund_operations: match field_17 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
-                        type_: match field_18 {
+                        state: match field_18 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        type_: match field_19 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => ::std::option::Option::None,
                         },
@@ -33147,6 +33898,206 @@ pub mod types {
             deserializer.deserialize_map(Visitor)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for TierStats {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TierStats;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object (TierStats)")
+                }
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TierStats, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut field_0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field_1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut field_2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut field_3: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut field_4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field_5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut field_6: ::std::option::Option<
+                        ::std::option::Option<crate::Cents>,
+                    > = ::std::option::Option::None;
+                    let mut field_7: ::std::option::Option<
+                        ::std::option::Option<crate::Cents>,
+                    > = ::std::option::Option::None;
+                    let mut field_8: ::std::option::Option<
+                        ::std::option::Option<crate::enums::PriceCategory>,
+                    > = ::std::option::Option::None;
+                    let mut field_9: ::std::option::Option<
+                        ::std::option::Option<crate::enums::TierType>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::__lossless::Key<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                if field_0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                field_0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entriesTaken" => {
+                                if field_1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "entriesTaken",
+                                        ),
+                                    );
+                                }
+                                field_1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if field_2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                field_2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "isEnabled" => {
+                                if field_3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "isEnabled",
+                                        ),
+                                    );
+                                }
+                                field_3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "label" => {
+                                if field_4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("label"),
+                                    );
+                                }
+                                field_4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "maxEntries" => {
+                                if field_5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "maxEntries",
+                                        ),
+                                    );
+                                }
+                                field_5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "minAmount" => {
+                                if field_6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "minAmount",
+                                        ),
+                                    );
+                                }
+                                field_6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "price" => {
+                                if field_7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("price"),
+                                    );
+                                }
+                                field_7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "priceCategory" => {
+                                if field_8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "priceCategory",
+                                        ),
+                                    );
+                                }
+                                field_8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "tierType" => {
+                                if field_9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "tierType",
+                                        ),
+                                    );
+                                }
+                                field_9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TierStats {
+                        description: match field_0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        entries_taken: match field_1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match field_2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_enabled: match field_3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        label: match field_4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        max_entries: match field_5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        min_amount: match field_6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        price: match field_7 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        price_category: match field_8 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        tier_type: match field_9 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for TokenResponse {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -33980,6 +34931,27 @@ let response = client.set_form_state()
 ```*/
     pub fn set_form_state(&self) -> builder::SetFormState<'_> {
         builder::SetFormState::new(self)
+    }
+    /**Get a form's statistics
+
+How many took part, and how many times each tier and each additional option was taken, in display order. Source: HelloAsso's Node SDK 1.0.12 (HelloAsso/helloasso-node, commit 88f1b21, 2026-04-14), generated from a spec newer than the pinned one; the pinned spec lacks this operation.
+
+Sends a `GET` request to `/v5/organizations/{organizationSlug}/forms/{formType}/{formSlug}/stats`
+
+Arguments:
+- `organization_slug`: The organization's slug.
+- `form_type`: The kind of form.
+- `form_slug`: The form's slug.
+```ignore
+let response = client.get_form_stats()
+    .organization_slug(organization_slug)
+    .form_type(form_type)
+    .form_slug(form_slug)
+    .send()
+    .await;
+```*/
+    pub fn get_form_stats(&self) -> builder::GetFormStats<'_> {
+        builder::GetFormStats::new(self)
     }
     /**List an organization's items
 
@@ -37121,6 +38093,121 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::decode::json(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::decode::json(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_form_stats`]
+
+[`Client::get_form_stats`]: super::Client::get_form_stats*/
+    #[derive(Debug, Clone)]
+    pub struct GetFormStats<'a> {
+        client: &'a super::Client,
+        organization_slug: Result<::std::string::String, String>,
+        form_type: Result<crate::enums::FormType, String>,
+        form_slug: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFormStats<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_slug: Err(
+                    "organization_slug was not initialized".to_string(),
+                ),
+                form_type: Err("form_type was not initialized".to_string()),
+                form_slug: Err("form_slug was not initialized".to_string()),
+            }
+        }
+        pub fn organization_slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.organization_slug = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for organization_slug failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn form_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::enums::FormType>,
+        {
+            self.form_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `crate :: enums :: FormType` for form_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn form_slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.form_slug = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for form_slug failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v5/organizations/{organizationSlug}/forms/{formType}/{formSlug}/stats`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FormStats>, Error<types::ErrorBody>> {
+            let Self { client, organization_slug, form_type, form_slug } = self;
+            let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
+            let form_type = form_type.map_err(Error::InvalidRequest)?;
+            let form_slug = form_slug.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v5/organizations/{}/forms/{}/{}/stats", client.baseurl, encode_path(&
+                organization_slug.to_string()), encode_path(& form_type.to_string()),
+                encode_path(& form_slug.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_form_stats",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::decode::json(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -40286,6 +41373,32 @@ pub mod builder {
             Output = ::std::result::Result<ResponseValue<()>, Error<types::ErrorBody>>,
         > + Send {
             SetFormState::send(self)
+        }
+    }
+    impl<'a> crate::Request for GetFormStats<'a> {
+        type Output = types::FormStats;
+        type On<'b> = GetFormStats<'b>;
+        const OPERATION_ID: &'static str = "get_form_stats";
+        const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
+        const REPLAYABLE: bool = true;
+        fn on<'b>(self, client: &'b super::Client) -> GetFormStats<'b> {
+            let Self { client: _, organization_slug, form_type, form_slug } = self;
+            GetFormStats {
+                client,
+                organization_slug,
+                form_type,
+                form_slug,
+            }
+        }
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::FormStats>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            GetFormStats::send(self)
         }
     }
     impl<'a> crate::Request for ListOrganizationItems<'a> {

@@ -4,10 +4,10 @@
 //! strings here and checked by the commands, so that a mistake gives one
 //! `error:` line with the accepted forms instead of clap's multi-line report.
 
-use std::fmt;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use helloasso_sdk::{Private, SecretString};
 
 use crate::csv_dialect::CsvDialect;
 use crate::exit::EXIT_CODES_HELP;
@@ -44,7 +44,7 @@ pub struct Cli {
 }
 
 /// Debug shows which secrets were given, never their values.
-#[derive(Args, Clone)]
+#[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Profile whose stored credentials and settings to use (see `auth login`)
@@ -79,9 +79,10 @@ pub struct GlobalArgs {
         global = true,
         env = "HELLOASSO_CLIENT_SECRET",
         hide_env_values = true,
-        value_name = "SECRET"
+        value_name = "SECRET",
+        value_parser = secret
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretString>,
 
     /// Read the API client secret from this file (`-`: standard input, not
     /// echoed on a terminal); it takes precedence over --client-secret
@@ -148,77 +149,10 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-impl fmt::Debug for GlobalArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GlobalArgs")
-            .field("profile", &self.profile)
-            .field("environment", &self.environment)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &redacted(self.client_secret.as_ref()))
-            .field("client_secret_file", &self.client_secret_file)
-            .field("organization", &self.organization)
-            .field("token_file", &self.token_file)
-            .field("format", &self.format)
-            .field("csv_dialect", &self.csv_dialect)
-            .field("tz", &self.tz)
-            .field("color", &self.color)
-            .field("no_progress", &self.no_progress)
-            .field("read_only", &self.read_only)
-            .field("verbose", &self.verbose)
-            .finish()
-    }
-}
-
-// A search key is a payer's name or e-mail: Debug shows that one was given,
-// never what it is.
-impl fmt::Debug for ListArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ListArgs")
-            .field("filters", &self.filters)
-            .field("search", &redacted(self.search.as_ref()))
-            .field("form", &self.form)
-            .field("payout", &self.payout)
-            .field("limit", &self.limit)
-            .field("all", &self.all)
-            .field("resume", &self.resume)
-            .field("page_size", &self.page_size)
-            .field("output", &self.output)
-            .finish()
-    }
-}
-
-impl fmt::Debug for SearchArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SearchArgs")
-            .field("query", &redacted(self.query.as_ref()))
-            .field("filters", &self.filters)
-            .field("amount", &self.amount)
-            .field("form_types", &self.form_types)
-            .field("limit", &self.limit)
-            .field("page_size", &self.page_size)
-            .field("output", &self.output)
-            .finish()
-    }
-}
-
-impl fmt::Debug for ExportArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ExportArgs")
-            .field("filters", &self.filters)
-            .field("search", &redacted(self.search.as_ref()))
-            .field("out", &self.out)
-            .field("force", &self.force)
-            .field("file_format", &self.file_format)
-            .finish()
-    }
-}
-
-/// What Debug shows in place of a secret.
-fn redacted<T>(value: Option<&T>) -> &'static str {
-    match value {
-        Some(_) => "<redacted>",
-        None => "<none>",
-    }
+/// A secret from the command line or the environment, held so that the
+/// derived `Debug` of the arguments never shows it.
+fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -465,14 +399,14 @@ pub enum SortBy {
     CreationDate,
 }
 
-#[derive(Args)]
+#[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
     /// Payer's name or e-mail contains this
     #[arg(long, value_name = "TEXT")]
-    pub search: Option<String>,
+    pub search: Option<Private<String>>,
 
     /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
     /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
@@ -520,10 +454,10 @@ pub struct GetArgs {
     pub with_failed_refunds: bool,
 }
 
-#[derive(Args)]
+#[derive(Debug, Args)]
 pub struct SearchArgs {
     /// Words that must all appear in the payer's names or e-mail
-    pub query: Option<String>,
+    pub query: Option<Private<String>>,
 
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -548,14 +482,14 @@ pub struct SearchArgs {
     pub output: OutArgs,
 }
 
-#[derive(Args)]
+#[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
     /// Payer's name or e-mail contains this
     #[arg(long, value_name = "TEXT")]
-    pub search: Option<String>,
+    pub search: Option<Private<String>>,
 
     /// Write to this file (default, or `-`: standard output, CSV only). A
     /// device or a pipe is written through; an existing file needs --force
@@ -578,7 +512,7 @@ pub enum FileFormat {
 }
 
 /// Debug never shows the MFA code.
-#[derive(Args)]
+#[derive(Debug, Args)]
 pub struct RefundArgs {
     /// Payment id
     pub id: i64,
@@ -589,7 +523,7 @@ pub struct RefundArgs {
 
     /// Reason kept with the refund
     #[arg(long)]
-    pub comment: Option<String>,
+    pub comment: Option<Private<String>>,
 
     /// Also cancel the order the payment belongs to
     #[arg(long)]
@@ -610,14 +544,24 @@ pub struct RefundArgs {
         long,
         value_name = "CODE",
         env = "HELLOASSO_MFA_CODE",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = secret
     )]
-    pub mfa_code: Option<String>,
+    pub mfa_code: Option<SecretString>,
 
-    /// Read the MFA code from this file (`-`: standard input); it takes
-    /// precedence over --mfa-code
-    #[arg(long, value_name = "FILE")]
+    /// Read the MFA code from this file (`-`: standard input) once HelloAsso
+    /// asks for it, not before: a script can write a code it receives by SMS
+    /// after the request. It takes precedence over --mfa-code
+    #[arg(long, value_name = "FILE", conflicts_with = "mfa_command")]
     pub mfa_code_file: Option<PathBuf>,
+
+    /// Run this shell command once HelloAsso asks for an MFA code; what it
+    /// prints on its standard output is the code (never shown nor logged).
+    /// It sees HELLOASSO_MFA_PROOF (sms, access-token or password) and
+    /// HELLOASSO_MFA_ATTEMPT; a failing command gives up. It takes precedence
+    /// over --mfa-code
+    #[arg(long, value_name = "CMD", value_parser = secret)]
+    pub mfa_command: Option<SecretString>,
 
     /// When the refund's answer is lost, seconds to wait before reading the
     /// payment back a second time (the refund itself is never re-sent)
@@ -625,25 +569,9 @@ pub struct RefundArgs {
     pub read_back_wait: u64,
 }
 
-impl fmt::Debug for RefundArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RefundArgs")
-            .field("id", &self.id)
-            .field("amount", &self.amount)
-            .field("comment", &self.comment.as_ref().map(|_| "<given>"))
-            .field("cancel_order", &self.cancel_order)
-            .field("no_mail", &self.no_mail)
-            .field("yes", &self.yes)
-            .field("mfa_code", &redacted(self.mfa_code.as_ref()))
-            .field("mfa_code_file", &self.mfa_code_file)
-            .field("read_back_wait", &self.read_back_wait)
-            .finish()
-    }
-}
-
 /// Date filters and order of the orders and items listings. Debug never
 /// shows the search text (a payer's name or e-mail).
-#[derive(Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct PeriodArgs {
     /// From this date (inclusive): RFC 3339 or YYYY-MM-DD (midnight in --tz)
     #[arg(long, value_name = "DATE")]
@@ -662,25 +590,12 @@ pub struct PeriodArgs {
 
     /// Payer's or beneficiary's name or e-mail contains this
     #[arg(long, value_name = "TEXT")]
-    pub search: Option<String>,
+    pub search: Option<Private<String>>,
 
     /// Only this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
     /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
     #[arg(long, value_name = "TYPE/SLUG|URL")]
     pub form: Option<String>,
-}
-
-impl fmt::Debug for PeriodArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PeriodArgs")
-            .field("from", &self.from)
-            .field("to", &self.to)
-            .field("period", &self.period)
-            .field("asc", &self.asc)
-            .field("search", &redacted(self.search.as_ref()))
-            .field("form", &self.form)
-            .finish()
-    }
 }
 
 /// How much of a listing to read.
@@ -848,6 +763,8 @@ pub enum FormsCommand {
     State(FormStateArgs),
     /// Create an event with a title and dates (HelloAsso's quick creation)
     CreateEvent(CreateEventArgs),
+    /// How many took part, and how many took each tier and option
+    Stats(FormStatsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -867,6 +784,16 @@ pub struct CreateEventArgs {
     /// A short description
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FormStatsArgs {
+    /// The form, as TYPE/SLUG or its page's URL (whose organization replaces --org)
+    #[arg(value_name = "TYPE/SLUG|URL")]
+    pub form: String,
+
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -978,7 +905,7 @@ pub enum NotificationKind {
 #[derive(Debug, Subcommand)]
 pub enum CheckoutCommand {
     /// Create a checkout intent and print the payment page's URL (valid 15 minutes)
-    Create(CheckoutCreateArgs),
+    Create(Box<CheckoutCreateArgs>),
     /// Show a checkout intent, with its order once paid
     Get(CheckoutGetArgs),
 }
@@ -1020,6 +947,12 @@ pub struct CheckoutCreateArgs {
     /// Your own JSON kept with the intent, e.g. '{"cart":42}'
     #[arg(long, value_name = "JSON")]
     pub metadata: Option<String>,
+
+    /// Record the intent in this mirror (as `helloasso sync --db`): each
+    /// sync then reads it back until it has an outcome (paid, refunded,
+    /// never paid), even if the payer never comes back
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
 }
 
 #[derive(Debug, Args)]
@@ -1075,7 +1008,7 @@ pub struct WebhookParseArgs {
 }
 
 /// Debug never shows the key.
-#[derive(Args)]
+#[derive(Debug, Args)]
 pub struct WebhookVerifyArgs {
     /// The notification body as received, byte for byte
     pub file: PathBuf,
@@ -1092,25 +1025,15 @@ pub struct WebhookVerifyArgs {
         value_name = "KEY",
         env = "HELLOASSO_WEBHOOK_KEY",
         hide_env_values = true,
-        required_unless_present = "key_file"
+        required_unless_present = "key_file",
+        value_parser = secret
     )]
-    pub key: Option<String>,
+    pub key: Option<SecretString>,
 
     /// Read the signature key from this file (`-`: standard input); it takes
     /// precedence over --key
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-}
-
-impl fmt::Debug for WebhookVerifyArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookVerifyArgs")
-            .field("file", &self.file)
-            .field("signature", &self.signature)
-            .field("key", &redacted(self.key.as_ref()))
-            .field("key_file", &self.key_file)
-            .finish()
-    }
 }
 
 #[cfg(test)]
@@ -1192,6 +1115,9 @@ mod tests {
         ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
-        assert!(text.contains("<redacted>"), "{text}");
+        assert!(
+            text.contains("[redacted]") && text.contains("[REDACTED]"),
+            "{text}"
+        );
     }
 }

@@ -28,6 +28,13 @@ pub struct MembersArgs {
     #[arg(long, value_name = "DATE")]
     pub lapsed_since: Option<String>,
 
+    /// Read the items from this mirror (`helloasso sync --db`: a SQLite
+    /// file or a postgres:// URL) instead of listing them at HelloAsso; the
+    /// forms' validity rules, which the mirror does not hold, are still
+    /// asked of HelloAsso
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
     /// Write the listing to this file instead of standard output (a .xlsx
     /// name picks a spreadsheet)
     #[arg(short, long, value_name = "FILE")]

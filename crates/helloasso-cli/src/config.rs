@@ -8,6 +8,9 @@ use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult, Kind};
 use crate::profile::Profile;
 
+/// Kept here for the commands that create folders of their own.
+pub use crate::private::owner_only_dir;
+
 /// Everything a command needs to talk to HelloAsso.
 pub struct Context {
     pub client: Client,
@@ -51,25 +54,51 @@ impl Context {
             .transpose()?;
         // A client id given by flag or environment takes its own secret: the
         // profile's belongs to the profile's client.
-        let profile_secret = if args.client_id.is_none()
-            || args.client_id.as_deref().map(str::trim) == profile.client_id.as_deref()
-        {
+        let same_client = args.client_id.is_none()
+            || args.client_id.as_deref().map(str::trim) == profile.client_id.as_deref();
+        // And to the profile's environment only: --env or
+        // HELLOASSO_ENVIRONMENT could name a local port any user can bind.
+        let own_environment = profile_environment(profile);
+        let same_environment = own_environment
+            .as_ref()
+            .is_some_and(|own| own.api_base_url() == environment.api_base_url());
+        let profile_secret = if same_client && same_environment {
             profile.client_secret.as_deref()
         } else {
             None
         };
-        let client_secret = non_empty(from_file.as_deref().or(args.client_secret.as_deref()))
-            .or(non_empty(profile_secret))
-            .ok_or_else(|| {
-                CliError::new(
+        let given = non_empty(
+            from_file.as_deref().or(args
+                .client_secret
+                .as_ref()
+                .map(helloasso_sdk::ExposeSecret::expose_secret)),
+        );
+        let client_secret = match (given, non_empty(profile_secret)) {
+            (Some(secret), _) | (None, Some(secret)) => secret,
+            (None, None) if same_client && !same_environment && profile.client_secret.is_some() => {
+                return Err(CliError::new(
+                    Kind::Auth,
+                    format!(
+                        "profile `{}` keeps the client secret for {}, and it is never sent elsewhere: {environment} (--env or HELLOASSO_ENVIRONMENT) needs its own (HELLOASSO_CLIENT_SECRET or --client-secret-file)",
+                        args.profile,
+                        own_environment
+                            .map_or_else(|| "another environment".to_owned(), |e| e.to_string()),
+                    ),
+                ));
+            }
+            (None, None) => {
+                return Err(CliError::new(
                     Kind::Auth,
                     "no client secret: run `helloasso auth login`, set HELLOASSO_CLIENT_SECRET or pass --client-secret-file",
-                )
-            })?;
-        let token_file = args
-            .token_file
-            .clone()
-            .or_else(|| default_token_file(&environment));
+                ));
+            }
+        };
+        // The default token file is in the CLI's own folder, which must be
+        // private; a file named by the user is where they chose.
+        let (token_file, own_folder) = match &args.token_file {
+            Some(path) => (Some(path.clone()), false),
+            None => (default_token_file(&environment), true),
+        };
         let read_only = args.read_only || profile.read_only == Some(true);
         crate::read_only::set_active(read_only);
         let builder = Client::builder()
@@ -83,7 +112,7 @@ impl Context {
         };
         let builder = match &token_file {
             Some(path) => {
-                prepare_token_dir(path)?;
+                prepare_token_dir(path, own_folder)?;
                 builder.token_store(FileTokenStore::new(path))
             }
             None => builder.token_store(MemoryTokenStore::new()),
@@ -145,6 +174,12 @@ impl Context {
     }
 }
 
+/// The environment `profile`'s credentials were proven on (production when
+/// it names none); `None` when its value no longer parses.
+fn profile_environment(profile: &Profile) -> Option<Environment> {
+    parse_environment(profile.environment.as_deref().unwrap_or("production")).ok()
+}
+
 fn non_empty(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
@@ -196,32 +231,15 @@ fn default_token_file(environment: &Environment) -> Option<PathBuf> {
     config_dir().map(|dir| dir.join("helloasso").join(name))
 }
 
-fn prepare_token_dir(path: &Path) -> CliResult {
+fn prepare_token_dir(path: &Path, own_folder: bool) -> CliResult {
     let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
     };
-    owner_only_dir(dir)
-}
-
-/// Creates `dir` (and its parents) for the owner only, unless it exists.
-pub fn owner_only_dir(dir: &Path) -> CliResult {
-    if dir.is_dir() {
-        return Ok(());
+    if own_folder {
+        crate::private::folder(dir)
+    } else {
+        owner_only_dir(dir)
     }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        // The directory holds refresh tokens or secrets: owner only.
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(|e| {
-        CliError::other(format!(
-            "cannot create the directory {}: {e}",
-            dir.display()
-        ))
-    })
 }
 
 #[cfg(test)]

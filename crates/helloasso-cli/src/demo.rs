@@ -89,6 +89,7 @@ async fn steps(server: &FakeServer, args: &DemoArgs, progress: bool) -> CliResul
     let page = client
         .payments(&slug)
         .list()
+        .with_count(true)
         .sort(SortField::Date, SortOrder::Desc)
         .page_size(8)
         .send()

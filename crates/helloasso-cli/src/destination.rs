@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use crate::exit::{CliError, CliResult};
+use crate::exit::{CliError, CliResult, Kind};
 
 /// What `--out` names, once looked at.
 #[derive(Debug)]
@@ -117,6 +117,30 @@ pub fn on_interrupt() -> CliResult<impl Future<Output = ()>> {
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+/// Runs `work`, which writes `out` through a temporary file from
+/// [`temporary_beside`]. At Ctrl-C, `work` is dropped with the temporary
+/// file it holds, which deletes it, and the command ends with exit 130:
+/// no half-written file of payers' data stays behind. Without a file
+/// (`None`, `-`), Ctrl-C keeps its usual effect.
+pub async fn unless_interrupted<T>(
+    out: Option<&Path>,
+    work: impl Future<Output = CliResult<T>>,
+) -> CliResult<T> {
+    let Some(out) = out.filter(|p| p.as_os_str() != "-") else {
+        return work.await;
+    };
+    // Listening before `work` creates its temporary file: no Ctrl-C can
+    // slip between.
+    let interrupted = on_interrupt()?;
+    tokio::select! {
+        result = work => result,
+        () = interrupted => Err(CliError::new(
+            Kind::Interrupted,
+            format!("interrupted: nothing was written to {}", out.display()),
+        )),
     }
 }
 

@@ -133,7 +133,7 @@ impl From<Error> for CliError {
         let message = match &err {
             // The sdk's text names HTTP headers; a CLI user needs the flag.
             Error::MfaRequired { proof, .. } => format!(
-                "HelloAsso requires {proof} to refund (code {}): run on a terminal to be asked for it, or pass --mfa-code",
+                "HelloAsso requires {proof} to refund (code {}): nothing was refunded; pass --mfa-command or --mfa-code-file, or run on a terminal to be asked for it",
                 proof.error_code()
             ),
             Error::MfaAttemptsExhausted { proof, .. } => format!(

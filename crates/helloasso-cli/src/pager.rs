@@ -6,7 +6,8 @@
 use std::future::Future;
 
 use futures::StreamExt;
-use helloasso_sdk::{ListItems, ListOrders, Page, PageStream};
+use helloasso_sdk::listing::Query;
+use helloasso_sdk::{Page, PageStream};
 
 use crate::exit::{CliError, CliResult};
 use crate::output;
@@ -29,32 +30,8 @@ pub trait Listing {
     fn stream(self) -> PageStream<Self::Record>;
 }
 
-impl Listing for ListOrders {
-    type Record = helloasso_sdk::types::Order;
-
-    fn first_page(self) -> impl Future<Output = helloasso_sdk::Result<Page<Self::Record>>> {
-        self.send()
-    }
-
-    fn stream(self) -> PageStream<Self::Record> {
-        self.pages()
-    }
-}
-
-impl Listing for ListItems {
-    type Record = helloasso_sdk::types::Item;
-
-    fn first_page(self) -> impl Future<Output = helloasso_sdk::Result<Page<Self::Record>>> {
-        self.send()
-    }
-
-    fn stream(self) -> PageStream<Self::Record> {
-        self.pages()
-    }
-}
-
-impl Listing for helloasso_sdk::ListPayments {
-    type Record = helloasso_sdk::types::Payment;
+impl<Q: Query> Listing for helloasso_sdk::Listing<Q> {
+    type Record = Q::Item;
 
     fn first_page(self) -> impl Future<Output = helloasso_sdk::Result<Page<Self::Record>>> {
         self.send()

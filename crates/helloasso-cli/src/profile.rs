@@ -71,11 +71,32 @@ pub fn path(name: &str) -> CliResult<Option<PathBuf>> {
     Ok(folder().map(|d| d.join(format!("{name}.json"))))
 }
 
-/// Reads profile `name`; a profile never saved is empty.
+/// Checks the folders on the way to `path` (the CLI's folder and the
+/// profiles' folder): owner-only, or repaired with a warning.
+fn check_folders(path: &Path, create: bool) -> CliResult {
+    let profiles = path.parent().unwrap_or(Path::new("."));
+    let check = if create {
+        crate::private::folder
+    } else {
+        crate::private::existing_folder
+    };
+    check(profiles)?;
+    match profiles.parent() {
+        Some(cli) => crate::private::existing_folder(cli),
+        None => Ok(()),
+    }
+}
+
+/// Reads profile `name`; a profile never saved is empty. A profile or a
+/// folder open to other users is repaired first, with a warning.
 pub fn load(name: &str) -> CliResult<Profile> {
     let Some(path) = path(name)? else {
         return Ok(Profile::default());
     };
+    check_folders(&path, false)?;
+    if path.exists() {
+        crate::private::secret_file(&path)?;
+    }
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Profile::default()),
@@ -88,23 +109,72 @@ pub fn load(name: &str) -> CliResult<Profile> {
     };
     // Only where it broke: serde's message may quote a value, and this
     // file holds a secret.
-    serde_json::from_str(&text).map_err(|e| {
+    let stored: OnDisk = serde_json::from_str(&text).map_err(|e| {
         CliError::other(format!(
             "the profile {} is damaged (line {}, column {}): run `helloasso auth login` again",
             path.display(),
             e.line(),
             e.column()
         ))
-    })
+    })?;
+    let mut profile = stored.profile;
+    if stored.secret_in_keyring {
+        let secret = crate::secret_store::get(name).map_err(|why| {
+            CliError::new(
+                crate::exit::Kind::Auth,
+                format!(
+                    "profile `{name}` keeps its client secret in the OS keyring, which cannot give it ({why}): run `helloasso auth login` again"
+                ),
+            )
+        })?;
+        profile.client_secret = Some(secret);
+    }
+    Ok(profile)
 }
 
-/// Saves profile `name`, readable and writable by the owner only.
-pub fn save(name: &str, profile: &Profile) -> CliResult<PathBuf> {
+/// A profile as its file holds it: without the secret when the OS keyring
+/// keeps it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OnDisk {
+    #[serde(flatten)]
+    profile: Profile,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    secret_in_keyring: bool,
+}
+
+/// Where [`save`] put a profile.
+pub struct Saved {
+    /// The profile's file.
+    pub path: PathBuf,
+    /// Where its client secret is, if it has one.
+    pub secret: Option<crate::secret_store::Stored>,
+}
+
+/// Saves profile `name`, readable and writable by the owner only; its
+/// client secret goes to the OS keyring when one can take it.
+pub fn save(name: &str, profile: &Profile) -> CliResult<Saved> {
     let path = path(name)?
         .ok_or_else(|| CliError::other("no configuration folder: set HOME or XDG_CONFIG_HOME"))?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    crate::config::owner_only_dir(dir)?;
-    let text = serde_json::to_string_pretty(profile)
+    check_folders(&path, true)?;
+    let secret = profile
+        .client_secret
+        .as_deref()
+        .map(|s| crate::secret_store::put(name, s));
+    let in_keyring = matches!(secret, Some(crate::secret_store::Stored::Keyring));
+    let stored = OnDisk {
+        profile: Profile {
+            client_secret: if in_keyring {
+                None
+            } else {
+                profile.client_secret.clone()
+            },
+            ..profile.clone()
+        },
+        secret_in_keyring: in_keyring,
+    };
+    let text = serde_json::to_string_pretty(&stored)
         .map_err(|e| CliError::other(format!("cannot encode the profile: {e}")))?;
     // tempfile creates files readable by their owner only.
     let mut temp = tempfile::Builder::new()
@@ -123,7 +193,7 @@ pub fn save(name: &str, profile: &Profile) -> CliResult<PathBuf> {
             e.error
         ))
     })?;
-    Ok(path)
+    Ok(Saved { path, secret })
 }
 
 /// Deletes profile `name`; says whether there was one.
@@ -131,6 +201,7 @@ pub fn forget(name: &str) -> CliResult<bool> {
     let Some(path) = path(name)? else {
         return Ok(false);
     };
+    crate::secret_store::remove(name);
     match std::fs::remove_file(&path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),

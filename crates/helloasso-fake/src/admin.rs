@@ -10,6 +10,7 @@
 //! | `POST /_fake/tokens/expire` | every access token expires now (refresh tokens stay valid) |
 //! | `POST /_fake/checkout-intents/{id}/pay` | pays an intent; answers [`PaidCheckout`](crate::PaidCheckout) |
 //! | `GET /_fake/checkout/{id}`, `POST` | the payment page `redirectUrl` leads to |
+//! | `POST /_fake/organizations/{slug}/rename` | `{"newSlug"}`: renames it and sends the `Organization` notification |
 
 use crate::config::FaultConfig;
 use crate::config::{MfaConfig, WebhookConfig};

@@ -143,6 +143,10 @@ pub struct FakeConfig {
     /// once instead of rendering each anew (for benchmarks of clients; the
     /// bytes are the same, and any write to the data turns it off).
     pub preserialize_listings: bool,
+    /// Privileges granted beyond the client's defaults (a partner's client
+    /// holds every one; an association's lacks `RefundManagement` and the
+    /// directory's until granted).
+    pub granted: Vec<crate::Privilege>,
 }
 
 /// A payer's personal data, as [`FakeConfig::payers`] seeds it.
@@ -183,6 +187,7 @@ impl Default for FakeConfig {
             port: 0,
             payers: Vec::new(),
             preserialize_listings: false,
+            granted: Vec::new(),
         }
     }
 }
@@ -276,6 +281,24 @@ impl FakeConfig {
         self
     }
 
+    /// Grants the client a privilege its kind lacks by default (an
+    /// association's client and `RefundManagement`, for example).
+    pub fn grant(mut self, privilege: crate::Privilege) -> Self {
+        self.granted.push(privilege);
+        self
+    }
+
+    /// The privileges the client holds.
+    pub(crate) fn privileges(&self) -> Vec<crate::Privilege> {
+        let mut held = if self.association {
+            crate::Privilege::ASSOCIATION.to_vec()
+        } else {
+            crate::Privilege::ALL.to_vec()
+        };
+        held.extend(self.granted.iter().copied());
+        held
+    }
+
     /// Serializes each payment once for organization listing pages.
     pub fn preserialize_listings(mut self, yes: bool) -> Self {
         self.preserialize_listings = yes;
@@ -308,6 +331,7 @@ impl fmt::Debug for FakeConfig {
             .field("port", &self.port)
             .field("payers", &self.payers.len())
             .field("preserialize_listings", &self.preserialize_listings)
+            .field("granted", &self.granted)
             .finish()
     }
 }

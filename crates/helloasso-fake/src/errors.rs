@@ -7,6 +7,12 @@
 //!   `WWW-Authenticate: Bearer`.
 //! - 403 (an organization the token may not access):
 //!   `{"errors":[{"code":"Forbidden","message":...}]}`.
+//! - 403 (the client lacks the route's privilege, see [`crate::privileges`]):
+//!   `{"message":"insufficient Privileges"}`, the only text an independent
+//!   client saw from the live API; the top-level `message` shape is the one
+//!   of HelloAsso's 401 (our assumption for the 403).
+//! - A refused refund: 400 or 409 `{"errors":[{"code":"Error","message":"Code : NNN - text"}]}`,
+//!   the reason code inside `message`, as HelloAsso's developer docs show.
 //! - 404 (unknown organization, form, payment, checkout intent or route):
 //!   `{"errors":[{"code":"NotFound","message":...}]}`.
 //! - 409 MFA: `{"errors":[{"code":"AuthorizationErrors.MFA.AccessOtpSmsRequired",...}]}`.
@@ -27,8 +33,16 @@ pub(crate) enum ApiError {
     BadRequest { code: &'static str, message: String },
     /// 401.
     Unauthorized,
-    /// 403.
+    /// 403 for an organization out of the token's reach.
     Forbidden(String),
+    /// 403 for a privilege the client lacks.
+    InsufficientPrivileges,
+    /// A refused refund: its status and HelloAsso's reason code (101-122).
+    Refund {
+        status: StatusCode,
+        reason: u16,
+        text: String,
+    },
     /// 404.
     NotFound(String),
     /// 409 with an MFA code.
@@ -89,6 +103,18 @@ impl IntoResponse for ApiError {
                 return resp;
             }
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, errors_body("Forbidden", &m)),
+            ApiError::InsufficientPrivileges => (
+                StatusCode::FORBIDDEN,
+                json!({ "message": "insufficient Privileges" }),
+            ),
+            ApiError::Refund {
+                status,
+                reason,
+                text,
+            } => (
+                status,
+                errors_body("Error", &format!("Code : {reason} - {text}")),
+            ),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, errors_body("NotFound", &m)),
             ApiError::Mfa { code, message } => (StatusCode::CONFLICT, errors_body(code, &message)),
             ApiError::Internal(m) => (

@@ -261,7 +261,106 @@ pub(crate) async fn get_form_public(
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let form = find_form(&ds, org, &form_type, &form_slug)?;
-        Ok(form_public(&ds, &ds.forms[form as usize]))
+        let mut public = form_public(&ds, &ds.forms[form as usize]);
+        if let Some(kept) = crate::state::lock(&st.quick_created).get(&form) {
+            quick_public(&ds.forms[form as usize], kept, &mut public);
+        }
+        Ok(public)
+    })())
+}
+
+/// A quick-created event as its creator described it.
+fn quick_public(form: &Form, kept: &Value, public: &mut Value) {
+    for key in ["startDate", "endDate", "description", "place"] {
+        match kept.get(key) {
+            Some(v) => public[key] = v.clone(),
+            None => {
+                if let Some(o) = public.as_object_mut() {
+                    o.remove(key);
+                }
+            }
+        }
+    }
+    let tiers: Vec<Value> = kept["tiers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let position = t["position"].as_i64().unwrap_or(0);
+            json!({
+                "id": tier_id(form) + position,
+                "label": t["label"],
+                "price": t["price"],
+                "tierType": "Registration",
+                "vatRate": 0.0,
+                "paymentFrequency": "Single",
+                "isEligibleTaxReceipt": false,
+            })
+        })
+        .collect();
+    if !tiers.is_empty() {
+        public["tiers"] = Value::Array(tiers);
+    }
+}
+
+/// `GET /v5/organizations/{organizationSlug}/forms/{formType}/{formSlug}/stats`
+/// (HelloAsso's Node SDK 1.0.12): participants and, per tier and per
+/// option, how many were taken. Counted over the form's `Authorized`
+/// payments, one entry each (our assumption for what HelloAsso counts).
+pub(crate) async fn get_form_stats(
+    State(st): State<Arc<AppState>>,
+    Extension(scope): Extension<Scope>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Response {
+    json_response((|| {
+        let Path((slug, form_type, form_slug)) = path.map_err(path_error)?;
+        let ds = st.read();
+        let org = org_access(&ds, &slug, scope)?;
+        let f = find_form(&ds, org, &form_type, &form_slug)?;
+        let form = &ds.forms[f as usize];
+        let taken = ds.orgs[org as usize]
+            .by_date
+            .iter()
+            .filter(|&&i| {
+                let p = &ds.payments[i as usize];
+                p.form == f && p.state == crate::model::PaymentState::Authorized
+            })
+            .count();
+        let (price, min_amount) = match form.amounts {
+            AmountRule::Fixed(values) => (values.first().copied().unwrap_or(0), 0),
+            AmountRule::Range { min, .. } => (0, min),
+        };
+        let tier = json!({
+            "id": tier_id(form),
+            "label": form.tier_name,
+            "description": tier_description(form),
+            "entriesTaken": taken,
+            "maxEntries": null,
+            "price": price,
+            "minAmount": min_amount,
+            "priceCategory": if price > 0 { "Fixed" } else if min_amount > 0 { "Pwyw" } else { "Free" },
+            "tierType": tier_type(form.form_type),
+            "isEnabled": form.state != FormState::Disabled,
+        });
+        let options: Vec<Value> = tier_options(form)
+            .iter()
+            .map(|(offset, label, price)| {
+                json!({
+                    "id": form.id * 100 + offset,
+                    "label": label,
+                    "entriesTaken": 0,
+                    "price": price,
+                    "minAmount": 0,
+                    "priceCategory": if *price > 0 { "Fixed" } else { "Free" },
+                    "isEnabled": true,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "totalParticipant": taken,
+            "unGroupedTiers": [tier],
+            "additionalOptions": options,
+        }))
     })())
 }
 
@@ -307,8 +406,69 @@ fn slugify(title: &str) -> String {
     }
 }
 
+/// Every tier of a quick-create body, as `(label, price in cents)`.
+fn quick_tiers(body: &serde_json::Map<String, Value>) -> Result<Vec<(String, u32)>, ApiError> {
+    let Some(list) = body.get("tierList").filter(|v| !v.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let list = list
+        .as_array()
+        .ok_or_else(|| ApiError::invalid("tierList must be a list of tiers."))?;
+    list.iter()
+        .map(|t| {
+            let label = t
+                .get("label")
+                .and_then(Value::as_str)
+                .unwrap_or("Entrée")
+                .to_owned();
+            let price = match t.get("price") {
+                None | Some(Value::Null) => 0,
+                Some(p) => p
+                    .as_u64()
+                    .and_then(|p| u32::try_from(p).ok())
+                    .ok_or_else(|| {
+                        ApiError::invalid("A tier's price must be a number of cents.")
+                    })?,
+            };
+            Ok((label, price))
+        })
+        .collect()
+}
+
+/// What the public form of a quick-created event shows of its body: every
+/// tier, the dates, the place and the description, as sent.
+fn quick_kept(
+    body: &serde_json::Map<String, Value>,
+    tiers: &[(String, u32)],
+) -> Result<Value, ApiError> {
+    let mut kept = serde_json::Map::new();
+    for key in ["startDate", "endDate"] {
+        if let Some(v) = body.get(key).filter(|v| !v.is_null()) {
+            let text = v
+                .as_str()
+                .filter(|t| time::parse_query_datetime(t).is_some())
+                .ok_or_else(|| ApiError::invalid(format!("The value of {key} is not a date.")))?;
+            kept.insert(key.into(), json!(text));
+        }
+    }
+    if let Some(place) = body.get("place").filter(|v| v.is_object()) {
+        kept.insert("place".into(), place.clone());
+    }
+    if let Some(text) = body.get("description").and_then(Value::as_str) {
+        kept.insert("description".into(), json!(text));
+    }
+    let list: Vec<Value> = tiers
+        .iter()
+        .enumerate()
+        .map(|(i, (label, price))| json!({ "label": label, "price": price, "position": i }))
+        .collect();
+    kept.insert("tiers".into(), Value::Array(list));
+    Ok(Value::Object(kept))
+}
+
 /// `POST /v5/organizations/{organizationSlug}/forms/{formType}/action/quick-create`:
-/// creates an event as a draft, with the body's first tier (or a free entry).
+/// creates an event as a draft with every tier sent (or a free entry), its
+/// dates, place and description.
 pub(crate) async fn quick_create_form(
     State(st): State<Arc<AppState>>,
     Extension(scope): Extension<Scope>,
@@ -334,22 +494,12 @@ pub(crate) async fn quick_create_form(
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::invalid("The title is required."))?
             .to_owned();
-        let first_tier = body
-            .get("tierList")
-            .and_then(Value::as_array)
-            .and_then(|tiers| tiers.first());
-        let tier_name = first_tier
-            .and_then(|t| t.get("label"))
-            .and_then(Value::as_str)
-            .unwrap_or("Entrée")
-            .to_owned();
-        let price = match first_tier.and_then(|t| t.get("price")) {
-            None | Some(Value::Null) => 0,
-            Some(p) => p
-                .as_u64()
-                .and_then(|p| u32::try_from(p).ok())
-                .ok_or_else(|| ApiError::invalid("A tier's price must be a number of cents."))?,
-        };
+        let tiers = quick_tiers(&body)?;
+        let (tier_name, price) = tiers
+            .first()
+            .map(|(label, price)| (label.clone(), *price))
+            .unwrap_or_else(|| ("Entrée".to_owned(), 0));
+        let kept = quick_kept(&body, &tiers)?;
         let mut ds = st.write();
         let org = org_access(&ds, &slug, scope)?;
         let base = slugify(&title);
@@ -380,6 +530,7 @@ pub(crate) async fn quick_create_form(
         let url = form_url(&ds, &form);
         ds.forms.push(form);
         ds.orgs[org as usize].forms.push(index);
+        crate::state::lock(&st.quick_created).insert(index, kept);
         let answer = json!({
             "formSlug": form_slug,
             "organizationSlug": ds.orgs[org as usize].slug,

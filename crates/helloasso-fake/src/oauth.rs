@@ -6,7 +6,10 @@
 //! (like a partner linked to all of them), or only the main one when the
 //! client is an association's; an `authorization_code` token is bound to the
 //! organization chosen at authorization and gets 403 elsewhere.
-//! Bad client credentials answer 400 `invalid_client`.
+//! Bad client credentials answer 400 `unauthorized_client` with the same
+//! body for a wrong id or a wrong secret, as sample 61 shows. The
+//! authorization-code grant needs the client secret and the PKCE verifier
+//! (DESIGN.md: partners use authorization code + PKCE S256).
 
 use crate::counters::bump;
 use crate::errors::ApiError;
@@ -30,11 +33,12 @@ fn oauth_error(status: StatusCode, error: &'static str, description: &str) -> Ap
     ApiError::oauth(status, error, description)
 }
 
-fn invalid_client() -> ApiError {
+/// Sample 61: 400 `unauthorized_client`, naming the client id sent.
+fn invalid_client(client_id: Option<&str>) -> ApiError {
     oauth_error(
         StatusCode::BAD_REQUEST,
-        "invalid_client",
-        "Invalid client credentials.",
+        "unauthorized_client",
+        &format!("Invalid client_id '{}'", client_id.unwrap_or_default()),
     )
 }
 
@@ -99,13 +103,13 @@ fn issue_token(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respon
         )
     })?;
     if client_id.as_deref() != Some(st.client_id.as_str()) {
-        return Err(invalid_client());
+        return Err(invalid_client(client_id.as_deref()));
     }
     let mut store = lock(&st.tokens);
     let (scope, grant_counter) = match grant_type {
         "client_credentials" => {
             if client_secret.as_deref() != Some(st.client_secret.as_str()) {
-                return Err(invalid_client());
+                return Err(invalid_client(client_id.as_deref()));
             }
             let scope = if st.association {
                 Scope::Org(0)
@@ -133,10 +137,8 @@ fn issue_token(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respon
             (grant.scope, &st.counters.tokens.refresh_token)
         }
         "authorization_code" => {
-            if let Some(secret) = client_secret.as_deref()
-                && secret != st.client_secret
-            {
-                return Err(invalid_client());
+            if client_secret.as_deref() != Some(st.client_secret.as_str()) {
+                return Err(invalid_client(client_id.as_deref()));
             }
             let code = form.get("code").ok_or_else(|| {
                 oauth_error(
@@ -157,14 +159,19 @@ fn issue_token(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respon
                     "The redirect_uri does not match the authorization request.",
                 ));
             }
-            if let Some(challenge) = &entry.challenge {
-                let verifier = form.get("code_verifier").unwrap_or("");
-                let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-                if &computed != challenge {
-                    return Err(invalid_grant(
-                        "The code_verifier does not match the code_challenge.",
-                    ));
-                }
+            // PKCE is required: a code asked without a challenge, or
+            // redeemed without a verifier, is refused.
+            let (Some(challenge), Some(verifier)) = (&entry.challenge, form.get("code_verifier"))
+            else {
+                return Err(invalid_grant(
+                    "The code_challenge and code_verifier are required.",
+                ));
+            };
+            let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+            if &computed != challenge {
+                return Err(invalid_grant(
+                    "The code_verifier does not match the code_challenge.",
+                ));
             }
             (
                 Scope::Org(entry.org),
@@ -252,7 +259,7 @@ pub(crate) async fn authorize(
     bump(&st.counters.requests.authorize);
     let q = Query::parse(raw.as_deref());
     if q.get("client_id") != Some(st.client_id.as_str()) {
-        return invalid_client().into_response();
+        return invalid_client(q.get("client_id")).into_response();
     }
     let Some(redirect_uri) = q.get("redirect_uri") else {
         return oauth_error(

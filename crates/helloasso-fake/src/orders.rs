@@ -692,7 +692,7 @@ fn list_orders(
     raw: Option<&str>,
 ) -> Result<Value, ApiError> {
     let q = Query::parse(raw);
-    let req = page_request(st, &q, true)?;
+    let req = page_request(st, &q, false)?;
     let order = q.sort_order()?;
     let details = q.bool("withDetails")?.unwrap_or(false);
     let ds = st.read();

@@ -145,7 +145,8 @@ pub(crate) async fn list_partner_organizations(
             page_size: q.page_size()?,
             page_index: 1,
             token: q.get("continuationToken").map(str::to_owned),
-            counts: true,
+            // The spec: this listing's totals are always -1.
+            counts: false,
         };
         let ds = st.read();
         let entries: Vec<Entry<u8>> = (0..ds.orgs.len() as u8)

@@ -133,7 +133,7 @@ pub(crate) async fn list_organization_payments(
         let Path(slug) = path.map_err(path_error)?;
         let q = Query::parse(raw.as_deref());
         let lq = ListingQuery::parse(&q, "userSearchKey")?;
-        let req = page_request(&st, &q, true)?;
+        let req = page_request(&st, &q, false)?;
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let filter = lq.filter(&ds, org);
@@ -184,7 +184,7 @@ pub(crate) async fn list_form_payments(
         })?;
         let q = Query::parse(raw.as_deref());
         let lq = ListingQuery::parse(&q, "userSearchKey")?;
-        let req = page_request(&st, &q, true)?;
+        let req = page_request(&st, &q, false)?;
         let ds = st.read();
         let org = org_access(&ds, &slug, scope)?;
         let form = ds.form_index(org, form_type, &form_slug).ok_or_else(|| {

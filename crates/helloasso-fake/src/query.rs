@@ -2,8 +2,9 @@
 //! problem becomes a HelloAsso-like 400.
 //!
 //! Parameter names are matched ignoring ASCII case, as ASP.NET does; list
-//! parameters accept both the repeated form (`states=A&states=B`) and commas
-//! (`states=A,B`); empty values count as absent.
+//! parameters are repeated keys (`states=A&states=B`), and a comma-joined
+//! value (`states=A,B`) is one value, which no enum has: a 400, as an
+//! independent client reports of the live API; empty values count as absent.
 
 use crate::errors::ApiError;
 use crate::model::{FormType, PaymentState, SortField, SortOrder};
@@ -46,15 +47,14 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Every value of `name`, repeated keys and comma-separated values alike.
+    /// Every value of `name`, one per repeated key (commas are not split).
     pub(crate) fn get_all(&self, name: &str) -> Vec<&str> {
         self.pairs
             .iter()
             .filter(|(k, _)| {
                 k.eq_ignore_ascii_case(name) || k.eq_ignore_ascii_case(&format!("{name}[]"))
             })
-            .flat_map(|(_, v)| v.split(','))
-            .map(str::trim)
+            .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty())
             .collect()
     }
@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn lists_and_case() {
         let q = Query::parse(Some(
-            "States=Authorized&states=Refunded,Pending&pageSize=&PAGESIZE=5",
+            "States=Authorized&states=Refunded&states=Pending&pageSize=&PAGESIZE=5",
         ));
         assert_eq!(
             q.get_all("states"),
@@ -177,6 +177,11 @@ mod tests {
         );
         assert_eq!(q.page_size().unwrap(), 5);
         assert!(q.states("states").unwrap() != 0);
+        let q = Query::parse(Some("states=Authorized,Refunded"));
+        assert!(
+            q.states("states").is_err(),
+            "comma-joined lists are refused"
+        );
         let q = Query::parse(Some("states=Nope"));
         assert!(q.states("states").is_err());
         let q = Query::parse(Some("pageSize=500"));

@@ -1,7 +1,7 @@
 //! `POST /v5/payments/{paymentId}/refund`.
 //!
-//! Order of checks: payment id (400 if not a number, 404 if unknown, 403 if
-//! out of the token's scope), then MFA (409; a wrong proof answers 409 again
+//! Order of checks: payment id (400 if not a number, 400 `Code : 101` if
+//! unknown, 403 if out of the token's scope), then MFA (409; a wrong proof answers 409 again
 //! with the same code), then the refund itself: only an `Authorized` payment
 //! with something left to refund can be refunded (400 otherwise), `amount`
 //! (cents) 0 or absent refunds what is left, more than that is a 400.
@@ -9,6 +9,29 @@
 //! a partial one leaves it `Authorized` with the refund listed in
 //! `refundOperations`. `cancelOrder=true` marks the order's items canceled,
 //! and is refused (400) with a partial refund.
+//!
+//! Refusals carry HelloAsso's reason code inside `message`
+//! (`{"errors":[{"code":"Error","message":"Code : 101 - ..."}]}`), as its
+//! developer docs show. The docs name 101 (payment not found) and the range
+//! 101-122; which number the other refusals carry is our assumption
+//! ([`REASON_STATE`], [`REASON_AMOUNT`], [`REASON_CANCEL_ORDER`]).
+
+/// HelloAsso's reason: the payment does not exist (developer docs).
+pub(crate) const REASON_NOT_FOUND: u16 = 101;
+/// The payment is not in a refundable state (our assumption for the number).
+pub(crate) const REASON_STATE: u16 = 102;
+/// More than what is left was asked (our assumption for the number).
+pub(crate) const REASON_AMOUNT: u16 = 103;
+/// `cancelOrder` with a partial refund (our assumption for the number).
+pub(crate) const REASON_CANCEL_ORDER: u16 = 104;
+
+fn refused(reason: u16, text: String) -> ApiError {
+    ApiError::Refund {
+        status: StatusCode::BAD_REQUEST,
+        reason,
+        text,
+    }
+}
 
 use crate::access::path_error;
 use crate::counters::bump;
@@ -25,7 +48,7 @@ use crate::webhooks;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -89,16 +112,24 @@ fn refund(
     if amount < 0 {
         return Err(ApiError::invalid("The amount must not be negative."));
     }
-    let idx = payment_index(&st.read(), &id, scope)?;
+    let idx = match payment_index(&st.read(), &id, scope) {
+        Err(ApiError::NotFound(_)) => {
+            return Err(refused(
+                REASON_NOT_FOUND,
+                format!("Payment {} not found.", id.trim()),
+            ));
+        }
+        other => other?,
+    };
     check_mfa(st, headers)?;
 
     let mut ds = st.write();
     let rec = ds.payments[idx as usize];
     if rec.state != PaymentState::Authorized || rec.refunded >= rec.amount {
-        return Err(ApiError::BadRequest {
-            code: "RefundNotAllowed",
-            message: format!("A payment in state {} cannot be refunded.", rec.state),
-        });
+        return Err(refused(
+            REASON_STATE,
+            format!("A payment in state {} cannot be refunded.", rec.state),
+        ));
     }
     let refundable = rec.amount - rec.refunded;
     let amount = if amount == 0 {
@@ -107,16 +138,20 @@ fn refund(
         u32::try_from(amount).unwrap_or(u32::MAX)
     };
     if amount > refundable {
-        return Err(ApiError::invalid(format!(
-            "The amount ({amount}) exceeds what can be refunded ({refundable})."
-        )));
+        return Err(refused(
+            REASON_AMOUNT,
+            format!("The amount ({amount}) exceeds what can be refunded ({refundable})."),
+        ));
     }
     // Cancelling the order also cancels its future instalments and linked
     // items: HelloAsso allows it only with a refund of everything left.
     if cancel_order && amount < refundable {
-        return Err(ApiError::invalid(format!(
-            "cancelOrder needs a full refund: {amount} of the {refundable} left was asked."
-        )));
+        return Err(refused(
+            REASON_CANCEL_ORDER,
+            format!(
+                "cancelOrder needs a full refund: {amount} of the {refundable} left was asked."
+            ),
+        ));
     }
     let now = time::now();
     let op_id = ds.next_refund_id();

@@ -10,7 +10,10 @@ use crate::errors::{self, ApiError};
 use crate::faults;
 use crate::model::{FormType, PaymentState};
 use crate::state::{AppState, lock, read, write};
-use crate::{admin, forms, oauth, orders, organization, partners, payments, payouts, refund};
+use crate::{
+    admin, cdn, directory, forms, oauth, orders, organization, partners, payments, payouts,
+    privileges, refund,
+};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, put};
@@ -202,7 +205,35 @@ fn router(state: Arc<AppState>) -> Router {
             "/partners/me/api-notifications/organizations/{organizationSlug}",
             put(partners::set_organization_url).delete(partners::delete_organization_url),
         )
+        .route(
+            "/organizations/{organizationSlug}/forms/{formType}/{formSlug}/stats",
+            get(forms::get_form_stats),
+        )
+        .route("/directory/forms", post(directory::search_forms))
+        .route(
+            "/directory/organizations",
+            post(directory::search_organizations),
+        )
+        .route("/tags/{tagName}", get(directory::get_tag))
+        .route(
+            "/values/form/{formType}/types",
+            get(directory::form_activities),
+        )
+        .route(
+            "/values/organization/categories",
+            get(directory::organization_categories),
+        )
+        .route("/values/tags", get(directory::public_tags))
+        .route(
+            "/values/company-legal-status",
+            get(directory::company_legal_statuses),
+        )
         .fallback(errors::not_found_route)
+        // Layers run outside in: the token first, then its client's privilege.
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            privileges::require_privilege,
+        ))
         .route_layer(from_fn_with_state(state.clone(), oauth::require_bearer));
     let fake = Router::new()
         .route("/info", get(admin::info))
@@ -213,6 +244,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/tokens/expire", post(admin::expire_tokens))
         .route("/checkout-intents/{id}/pay", post(checkout::pay_route))
         .route(
+            "/organizations/{slug}/rename",
+            post(crate::renames::rename_route),
+        )
+        .route(
             "/checkout/{id}",
             get(checkout::checkout_page).post(checkout::checkout_action),
         );
@@ -221,6 +256,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/oauth2/disconnect", get(oauth::disconnect))
         .route("/authorize", get(oauth::authorize))
         .nest("/v5", api)
+        .layer(axum::middleware::from_fn(cdn::require_user_agent))
         .nest("/_fake", fake)
         .fallback(errors::not_found_route)
         .layer(from_fn_with_state(state.clone(), faults::inject))
@@ -406,6 +442,13 @@ impl FakeServer {
         ))
     }
 
+    /// Renames an organization (its slug) and sends the `Organization`
+    /// notification. [`organization_slug`](Self::organization_slug) keeps
+    /// the slug the server started with.
+    pub fn rename_organization(&self, old: &str, new: &str) -> Result<(), FakeError> {
+        crate::renames::rename(&self.state, old, new).map_err(FakeError::from_api)
+    }
+
     /// Pays a checkout intent: creates its order and an `Authorized` payment,
     /// and sends the Order and Payment webhooks.
     pub fn pay_checkout_intent(&self, checkout_intent_id: i64) -> Result<PaidCheckout, FakeError> {
@@ -441,6 +484,13 @@ impl FakeServer {
             .take(limit)
             .map(|&i| ds.payment_id(i))
             .collect()
+    }
+
+    /// Every payment of the main organization, newest first, with its
+    /// figures read from the dataset itself (no page, no rendering): what
+    /// a client's totals are reconciled against.
+    pub fn payment_figures(&self) -> Vec<crate::PaymentFigures> {
+        crate::figures::of_main_organization(&self.state.read())
     }
 
     /// Stops the server and waits for it (at most 5 seconds for open connections).

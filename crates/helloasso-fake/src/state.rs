@@ -34,6 +34,10 @@ pub(crate) struct AppState {
     /// Whether client credentials are an association's (main organization only).
     pub association: bool,
     pub partner: Mutex<crate::partners::Partner>,
+    /// The privileges the OAuth client holds.
+    pub privileges: Vec<crate::Privilege>,
+    /// What quick-create was sent, by form index (the public form shows it).
+    pub quick_created: Mutex<std::collections::HashMap<u16, serde_json::Value>>,
     /// Payments serialized once for listing pages, when configured.
     pub rendered: Option<RenderedPayments>,
 }
@@ -66,6 +70,8 @@ impl AppState {
             base_url,
             association: config.association,
             partner: Mutex::default(),
+            privileges: config.privileges(),
+            quick_created: Mutex::default(),
             rendered,
         }
     }

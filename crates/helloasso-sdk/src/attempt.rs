@@ -63,7 +63,9 @@ impl Transport {
                 }
                 Ok(Err(e)) => {
                     let observed = raw.inner().observed();
-                    let error = error_mapping::from_raw(e, observed.as_ref(), decode_path).await;
+                    let error = error_mapping::from_raw(e, observed.as_ref(), decode_path)
+                        .await
+                        .for_operation(operation.name);
                     (error, observed)
                 }
                 Err(_elapsed) => (timed_out(self.timeout), raw.inner().observed()),

@@ -416,8 +416,29 @@ fn required_url<'a>(field: &str, url: Option<&'a str>) -> Result<&'a str> {
             "{field} is required: where HelloAsso sends the payer"
         )));
     };
-    let parsed = url::Url::parse(text)
-        .map_err(|e| Error::invalid_request(format!("{field} `{text}` is not a URL: {e}")))?;
+    match redirect_url_problem(text) {
+        None => Ok(text),
+        Some(problem) => Err(Error::invalid_request(format!(
+            "{field} `{text}` {problem}"
+        ))),
+    }
+}
+
+/// Why `url` cannot be one of a checkout intent's return, back or error
+/// URLs (`None` when it can): what follows the URL in a message, so that a
+/// caller can name the URL its own way (a command-line flag, a form field).
+///
+/// ```
+/// use helloasso_sdk::checkout::redirect_url_problem;
+///
+/// assert_eq!(redirect_url_problem("https://example.org/done"), None);
+/// assert!(redirect_url_problem("http://example.org/done").is_some());
+/// ```
+pub fn redirect_url_problem(url: &str) -> Option<String> {
+    let parsed = match url::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(e) => return Some(format!("is not a URL: {e}")),
+    };
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -425,11 +446,9 @@ fn required_url<'a>(field: &str, url: Option<&'a str>) -> Result<&'a str> {
         None => false,
     };
     match parsed.scheme() {
-        "https" => Ok(text),
-        "http" if loopback => Ok(text),
-        _ => Err(Error::invalid_request(format!(
-            "{field} `{text}` must be an https URL (http only on loopback)"
-        ))),
+        "https" => None,
+        "http" if loopback => None,
+        _ => Some("must be an https URL (http only on loopback)".to_owned()),
     }
 }
 

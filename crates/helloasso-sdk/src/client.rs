@@ -76,6 +76,16 @@ impl Client {
         &self.shared.environment
     }
 
+    /// The proxy requests go through (`scheme://host:port`, never its
+    /// credentials), as the proxy variables (`HTTPS_PROXY`, `ALL_PROXY`,
+    /// `NO_PROXY`) or the system's settings decide; `None` when requests go
+    /// direct. A plain-http environment (loopback only) never uses one, so
+    /// that no proxy sees the client secret in clear text. Unknown, hence
+    /// `None`, with a [`ClientBuilder::http_client`] of the caller's.
+    pub fn proxy(&self) -> Option<&str> {
+        self.shared.transport.proxy.as_deref()
+    }
+
     /// The client id.
     pub fn client_id(&self) -> &str {
         &self.shared.credentials.client_id
@@ -487,20 +497,27 @@ impl ClientBuilder {
                 Self::ENV_CLIENT_SECRET
             ))
         })?;
-        let http = match self.http {
-            Some(http) => http,
+        let base_url = self.environment.api_base_url();
+        let (http, proxy) = match self.http {
+            Some(http) => (http, None),
             None => {
                 let user_agent = match &self.user_agent {
                     Some(product) => format!("{} {product}", transport::USER_AGENT),
                     None => transport::USER_AGENT.to_owned(),
                 };
-                transport::http_client(self.connect_timeout, &user_agent)?
+                let http = transport::http_client(self.connect_timeout, &user_agent, &base_url)?;
+                let proxy = transport::proxy_for(&base_url);
+                if let Some(proxy) = &proxy {
+                    tracing::debug!(%proxy, "requests to HelloAsso go through a proxy");
+                }
+                (http, proxy)
             }
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let transport = Arc::new(Transport {
-            base_url: self.environment.api_base_url(),
+            base_url,
             http,
+            proxy,
             retry: self.retry,
             sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
             clock: clock.clone(),
@@ -522,6 +539,7 @@ impl ClientBuilder {
                 .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
             skew: self.refresh_skew,
             clock,
+            credentials: Some(credentials.fingerprint()),
         };
         let caches = TokenCaches::new(settings, {
             let (transport, credentials) = (transport.clone(), credentials.clone());

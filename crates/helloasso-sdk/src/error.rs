@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::mfa::MfaProof;
+use crate::privileges::Privileges;
 
 /// `Result` with the facade's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -53,7 +54,7 @@ pub enum Error {
     },
 
     /// HelloAsso answered with an error status.
-    #[error("{}", api_message(*status, code.as_deref(), message.as_deref(), excerpt.as_deref()))]
+    #[error("{}", api_message(*status, code.as_deref(), message.as_deref(), excerpt.as_deref(), privileges))]
     #[non_exhaustive]
     Api {
         /// HTTP status.
@@ -69,6 +70,10 @@ pub enum Error {
         /// The start of the body when it was not a HelloAsso error document
         /// (an HTML page, an empty body, something else).
         excerpt: Option<String>,
+        /// On a 403: the privileges HelloAsso's spec says the operation's
+        /// client id must hold (`RefundManagement` for a refund), one of which
+        /// the client may lack. Empty otherwise.
+        privileges: Privileges,
     },
 
     /// The operation needs a multi-factor proof: retry it with the proof in
@@ -98,11 +103,14 @@ pub enum Error {
         message: Option<String>,
     },
 
-    /// HelloAsso kept asking for a multi-factor proof: the
-    /// [`MfaProvider`](crate::MfaProvider) was asked as many times as allowed
-    /// and HelloAsso refused every proof it gave. Nothing was refunded.
+    /// HelloAsso refused the multi-factor proofs given and the refund
+    /// stopped: the [`MfaProvider`](crate::MfaProvider) was asked as many
+    /// times as allowed, or gave again a code HelloAsso had refused (never
+    /// re-sent: a wrong code repeated can lock the account's second
+    /// factor), or the caller's own proof was refused. Nothing was refunded;
+    /// HelloAsso may well accept a new proof.
     #[error(
-        "HelloAsso refused the {attempts} proof(s) given for {proof} and no attempt is left: check the code and try again{}",
+        "HelloAsso refused the {attempts} proof(s) given for {proof}: nothing was refunded; obtain a new proof and send the refund again{}",
         suffix(message.as_deref())
     )]
     #[non_exhaustive]
@@ -256,6 +264,28 @@ impl Error {
         }
     }
 
+    /// On a 403, names the privileges HelloAsso's spec says `operation_id`
+    /// needs (kept in the generated client from the spec's extension).
+    pub(crate) fn for_operation(mut self, operation_id: &str) -> Self {
+        if let Error::Api {
+            status, privileges, ..
+        } = &mut self
+            && *status == StatusCode::FORBIDDEN
+        {
+            *privileges = Privileges::of_operation(operation_id);
+        }
+        self
+    }
+
+    /// The privileges the refused operation needs, when HelloAsso answered
+    /// 403 (`["RefundManagement"]` for a refund); empty otherwise.
+    pub fn missing_privileges(&self) -> Privileges {
+        match self {
+            Error::Api { privileges, .. } => *privileges,
+            _ => Privileges::default(),
+        }
+    }
+
     /// The HTTP status of the response behind this error, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -344,6 +374,7 @@ fn api_message(
     code: Option<&str>,
     message: Option<&str>,
     excerpt: Option<&str>,
+    privileges: &Privileges,
 ) -> String {
     let mut out = format!("HelloAsso answered HTTP {}", status.as_u16());
     match (code, message) {
@@ -357,6 +388,13 @@ fn api_message(
         401 => Some(
             "the access token was refused even after a refresh: check the credentials and their rights",
         ),
+        403 if !privileges.is_empty() => {
+            out.push_str(&format!(
+                "; this operation needs the API client to hold the privilege {} (HelloAsso grants it on request), and a partner needs the organization's authorization",
+                privileges
+            ));
+            None
+        }
         403 => Some(
             "these credentials may not access this resource (a partner needs the organization's authorization)",
         ),
@@ -451,6 +489,7 @@ mod tests {
             errors: vec![],
             model_state: BTreeMap::new(),
             excerpt: Some("<html>Bad gateway</html>".into()),
+            privileges: Privileges::default(),
         };
         let text = err.to_string();
         assert!(text.contains("HTTP 502"), "{text}");

@@ -243,6 +243,7 @@ pub(crate) fn error_from_parts(
             .collect(),
         model_state: parts.model_state.unwrap_or_default(),
         excerpt: None,
+        privileges: crate::Privileges::default(),
     }
 }
 
@@ -295,6 +296,7 @@ fn error_from_unreadable_body(status: StatusCode, headers: &HeaderMap, body: &[u
         errors: Vec::new(),
         model_state: BTreeMap::new(),
         excerpt: Some(excerpt(body)),
+        privileges: crate::Privileges::default(),
     }
 }
 

@@ -30,8 +30,9 @@ use helloasso_raw::types::{
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::listing::{self, Start};
-use crate::pagination::{Cursor, ItemStream, Page, PageRequest, PageStream, Paging, RawPage};
+use crate::listing::{Listing, Query};
+use crate::pagination::{Cursor, PageRequest, RawPage};
+use crate::private::Private;
 
 impl Client {
     /// An organization's items, by its slug.
@@ -62,14 +63,14 @@ pub struct Items {
 impl Items {
     /// Lists the organization's items (`GET /v5/organizations/{slug}/items`).
     pub fn list(&self) -> ListItems {
-        ListItems::new(self.client.clone(), self.organization_slug.clone(), None)
+        ListItems::items_of(self.client.clone(), self.organization_slug.clone(), None)
     }
 
     /// Lists the items of one form
     /// (`GET /v5/organizations/{slug}/forms/{formType}/{formSlug}/items`):
     /// a membership form's members.
     pub fn form(&self, form_type: FormType, form_slug: impl Into<String>) -> ListItems {
-        ListItems::new(
+        ListItems::items_of(
             self.client.clone(),
             self.organization_slug.clone(),
             Some((form_type, form_slug.into())),
@@ -78,17 +79,18 @@ impl Items {
 }
 
 /// An item listing with its filters; see [`Items::list`] and
-/// [`Items::form`]. Pages and streams like the payment listings; HelloAsso
+/// [`Items::form`]. Pages and streams like every [`Listing`]; HelloAsso
 /// does not count items unless asked ([`with_count`](Self::with_count)).
+pub type ListItems = Listing<ItemQuery>;
+
+/// What selects an item listing's records; see [`ListItems`].
 #[derive(Debug, Clone)]
-#[must_use = "a listing does nothing until sent or streamed"]
-pub struct ListItems {
-    client: Client,
+pub struct ItemQuery {
     organization_slug: String,
     form: Option<(FormType, String)>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
-    user_search_key: Option<String>,
+    search_key: Option<Private<String>>,
     tier_types: Vec<TierType>,
     item_states: Vec<ItemState>,
     tier_name: Option<String>,
@@ -96,140 +98,107 @@ pub struct ListItems {
     with_count: Option<bool>,
     sort: Option<(SortField, SortOrder)>,
     page_size: Option<u32>,
-    start: Start,
 }
 
 impl ListItems {
-    fn new(client: Client, organization_slug: String, form: Option<(FormType, String)>) -> Self {
-        Self {
+    fn items_of(
+        client: Client,
+        organization_slug: String,
+        form: Option<(FormType, String)>,
+    ) -> Self {
+        Listing::new(
             client,
-            organization_slug,
-            form,
-            from: None,
-            to: None,
-            user_search_key: None,
-            tier_types: Vec::new(),
-            item_states: Vec::new(),
-            tier_name: None,
-            with_details: None,
-            with_count: None,
-            sort: None,
-            page_size: None,
-            start: Start::default(),
-        }
+            ItemQuery {
+                organization_slug,
+                form,
+                from: None,
+                to: None,
+                search_key: None,
+                tier_types: Vec::new(),
+                item_states: Vec::new(),
+                tier_name: None,
+                with_details: None,
+                with_count: None,
+                sort: None,
+                page_size: None,
+            },
+        )
     }
 
     /// Keeps items dated at or after this instant.
     pub fn from(mut self, from: impl Into<DateTime<FixedOffset>>) -> Self {
-        self.from = Some(from.into());
+        self.query.from = Some(from.into());
         self
     }
 
     /// Keeps items dated strictly before this instant.
     pub fn to(mut self, to: impl Into<DateTime<FixedOffset>>) -> Self {
-        self.to = Some(to.into());
+        self.query.to = Some(to.into());
         self
     }
 
-    /// Keeps items whose payer or beneficiary matches this text.
-    pub fn user_search_key(mut self, key: impl Into<String>) -> Self {
-        self.user_search_key = Some(key.into());
+    /// Keeps items whose payer's or beneficiary's names or e-mail match
+    /// this text (sent as HelloAsso's `userSearchKey`).
+    pub fn search_key(mut self, key: impl Into<String>) -> Self {
+        self.query.search_key =
+            Some(Private::new(key.into())).filter(|k| !k.expose().trim().is_empty());
         self
+    }
+
+    /// The former name of [`search_key`](Self::search_key).
+    #[deprecated(
+        since = "0.1.0",
+        note = "use `search_key`, the one name every listing uses"
+    )]
+    pub fn user_search_key(self, key: impl Into<String>) -> Self {
+        self.search_key(key)
     }
 
     /// Keeps items of these tier kinds.
     pub fn tier_types(mut self, types: impl IntoIterator<Item = TierType>) -> Self {
-        self.tier_types = types.into_iter().collect();
+        self.query.tier_types = types.into_iter().collect();
         self
     }
 
     /// Keeps items in these states.
     pub fn item_states(mut self, states: impl IntoIterator<Item = ItemState>) -> Self {
-        self.item_states = states.into_iter().collect();
+        self.query.item_states = states.into_iter().collect();
         self
     }
 
     /// Keeps items of the tier with this name.
     pub fn tier_name(mut self, name: impl Into<String>) -> Self {
-        self.tier_name = Some(name.into());
+        self.query.tier_name = Some(name.into());
         self
     }
 
     /// Also returns custom fields and options.
     pub fn with_details(mut self, with_details: bool) -> Self {
-        self.with_details = Some(with_details);
+        self.query.with_details = Some(with_details);
         self
     }
 
     /// Whether HelloAsso counts the items (`withCount`; it does not by default).
     pub fn with_count(mut self, with_count: bool) -> Self {
-        self.with_count = Some(with_count);
+        self.query.with_count = Some(with_count);
         self
     }
 
     /// Which date sorts the listing, and in which direction.
     pub fn sort(mut self, field: SortField, order: SortOrder) -> Self {
-        self.sort = Some((field, order));
+        self.query.sort = Some((field, order));
         self
     }
 
-    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE).
+    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE).
     pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = Some(page_size);
+        self.query.page_size = Some(page_size);
         self
-    }
-
-    /// Starts after the page this checkpoint came with.
-    pub fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
-        self.start = self.start.resume_from(checkpoint);
-        self
-    }
-
-    /// Starts after the page of this [`Checkpoint`](crate::Checkpoint)
-    /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
-    /// dropping from the first page the records its page listed. A stream
-    /// or page of a listing with other filters fails with
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
-    pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
-        self.start = self.start.resume_at(checkpoint);
-        self
-    }
-
-    /// Asks for this 1-based page (with a stream: starts there, by index).
-    pub fn page_index(mut self, page_index: i64) -> Self {
-        self.start = self.start.page_index(page_index);
-        self
-    }
-
-    /// How streams walk the listing (default: continuation tokens).
-    pub fn paging(mut self, paging: Paging) -> Self {
-        self.start = self.start.paging(paging);
-        self
-    }
-
-    /// Sends the request for one page.
-    pub async fn send(self) -> Result<Page<Item>> {
-        listing::send_one(self).await
-    }
-
-    /// Every page, the next one fetched while the caller handles the
-    /// current one. An invalid filter is the stream's first and only item.
-    pub fn pages(self) -> PageStream<Item> {
-        listing::page_stream(self)
-    }
-
-    /// Every item of every page; see [`pages`](Self::pages).
-    pub fn items(self) -> ItemStream<Item> {
-        self.pages().items()
     }
 }
 
-impl listing::PagedListing for ListItems {
+impl Query for ItemQuery {
     type Item = Item;
-
-    fn start(&self) -> &Start {
-        &self.start
-    }
 
     fn page_size(&self) -> Option<u32> {
         self.page_size
@@ -253,11 +222,11 @@ impl listing::PagedListing for ListItems {
         )
     }
 
-    async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Item>> {
+    async fn fetch(&self, client: &Client, cursor: Cursor) -> Result<RawPage<Item>> {
         let slug = self.organization_slug.clone();
         let page = match &self.form {
             None => {
-                self.client
+                client
                     .execute(|raw| {
                         self.apply(
                             raw.list_organization_items().organization_slug(slug),
@@ -267,7 +236,7 @@ impl listing::PagedListing for ListItems {
                     .await?
             }
             Some((form_type, form_slug)) => {
-                self.client
+                client
                     .execute(|raw| {
                         self.apply(
                             raw.list_form_items()
@@ -285,7 +254,7 @@ impl listing::PagedListing for ListItems {
     }
 }
 
-impl ListItems {
+impl ItemQuery {
     fn apply<B: ItemListing>(&self, mut b: B, cursor: &Cursor) -> B {
         if let Some(from) = self.from {
             b = b.from(from);
@@ -293,8 +262,8 @@ impl ListItems {
         if let Some(to) = self.to {
             b = b.to(to);
         }
-        if let Some(key) = &self.user_search_key {
-            b = b.user_search_key(key.clone());
+        if let Some(key) = &self.search_key {
+            b = b.user_search_key(key.expose().clone());
         }
         if !self.tier_types.is_empty() {
             b = b.tier_types(self.tier_types.clone());

@@ -116,6 +116,11 @@
 //! [`payouts`] (a cash-out's detail streamed into any `AsyncWrite`) and
 //! [`partners`] (the partner's organizations and notification URLs).
 //!
+//! Every listing is one [`Listing`] type with its own filters: the same
+//! start ([`resume_from`](Listing::resume_from), [`page_index`](Listing::page_index)),
+//! the same [`Page`], [`PageStream`] and [`ItemStream`], and one name for the
+//! payer search, `search_key`; see [`listing`].
+//!
 //! # The escape hatch
 //!
 //! A generated operation the facade does not wrap yet runs through
@@ -140,6 +145,7 @@ pub mod checkout;
 pub mod follow_up;
 pub mod forms;
 pub mod items;
+pub mod listing;
 pub mod members;
 pub mod orders;
 pub mod partners;
@@ -156,6 +162,7 @@ pub mod refunds {
     pub use crate::refund::{
         DEFAULT_MFA_ATTEMPTS, DEFAULT_RECONCILE_WAIT, RefundOutcome, RefundPayment, refunded_amount,
     };
+    pub use crate::refund_refusal::{RefundReason, RefundRefusal};
 }
 
 mod attempt;
@@ -167,13 +174,15 @@ mod error;
 mod error_mapping;
 mod export;
 mod http_response;
-mod listing;
 mod mfa;
 mod mfa_provider;
 mod organization;
 mod pagination;
+mod private;
+mod privileges;
 mod redact;
 mod refund;
+mod refund_refusal;
 mod retry;
 mod roster;
 mod telemetry;
@@ -192,6 +201,8 @@ pub use environment::Environment;
 pub use error::{ApiErrorItem, Error, Result};
 pub use helloasso_raw::{Cents, ParseCentsError, Request, types};
 pub use http_response::{ByteStream, Response};
+pub use private::Private;
+pub use privileges::Privileges;
 pub use retry::{AsyncSleep, Idempotency, RetryPolicy, TokioSleep, outcome_unknown};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use transport::MAX_RESPONSE_BODY;
@@ -201,17 +212,18 @@ pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, 
 pub use checkout::{Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout};
 pub use forms::{Forms, ListForms};
 pub use items::{CustomFields, Items, ListItems};
+pub use listing::{ItemStream, Listing, MAX_PAGE_SIZE, Page, PageStream, Paging};
 pub use members::{Member, MemberForm, Membership, Roster, Validity, ValidityError};
 pub use orders::{ListOrders, OrderHandle, Orders};
 pub use partners::Partners;
 pub use payments::{
-    ExportError, ExportFormat, ExportPayments, GetPayment, ItemStream, ListPayments, Page,
-    PageStream, Paging, PaymentFilters, PaymentHandle, Payments, SearchPayments,
+    ExportError, ExportFormat, ExportPayments, GetPayment, ListPayments, PaymentFilters,
+    PaymentHandle, Payments, SearchPayments,
 };
-pub use payouts::PayoutExport;
+pub use payouts::{PayoutExport, PayoutRow};
 pub use refunds::{
     FixedMfaCode, FnMfaProvider, MfaChallenge, MfaProof, MfaProvider, RefundOutcome, RefundPayment,
-    mfa_fn,
+    RefundReason, RefundRefusal, mfa_fn,
 };
 pub use roster::{MembersError, MembersQuery};
 pub use webhooks::{Notification, WebhookError};

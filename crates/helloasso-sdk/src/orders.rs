@@ -23,8 +23,9 @@ use helloasso_raw::types::{FormType, Order, OrderDetail, SortOrder};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::listing::{self, Start};
-use crate::pagination::{Cursor, ItemStream, Page, PageRequest, PageStream, Paging, RawPage};
+use crate::listing::{Listing, Query};
+use crate::pagination::{Cursor, PageRequest, RawPage};
+use crate::private::Private;
 
 impl Client {
     /// An organization's orders, by its slug.
@@ -55,13 +56,13 @@ pub struct Orders {
 impl Orders {
     /// Lists the organization's orders (`GET /v5/organizations/{slug}/orders`).
     pub fn list(&self) -> ListOrders {
-        ListOrders::new(self.client.clone(), self.organization_slug.clone(), None)
+        ListOrders::orders(self.client.clone(), self.organization_slug.clone(), None)
     }
 
     /// Lists the orders placed through one form
     /// (`GET /v5/organizations/{slug}/forms/{formType}/{formSlug}/orders`).
     pub fn form(&self, form_type: FormType, form_slug: impl Into<String>) -> ListOrders {
-        ListOrders::new(
+        ListOrders::orders(
             self.client.clone(),
             self.organization_slug.clone(),
             Some((form_type, form_slug.into())),
@@ -70,142 +71,106 @@ impl Orders {
 }
 
 /// An order listing with its filters; see [`Orders::list`] and
-/// [`Orders::form`]. Pages and streams like the payment listings.
+/// [`Orders::form`]. Pages and streams like every [`Listing`].
+pub type ListOrders = Listing<OrderQuery>;
+
+/// What selects an order listing's records; see [`ListOrders`].
 #[derive(Debug, Clone)]
-#[must_use = "a listing does nothing until sent or streamed"]
-pub struct ListOrders {
-    client: Client,
+pub struct OrderQuery {
     organization_slug: String,
     form: Option<(FormType, String)>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
-    user_search_key: Option<String>,
+    search_key: Option<Private<String>>,
     form_types: Vec<FormType>,
     with_details: Option<bool>,
     with_count: Option<bool>,
     sort_order: Option<SortOrder>,
     page_size: Option<u32>,
-    start: Start,
 }
 
 impl ListOrders {
-    fn new(client: Client, organization_slug: String, form: Option<(FormType, String)>) -> Self {
-        Self {
+    fn orders(client: Client, organization_slug: String, form: Option<(FormType, String)>) -> Self {
+        Listing::new(
             client,
-            organization_slug,
-            form,
-            from: None,
-            to: None,
-            user_search_key: None,
-            form_types: Vec::new(),
-            with_details: None,
-            with_count: None,
-            sort_order: None,
-            page_size: None,
-            start: Start::default(),
-        }
+            OrderQuery {
+                organization_slug,
+                form,
+                from: None,
+                to: None,
+                search_key: None,
+                form_types: Vec::new(),
+                with_details: None,
+                with_count: None,
+                sort_order: None,
+                page_size: None,
+            },
+        )
     }
 
     /// Keeps orders placed at or after this instant.
     pub fn from(mut self, from: impl Into<DateTime<FixedOffset>>) -> Self {
-        self.from = Some(from.into());
+        self.query.from = Some(from.into());
         self
     }
 
     /// Keeps orders placed strictly before this instant.
     pub fn to(mut self, to: impl Into<DateTime<FixedOffset>>) -> Self {
-        self.to = Some(to.into());
+        self.query.to = Some(to.into());
         self
     }
 
-    /// Keeps orders whose payer matches this text (HelloAsso's `userSearchKey`).
-    pub fn user_search_key(mut self, key: impl Into<String>) -> Self {
-        self.user_search_key = Some(key.into());
+    /// Keeps orders whose payer's names or e-mail match this text (sent as
+    /// HelloAsso's `userSearchKey`).
+    pub fn search_key(mut self, key: impl Into<String>) -> Self {
+        self.query.search_key =
+            Some(Private::new(key.into())).filter(|k| !k.expose().trim().is_empty());
         self
+    }
+
+    /// The former name of [`search_key`](Self::search_key).
+    #[deprecated(
+        since = "0.1.0",
+        note = "use `search_key`, the one name every listing uses"
+    )]
+    pub fn user_search_key(self, key: impl Into<String>) -> Self {
+        self.search_key(key)
     }
 
     /// Keeps orders placed through forms of these kinds (organization
     /// listings only).
     pub fn form_types(mut self, types: impl IntoIterator<Item = FormType>) -> Self {
-        self.form_types = types.into_iter().collect();
+        self.query.form_types = types.into_iter().collect();
         self
     }
 
     /// Also returns the items' custom fields and options.
     pub fn with_details(mut self, with_details: bool) -> Self {
-        self.with_details = Some(with_details);
+        self.query.with_details = Some(with_details);
         self
     }
 
     /// Whether HelloAsso counts the orders (`withCount`).
     pub fn with_count(mut self, with_count: bool) -> Self {
-        self.with_count = Some(with_count);
+        self.query.with_count = Some(with_count);
         self
     }
 
     /// Oldest first ([`SortOrder::Asc`]) or newest first (HelloAsso's default).
     pub fn sort_order(mut self, order: SortOrder) -> Self {
-        self.sort_order = Some(order);
+        self.query.sort_order = Some(order);
         self
     }
 
-    /// Orders per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE).
+    /// Orders per page, 1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE).
     pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = Some(page_size);
+        self.query.page_size = Some(page_size);
         self
-    }
-
-    /// Starts after the page this checkpoint came with.
-    pub fn resume_from(mut self, checkpoint: impl Into<String>) -> Self {
-        self.start = self.start.resume_from(checkpoint);
-        self
-    }
-
-    /// Starts after the page of this [`Checkpoint`](crate::Checkpoint)
-    /// (from [`PageStream::resume_point`](crate::PageStream::resume_point)),
-    /// dropping from the first page the records its page listed. A stream
-    /// or page of a listing with other filters fails with
-    /// [`Error::InvalidRequest`].
-    pub fn resume_at(mut self, checkpoint: crate::Checkpoint) -> Self {
-        self.start = self.start.resume_at(checkpoint);
-        self
-    }
-
-    /// Asks for this 1-based page (with a stream: starts there, by index).
-    pub fn page_index(mut self, page_index: i64) -> Self {
-        self.start = self.start.page_index(page_index);
-        self
-    }
-
-    /// How streams walk the listing (default: continuation tokens).
-    pub fn paging(mut self, paging: Paging) -> Self {
-        self.start = self.start.paging(paging);
-        self
-    }
-
-    /// Sends the request for one page.
-    pub async fn send(self) -> Result<Page<Order>> {
-        listing::send_one(self).await
-    }
-
-    /// Every page, the next one fetched while the caller handles the
-    /// current one. An invalid filter is the stream's first and only item.
-    pub fn pages(self) -> PageStream<Order> {
-        listing::page_stream(self)
-    }
-
-    /// Every order of every page; see [`pages`](Self::pages).
-    pub fn items(self) -> ItemStream<Order> {
-        self.pages().items()
     }
 }
 
-impl listing::PagedListing for ListOrders {
+impl Query for OrderQuery {
     type Item = Order;
-
-    fn start(&self) -> &Start {
-        &self.start
-    }
 
     fn page_size(&self) -> Option<u32> {
         self.page_size
@@ -231,11 +196,11 @@ impl listing::PagedListing for ListOrders {
         Ok(())
     }
 
-    async fn fetch(&self, cursor: Cursor) -> Result<RawPage<Order>> {
+    async fn fetch(&self, client: &Client, cursor: Cursor) -> Result<RawPage<Order>> {
         let slug = self.organization_slug.clone();
         let page = match &self.form {
             None => {
-                self.client
+                client
                     .execute(|raw| {
                         let b = raw.list_organization_orders().organization_slug(slug);
                         let b = if self.form_types.is_empty() {
@@ -248,7 +213,7 @@ impl listing::PagedListing for ListOrders {
                     .await?
             }
             Some((form_type, form_slug)) => {
-                self.client
+                client
                     .execute(|raw| {
                         self.apply(
                             raw.list_form_orders()
@@ -266,7 +231,7 @@ impl listing::PagedListing for ListOrders {
     }
 }
 
-impl ListOrders {
+impl OrderQuery {
     fn apply<B: OrderListing>(&self, mut b: B, cursor: &Cursor) -> B {
         if let Some(from) = self.from {
             b = b.from(from);
@@ -274,8 +239,8 @@ impl ListOrders {
         if let Some(to) = self.to {
             b = b.to(to);
         }
-        if let Some(key) = &self.user_search_key {
-            b = b.user_search_key(key.clone());
+        if let Some(key) = &self.search_key {
+            b = b.user_search_key(key.expose().clone());
         }
         if let Some(details) = self.with_details {
             b = b.with_details(details);

@@ -40,7 +40,7 @@ pub const MAX_STALLED_PAGES: u32 = 3;
 
 /// Which page to ask for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Cursor {
+pub enum Cursor {
     /// The first page (no paging parameter).
     First,
     /// The page after the one this token came with.
@@ -90,7 +90,7 @@ page_request!(
 );
 
 /// What one request returned, before the stream's rules apply.
-pub(crate) struct RawPage<T> {
+pub struct RawPage<T> {
     pub(crate) items: Vec<T>,
     pub(crate) pagination: Option<types::Pagination>,
 }
@@ -212,7 +212,7 @@ pub(crate) struct PagerSpec<T> {
 /// the current one. Ends after the last page or the first error.
 ///
 /// Obtained from a listing builder's `pages()`; see
-/// [`ListPayments::pages`](crate::ListPayments::pages).
+/// [`Listing::pages`](crate::Listing::pages).
 pub struct PageStream<T> {
     fetch: Option<FetchPage<T>>,
     paging: Paging,
@@ -539,7 +539,7 @@ impl<T> fmt::Debug for PageStream<T> {
 /// A [`Stream`] of items across pages (see [`PageStream`]).
 ///
 /// Obtained from a listing builder's `items()`; see
-/// [`ListPayments::items`](crate::ListPayments::items).
+/// [`Listing::items`](crate::Listing::items).
 pub struct ItemStream<T> {
     pages: PageStream<T>,
     buffer: VecDeque<T>,

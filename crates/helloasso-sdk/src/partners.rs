@@ -1,14 +1,12 @@
 //! The partner behind the client: its account, the organizations it
 //! serves, and where their notifications go.
 
-use std::sync::Arc;
-
 use helloasso_raw::types::{ApiNotificationType, NotificationUrl, Partner, PartnerOrganization};
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::listing;
-use crate::pagination::{Cursor, FetchPage, ItemStream, PageStream, PagerSpec, Paging, RawPage};
+use crate::listing::{Listing, Query};
+use crate::pagination::{Cursor, ItemStream, RawPage};
 
 impl Client {
     /// The partner's routes (`/v5/partners/me/...`): a partner's
@@ -41,24 +39,7 @@ impl Partners {
     /// The organizations the partner serves, every page
     /// (`GET /v5/partners/me/organizations`, by continuation token).
     pub fn organizations(&self, page_size: Option<u32>) -> ItemStream<PartnerOrganization> {
-        if let Err(error) = listing::check_page_size(page_size) {
-            return PageStream::failed(error).items();
-        }
-        let client = Arc::new(self.client.clone());
-        let fetch: FetchPage<PartnerOrganization> = Arc::new(move |cursor| {
-            let client = client.clone();
-            Box::pin(async move { fetch_organizations(&client, page_size, cursor).await })
-        });
-        PageStream::new(PagerSpec {
-            fetch,
-            paging: Paging::ContinuationToken,
-            start: Cursor::First,
-            page_size: page_size.map(i64::from),
-            id_of: |_: &PartnerOrganization| None,
-            seen: Default::default(),
-            binding: [0; 8],
-        })
-        .items()
+        Listing::new(self.client.clone(), OrganizationQuery { page_size }).items()
     }
 
     /// Sends every organization's notifications to `url` (all kinds when
@@ -135,23 +116,44 @@ impl Partners {
     }
 }
 
-async fn fetch_organizations(
-    client: &Client,
+/// The partner's organizations: paged by continuation token only.
+#[derive(Debug, Clone)]
+struct OrganizationQuery {
     page_size: Option<u32>,
-    cursor: Cursor,
-) -> Result<RawPage<PartnerOrganization>> {
-    let page = client
-        .execute(|raw| {
-            let mut b = raw.list_partner_organizations();
-            if let Some(size) = page_size {
-                b = b.page_size(i64::from(size));
-            }
-            match &cursor {
-                Cursor::Token(token) => b.continuation_token(token.clone()),
-                _ => b,
-            }
-        })
-        .await?
-        .into_body();
-    Ok(RawPage::new(page.data, page.pagination))
+}
+
+impl Query for OrganizationQuery {
+    type Item = PartnerOrganization;
+
+    const BY_INDEX: bool = false;
+
+    fn page_size(&self) -> Option<u32> {
+        self.page_size
+    }
+
+    // Organizations carry no numeric id: nothing to de-duplicate by.
+    fn id_of(_: &PartnerOrganization) -> Option<i64> {
+        None
+    }
+
+    fn selection(&self) -> String {
+        "partner organizations".to_owned()
+    }
+
+    async fn fetch(&self, client: &Client, cursor: Cursor) -> Result<RawPage<PartnerOrganization>> {
+        let page = client
+            .execute(|raw| {
+                let mut b = raw.list_partner_organizations();
+                if let Some(size) = self.page_size {
+                    b = b.page_size(i64::from(size));
+                }
+                match &cursor {
+                    Cursor::Token(token) => b.continuation_token(token.clone()),
+                    _ => b,
+                }
+            })
+            .await?
+            .into_body();
+        Ok(RawPage::new(page.data, page.pagination))
+    }
 }

@@ -1,17 +1,25 @@
 //! Payouts: the detail of one cash-out (a transfer of the money collected to
 //! the organization's bank account) as a CSV or XLSX file, streamed into
-//! any `AsyncWrite`.
+//! any `AsyncWrite`, or as typed rows (HelloAsso's JSON answer).
 
+use std::fmt;
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset};
+use helloasso_raw::types::{FormType, PaymentMeans};
 use helloasso_raw::{ClientInfo, Request, ResponseValue};
+use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderValue};
+use serde::Deserialize;
 use tokio::io::AsyncWrite;
 
 use crate::client::Client;
-use crate::error_mapping::RawError;
+use crate::error_mapping::{RawError, error_from_undecodable, json_path};
 use crate::export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, copy_body};
 use crate::transport::send_request;
+
+/// The media type of the JSON answer (HelloAsso picks the format by `Accept`).
+const JSON: &str = "application/json";
 
 impl Client {
     /// One cash-out of an organization, to export; see [`PayoutExport`].
@@ -63,6 +71,29 @@ impl PayoutExport {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
+        self.download(format.media_type(), writer).await
+    }
+
+    /// The cash-out's rows, typed: HelloAsso's JSON answer (the spec's
+    /// `CashoutExportRowModel`), one row per payment transferred.
+    pub async fn rows(self) -> Result<Vec<PayoutRow>, ExportError> {
+        let mut body = Vec::new();
+        self.download(JSON, &mut body).await?;
+        serde_json::from_slice(&body).map_err(|e| {
+            ExportError::Api(error_from_undecodable(
+                Some(StatusCode::OK),
+                None,
+                &body,
+                e.to_string(),
+                json_path::<Vec<PayoutRow>>,
+            ))
+        })
+    }
+
+    async fn download<W>(self, accept: &'static str, writer: &mut W) -> Result<u64, ExportError>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
         let (slug, id, idle) = (self.organization_slug, self.cash_out_id, self.idle_timeout);
         let response = self
             .client
@@ -70,10 +101,72 @@ impl PayoutExport {
                 raw,
                 slug,
                 id,
-                format,
+                accept,
             })
             .await?;
         copy_body(response.into_body(), idle, writer).await
+    }
+}
+
+/// One payment a cash-out transferred, as HelloAsso's JSON export lists it.
+/// `Debug` shows ids, amounts, dates and states, never the payer.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PayoutRow {
+    /// The cash-out's id.
+    pub cash_out_id: Option<i64>,
+    /// When the money was transferred.
+    pub cash_out_date: Option<DateTime<FixedOffset>>,
+    /// The kind of form the payment came through.
+    pub campaign_type: Option<FormType>,
+    /// The form's title.
+    pub campaign_name: Option<String>,
+    /// What the line is (`OneTimePayment`, `OneTimeDonation`, ...).
+    pub operation_type: Option<String>,
+    /// Money in, in euros (HelloAsso's decimal number, not cents).
+    pub credit: Option<f64>,
+    /// Money out, in euros.
+    pub debit: Option<f64>,
+    /// The order's id.
+    pub order_id: Option<i64>,
+    /// The payment's id.
+    pub payment_id: Option<i64>,
+    /// When the payment was made.
+    pub payment_date: Option<DateTime<FixedOffset>>,
+    /// How it was paid.
+    pub payment_method: Option<PaymentMeans>,
+    /// The payment's state as the export words it (`Paid`, `Refunded`, ...).
+    pub payment_status: Option<String>,
+    /// What was bought.
+    pub designation: Option<String>,
+    /// The paying company, if a company paid (personal data).
+    pub payer_company: Option<String>,
+    /// The payer's last name (personal data).
+    pub payer_last_name: Option<String>,
+    /// The payer's first name (personal data).
+    pub payer_first_name: Option<String>,
+    /// The payer's e-mail (personal data).
+    pub payer_email: Option<String>,
+    /// The paying company's SIREN number.
+    pub payer_siren: Option<String>,
+}
+
+impl fmt::Debug for PayoutRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PayoutRow")
+            .field("cash_out_id", &self.cash_out_id)
+            .field("cash_out_date", &self.cash_out_date)
+            .field("campaign_type", &self.campaign_type)
+            .field("operation_type", &self.operation_type)
+            .field("credit", &self.credit)
+            .field("debit", &self.debit)
+            .field("order_id", &self.order_id)
+            .field("payment_id", &self.payment_id)
+            .field("payment_date", &self.payment_date)
+            .field("payment_method", &self.payment_method)
+            .field("payment_status", &self.payment_status)
+            .finish_non_exhaustive()
     }
 }
 
@@ -84,7 +177,7 @@ struct PayoutRequest<'a> {
     raw: &'a helloasso_raw::Client,
     slug: String,
     id: i64,
-    format: ExportFormat,
+    accept: &'static str,
 }
 
 impl Request for PayoutRequest<'_> {
@@ -99,7 +192,7 @@ impl Request for PayoutRequest<'_> {
             raw,
             slug: self.slug,
             id: self.id,
-            format: self.format,
+            accept: self.accept,
         }
     }
 
@@ -114,7 +207,7 @@ impl Request for PayoutRequest<'_> {
             .raw
             .client()
             .get(url)
-            .header(ACCEPT, HeaderValue::from_static(self.format.media_type()));
+            .header(ACCEPT, HeaderValue::from_static(self.accept));
         send_request(self.raw, Self::OPERATION_ID, request)
             .await
             .map(ResponseValue::stream)

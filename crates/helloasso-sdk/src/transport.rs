@@ -99,6 +99,9 @@ pub(crate) struct Transport {
     /// call, the status and headers for a streamed one (whose body has an
     /// idle timeout of its own instead, so that a long export can finish).
     pub(crate) timeout: Duration,
+    /// The proxy requests go through, without credentials (only known for
+    /// the HTTP client the SDK builds).
+    pub(crate) proxy: Option<String>,
 }
 
 impl fmt::Debug for Transport {
@@ -108,6 +111,7 @@ impl fmt::Debug for Transport {
             .field("retry", &self.retry)
             .field("sleep", &self.sleep)
             .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -145,11 +149,91 @@ pub(crate) async fn send_request(
 /// It has no total timeout: [`Transport`] bounds each attempt itself, so that
 /// a streamed export is bounded by an idle timeout rather than cut at a
 /// fixed length.
-pub(crate) fn http_client(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+///
+/// A plain-http `base_url` (allowed on loopback only) goes through no proxy:
+/// HTTP_PROXY would otherwise receive the client secret in clear text.
+pub(crate) fn http_client(
+    connect_timeout: Duration,
+    user_agent: &str,
+    base_url: &str,
+) -> Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(user_agent)
+        .user_agent(user_agent);
+    let builder = if is_plain_http(base_url) {
+        builder.no_proxy()
+    } else {
+        builder
+    };
+    builder
         .build()
         .map_err(|e| Error::invalid_request(format!("cannot build the HTTP client: {e}")))
+}
+
+fn is_plain_http(base_url: &str) -> bool {
+    base_url
+        .get(..7)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+}
+
+/// The proxy the client [`http_client`] builds sends requests for
+/// `base_url` through, by the same rules as reqwest (ALL_PROXY,
+/// HTTPS_PROXY, NO_PROXY, and the system's settings): its scheme, host and
+/// port, never its credentials. `None` when requests go direct.
+pub(crate) fn proxy_for(base_url: &str) -> Option<String> {
+    proxy_by(
+        &hyper_util::client::proxy::matcher::Matcher::from_system(),
+        base_url,
+    )
+}
+
+/// [`proxy_for`] by the rules of `matcher`.
+fn proxy_by(
+    matcher: &hyper_util::client::proxy::matcher::Matcher,
+    base_url: &str,
+) -> Option<String> {
+    if is_plain_http(base_url) {
+        return None;
+    }
+    let uri: http::Uri = base_url.parse().ok()?;
+    let intercept = matcher.intercept(&uri)?;
+    let proxy = intercept.uri();
+    let host = proxy.host()?;
+    Some(match (proxy.scheme_str(), proxy.port_u16()) {
+        (Some(scheme), Some(port)) => format!("{scheme}://{host}:{port}"),
+        (Some(scheme), None) => format!("{scheme}://{host}"),
+        (None, Some(port)) => format!("{host}:{port}"),
+        (None, None) => host.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use hyper_util::client::proxy::matcher::Matcher;
+
+    use super::*;
+
+    #[test]
+    fn a_proxy_is_named_without_its_credentials() {
+        let matcher = Matcher::builder()
+            .https("http://someone:hunter2@proxy.example.org:3128")
+            .build();
+        let shown = proxy_by(&matcher, "https://api.helloasso.com");
+        assert_eq!(shown.as_deref(), Some("http://proxy.example.org:3128"));
+    }
+
+    #[test]
+    fn plain_http_and_excluded_hosts_go_direct() {
+        let matcher = Matcher::builder()
+            .all("http://proxy.example.org:3128")
+            .no("api.helloasso-sandbox.com")
+            .build();
+        assert_eq!(proxy_by(&matcher, "http://127.0.0.1:8080"), None);
+        assert_eq!(
+            proxy_by(&matcher, "https://api.helloasso-sandbox.com"),
+            None
+        );
+        assert!(proxy_by(&matcher, "https://api.helloasso.com").is_some());
+    }
 }

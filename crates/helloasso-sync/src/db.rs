@@ -129,7 +129,10 @@ impl Pool {
 
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            // IMMEDIATE takes the write lock at once: a transaction that
+            // reads a document and then writes it cannot find, at its
+            // write, that another process (a listener, a sync) wrote since.
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Pg(p) => Tx::Pg(p.begin().await?),
         })
     }

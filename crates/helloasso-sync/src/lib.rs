@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod checkouts;
 mod cursor;
 mod db;
 mod error;
@@ -29,6 +30,7 @@ mod feed;
 mod fetch;
 mod migrations;
 mod mirror;
+mod notifications;
 mod pace;
 mod report;
 mod resource;
@@ -37,10 +39,12 @@ mod store;
 mod stream;
 mod tally;
 
+pub use checkouts::{CheckoutState, TrackedCheckout};
 pub use db::Backend;
 pub use error::{Error, Result};
 pub use feed::{Change, ChangeKind};
 pub use mirror::{Mirror, Sync};
+pub use notifications::MirrorNotificationStore;
 pub use pace::DEFAULT_MAX_RATE;
 pub use report::{Counts, Report};
 pub use resource::Resource;

@@ -2,12 +2,16 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use helloasso_sdk::Client;
+use helloasso_sdk::follow_up::FollowUpSchedule;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::checkouts::{self, TrackedCheckout};
 use crate::db::{self, Backend, Pool, Val};
 use crate::error::Result;
+use crate::notifications::MirrorNotificationStore;
 use crate::pace::{DEFAULT_MAX_RATE, Pacer};
 use crate::report::Report;
 use crate::resource::Resource;
@@ -122,6 +126,37 @@ impl Mirror {
         feed::prune(c.conn(), up_to).await
     }
 
+    /// A notification store on this mirror's database, for the SDK's
+    /// webhook receiver: each accepted notification is stored with its
+    /// object, in one transaction (see [`MirrorNotificationStore`]).
+    /// `organization` is used for notifications whose data names none.
+    pub fn notification_store(&self, organization: Option<&str>) -> MirrorNotificationStore {
+        MirrorNotificationStore::new(self.pool.clone(), organization.map(str::to_owned))
+    }
+
+    /// Follows up a checkout intent created at `created_at`: each sync run
+    /// reads it back when a check of its schedule is due, until it has an
+    /// outcome, and stores the outcome and the paid order. `false` when it
+    /// was followed already.
+    pub async fn track_checkout(
+        &self,
+        organization: &str,
+        checkout_intent_id: i64,
+        created_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut c = self.pool.acquire().await?;
+        checkouts::track(c.conn(), organization, checkout_intent_id, created_at).await
+    }
+
+    /// A checkout intent the mirror follows up, and where it stands.
+    pub async fn checkout_intent(
+        &self,
+        checkout_intent_id: i64,
+    ) -> Result<Option<TrackedCheckout>> {
+        let mut c = self.pool.acquire().await?;
+        checkouts::get(c.conn(), checkout_intent_id).await
+    }
+
     /// Prepares a sync run with `client`.
     pub fn sync(&self, client: &Client) -> Sync {
         Sync {
@@ -130,6 +165,7 @@ impl Mirror {
             organizations: Vec::new(),
             all_organizations: false,
             page_size: 100,
+            follow_up: FollowUpSchedule::default(),
             max_rate: DEFAULT_MAX_RATE,
         }
     }
@@ -145,6 +181,7 @@ pub struct Sync {
     organizations: Vec<String>,
     all_organizations: bool,
     page_size: u32,
+    follow_up: FollowUpSchedule,
     max_rate: f64,
 }
 
@@ -167,6 +204,15 @@ impl Sync {
         self
     }
 
+    /// When the checkout intents the mirror follows up are read back
+    /// (HelloAsso's usual T+5, T+15, T+45 minutes by default; see
+    /// [`Mirror::track_checkout`]). A run reads an intent only when one of
+    /// its checks fell due since the last read.
+    pub fn follow_up(mut self, schedule: FollowUpSchedule) -> Self {
+        self.follow_up = schedule;
+        self
+    }
+
     /// The most requests per second the run sends to HelloAsso, all its
     /// walks together ([`DEFAULT_MAX_RATE`] unless set; 0: no limit). A 429
     /// still halves it for the rest of the run.
@@ -186,6 +232,7 @@ impl Sync {
             pace: Pacer::new(self.max_rate),
             payouts: Default::default(),
             feed,
+            follow_up: self.follow_up,
         });
         let mut orgs = self.organizations;
         let all = self.all_organizations;

@@ -11,9 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use helloasso_sdk::Client;
+use helloasso_sdk::follow_up::FollowUpSchedule;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::checkouts;
 use crate::cursor;
 use crate::db::{Conn, Pool, exec, fetch_all, fetch_optional};
 use crate::error::Result;
@@ -47,6 +49,7 @@ pub(crate) struct Ctx {
     /// The payouts this organization's run touched.
     pub payouts: PayoutTally,
     pub feed: Option<mpsc::Sender<Msg>>,
+    pub follow_up: FollowUpSchedule,
 }
 
 impl Ctx {
@@ -85,6 +88,9 @@ pub(crate) async fn organization(ctx: Arc<Ctx>, org: String) -> Result<Report> {
         report.add(*r, counts);
         report.skipped_walks += u64::from(skipped);
     }
+    // Before the orders are read again: a paid intent queues its order.
+    let checks = checkouts::follow_up(&ctx.pool, &ctx.client, &org, &ctx.follow_up).await?;
+    ctx.pace.requests.fetch_add(checks, Ordering::Relaxed);
     let orders = reread_orders(&ctx, &org).await?;
     report.add(Resource::Orders, orders);
     let payouts = payout_counts(&ctx).await?;
@@ -191,7 +197,7 @@ async fn store_page(
 }
 
 /// The order an item or a payment belongs to.
-fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
+pub(crate) fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
     match resource {
         Resource::Items | Resource::Payments => doc.pointer("/order/id").and_then(Value::as_i64),
         _ => None,

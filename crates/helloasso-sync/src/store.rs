@@ -337,6 +337,9 @@ pub(crate) async fn upsert_tallied(
     let old = stored_doc(conn.reborrow(), &row).await?;
     let (kind, changed) = match &old {
         Some(old) if *old == doc => return Ok(Outcome::Unchanged),
+        // Read before a change another writer (a listener, a sync) stored
+        // since: the stored document is the newer one.
+        Some(old) if older(&doc, old) => return Ok(Outcome::Unchanged),
         Some(old) => (ChangeKind::Changed, feed::diff(old, &doc)),
         None => (ChangeKind::New, Vec::new()),
     };
@@ -355,6 +358,17 @@ pub(crate) async fn upsert_tallied(
     let id = record_id(resource, &doc);
     let change = feed::record(conn, org, resource, id, kind, changed, doc).await?;
     Ok(Outcome::Written(change))
+}
+
+/// Whether `new` was last updated strictly before `stored` (by their
+/// `meta.updatedAt`); a document without that date is never older.
+fn older(new: &Value, stored: &Value) -> bool {
+    let at = |d: &Value| {
+        d.pointer("/meta/updatedAt")
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    };
+    matches!((at(new), at(stored)), (Some(n), Some(s)) if n < s)
 }
 
 async fn stored_doc(conn: Conn<'_>, row: &Row) -> Result<Option<Value>> {

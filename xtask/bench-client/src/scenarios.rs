@@ -169,12 +169,24 @@ async fn limit(args: &Args) -> Result<Value> {
 
 /// What a hand-written loop made of one page: its item count, the sum of
 /// its amounts and the next page's token.
+/// A plain reqwest client that names itself: HelloAsso's CDN, and the fake
+/// after it, refuse a request without a `User-Agent`.
+fn plain_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!(
+            "helloasso-bench-client/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .build()
+        .context("building the HTTP client")
+}
+
 type PageSummary = (usize, i64, Option<String>);
 
 /// A hand-written listing loop with a plain reqwest client: each page's
 /// bytes go to `read`, strictly one page after the other.
 async fn by_hand(args: &Args, read: fn(&[u8]) -> Result<PageSummary>) -> Result<Value> {
-    let http = reqwest::Client::new();
+    let http = plain_client()?;
     let token = bearer(&http, args).await?;
     let started = Instant::now();
     let used = Usage::now();
@@ -256,7 +268,7 @@ async fn bearer(http: &reqwest::Client, args: &Args) -> Result<String> {
 /// 1,000 payments, the best of several rounds, so that a change to the
 /// decoders is measured without the network or the fake.
 async fn decode(args: &Args) -> Result<Value> {
-    let http = reqwest::Client::new();
+    let http = plain_client()?;
     let token = bearer(&http, args).await?;
     let pages = if args.limit == usize::MAX {
         20
@@ -336,7 +348,7 @@ async fn export(args: &Args) -> Result<Value> {
 /// The same CSV export copied by hand with reqwest into a sink: the bytes
 /// the facade's export must keep up with.
 async fn copy(args: &Args) -> Result<Value> {
-    let http = reqwest::Client::new();
+    let http = plain_client()?;
     let token = bearer(&http, args).await?;
     let started = Instant::now();
     let used = Usage::now();
@@ -367,6 +379,8 @@ async fn count(args: &Args) -> Result<Value> {
         .list()
         .page_size(1)
         .paging(Paging::PageIndex)
+        // HelloAsso counts only when asked (`withCount` defaults to false).
+        .with_count(true)
         .send()
         .await?;
     Ok(json!({ "total": page.total_count.context("the listing was not counted")? }))

@@ -159,8 +159,11 @@ pub async fn record_with(
         }
     };
 
+    // HelloAsso's CDN, and the fake after it, refuse a request without a
+    // User-Agent (FACTS.md).
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("helloasso-recorder/", env!("CARGO_PKG_VERSION")))
         .build()?;
     // The fake's own routes decide whether the fake-only steps can run.
     let is_fake = http
@@ -209,6 +212,10 @@ pub async fn record_with(
             &credentials.client_secret,
             std::slice::from_ref(&mfa_code),
         );
+        // Sent on purpose, not secrets: kept so that the replay matches.
+        for value in scenario::DELIBERATE {
+            scrubber.fixed(value, value, false);
+        }
         scrubber.learn(&exchanges);
         for s in scrubber.secrets() {
             if !secrets.contains(s) {

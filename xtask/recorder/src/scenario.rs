@@ -414,14 +414,31 @@ async fn past_last_page(ctx: Ctx) -> Result<(), String> {
     }
 }
 
+/// The secret a refused-client scenario sends on purpose.
+const WRONG_CLIENT_SECRET: &str = "<WRONG_CLIENT_SECRET>";
+/// The stale pair a refused-refresh scenario sends on purpose.
+const STALE_ACCESS_TOKEN: &str = "<STALE_ACCESS_TOKEN>";
+const STALE_REFRESH_TOKEN: &str = "<STALE_REFRESH_TOKEN>";
+
+/// Values the scenarios send on purpose, written as placeholders so that a
+/// replay sends the very text the cassette holds; the recorder keeps them
+/// as they stand (see `record`), although it scrubs any other value shaped
+/// like a placeholder.
+pub const DELIBERATE: &[&str] = &[WRONG_CLIENT_SECRET, STALE_ACCESS_TOKEN, STALE_REFRESH_TOKEN];
+
 async fn invalid_client(ctx: Ctx) -> Result<(), String> {
     let client = ctx
         .builder()?
-        .credentials(ctx.client_id.clone(), "<WRONG_CLIENT_SECRET>")
+        .credentials(ctx.client_id.clone(), WRONG_CLIENT_SECRET)
         .build()
         .map_err(|e| e.to_string())?;
     match client.token().await {
-        Err(Error::OAuth { error, .. }) if error == "invalid_client" => Ok(()),
+        // HelloAsso (sample 61) and the fake answer `unauthorized_client`.
+        Err(Error::OAuth { error, .. })
+            if error == "invalid_client" || error == "unauthorized_client" =>
+        {
+            Ok(())
+        }
         other => Err(format!(
             "expected invalid_client, got {:?}",
             other.map(|_| "a token")
@@ -433,8 +450,8 @@ async fn invalid_grant(ctx: Ctx) -> Result<(), String> {
     let store = MemoryTokenStore::new();
     let past: DateTime<Utc> = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
     let stale = Token::new(
-        SecretString::from("<STALE_ACCESS_TOKEN>"),
-        Some(SecretString::from("<STALE_REFRESH_TOKEN>")),
+        SecretString::from(STALE_ACCESS_TOKEN),
+        Some(SecretString::from(STALE_REFRESH_TOKEN)),
         past,
     );
     store

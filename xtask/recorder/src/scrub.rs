@@ -81,11 +81,6 @@ pub struct Scrubber {
     personal: Vec<(&'static str, String)>,
 }
 
-/// Values already placeholders (`<...>`) are left alone.
-fn is_placeholder(value: &str) -> bool {
-    value.starts_with('<') && value.ends_with('>')
-}
-
 impl Scrubber {
     /// A scrubber that knows the client's credentials, the MFA codes and the
     /// target's address (which varies between runs of a local fake).
@@ -102,7 +97,9 @@ impl Scrubber {
     /// Replaces `raw` by `placeholder` everywhere; `secret` values are also
     /// searched for in the finished cassette.
     pub fn fixed(&mut self, raw: &str, placeholder: &str, secret: bool) {
-        if raw.is_empty() || is_placeholder(raw) {
+        // A value shaped like a placeholder (`<Zoé>`) is a value all the
+        // same: a payer may type anything.
+        if raw.is_empty() {
             return;
         }
         self.placeholders
@@ -114,7 +111,7 @@ impl Scrubber {
     }
 
     fn numbered(&mut self, kind: &'static str, raw: &str, secret: bool) {
-        if raw.trim().is_empty() || is_placeholder(raw) || self.placeholders.contains_key(raw) {
+        if raw.trim().is_empty() || self.placeholders.contains_key(raw) {
             return;
         }
         if !secret {
@@ -260,7 +257,7 @@ impl Scrubber {
     /// A personal value's placeholder; one never learned (it cannot be,
     /// every personal key is learned first) still never passes through.
     fn personal_placeholder(&self, kind: &str, raw: &str) -> String {
-        if raw.is_empty() || is_placeholder(raw) {
+        if raw.is_empty() {
             return raw.to_owned();
         }
         match self.placeholders.get(raw) {
@@ -469,6 +466,11 @@ fn holds(value: &str, personal: &str) -> bool {
     if value.trim() == personal {
         return true;
     }
+    // A value with angle brackets (`<DURAND>`) could be mistaken for a
+    // placeholder below and set aside: it is looked for as it stands.
+    if personal.contains(['<', '>']) {
+        return value.contains(personal);
+    }
     let mut cleaned = String::with_capacity(value.len());
     let mut rest = value;
     // `<KIND_n>` placeholders are ours: a value like "NAME" must not be
@@ -631,6 +633,22 @@ mod tests {
         assert_eq!(out["customFields"][0]["answer"], "<ANSWER_1>");
         assert_eq!(out["customFields"][0]["name"], "Taille");
         assert_eq!(out["comment"], "remboursé à <FIRST_NAME_1> <LAST_NAME_1>");
+    }
+
+    #[test]
+    fn values_shaped_like_placeholders_are_replaced_and_found() {
+        let payer = serde_json::json!({
+            "firstName": "<Zoé>",
+            "lastName": "<DURAND>",
+            "comment": "pour <Zoé> <DURAND>",
+        });
+        let s = learned(payer.clone());
+        let out = s.apply_json(&payer);
+        assert_eq!(out["firstName"], "<FIRST_NAME_1>");
+        assert_eq!(out["lastName"], "<LAST_NAME_1>");
+        assert_eq!(out["comment"], "pour <FIRST_NAME_1> <LAST_NAME_1>");
+        assert!(holds("pour <DURAND>", "<DURAND>"));
+        assert!(!holds("pour <LAST_NAME_1>", "<DURAND>"));
     }
 
     #[test]

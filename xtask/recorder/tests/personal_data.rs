@@ -26,6 +26,16 @@ fn payers() -> Vec<PayerSeed> {
             zip_code: Some("01100".to_owned()),
             country: Some("Suisse".to_owned()),
         },
+        // Shaped like the recorder's own placeholders: still a payer's text.
+        PayerSeed {
+            first_name: "<Jeanne>".to_owned(),
+            last_name: "<DURAND>".to_owned(),
+            email: "<jeanne.durand@example.net>".to_owned(),
+            address: Some("<8 quai Perrache>".to_owned()),
+            city: Some("<Lyon>".to_owned()),
+            zip_code: Some("<69002>".to_owned()),
+            country: Some("<Italie>".to_owned()),
+        },
         PayerSeed {
             first_name: "Anne-\nSophie".to_owned(),
             last_name: "O'Hara".to_owned(),
@@ -91,12 +101,20 @@ fn leaves(text: &str) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    for document in text.split("\n---\n") {
-        if let Ok(value) = serde_norway::from_str::<serde_norway::Value>(document) {
-            yaml(&value, &mut out);
+    for (n, document) in text.split("\n---\n").enumerate() {
+        // A document that does not parse would hide whatever it holds.
+        match serde_norway::from_str::<serde_norway::Value>(document) {
+            Ok(value) => yaml(&value, &mut out),
+            Err(e) => panic!("document {n} of a cassette is not YAML: {e}"),
         }
     }
     out
+}
+
+#[test]
+#[should_panic(expected = "is not YAML")]
+fn a_document_that_does_not_parse_fails_the_scan() {
+    leaves("# source: x\n---\nwhen: {method: GET\n---\nthen: {status: 200}\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -122,6 +122,20 @@ impl Fake {
             .with_context(|| format!("no listing count in {counters}"))
     }
 
+    /// The fake process's resident memory now, in MiB, from
+    /// `/proc/<pid>/status`.
+    pub fn rss_mib(&self) -> Result<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .context("reading the fake's /proc status")?;
+        let kib = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .context("no VmRSS in the fake's /proc status")?;
+        Ok(kib / 1024.0)
+    }
+
     /// CPU seconds (user + system) the fake process has used so far, from
     /// `/proc/<pid>/stat`.
     pub fn cpu_seconds(&self) -> Result<f64> {

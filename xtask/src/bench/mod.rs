@@ -158,6 +158,29 @@ pub fn run(options: &Options) -> Result<()> {
         report.push(row);
     }
 
+    // 4b. The fake itself holding a large dataset: the time to generate it
+    // and its resident memory once serving (a million payments in a full
+    // run). Its paging, filters and export at scale are tested in
+    // helloasso-fake's `large` test, which runs in every test run.
+    {
+        let payments = scale(1_000_000, 100_000);
+        let started = std::time::Instant::now();
+        let fake = Fake::start(&root, &[("--payments", payments.to_string())])?;
+        let startup = started.elapsed().as_secs_f64();
+        let n = fake.listing_size()?;
+        let rss = fake.rss_mib()?;
+        let mut row = Row::value(
+            &format!("fake: resident memory holding {payments} payments (MiB)"),
+            (rss * 10.0).round() / 10.0,
+            "at most 500",
+            &format!("started in {startup:.2} s; its main organization lists {n}"),
+        );
+        if rss > 500.0 {
+            row.fail(&format!("{rss:.1} MiB is over 500 MiB"));
+        }
+        report.push(row);
+    }
+
     // 5. Token contention across an expiry.
     {
         let fake = Fake::start(

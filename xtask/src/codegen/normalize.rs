@@ -10,6 +10,38 @@ use anyhow::{Context, Result, anyhow, bail, ensure};
 use serde_json::{Map, Value, json};
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+/// The operation extension listing the privileges the caller's client id
+/// must hold, as HelloAsso's description of the operation names them.
+pub const PRIVILEGES_EXTENSION: &str = "x-helloasso-privileges";
+/// The operation extension listing the roles one of which the token must have.
+pub const ROLES_EXTENSION: &str = "x-helloasso-roles";
+
+/// The names listed after `marker` in an upstream description: HelloAsso
+/// writes `...privileges : </b> <br/> AccessTransactions<br/><br/>`, one
+/// name per `<br/>`, the list ending at an empty line.
+fn names_after(description: &str, marker: &str) -> Vec<String> {
+    let Some(at) = description.find(marker) else {
+        return Vec::new();
+    };
+    let rest = &description[at..];
+    let Some(list) = rest.find("</b>").map(|b| &rest[b + 4..]) else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for piece in list.split("<br/>").map(str::trim) {
+        if piece.is_empty() {
+            if names.is_empty() {
+                continue;
+            }
+            break;
+        }
+        if !piece.chars().all(|c| c.is_ascii_alphanumeric()) {
+            break;
+        }
+        names.push(piece.to_string());
+    }
+    names
+}
 const UPSTREAM_PREFIX: &str = "#/components/schemas/";
 
 /// The inputs of one normalization run.
@@ -114,6 +146,7 @@ pub fn normalize(inputs: &Inputs) -> Result<Value> {
     }
 
     declare_seen_fields(&mut components, &overlay)?;
+    add_enum_values(&mut components, &overlay)?;
     keep_undeclared_fields(&mut components, &paths, &overlay)?;
 
     let upstream_version = inputs
@@ -178,6 +211,44 @@ fn declare_seen_fields(components: &mut Map<String, Value>, overlay: &Overlay) -
                 schema.insert(field.clone(), definition.clone()).is_none(),
                 "upstream now declares `{schema_name}.{field}`: remove it from the overlay's `properties`"
             );
+        }
+    }
+    Ok(())
+}
+
+/// Adds the overlay's `enum_values`: values a newer source shows that the
+/// pinned spec's enums lack (each with its source). One upstream already
+/// lists is an error, so the overlay can be emptied as upstream catches up.
+fn add_enum_values(components: &mut Map<String, Value>, overlay: &Overlay) -> Result<()> {
+    let Some(extra) = overlay.raw.get("enum_values") else {
+        return Ok(());
+    };
+    let extra = extra
+        .as_object()
+        .ok_or_else(|| anyhow!("overlay: `enum_values` must be an object"))?;
+    for (schema_name, values) in extra.iter().filter(|(k, _)| !k.starts_with('$')) {
+        let list = components
+            .get_mut(schema_name)
+            .and_then(|s| s.get_mut("enum"))
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| {
+                anyhow!(
+                    "overlay `enum_values` names `{schema_name}`, which is not an enum of the spec"
+                )
+            })?;
+        let values = values
+            .as_object()
+            .ok_or_else(|| anyhow!("overlay: `enum_values.{schema_name}` must be an object"))?;
+        for (value, source) in values {
+            ensure!(
+                source.as_str().is_some_and(|s| !s.trim().is_empty()),
+                "overlay: `enum_values.{schema_name}.{value}` needs its source"
+            );
+            ensure!(
+                !list.contains(&json!(value)),
+                "upstream now lists `{schema_name}::{value}`: remove it from the overlay's `enum_values`"
+            );
+            list.push(json!(value));
         }
     }
     Ok(())
@@ -445,6 +516,19 @@ impl<'a> Overlay<'a> {
         for field in ["summary", "description"] {
             if let Some(text) = doc.get(field) {
                 out.insert(field.into(), text.clone());
+            }
+        }
+        // The privileges and roles HelloAsso's description names are facts
+        // a client needs (a 403 can say what is missing); its prose is not
+        // kept, only the names.
+        let upstream_text = op["description"].as_str().unwrap_or_default();
+        for (extension, marker) in [
+            (PRIVILEGES_EXTENSION, "privil"),
+            (ROLES_EXTENSION, "les : </b>"),
+        ] {
+            let names = names_after(upstream_text, marker);
+            if !names.is_empty() {
+                out.insert(extension.into(), json!(names));
             }
         }
         let tags: Vec<Value> = op["tags"]

@@ -104,3 +104,32 @@ fn seen_fields_are_declared_with_their_doc_and_never_shadow_upstream() {
     let overlay = Overlay::new(&raw).unwrap();
     assert!(declare_seen_fields(&mut components, &overlay).is_err());
 }
+
+#[test]
+fn privileges_and_roles_are_read_from_the_description() {
+    let text = "Lists.<br/><br/><b>Your token must have one of these roles : </b><br/>FormAdmin<br/>OrganizationAdmin<br/><br/>If you are...<br/><br/><b>Your clientId must be allowed all of those privileges : </b> <br/> AccessTransactions<br/><br/>";
+    assert_eq!(names_after(text, "privil"), ["AccessTransactions"]);
+    assert_eq!(
+        names_after(text, "les : </b>"),
+        ["FormAdmin", "OrganizationAdmin"]
+    );
+    assert!(names_after("No list here.", "privil").is_empty());
+}
+
+#[test]
+fn enum_values_are_added_once_with_their_source() {
+    let mut components = components();
+    let with = |values: Value| {
+        let mut o = overlay(json!({}));
+        o["enum_values"] = values;
+        o
+    };
+    let raw = with(json!({ "State": { "B": "a newer SDK" } }));
+    add_enum_values(&mut components, &Overlay::new(&raw).unwrap()).unwrap();
+    assert_eq!(components["State"]["enum"], json!(["A", "B"]));
+    let again = with(json!({ "State": { "A": "a newer SDK" } }));
+    let err = add_enum_values(&mut components, &Overlay::new(&again).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("upstream now lists"), "{err}");
+    let unsourced = with(json!({ "State": { "C": "" } }));
+    assert!(add_enum_values(&mut components, &Overlay::new(&unsourced).unwrap()).is_err());
+}

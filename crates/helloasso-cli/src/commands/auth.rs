@@ -41,7 +41,10 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> CliResult {
     };
     let given = match &global.client_secret_file {
         Some(path) => Some(crate::secrets::read("--client-secret-file", path)?),
-        None => global.client_secret.clone(),
+        None => global
+            .client_secret
+            .as_ref()
+            .map(|s| helloasso_sdk::ExposeSecret::expose_secret(s).to_owned()),
     };
     let client_secret = match given.filter(|s| !s.trim().is_empty()) {
         Some(secret) => secret.trim().to_owned(),
@@ -92,16 +95,27 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> CliResult {
     };
     let ctx = Context::from_args(&only_profile, &candidate, None)?;
     let proof = prove(&ctx).await?;
-    let path = profile::save(&global.profile, &candidate)?;
+    let saved = profile::save(&global.profile, &candidate)?;
     let org = proof
         .organization
         .map_or_else(String::new, |o| format!(", organization {o}"));
+    let secret = match &saved.secret {
+        Some(crate::secret_store::Stored::Keyring) => "; the client secret is in the OS keyring",
+        Some(crate::secret_store::Stored::File { why }) => {
+            eprintln!(
+                "warning: the client secret is kept in the profile file {}, readable by you only, not in the OS keyring: {why}",
+                saved.path.display()
+            );
+            ""
+        }
+        None => "",
+    };
     outln!(
-        "logged in: HelloAsso accepted client {} on {}{org}; profile `{}` saved to {} (readable by you only)",
+        "logged in: HelloAsso accepted client {} on {}{org}; profile `{}` saved to {} (readable by you only){secret}",
         ctx.client.client_id(),
         ctx.environment,
         global.profile,
-        path.display()
+        saved.path.display()
     )?;
     Ok(())
 }

@@ -44,6 +44,8 @@ pub async fn status(ctx: &Context, format: Format) -> CliResult {
         "clientId": short_id(ctx.client.client_id()),
         "expiresAt": expires_at.to_rfc3339(),
         "readOnly": read_only,
+        // Where requests go through, never the proxy's credentials.
+        "proxy": ctx.client.proxy(),
         "organization": ctx.organization_opt(),
         "organizations": reachable
             .iter()
@@ -79,6 +81,10 @@ pub async fn status(ctx: &Context, format: Format) -> CliResult {
                 ),
             ),
             ("read_only", if read_only { "yes" } else { "no" }.to_owned()),
+            (
+                "proxy",
+                ctx.client.proxy().unwrap_or("none (direct)").to_owned(),
+            ),
             (
                 "organization",
                 ctx.organization_opt().unwrap_or("(none given)").to_owned(),

@@ -12,20 +12,23 @@ use crate::timezone::Zone;
 
 /// `zone` is where an instalment's day (`--term 2026-01-05=10`) starts.
 pub async fn run(ctx: &Context, format: Format, zone: Zone, command: CheckoutCommand) -> CliResult {
-    let checkout = ctx.client.checkout(ctx.organization()?);
+    let organization = ctx.organization()?;
+    let checkout = ctx.client.checkout(organization);
     match command {
-        CheckoutCommand::Create(args) => create(&checkout, format, zone, args).await,
+        CheckoutCommand::Create(args) => create(&checkout, organization, format, zone, *args).await,
         CheckoutCommand::Get(args) => get(&checkout, format, args).await,
     }
 }
 
 async fn create(
     checkout: &Checkout,
+    organization: &str,
     format: Format,
     zone: Zone,
     args: CheckoutCreateArgs,
 ) -> CliResult {
     let total = input::euros("--amount", &args.amount)?;
+    check_urls(&args)?;
     let mut intent = checkout
         .intent(args.item_name.clone(), total)
         .return_url(args.return_url.clone())
@@ -71,6 +74,9 @@ async fn create(
             err.into()
         }
     })?;
+    if let Some(db) = &args.db {
+        track(db.as_str(), organization, created.id).await?;
+    }
     let raw = json!({ "id": created.id, "redirectUrl": created.redirect_url });
     match format {
         Format::Table => {
@@ -89,8 +95,55 @@ async fn create(
     }
 }
 
+/// Records a created intent in the mirror, for the sync's follow-up.
+async fn track(db: &str, organization: &str, id: i64) -> CliResult {
+    let recorded = async {
+        let mirror = helloasso_sync::Mirror::open(db).await?;
+        let out = mirror
+            .track_checkout(organization, id, chrono::Utc::now())
+            .await;
+        mirror.close().await;
+        out
+    };
+    recorded.await.map(|_| ()).map_err(|e| {
+        CliError::other(format!(
+            "checkout intent {id} was created, but the mirror could not record it: {e}"
+        ))
+    })
+}
+
+/// Each URL checked under the flag the user typed: the back and error URLs
+/// default to the return URL, whose flag is then the one to fix.
+fn check_urls(args: &CheckoutCreateArgs) -> CliResult {
+    let defaulted = |flag: &str, given: &Option<String>| match given {
+        Some(url) => (flag.to_owned(), url.clone()),
+        None => (
+            format!("--return-url (used for {flag} too)"),
+            args.return_url.clone(),
+        ),
+    };
+    for (flag, url) in [
+        ("--return-url".to_owned(), args.return_url.clone()),
+        defaulted("--back-url", &args.back_url),
+        defaulted("--error-url", &args.error_url),
+    ] {
+        if let Some(problem) = helloasso_sdk::checkout::redirect_url_problem(&url) {
+            return Err(CliError::usage(format!(
+                "{flag} `{url}` {problem}: pass the page of your site where HelloAsso sends the payer"
+            )));
+        }
+    }
+    Ok(())
+}
+
 async fn get(checkout: &Checkout, format: Format, args: CheckoutGetArgs) -> CliResult {
-    let intent = checkout.get::<Value>(args.id).await?;
+    let intent = checkout.get::<Value>(args.id).await.map_err(|e| {
+        crate::hints::not_found(
+            e,
+            &format!("checkout intent {}", args.id),
+            "the answer of `helloasso checkout create`",
+        )
+    })?;
     let raw = json!({
         "id": intent.id,
         "redirectUrl": intent.redirect_url,

@@ -16,6 +16,7 @@ pub async fn run(ctx: &Context, settings: &Settings, command: FormsCommand) -> C
     match command {
         FormsCommand::List(args) => list(ctx, settings, args).await,
         FormsCommand::State(args) => super::form_state::set(ctx, args).await,
+        FormsCommand::Stats(args) => super::form_stats::stats(ctx, settings, args).await,
         FormsCommand::CreateEvent(args) => {
             super::form_create::create_event(ctx, settings.format(), settings.style.zone, args)
                 .await

@@ -24,7 +24,10 @@ use crate::rows::Cell;
 
 pub async fn run(ctx: &Context, settings: &Settings, command: ItemsCommand) -> CliResult {
     match command {
-        ItemsCommand::List(args) => list(ctx, settings, args).await,
+        ItemsCommand::List(args) => {
+            let out = args.output.out.clone();
+            crate::destination::unless_interrupted(out.as_deref(), list(ctx, settings, args)).await
+        }
     }
 }
 
@@ -35,7 +38,7 @@ pub struct ItemQuery {
     pub from: Option<DateTime<FixedOffset>>,
     pub to: Option<DateTime<FixedOffset>>,
     pub order: SortOrder,
-    pub search: Option<String>,
+    pub search: Option<helloasso_sdk::Private<String>>,
     pub form: Option<(FormType, String)>,
     pub states: Vec<ItemState>,
     pub page_size: u32,
@@ -62,7 +65,7 @@ pub fn listing(ctx: &Context, q: &ItemQuery) -> CliResult<ListItems> {
         list = list.to(to);
     }
     if let Some(key) = &q.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }

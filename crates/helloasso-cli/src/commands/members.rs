@@ -9,12 +9,14 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 use helloasso_sdk::members::paris_day;
-use helloasso_sdk::types::Item;
-use helloasso_sdk::{CustomFields, Member, MembersError, Roster};
+use helloasso_sdk::types::{FormLight, FormType, Item};
+use helloasso_sdk::{CustomFields, Member, MembersError, Membership, Roster};
+use helloasso_sync::Resource;
 
 use crate::cli_books::MembersArgs;
 use crate::commands::items::field_labels;
 use crate::commands::payments::Settings;
+use crate::commands::sync::{DbLocation, sync_error};
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::input;
@@ -50,7 +52,10 @@ pub async fn run(ctx: &Context, settings: &Settings, args: MembersArgs) -> CliRe
     let out = args.out.as_deref();
     let format = settings.listing_format(out);
     output::listing_target(format, out, args.force)?;
-    let roster = roster(ctx, &args.form).await?;
+    let roster = match &args.db {
+        Some(db) => mirrored_roster(ctx, db, &args.form).await?,
+        None => roster(ctx, &args.form).await?,
+    };
     let members = select(&roster, on, within, lapsed_since);
     let items: Vec<Item> = members.iter().map(|m| m.latest.item.clone()).collect();
     let labels = field_labels(&items);
@@ -79,6 +84,66 @@ pub async fn roster(ctx: &Context, forms: &[String]) -> CliResult<Roster> {
         query = query.form(kind, slug);
     }
     query.roster().await.map_err(members_error)
+}
+
+/// The roster of the forms named (every membership form the mirror holds
+/// when none is), from the items the mirror holds. HelloAsso's form
+/// listing carries no validity rule, so each form's rule is read from
+/// HelloAsso (one request per form).
+async fn mirrored_roster(ctx: &Context, db: &DbLocation, forms: &[String]) -> CliResult<Roster> {
+    let organization = ctx.organization()?;
+    let mirror = db.open().await?;
+    let documents = async {
+        let forms = mirror.documents(Resource::Forms, organization).await?;
+        let items = mirror.documents(Resource::Items, organization).await?;
+        Ok::<_, helloasso_sync::Error>((forms, items))
+    }
+    .await;
+    mirror.close().await;
+    let (form_docs, item_docs) = documents.map_err(sync_error)?;
+    let named = if forms.is_empty() {
+        form_docs
+            .iter()
+            .filter_map(decode::<FormLight>)
+            .filter_map(|f| match (f.form_type, f.form_slug) {
+                (Some(kind @ FormType::Membership), Some(slug)) => Some((kind, slug)),
+                _ => None,
+            })
+            .collect()
+    } else {
+        forms
+            .iter()
+            .map(|f| input::form(f))
+            .collect::<CliResult<Vec<_>>>()?
+    };
+    if named.is_empty() {
+        // No form named and none mirrored: the query would list HelloAsso's.
+        return Ok(Roster::new([]));
+    }
+    let query = named
+        .into_iter()
+        .fold(ctx.client.members(organization), |q, (kind, slug)| {
+            q.form(kind, slug)
+        });
+    let forms = query.forms().await.map_err(members_error)?;
+    let items: Vec<Item> = item_docs.iter().filter_map(decode).collect();
+    Ok(Roster::new(forms.iter().flat_map(|form| {
+        items
+            .iter()
+            .filter(|item| {
+                item.order.as_ref().is_some_and(|o| {
+                    o.form_type.as_ref() == Some(&form.form_type)
+                        && o.form_slug.as_deref() == Some(form.form_slug.as_str())
+                })
+            })
+            .filter_map(|item| Membership::of_item(form, item.clone()))
+    })))
+}
+
+/// A stored document as the model it was stored from; one the model no
+/// longer reads is left out rather than failing the whole listing.
+fn decode<T: serde::de::DeserializeOwned>(doc: &serde_json::Value) -> Option<T> {
+    serde_json::from_value(doc.clone()).ok()
 }
 
 /// An SDK failure as one line.

@@ -5,6 +5,7 @@ pub mod auth_status;
 pub mod checkout;
 pub mod form_create;
 pub mod form_state;
+pub mod form_stats;
 pub mod forms;
 pub mod items;
 pub mod manual;

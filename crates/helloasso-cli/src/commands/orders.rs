@@ -22,7 +22,10 @@ use crate::timezone::Zone;
 
 pub async fn run(ctx: &Context, settings: &Settings, command: OrdersCommand) -> CliResult {
     match command {
-        OrdersCommand::List(args) => list(ctx, settings, args).await,
+        OrdersCommand::List(args) => {
+            let out = args.output.out.clone();
+            crate::destination::unless_interrupted(out.as_deref(), list(ctx, settings, args)).await
+        }
         OrdersCommand::Get(args) => get(ctx, settings, args).await,
         OrdersCommand::Cancel(args) => cancel(ctx, settings, args).await,
         OrdersCommand::Summary(args) => super::orders_summary::run(ctx, settings, args).await,
@@ -36,7 +39,7 @@ pub struct OrderQuery {
     pub from: Option<DateTime<FixedOffset>>,
     pub to: Option<DateTime<FixedOffset>>,
     pub order: SortOrder,
-    pub search: Option<String>,
+    pub search: Option<helloasso_sdk::Private<String>>,
     pub form: Option<(FormType, String)>,
     pub form_types: Vec<FormType>,
     pub page_size: u32,
@@ -113,7 +116,7 @@ pub fn listing(ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
         list = list.to(to);
     }
     if let Some(key) = &q.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }
@@ -249,7 +252,11 @@ async fn get(ctx: &Context, settings: &Settings, args: OrderGetArgs) -> CliResul
 }
 
 async fn read(ctx: &Context, id: i64) -> CliResult<OrderDetail> {
-    Ok(ctx.client.order(id).get().await?)
+    ctx.client
+        .order(id)
+        .get()
+        .await
+        .map_err(|e| crate::hints::not_found(e, &format!("order {id}"), "`helloasso orders list`"))
 }
 
 /// Key/value view of one order, in the listing's formats.
@@ -358,14 +365,18 @@ async fn cancel(ctx: &Context, settings: &Settings, args: OrderCancelArgs) -> Cl
     let id = args.id;
     match ctx.client.order(id).cancel().await {
         Ok(_) => {}
+        // Unlike a refund, a cancellation cannot apply twice: once the
+        // instalments are stopped there is nothing left to stop.
         Err(err) if exit::outcome_unknown(&err) => {
-            return Err(exit::unknown_outcome(
-                &format!("the cancellation of order {id}"),
-                &format!("`helloasso orders get {id}`"),
-                &err,
+            return Err(CliError::new(
+                Kind::OutcomeUnknown,
+                format!(
+                    "the cancellation of order {id} was sent, outcome unknown ({}): `helloasso orders get {id}` shows whether its instalments are cancelled; running the same command again is safe, since a second cancellation changes nothing",
+                    exit::cause_of_lost_answer(&err)
+                ),
             ));
         }
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(crate::hints::cancel_refused(err, id)),
     }
     let raw = serde_json::json!({ "orderId": id, "canceled": true });
     match settings.format() {

@@ -6,9 +6,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use futures::StreamExt;
 use helloasso_sdk::types::{OperationState, Payment, PaymentDetail, PublicPayment};
-use helloasso_sdk::{
-    Client, ExportFormat, FixedMfaCode, ListPayments, PaymentFilters, RefundOutcome, mfa_fn,
-};
+use helloasso_sdk::{Client, ExportFormat, ListPayments, PaymentFilters, RefundOutcome};
 use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -84,7 +82,10 @@ impl Settings {
 
 pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -> CliResult {
     match command {
-        PaymentsCommand::List(args) => list(ctx, settings, args).await,
+        PaymentsCommand::List(args) => {
+            let out = args.output.out.clone();
+            destination::unless_interrupted(out.as_deref(), list(ctx, settings, args)).await
+        }
         PaymentsCommand::Get(args) => get(ctx, settings, args).await,
         PaymentsCommand::Search(args) => search(ctx, settings, args).await,
         PaymentsCommand::Export(args) => export(ctx, settings, args).await,
@@ -193,7 +194,7 @@ fn listing_with(
     }
     .filters(filters.clone());
     if let Some(key) = &args.search {
-        list = list.user_search_key(key.clone());
+        list = list.search_key(key.expose().clone());
     }
     Ok(list)
 }
@@ -226,7 +227,9 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         tell_count(shown, total, "payments match", "--all");
         return Ok(());
     }
-    let mut pages = list.pages();
+    // The total drives the progress bar and the retry budget; HelloAsso
+    // counts only when asked (`withCount`).
+    let mut pages = list.with_count(true).pages();
     let mut bar: Option<ProgressBar> = None;
     let mut total: Option<u64> = None;
     let mut shown: u64 = 0;
@@ -336,7 +339,7 @@ async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
     if args.with_failed_refunds {
         request = request.with_failed_refund_operations(true);
     }
-    let payment = request.await?;
+    let payment = request.await.map_err(|e| payment_not_found(e, args.id))?;
     let format = settings.format();
     let dialect = settings.style.dialect;
     let decimal = settings.style.decimal(format);
@@ -461,7 +464,12 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
         .search()
         .filters(filters)
         .page_size(page_size);
-    if let Some(query) = args.query.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(query) = args
+        .query
+        .as_ref()
+        .map(|q| q.expose().as_str())
+        .filter(|q| !q.trim().is_empty())
+    {
         search = search.search_key(query);
     }
     if !form_types.is_empty() {
@@ -538,7 +546,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         payout: None,
         limit: 0,
         all: true,
-        page_size: helloasso_sdk::payments::MAX_PAGE_SIZE,
+        page_size: helloasso_sdk::MAX_PAGE_SIZE,
         resume: None,
         output: crate::cli::OutArgs::default(),
     };
@@ -681,33 +689,27 @@ async fn export_to_file(
     replace: bool,
     bar: &ProgressBar,
 ) -> CliResult<(u64, Option<u64>)> {
-    // Listening before the temporary file exists: no Ctrl-C can slip between.
-    let interrupted = destination::on_interrupt()?;
-    let temp = destination::temporary_beside(target)?;
     let shown = target.display().to_string();
-    let file = temp
-        .as_file()
-        .try_clone()
-        .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
-    let mut writer = Counting::new(tokio::fs::File::from_std(file), bar.clone(), format);
-    let written = tokio::select! {
-        result = export.write_to(&mut writer) => {
-            result.map_err(|e| file_export_error(e, &shown))?
-        }
-        // Returning drops `temp`, which deletes it.
-        () = interrupted => {
-            return Err(CliError::new(
-                Kind::Interrupted,
-                format!("interrupted: nothing was written to {shown}"),
-            ));
-        }
-    };
-    // tokio writes in the background: wait for the last bytes to land.
-    writer
-        .flush()
-        .await
-        .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
-    drop(writer);
+    // Ctrl-C drops the download with `temp`, which deletes it.
+    let (temp, written) = destination::unless_interrupted(Some(target), async {
+        let temp = destination::temporary_beside(target)?;
+        let file = temp
+            .as_file()
+            .try_clone()
+            .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+        let mut writer = Counting::new(tokio::fs::File::from_std(file), bar.clone(), format);
+        let written = export
+            .write_to(&mut writer)
+            .await
+            .map_err(|e| file_export_error(e, &shown))?;
+        // tokio writes in the background: wait for the last bytes to land.
+        writer
+            .flush()
+            .await
+            .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
+        Ok((temp, written))
+    })
+    .await?;
     temp.as_file()
         .sync_all()
         .map_err(|e| CliError::other(format!("cannot write the export to {shown}: {e}")))?;
@@ -808,15 +810,18 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             "refusing to refund without confirmation: not on a terminal, pass --yes to confirm",
         ));
     }
-    let mfa_code = crate::secrets::either(
-        "--mfa-code-file",
-        args.mfa_code_file.as_deref(),
-        args.mfa_code.as_deref(),
-    )?;
+    // Nothing is read or run yet: a code sent by SMS exists only once
+    // HelloAsso has answered the refund with its 409.
+    let mfa = crate::mfa_source::MfaSource::from_args(&args, interactive);
     // Read it first: an unknown id, a payment already refunded or an amount
     // above what is left fail here, before any question or code, and the
     // confirmation can say what is being refunded.
-    let payment = ctx.client.payment(args.id).get().await?;
+    let payment = ctx
+        .client
+        .payment(args.id)
+        .get()
+        .await
+        .map_err(|e| payment_not_found(e, args.id))?;
     refundable(&payment, args.id, amount)?;
     if !args.yes {
         let what = match amount {
@@ -842,17 +847,14 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     }
     let mut request = refund_request(&ctx.client, &args, amount)
         .reconcile_wait(std::time::Duration::from_secs(args.read_back_wait));
-    request = match (&mfa_code, interactive) {
-        // A given code is tried once: re-sending a wrong code cannot help.
-        (Some(code), _) => request
-            .mfa_provider(FixedMfaCode::new(code.clone()))
-            .max_mfa_attempts(1),
-        (None, true) => request.mfa_provider(mfa_fn(prompt::mfa_code)),
-        (None, false) => request,
-    };
+    request = mfa.apply(request);
     // The SDK sends the refund once; when the answer is lost it reads the
     // payment back instead of guessing (HelloAsso has no idempotency keys).
-    match request.send_reconciled().await? {
+    let outcome = request.send_reconciled().await.map_err(|e| match e {
+        helloasso_sdk::Error::MfaAttemptsExhausted { .. } => mfa_refused(e, &args),
+        other => mfa.explain(other),
+    })?;
+    match outcome {
         RefundOutcome::Applied(operation) => {
             let shown = Shown::of(operation.id, operation.amount, operation.state.as_ref());
             show_refund(settings, &args, amount, &operation, &shown)
@@ -906,6 +908,43 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
             ),
         )),
     }
+}
+
+/// A refund whose MFA codes HelloAsso refused, told in terms of where the
+/// code came from (a flag, a file, the prompt) and of what to do next.
+fn mfa_refused(err: helloasso_sdk::Error, args: &RefundArgs) -> CliError {
+    let helloasso_sdk::Error::MfaAttemptsExhausted { proof, .. } = &err else {
+        return err.into();
+    };
+    let given = if args.mfa_code_file.is_some() {
+        Some("--mfa-code-file")
+    } else if args.mfa_command.is_some() {
+        Some("--mfa-command")
+    } else if args.mfa_code.is_some() {
+        Some("--mfa-code")
+    } else {
+        None
+    };
+    let message = match given {
+        Some(flag) => format!(
+            "HelloAsso refused the MFA code given with {flag} ({proof}, code {}): nothing was refunded; run the command again with the code HelloAsso sends next",
+            proof.error_code()
+        ),
+        None => format!(
+            "HelloAsso refused the MFA code entered ({proof}, code {}); a code it refused is never sent again: nothing was refunded; run the command again and enter the code HelloAsso sends next",
+            proof.error_code()
+        ),
+    };
+    CliError::new(Kind::Mfa, message)
+}
+
+/// A lookup of payment `id` that failed; a 404 says how to find the id.
+fn payment_not_found(err: helloasso_sdk::Error, id: i64) -> CliError {
+    crate::hints::not_found(
+        err,
+        &format!("payment {id}"),
+        "`helloasso payments list` (or `payments search NAME`)",
+    )
 }
 
 /// Refuses, in euros, a refund HelloAsso would refuse: a payment already
@@ -1027,7 +1066,7 @@ fn refund_request(
         request = request.amount(amount);
     }
     if let Some(comment) = &args.comment {
-        request = request.comment(comment.clone());
+        request = request.comment(comment.expose().clone());
     }
     if args.cancel_order {
         request = request.cancel_order(true);

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use helloasso_sdk::payments::MAX_PAGE_SIZE;
+use helloasso_sdk::MAX_PAGE_SIZE;
 use helloasso_sdk::reconcile::{PayoutTally, by_payout, payment_amounts};
 use helloasso_sdk::types::Payment;
 use helloasso_sdk::{Cents, ExportFormat, PaymentFilters};
@@ -191,8 +191,8 @@ pub async fn stated_amount(ctx: &Context, id: i64) -> CliResult<i64> {
 }
 
 /// Credits less debits of a cash-out export in CSV (a byte-order mark
-/// allowed). Whole numbers are cents, as the fake writes them; a number
-/// with a decimal mark is euros.
+/// allowed). HelloAsso writes its amounts in euros, whole or not (`15`,
+/// `0.15`, `12,50`), never in cents.
 pub fn export_total(csv_bytes: &[u8]) -> Result<i64, String> {
     let body = csv_bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(csv_bytes);
     let mut reader = csv::Reader::from_reader(body);
@@ -217,9 +217,6 @@ fn cents(text: &str) -> Result<i64, String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(0);
-    }
-    if let Ok(n) = text.parse::<i64>() {
-        return Ok(n);
     }
     text.parse::<Cents>()
         .map(Cents::get)
@@ -379,10 +376,10 @@ mod tests {
 
     #[test]
     fn export_totals_are_credits_less_debits() {
-        let csv = "\u{feff}cashOutId,credit,debit\n1,1500,0\n1,2000,500\n1,\"12,50\",\n";
+        let csv = "\u{feff}cashOutId,credit,debit\n1,15,0\n1,20.5,5\n1,\"12,50\",\n";
         assert_eq!(
             export_total(csv.as_bytes()).unwrap(),
-            1500 + 2000 - 500 + 1250
+            1500 + 2050 - 500 + 1250
         );
         assert!(export_total(b"cashOutId,amount\n1,3\n").is_err());
     }

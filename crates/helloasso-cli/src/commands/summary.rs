@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, FixedOffset};
-use helloasso_sdk::payments::MAX_PAGE_SIZE;
+use helloasso_sdk::MAX_PAGE_SIZE;
 use helloasso_sdk::types::{Payment, PaymentState};
 use serde::Serialize;
 

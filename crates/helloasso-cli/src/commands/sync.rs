@@ -55,6 +55,13 @@ pub enum Emit {
 #[derive(Clone)]
 pub struct DbLocation(String);
 
+impl DbLocation {
+    /// Opens the mirror there (created when missing).
+    pub async fn open(&self) -> CliResult<Mirror> {
+        Mirror::open(&self.0).await.map_err(sync_error)
+    }
+}
+
 impl std::str::FromStr for DbLocation {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -62,6 +69,13 @@ impl std::str::FromStr for DbLocation {
             return Err("an empty database location".into());
         }
         Ok(DbLocation(s.to_owned()))
+    }
+}
+
+impl DbLocation {
+    /// The path or URL as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -137,7 +151,7 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 }
 
 /// `helloasso/mirror.sqlite` in the user's data folder, created owner-only.
-fn default_location() -> CliResult<String> {
+pub(crate) fn default_location() -> CliResult<String> {
     let dir = data_dir()
         .ok_or_else(|| CliError::usage("no data folder (HOME is unset): pass --db PATH"))?
         .join("helloasso");
@@ -163,7 +177,8 @@ fn data_dir() -> Option<PathBuf> {
         .or_else(|| from_env("HOME").map(|home| home.join(".local/share")))
 }
 
-fn sync_error(e: helloasso_sync::Error) -> CliError {
+/// A mirror's failure as one line.
+pub fn sync_error(e: helloasso_sync::Error) -> CliError {
     match e {
         helloasso_sync::Error::Api(api) => CliError::from(*api),
         helloasso_sync::Error::InvalidLocation(what) => CliError::usage(format!(

@@ -155,8 +155,14 @@ fn verify(format: Format, args: WebhookVerifyArgs) -> CliResult {
             "the body and --key-file cannot both come from standard input",
         ));
     }
-    let key = crate::secrets::either("--key-file", args.key_file.as_deref(), args.key.as_deref())?
-        .unwrap_or_default();
+    let key = crate::secrets::either(
+        "--key-file",
+        args.key_file.as_deref(),
+        args.key
+            .as_ref()
+            .map(helloasso_sdk::ExposeSecret::expose_secret),
+    )?
+    .unwrap_or_default();
     let signature = args.signature.as_deref().unwrap_or_default().trim();
     if signature.is_empty() {
         return Err(CliError::new(

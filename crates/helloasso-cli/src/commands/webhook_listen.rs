@@ -5,6 +5,12 @@
 //! `x-ha-signature`; without one (associations), each is confirmed by
 //! reading its object back with the profile's credentials. Lines carry the
 //! kind, the object's id and the replay key, never a payer's data.
+//!
+//! With `--db`, notifications are stored in the mirror's database (the one
+//! `helloasso sync` keeps): each one with its object and change-feed row in
+//! one transaction, before the 200. Every notification is then read back
+//! from the API, signed or not, so that the database holds the object as
+//! HelloAsso lists it and a sync finds nothing to change.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -15,8 +21,10 @@ use std::time::Duration;
 use clap::Args;
 use futures::StreamExt;
 use helloasso_sdk::webhooks::{MemoryNotificationStore, NotificationStore, Receiver};
+use helloasso_sync::Mirror;
 
 use crate::cli::{Format, GlobalArgs};
+use crate::commands::sync::sync_error;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::profile;
@@ -55,6 +63,11 @@ pub struct ListenArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = helloasso_sdk::webhooks::DEFAULT_DEADLINE.as_secs())]
     pub deadline: u64,
 
+    /// Store notifications in the mirror's database: a SQLite file (created
+    /// when missing) or a postgres:// URL, as `helloasso sync --db`
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
     /// Stop after this many notifications were stored (for scripts)
     #[arg(long, value_name = "N")]
     pub max_notifications: Option<u64>,
@@ -69,6 +82,7 @@ impl fmt::Debug for ListenArgs {
             .field("key_file", &self.key_file)
             .field("max_body", &self.max_body)
             .field("deadline", &self.deadline)
+            .field("db", &self.db)
             .field("max_notifications", &self.max_notifications)
             .finish()
     }
@@ -76,8 +90,17 @@ impl fmt::Debug for ListenArgs {
 
 /// Runs the receiver until Ctrl-C (or `--max-notifications`).
 pub async fn run(global: &GlobalArgs, args: ListenArgs) -> CliResult {
-    let store: Arc<dyn NotificationStore> = Arc::new(MemoryNotificationStore::new());
-    listen(global, args, store).await
+    let Some(db) = &args.db else {
+        let store: Arc<dyn NotificationStore> = Arc::new(MemoryNotificationStore::new());
+        return listen(global, args, store).await;
+    };
+    let mirror = Mirror::open(db.as_str()).await.map_err(sync_error)?;
+    let profile = profile::load(&global.profile)?;
+    let ctx = Context::from_args(global, &profile, None)?;
+    let store = Arc::new(mirror.notification_store(ctx.organization_opt()));
+    let result = listen(global, args, store).await;
+    mirror.close().await;
+    result
 }
 
 /// Runs the receiver on `store`.
@@ -91,14 +114,16 @@ pub async fn listen(
     let mut builder = Receiver::builder(store)
         .max_body(args.max_body)
         .deadline(Duration::from_secs(args.deadline));
-    builder = match key {
-        Some(key) => builder.signature_key(key.trim().to_owned()),
-        None => {
-            let profile = profile::load(&global.profile)?;
-            let ctx = Context::from_args(global, &profile, None)?;
-            builder.confirmer(ctx.client)
-        }
-    };
+    if let Some(key) = &key {
+        builder = builder.signature_key(key.trim().to_owned());
+    }
+    // Into the mirror goes the object as the API reads it, even when the
+    // body is signed: a signed body's shape is not the listings'.
+    if key.is_none() || args.db.is_some() {
+        let profile = profile::load(&global.profile)?;
+        let ctx = Context::from_args(global, &profile, None)?;
+        builder = builder.confirmer(ctx.client);
+    }
     let receiver = builder
         .build()
         .map_err(|e| CliError::usage(e.to_string()))?;

@@ -109,7 +109,7 @@ fn a_pipe_is_written_through_and_never_replaced() {
     let fifo = dir.join("pipe");
     let made = Command::new("mkfifo").arg(&fifo).status();
     if !made.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: mkfifo is not available");
+        crate::common::cannot_run("mkfifo could not make a named pipe");
         return;
     }
     // The reader: opening blocks until the export opens the pipe.
@@ -222,4 +222,69 @@ fn ctrl_c_during_an_export_leaves_no_file() {
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+}
+
+/// `helloasso ARGS --out DIR/NAME` against a fake whose pages are slow,
+/// interrupted with SIGINT once `pages` says a few pages were asked for
+/// (the listing is under way, its temporary file written to): it exits 130
+/// and leaves nothing in DIR.
+fn interrupted_mid_listing(
+    args: &[&str],
+    name: &str,
+    pages: fn(&helloasso_fake::RequestCounts) -> u64,
+) {
+    let fake = Fake::with(
+        FakeConfig::default()
+            .seed(7)
+            .payments(300)
+            .faults(FaultConfig::none().latency(300).scope(FaultScope::ApiGets)),
+    );
+    let dir = out_dir(&fake);
+    let child = fake
+        .cli()
+        .args(args)
+        .args(["--all", "--page-size", "10", "--out"])
+        .arg(dir.join(name))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while names(&dir).is_empty() || pages(&fake.server.counters().requests) < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the listing never got under way: {:?}",
+            names(&dir)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    let signalled = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(signalled.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{args:?}: {stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(names(&dir).is_empty(), "{args:?}: {:?}", names(&dir));
+}
+
+#[test]
+fn ctrl_c_during_a_payments_listing_to_csv_leaves_no_file() {
+    interrupted_mid_listing(&["payments", "list"], "payments.csv", |r| {
+        r.list_organization_payments
+    });
+}
+
+#[test]
+fn ctrl_c_during_a_payments_listing_to_a_workbook_leaves_no_file() {
+    interrupted_mid_listing(&["payments", "list"], "payments.xlsx", |r| {
+        r.list_organization_payments
+    });
+}
+
+#[test]
+fn ctrl_c_during_an_orders_listing_leaves_no_file() {
+    interrupted_mid_listing(&["orders", "list"], "orders.csv", |r| {
+        r.list_organization_orders
+    });
 }

@@ -1,570 +1,458 @@
-//! `items list` (the member list, one column per custom field), `forms
-//! list`, `org show`, `payouts export` against the fake, and `partner
-//! notifications` on the wire (httpmock).
+//! `helloasso members`: who is a member on a day, computed from membership
+//! forms' items and validity rules. The truth is written by hand below, from
+//! hand-written HelloAsso answers (httpmock): a moving-year form and a form
+//! with its own season, Paris-day boundaries, refunds, one person across
+//! two years.
 
-use calamine::{Data, Reader, Xlsx, open_workbook};
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 
 use crate::common::{Fake, bare, run, run_args};
 
-const MEMBERSHIP: &str = "Membership/adhesion-2025-2026";
+const ORG: &str = "mock-org";
 
-/// The header a treasurer gets for the membership form: the fixed columns,
-/// then the form's three questions in the form's order.
-const MEMBERS_HEADER: &str = "id,order_id,date,first_name,last_name,tier,type,state,amount_eur,payer,payer_email,form,options,Numéro de licence,Téléphone,Date de naissance";
-
-fn members_json(fake: &Fake) -> Vec<Value> {
-    let r = run_args(
-        fake.cli(),
-        &[
-            "items", "list", "--form", MEMBERSHIP, "--all", "--format", "json",
-        ],
-    );
-    r.ok();
-    serde_json::from_str(&r.stdout).expect("a JSON array")
+fn item(id: i64, date: &str, email: &str, first: &str, state: &str, payment: &str) -> Value {
+    json!({
+        "id": id,
+        "name": "Adhésion",
+        "type": "Membership",
+        "state": state,
+        "amount": 3000,
+        "order": { "id": id + 1000, "date": date, "formType": "Membership" },
+        "payer": { "email": email, "firstName": first, "lastName": "Payeur" },
+        "user": { "firstName": first, "lastName": "Membre" },
+        "payments": [{ "id": id + 2000, "amount": 3000, "state": payment }],
+        "customFields": [{ "name": "Numéro de licence", "answer": format!("LIC-{id}") }],
+    })
 }
 
-fn answer<'a>(item: &'a Value, label: &str) -> &'a str {
-    item["customFields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|f| f["name"] == label)
-        .and_then(|f| f["answer"].as_str())
-        .unwrap_or("")
-}
-
-#[test]
-fn items_csv_has_one_column_per_custom_field() {
-    let fake = Fake::start();
-    let members = members_json(&fake);
-    assert!(members.len() > 20, "{}", members.len());
-    let r = run_args(
-        fake.cli(),
-        &[
-            "items", "list", "--form", MEMBERSHIP, "--all", "--format", "csv",
-        ],
-    );
-    r.ok();
-    let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(header.join(","), MEMBERS_HEADER);
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), members.len());
-    for (row, item) in rows.iter().zip(&members) {
-        assert_eq!(row[0], item["id"].as_i64().unwrap().to_string());
-        assert_eq!(&row[3], item["user"]["firstName"].as_str().unwrap());
-        assert_eq!(&row[4], item["user"]["lastName"].as_str().unwrap());
-        for (col, label) in [
-            (13, "Numéro de licence"),
-            (14, "Téléphone"),
-            (15, "Date de naissance"),
-        ] {
-            assert_eq!(&row[col], answer(item, label), "{label}");
-        }
-    }
-    // Licence numbers are answered by every member.
-    assert!(rows.iter().all(|r| r[13].starts_with("LIC-")));
-    // Memberships come without options.
-    assert!(rows.iter().all(|r| r[12].is_empty()));
-}
-
-#[test]
-fn items_of_several_forms_get_every_question() {
-    let fake = Fake::start();
-    let r = run_args(fake.cli(), &["items", "list", "--all", "--format", "csv"]);
-    r.ok();
-    let header = r.stdout.lines().next().unwrap();
-    assert!(header.starts_with("id,order_id,date,"), "{header}");
-    for label in [
-        "Numéro de licence",
-        "Téléphone",
-        "Date de naissance",
-        "Régime alimentaire",
-    ] {
-        assert_eq!(header.matches(label).count(), 1, "{header}");
-    }
-}
-
-#[test]
-fn items_xlsx_reads_back_with_calamine() {
-    let fake = Fake::start();
-    let members = members_json(&fake);
-    let out = fake.path("members.xlsx");
-    let r = run(fake
-        .cli()
-        .args(["items", "list", "--form", MEMBERSHIP, "--all", "--out"])
-        .arg(&out));
-    r.ok();
-    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
-    let range = book.worksheet_range("Items").unwrap();
-    assert_eq!(range.height(), members.len() + 1);
-    assert_eq!(range.width(), 16);
-    assert_eq!(
-        range.get((0, 13)),
-        Some(&Data::String("Numéro de licence".into()))
-    );
-    let first = &members[0];
-    assert_eq!(
-        range.get((1, 0)),
-        Some(&Data::Float(first["id"].as_i64().unwrap() as f64))
-    );
-    assert_eq!(
-        range.get((1, 8)),
-        Some(&Data::Float(
-            first["amount"].as_i64().unwrap() as f64 / 100.0
-        ))
-    );
-    assert_eq!(
-        range.get((1, 13)),
-        Some(&Data::String(answer(first, "Numéro de licence").into()))
-    );
-}
-
-/// Each item's options, as the JSON listing gives them, in the CSV's
-/// OPTIONS column: the shop's sizes (free) by name, the gala's meal with
-/// its price.
-#[test]
-fn items_csv_shows_the_options_taken() {
-    let fake = Fake::start();
-    let listed = |format: &str| {
-        let r = run_args(fake.cli(), &["items", "list", "--all", "--format", format]);
-        r.ok();
-        r.stdout
-    };
-    let items: Vec<Value> = serde_json::from_str(&listed("json")).unwrap();
-    let csv_text = listed("csv");
-    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
-    let at = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "options")
-        .unwrap();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), items.len());
-    let (mut sizes, mut meals) = (0, 0);
-    for (row, item) in rows.iter().zip(&items) {
-        let expected: Vec<String> = item["options"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|o| match o["amount"].as_i64().unwrap_or(0) {
-                0 => o["name"].as_str().unwrap().to_owned(),
-                cents => format!(
-                    "{} ({}.{:02})",
-                    o["name"].as_str().unwrap(),
-                    cents / 100,
-                    cents % 100
-                ),
-            })
-            .collect();
-        assert_eq!(&row[at], expected.join("; "), "item {}", &row[0]);
-        sizes += usize::from(row[at].starts_with("Taille "));
-        meals += usize::from(&row[at] == "Repas (15.00)");
-    }
-    assert!(sizes > 0 && meals > 0, "sizes {sizes}, meals {meals}");
-}
-
-#[test]
-fn unknown_item_state_is_a_usage_error() {
-    let fake = Fake::start();
-    run_args(fake.cli(), &["items", "list", "--state", "Paid"])
-        .fails(2, "unknown item state `Paid`");
-}
-
-#[test]
-fn forms_list_names_each_form_as_the_flags_take_it() {
-    let fake = Fake::start();
-    let r = run_args(fake.cli(), &["forms", "list", "--format", "csv"]);
-    r.ok();
-    let mut lines = r.stdout.lines();
-    assert_eq!(
-        lines.next(),
-        Some("form,title,state,start_date,end_date,url")
-    );
-    let forms: Vec<String> = lines
-        .map(|l| l.split(',').next().unwrap().to_owned())
-        .collect();
-    let mut expected: Vec<String> = fake
-        .server
-        .forms()
-        .into_iter()
-        .filter(|f| f.organization_slug == fake.server.organization_slug())
-        .map(|f| format!("{}/{}", f.form_type.as_str(), f.form_slug))
-        .collect();
-    let mut got = forms.clone();
-    got.sort();
-    expected.sort();
-    assert_eq!(got, expected);
-    assert!(forms.contains(&MEMBERSHIP.to_owned()));
-    let only = run_args(
-        fake.cli(),
-        &[
-            "forms",
-            "list",
-            "--form-type",
-            "membership",
-            "--format",
-            "csv",
-        ],
-    );
-    only.ok();
-    assert_eq!(only.stdout.lines().count(), 2, "{}", only.stdout);
-}
-
-#[test]
-fn org_show_prints_the_organization() {
-    let fake = Fake::start();
-    let r = run_args(fake.cli(), &["org", "show"]);
-    r.ok();
-    let slug = fake.server.organization_slug();
-    assert!(
-        r.stdout.starts_with(&format!("slug             {slug}\n")),
-        "{}",
-        r.stdout
-    );
-    let json = run_args(fake.cli(), &["org", "show", "--format", "json"]);
-    let org: Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(org["organizationSlug"], slug);
-    assert!(
-        r.stdout.contains(org["name"].as_str().unwrap()),
-        "{}",
-        r.stdout
-    );
-    run_args(fake.cli(), &["--org", "no-such-org", "org", "show"]).fails(4, "error:");
-}
-
-#[test]
-fn payouts_export_saves_the_payout_as_received() {
-    let fake = Fake::start();
-    let listing = run_args(
-        fake.cli(),
-        &["payments", "list", "--all", "--format", "json"],
-    );
-    let payments: Vec<Value> = serde_json::from_str(&listing.stdout).unwrap();
-    let payout = payments
-        .iter()
-        .find_map(|p| p["idCashOut"].as_i64())
-        .expect("a payment paid out");
-    // What the payments say the payout transferred.
-    let mut expected: Vec<String> = payments
-        .iter()
-        .filter(|p| p["idCashOut"].as_i64() == Some(payout))
-        .map(|p| p["id"].as_i64().unwrap().to_string())
-        .collect();
-    let out = fake.path("payout.csv");
-    let r = run(fake
-        .cli()
-        .args(["payouts", "export", &payout.to_string(), "--out"])
-        .arg(&out));
-    r.ok();
-    let text = std::fs::read_to_string(&out).unwrap();
-    assert!(
-        r.stdout.contains(&format!("{} bytes", text.len())),
-        "{}",
-        r.stdout
-    );
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (id_col, payout_col) = (at("paymentId"), at("cashOutId"));
-    let mut got: Vec<String> = reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            assert_eq!(r[payout_col], payout.to_string());
-            r[id_col].to_owned()
-        })
-        .collect();
-    got.sort();
-    expected.sort();
-    assert_eq!(got, expected);
-
-    // Standard output gets the same bytes; an existing file needs --force.
-    let stdout = run_args(fake.cli(), &["payouts", "export", &payout.to_string()]);
-    stdout.ok();
-    assert_eq!(stdout.stdout, text);
-    run(fake
-        .cli()
-        .args(["payouts", "export", &payout.to_string(), "--out"])
-        .arg(&out))
-    .fails(2, "--force");
-    run_args(fake.cli(), &["payouts", "export", "1"]).fails(4, "error:");
-    run_args(
-        fake.cli(),
-        &["payouts", "export", &payout.to_string(), "--format", "json"],
-    )
-    .fails(2, "HelloAsso's own CSV");
-}
-
-/// The same payout as a workbook (`--out` named .xlsx): one row per line of
-/// its CSV, ids and dates as typed cells, amounts in euros where the CSV
-/// has cents. XLSX is refused on standard output and against a .csv name.
-#[test]
-fn payouts_export_as_xlsx_reads_back_with_calamine() {
-    let fake = Fake::start();
-    let listing = run_args(
-        fake.cli(),
-        &["payments", "list", "--all", "--format", "json"],
-    );
-    let payments: Vec<Value> = serde_json::from_str(&listing.stdout).unwrap();
-    let payout = payments
-        .iter()
-        .find_map(|p| p["idCashOut"].as_i64())
-        .expect("a payment paid out")
-        .to_string();
-    let csv_run = run_args(fake.cli(), &["payouts", "export", &payout]);
-    csv_run.ok();
-    let mut reader = csv::Reader::from_reader(csv_run.stdout.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let lines: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-
-    let out = fake.path("payout.xlsx");
-    run(fake
-        .cli()
-        .args(["payouts", "export", &payout, "--out"])
-        .arg(&out))
-    .ok();
-    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
-    let range = book.worksheet_range("Cash-out").unwrap();
-    assert_eq!(range.height(), lines.len() + 1);
-    let titles: Vec<String> = (0..header.len())
-        .map(|c| range.get((0, c)).unwrap().to_string())
-        .collect();
-    assert_eq!(titles, header);
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    for (r, line) in lines.iter().enumerate() {
-        let cell = |name: &str| range.get((r + 1, at(name))).unwrap();
-        let number = |text: &str| text.parse::<f64>().unwrap();
-        assert_eq!(
-            cell("paymentId"),
-            &Data::Float(number(&line[at("paymentId")]))
-        );
-        assert_eq!(cell("cashOutId"), &Data::Float(number(&payout)));
-        assert_eq!(
-            cell("credit"),
-            &Data::Float(number(&line[at("credit")]) / 100.0)
-        );
-        assert!(
-            matches!(cell("paymentDate"), Data::DateTime(_)),
-            "{:?}",
-            cell("paymentDate")
-        );
-        assert_eq!(
-            cell("payerEmail"),
-            &Data::String(line[at("payerEmail")].to_owned())
-        );
-    }
-
-    run_args(fake.cli(), &["payouts", "export", &payout, "--as", "xlsx"]).fails(2, "needs a file");
-    run(fake
-        .cli()
-        .args(["payouts", "export", &payout, "--as", "xlsx", "--out"])
-        .arg(fake.path("payout.csv")))
-    .fails(2, "contradicts");
-}
-
-/// A mock HelloAsso for the partner routes.
-fn partner_api() -> (MockServer, tempfile::TempDir) {
+/// A mock HelloAsso with two membership forms: `annee` (MovingYear) and
+/// `saison` (Custom, 2025-09-01 to 2026-08-31, its end written in UTC as
+/// HelloAsso does in sample 52).
+fn api() -> MockServer {
     let server = MockServer::start();
     server.mock(|when, then| {
         when.method(POST).path("/oauth2/token");
         then.status(200).json_body(json!({
-            "access_token": "partner-token",
-            "refresh_token": "partner-refresh",
-            "token_type": "bearer",
-            "expires_in": 1800,
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
         }));
     });
-    (server, tempfile::tempdir().unwrap())
+    let forms = [
+        (
+            "annee",
+            json!({ "formType": "Membership", "formSlug": "annee", "validityType": "MovingYear" }),
+            json!([
+                // Alice, 2024: through 2025-03-04; renewed before the end.
+                item(
+                    1,
+                    "2024-03-05T10:00:00+01:00",
+                    "Alice@Example.org ",
+                    "Alice",
+                    "Processed",
+                    "Authorized"
+                ),
+                // Alice, 2025: 23:30 UTC on 1 March is 00:30 on 2 March in
+                // Paris, so through 2026-03-01 (the UTC day would end it
+                // on 2026-02-28).
+                item(
+                    2,
+                    "2025-03-01T23:30:00+00:00",
+                    "alice@example.org",
+                    "alice",
+                    "Processed",
+                    "Authorized"
+                ),
+                // Bruno: 23:30 in Paris on 1 March, through 2026-02-28.
+                item(
+                    3,
+                    "2025-03-01T22:30:00+00:00",
+                    "bruno@example.org",
+                    "Bruno",
+                    "Processed",
+                    "Authorized"
+                ),
+                // Chloé: paid, then refunded in full (the item stays Processed).
+                item(
+                    4,
+                    "2025-06-15T10:00:00+02:00",
+                    "chloe@example.org",
+                    "Chloé",
+                    "Processed",
+                    "Refunded"
+                ),
+                // David: HelloAsso marks the item itself refunded.
+                item(
+                    5,
+                    "2025-10-10T10:00:00+02:00",
+                    "david@example.org",
+                    "David",
+                    "Refunded",
+                    "Refunded"
+                ),
+                // Emma: through 2026-03-31.
+                item(
+                    6,
+                    "2025-04-01T10:00:00+02:00",
+                    "emma@example.org",
+                    "Emma",
+                    "Processed",
+                    "Authorized"
+                ),
+            ]),
+        ),
+        (
+            "saison",
+            json!({
+                "formType": "Membership", "formSlug": "saison", "validityType": "Custom",
+                "startDate": "2025-09-01T00:00:00+02:00",
+                "endDate": "2026-08-31T23:59:59.999+00:00",
+            }),
+            json!([
+                // Farid paid before the season: a member from its first day.
+                item(
+                    7,
+                    "2025-08-20T10:00:00+02:00",
+                    "farid@example.org",
+                    "Farid",
+                    "Processed",
+                    "Authorized"
+                ),
+                // Gaëlle: 23:15 UTC on 28 February is 1 March in Paris.
+                item(
+                    8,
+                    "2026-02-28T23:15:00Z",
+                    "gaelle@example.org",
+                    "Gaëlle",
+                    "Registered",
+                    "Registered"
+                ),
+                // Hugo: 23:30 UTC on 1 March is 2 March in Paris.
+                item(
+                    9,
+                    "2026-03-01T23:30:00Z",
+                    "hugo@example.org",
+                    "Hugo",
+                    "Processed",
+                    "Authorized"
+                ),
+                // Inès: cancelled; Jules: not paid yet.
+                item(
+                    10,
+                    "2025-10-01T10:00:00+02:00",
+                    "ines@example.org",
+                    "Inès",
+                    "Canceled",
+                    "Canceled"
+                ),
+                item(
+                    11,
+                    "2025-10-01T10:00:00+02:00",
+                    "jules@example.org",
+                    "Jules",
+                    "Waiting",
+                    "Pending"
+                ),
+            ]),
+        ),
+    ];
+    for (slug, form, items) in forms {
+        server.mock(|when, then| {
+            when.method(GET).path(format!(
+                "/v5/organizations/{ORG}/forms/Membership/{slug}/public"
+            ));
+            then.status(200).json_body(form.clone());
+        });
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(format!(
+                    "/v5/organizations/{ORG}/forms/Membership/{slug}/items"
+                ))
+                .query_param("withDetails", "true");
+            then.status(200).json_body(json!({
+                "data": items,
+                "pagination": { "pageSize": 100, "pageIndex": 1 },
+            }));
+        });
+    }
+    server
 }
 
-fn partner_cli(server: &MockServer, dir: &std::path::Path) -> std::process::Command {
-    let mut cmd = bare(dir);
+fn members(server: &MockServer, args: &[&str]) -> Vec<csv::StringRecord> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bare(dir.path());
     cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
-        .env("HELLOASSO_CLIENT_ID", "partner-client")
-        .env("HELLOASSO_CLIENT_SECRET", "partner-secret")
-        .env("HELLOASSO_TOKEN_FILE", dir.join("tokens.json"));
-    cmd
-}
-
-#[test]
-fn partner_notifications_set_and_delete_on_the_wire() {
-    let (server, dir) = partner_api();
-    let set_main = server.mock(|when, then| {
-        when.method(PUT)
-            .path("/v5/partners/me/api-notifications")
-            .header("authorization", "Bearer partner-token")
-            .json_body(json!({ "url": "https://example.org/hook", "notificationType": "Payment" }));
-        then.status(200).json_body(json!({
-            "url": "https://example.org/hook",
-            "apiNotificationType": "Payment",
-            "signatureKey": "0123abcd",
-        }));
-    });
-    let set_org = server.mock(|when, then| {
-        when.method(PUT)
-            .path("/v5/partners/me/api-notifications/organizations/club-de-judo")
-            .json_body(json!({ "url": "https://example.org/judo" }));
-        then.status(200)
-            .json_body(json!({ "url": "https://example.org/judo" }));
-    });
-    let delete_main = server.mock(|when, then| {
-        when.method(DELETE)
-            .path("/v5/partners/me/api-notifications")
-            .query_param("notificationType", "Order");
-        then.status(200);
-    });
-    let delete_org = server.mock(|when, then| {
-        when.method(DELETE)
-            .path("/v5/partners/me/api-notifications/organizations/club-de-judo")
-            .query_param_missing("notificationType");
-        then.status(200);
-    });
-    let r = run_args(
-        partner_cli(&server, dir.path()),
-        &[
-            "partner",
-            "notifications",
-            "set",
-            "https://example.org/hook",
-            "--type",
-            "payment",
-        ],
-    );
+        .env("HELLOASSO_CLIENT_ID", "mock-client")
+        .env("HELLOASSO_CLIENT_SECRET", "mock-secret")
+        .env("HELLOASSO_ORGANIZATION", ORG)
+        .env("HELLOASSO_TOKEN_FILE", dir.path().join("tokens.json"))
+        // The machine's zone must not matter: days are Paris days.
+        .env("TZ", "Asia/Tokyo")
+        .args(["members", "--format", "csv"])
+        .args(args);
+    let r = run(&mut cmd);
     r.ok();
-    assert!(r.stdout.contains("signature_key  0123abcd"), "{}", r.stdout);
-    set_main.assert_calls(1);
-    run_args(
-        partner_cli(&server, dir.path()),
-        &[
-            "partner",
-            "notifications",
-            "set",
-            "https://example.org/judo",
-            "--for-org",
-            "club-de-judo",
-        ],
-    )
-    .ok();
-    set_org.assert_calls(1);
-    let r = run_args(
-        partner_cli(&server, dir.path()),
-        &["partner", "notifications", "delete", "--type", "order"],
-    );
-    r.ok();
-    assert!(
-        r.stdout.contains("Order events for every organization"),
-        "{}",
-        r.stdout
-    );
-    delete_main.assert_calls(1);
-    run_args(
-        partner_cli(&server, dir.path()),
-        &[
-            "partner",
-            "notifications",
-            "delete",
-            "--for-org",
-            "club-de-judo",
-        ],
-    )
-    .ok();
-    delete_org.assert_calls(1);
-    // A URL in clear is refused before anything is sent.
-    run_args(
-        partner_cli(&server, dir.path()),
-        &["partner", "notifications", "set", "http://example.org/hook"],
-    )
-    .fails(2, "https://");
-    set_main.assert_calls(1);
-}
-
-/// A real registration's item (custom fields as HelloAsso sends them, no
-/// `id` on the fields, a label with `:` and `+`), listed by a mocked
-/// HelloAsso: one column per label, the answers beneath, whatever the
-/// characters; a second, empty page with a token ends the listing.
-#[test]
-fn items_csv_from_a_real_registration() {
-    let sample: Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::common::data("order_custom_fields.json")).unwrap(),
-    )
-    .unwrap();
-    let order = &sample["data"];
-    let mut item = order["items"][0].clone();
-    item["order"] = json!({
-        "id": order["id"],
-        "date": order["date"],
-        "formSlug": order["formSlug"],
-        "formType": order["formType"],
-    });
-    item["payer"] = order["payer"].clone();
-    let (server, dir) = partner_api();
-    let first = server.mock(|when, then| {
-        when.method(GET)
-            .path("/v5/organizations/valence-echecs/items")
-            .query_param("withDetails", "true")
-            .query_param_missing("continuationToken");
-        then.status(200).json_body(json!({
-            "data": [item],
-            "pagination": { "pageSize": 100, "pageIndex": 1, "totalCount": -1, "totalPages": -1,
-                            "continuationToken": "token-1" },
-        }));
-    });
-    let last = server.mock(|when, then| {
-        when.method(GET)
-            .path("/v5/organizations/valence-echecs/items")
-            .query_param("continuationToken", "token-1");
-        then.status(200).json_body(json!({
-            "data": [],
-            "pagination": { "pageSize": 100, "pageIndex": 2, "totalCount": -1, "totalPages": -1,
-                            "continuationToken": "token-2" },
-        }));
-    });
-    let mut cmd = partner_cli(&server, dir.path());
-    cmd.env("HELLOASSO_ORGANIZATION", "valence-echecs");
-    let r = run_args(cmd, &["items", "list", "--all", "--format", "csv"]);
-    r.ok();
-    first.assert_calls(1);
-    last.assert_calls(1);
     let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let header = reader.headers().unwrap().clone();
     assert_eq!(
-        header[13..],
+        header.iter().collect::<Vec<_>>().join(","),
+        "first_name,last_name,email,since,until,form,tier,item_id,ordered,amount_eur,Numéro de licence"
+    );
+    reader.records().map(Result::unwrap).collect()
+}
+
+/// (first name, since, until, licence) of each line.
+fn lines(rows: &[csv::StringRecord]) -> Vec<(String, String, String, String)> {
+    rows.iter()
+        .map(|r| (r[0].into(), r[3].into(), r[4].into(), r[10].into()))
+        .collect()
+}
+
+fn line(first: &str, since: &str, until: &str, licence: &str) -> (String, String, String, String) {
+    (first.into(), since.into(), until.into(), licence.into())
+}
+
+#[test]
+fn members_on_a_day_of_a_moving_year_form() {
+    let server = api();
+    let rows = members(
+        &server,
+        &["--on", "2026-03-01", "--form", "Membership/annee"],
+    );
+    // Alice's two years are one stretch, shown with her latest item;
+    // Bruno's year ended the day before; Chloé and David were refunded.
+    assert_eq!(
+        lines(&rows),
         [
-            "Numéro de licence FFE : 1 lettre + 5 chiffres",
-            "Nom du club",
-            "Code postal du club"
+            line("alice", "2024-03-05", "2026-03-01", "LIC-2"),
+            line("Emma", "2025-04-01", "2026-03-31", "LIC-6"),
         ]
     );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 1);
-    let row = &rows[0];
-    assert_eq!(&row[0], "59957273");
-    assert_eq!(
-        &row[2], "2023-05-18 10:34",
-        "Paris time, as HelloAsso wrote it"
+    assert_eq!(&rows[0][5], "Membership/annee");
+}
+
+#[test]
+fn members_on_a_day_of_a_custom_season_form() {
+    let server = api();
+    let rows = members(
+        &server,
+        &["--on", "2026-03-01", "--form", "Membership/saison"],
     );
-    assert_eq!(&row[3], "Prenom");
-    assert_eq!(&row[8], "10.00");
-    assert_eq!(&row[11], "Event/open-semi-rapide-de-valence");
-    let answers: Vec<&str> = row.iter().skip(13).collect();
-    assert_eq!(answers, ["reponse 1", "reponse 2", "reponse 3"]);
+    assert_eq!(
+        lines(&rows),
+        [
+            line("Farid", "2025-09-01", "2026-08-31", "LIC-7"),
+            line("Gaëlle", "2026-03-01", "2026-08-31", "LIC-8"),
+        ]
+    );
+    // The day after, Hugo has joined.
+    let next = members(
+        &server,
+        &["--on", "2026-03-02", "--form", "Membership/saison"],
+    );
+    assert_eq!(next.len(), 3);
+}
+
+#[test]
+fn members_expiring_within_30_days_and_lapsed() {
+    let server = api();
+    let both = ["--form", "Membership/annee", "--form", "Membership/saison"];
+    let mut args = vec!["--on", "2026-03-01", "--expiring-within", "30d"];
+    args.extend(both);
+    // Ends by 2026-03-31: Alice (03-01) and Emma (03-31), not the season.
+    assert_eq!(
+        lines(&members(&server, &args)),
+        [
+            line("alice", "2024-03-05", "2026-03-01", "LIC-2"),
+            line("Emma", "2025-04-01", "2026-03-31", "LIC-6"),
+        ]
+    );
+    let mut args = vec!["--on", "2026-03-01", "--lapsed-since", "2026-01-01"];
+    args.extend(both);
+    // Bruno ended on 2026-02-28; refunded people never were members.
+    assert_eq!(
+        lines(&members(&server, &args)),
+        [line("Bruno", "2025-03-01", "2026-02-28", "LIC-3")]
+    );
+}
+
+#[test]
+fn members_flags_are_checked_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = || {
+        let mut cmd = bare(dir.path());
+        cmd.env("HELLOASSO_ENVIRONMENT", "http://127.0.0.1:9")
+            .env("HELLOASSO_CLIENT_ID", "c")
+            .env("HELLOASSO_CLIENT_SECRET", "s")
+            .env("HELLOASSO_ORGANIZATION", ORG);
+        cmd
+    };
+    run_args(cli(), &["members", "--on", "01/03/2026"]).fails(2, "YYYY-MM-DD");
+    run_args(cli(), &["members", "--expiring-within", "30y"]).fails(2, "30d");
+}
+
+#[test]
+fn members_of_the_fake_are_its_standing_items_on_the_day() {
+    let fake = Fake::start();
+    let r = run_args(
+        fake.cli(),
+        &["members", "--on", "2026-03-01", "--format", "json"],
+    );
+    r.ok();
+    let members: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    // The truth from `items list`: items of the fake's membership form
+    // (a 2025-09-01 to 2026-08-31 season) that stand, ordered by the
+    // Paris day 2026-03-01, one per person.
+    let r = run_args(
+        fake.cli(),
+        &[
+            "items",
+            "list",
+            "--form",
+            "Membership/adhesion-2025-2026",
+            "--all",
+            "--format",
+            "json",
+        ],
+    );
+    r.ok();
+    let items: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    let mut people = std::collections::BTreeSet::new();
+    for i in &items {
+        let state = i["state"].as_str().unwrap_or("");
+        let refunded = i["payments"].as_array().is_some_and(|p| {
+            // Future instalments (Pending) have moved no money yet.
+            let settled: Vec<&Value> = p.iter().filter(|p| p["state"] != "Pending").collect();
+            !settled.is_empty()
+                && settled
+                    .iter()
+                    .all(|p| p["state"] == "Refunded" || p["state"] == "Refunding")
+        });
+        // Paris is UTC+1 in winter: an order before 2026-03-02T00:00+01:00.
+        let date =
+            chrono::DateTime::parse_from_rfc3339(i["order"]["date"].as_str().unwrap()).unwrap();
+        let cutoff = chrono::DateTime::parse_from_rfc3339("2026-03-02T00:00:00+01:00").unwrap();
+        if matches!(state, "Processed" | "Registered") && !refunded && date < cutoff {
+            let email = i["payer"]["email"]
+                .as_str()
+                .unwrap_or("")
+                .trim()
+                .to_lowercase();
+            let name =
+                format!("{} {}", i["user"]["firstName"], i["user"]["lastName"]).to_lowercase();
+            people.insert((email, name));
+        }
+    }
+    assert!(!people.is_empty());
+    assert_eq!(members.len(), people.len());
+    for m in &members {
+        assert_eq!(m["until"], "2026-08-31", "{m}");
+        assert!(m["since"].as_str().unwrap() >= "2025-09-01", "{m}");
+    }
+}
+
+/// `--db` reads the items from the mirror `helloasso sync` wrote: the same
+/// people, with the same days and columns, as straight from the API.
+#[test]
+fn members_from_the_mirror_equal_members_from_the_api() {
+    let fake = Fake::start();
+    let db = fake.path("mirror.sqlite");
+    run(fake.cli().args(["sync", "--db", db.to_str().unwrap()])).ok();
+    let members = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec!["members", "--on", "2026-03-01", "--format", "json"];
+        args.extend(extra);
+        let r = run_args(fake.cli(), &args);
+        r.ok();
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let from_api = members(&[]);
+    assert!(from_api.len() > 3, "{} members", from_api.len());
+    assert_eq!(members(&["--db", db.to_str().unwrap()]), from_api);
+    // A mirror of nothing has no members: the list above did come from it.
+    let empty = fake.path("empty.sqlite");
+    let r = run_args(
+        fake.cli(),
+        &[
+            "members",
+            "--db",
+            empty.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    r.ok();
+    assert_eq!(r.stdout.trim(), "[]");
+}
+
+/// The member list as a spreadsheet, read back with calamine: the header
+/// with the custom-field question, and each person's line as the CSV has it,
+/// days as dates and the amount as a number.
+#[test]
+fn members_as_xlsx_read_back_with_calamine() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+
+    let server = api();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("members.xlsx");
+    let mut cmd = bare(dir.path());
+    cmd.env("HELLOASSO_ENVIRONMENT", server.base_url())
+        .env("HELLOASSO_CLIENT_ID", "mock-client")
+        .env("HELLOASSO_CLIENT_SECRET", "mock-secret")
+        .env("HELLOASSO_ORGANIZATION", ORG)
+        .env("HELLOASSO_TOKEN_FILE", dir.path().join("tokens.json"))
+        .args([
+            "members",
+            "--on",
+            "2026-03-01",
+            "--form",
+            "Membership/annee",
+        ])
+        .args(["--out", path.to_str().unwrap()]);
+    run(&mut cmd).ok();
+    let mut book: Xlsx<_> = open_workbook(&path).expect("a readable XLSX");
+    let sheet = book.sheet_names()[0].clone();
+    let rows: Vec<Vec<Data>> = book
+        .worksheet_range(&sheet)
+        .unwrap()
+        .rows()
+        .map(<[Data]>::to_vec)
+        .collect();
+    let text = |d: &Data| d.to_string();
+    assert_eq!(
+        rows[0].iter().map(text).collect::<Vec<_>>(),
+        [
+            "FIRST NAME",
+            "LAST NAME",
+            "EMAIL",
+            "SINCE",
+            "UNTIL",
+            "FORM",
+            "TIER",
+            "ITEM",
+            "ORDERED",
+            "AMOUNT (EUR)",
+            "Numéro de licence",
+        ]
+    );
+    let people: Vec<(String, String, String, String)> = rows[1..]
+        .iter()
+        .map(|r| (text(&r[0]), text(&r[3]), text(&r[4]), text(&r[10])))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            line("alice", "2024-03-05", "2026-03-01", "LIC-2"),
+            line("Emma", "2025-04-01", "2026-03-31", "LIC-6"),
+        ]
+    );
+    // Typed cells: the item id and the amount are numbers, not text.
+    assert!(
+        matches!(rows[1][7], Data::Float(f) if f == 2.0),
+        "{:?}",
+        rows[1][7]
+    );
+    assert!(
+        matches!(rows[1][9], Data::Float(f) if f == 30.0),
+        "{:?}",
+        rows[1][9]
+    );
 }

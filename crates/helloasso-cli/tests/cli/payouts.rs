@@ -29,9 +29,17 @@ fn export_total(fake: &Fake, id: i64) -> i64 {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            r[credit].parse::<i64>().unwrap() - r[debit].parse::<i64>().unwrap()
+            cents(&r[credit]) - cents(&r[debit])
         })
         .sum()
+}
+
+/// HelloAsso's export writes euros (`50`, `0.15`), never cents.
+fn cents(euros: &str) -> i64 {
+    if euros.is_empty() {
+        return 0;
+    }
+    (euros.parse::<f64>().unwrap() * 100.0).round() as i64
 }
 
 fn refunded(p: &Value) -> i64 {
@@ -184,7 +192,7 @@ fn a_payout_that_does_not_add_up_is_flagged_with_the_difference() {
             .path("/v5/organizations/mock-org/cash-out/77/export");
         then.status(200)
             .header("content-type", "text/csv")
-            .body("\u{feff}cashOutId,credit,debit\n77,3000,0\n77,2000,0\n");
+            .body("\u{feff}cashOutId,credit,debit\n77,30,0\n77,20,0\n");
     });
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = bare(dir.path());

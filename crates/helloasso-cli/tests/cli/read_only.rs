@@ -139,6 +139,17 @@ fn a_profile_can_be_read_only() {
     let profiles = api.dir.path().join("config/helloasso/profiles");
     std::fs::create_dir_all(&profiles).unwrap();
     std::fs::write(profiles.join("default.json"), r#"{"readOnly": true}"#).unwrap();
+    // Owner-only, as login leaves them (else a warning repairs them first).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let private = |path: &std::path::Path, mode| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        private(&profiles.join("default.json"), 0o600);
+        private(&profiles, 0o700);
+        private(profiles.parent().unwrap(), 0o700);
+    }
     run_args(api.cli(), &REFUND).fails(2, "read-only mode");
     for mock in &writes {
         mock.assert_calls(0);

@@ -1,19 +1,19 @@
 //! `orders summary` and `payments summary` of one year, against the fake:
-//! their gross figures differ by exactly the parts `orders summary --help`
-//! names, each computed here from the fake's own listings.
+//! each total equals the one computed here from the fake's own dataset (no
+//! listing in between), and the two differ by exactly the parts `orders
+//! summary --help` names, each computed from that dataset too.
 
-use std::collections::HashSet;
-
+use helloasso_fake::{PaymentFigures, PaymentState};
 use serde_json::Value;
 
 use crate::common::{Fake, run_args};
 
-const MONEY_IN: [&str; 5] = [
-    "Authorized",
-    "Registered",
-    "Refunding",
-    "Refunded",
-    "Contested",
+const MONEY_IN: [PaymentState; 5] = [
+    PaymentState::Authorized,
+    PaymentState::Registered,
+    PaymentState::Refunding,
+    PaymentState::Refunded,
+    PaymentState::Contested,
 ];
 
 fn json(fake: &Fake, args: &[&str]) -> Vec<Value> {
@@ -26,8 +26,13 @@ fn cents(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
 }
 
-fn collected(p: &Value) -> bool {
-    MONEY_IN.contains(&p["state"].as_str().unwrap_or_default())
+fn collected(p: &PaymentFigures) -> bool {
+    MONEY_IN.contains(&p.state)
+}
+
+/// Dates are Paris local time, as `--period` reads them.
+fn in_2025(date: &str) -> bool {
+    date.starts_with("2025-")
 }
 
 #[test]
@@ -44,60 +49,45 @@ fn the_two_summaries_of_a_year_differ_by_the_documented_parts() {
             "payments", "summary", "--period", "2025", "--format", "json",
         ],
     ));
-    let orders = json(
-        &fake,
-        &[
-            "orders", "list", "--period", "2025", "--all", "--format", "json",
-        ],
-    );
-    let payments = json(
-        &fake,
-        &[
-            "payments", "list", "--period", "2025", "--all", "--format", "json",
-        ],
-    );
-
     let ordered = cents(&orders_total["gross"]);
     let paid = cents(&orders_total["paid"]);
     let received = cents(&payments_total["gross"]);
+
+    // The same figures from the dataset. Each paid order has one payment
+    // here; its later instalments are still to come, so not collected.
+    let figures = fake.server.payment_figures();
+    let of_year_orders: Vec<&PaymentFigures> =
+        figures.iter().filter(|p| in_2025(&p.order_date)).collect();
+    let sum =
+        |ps: &mut dyn Iterator<Item = &PaymentFigures>| -> i64 { ps.map(|p| p.amount_cents).sum() };
     assert_eq!(
         ordered,
-        orders
+        of_year_orders
             .iter()
-            .map(|o| cents(&o["amount"]["total"]))
-            .sum::<i64>()
+            .map(|p| p.order_total_cents)
+            .sum::<i64>(),
+        "orders summary's gross"
+    );
+    assert_eq!(
+        paid,
+        sum(&mut of_year_orders.iter().copied().filter(|p| collected(p))),
+        "orders summary's paid"
+    );
+    assert_eq!(
+        received,
+        sum(&mut figures.iter().filter(|p| collected(p) && in_2025(&p.date))),
+        "payments summary's gross"
     );
 
-    // Ordered but not collected: refused or pending payments, instalments to come.
-    let order_payments: Vec<&Value> = orders
+    // Collected payments of the year's orders dated outside the year.
+    let outside = sum(&mut of_year_orders
         .iter()
-        .flat_map(|o| o["payments"].as_array().into_iter().flatten())
-        .collect();
-    let collected_of_orders: i64 = order_payments
-        .iter()
-        .filter(|p| collected(p))
-        .map(|p| cents(&p["amount"]))
-        .sum();
-    assert_eq!(paid, collected_of_orders);
-    // Collected payments of these orders dated outside the year.
-    let in_year: HashSet<i64> = payments
-        .iter()
-        .filter(|p| collected(p))
-        .map(|p| cents(&p["id"]))
-        .collect();
-    let outside: i64 = order_payments
-        .iter()
-        .filter(|p| collected(p) && !in_year.contains(&cents(&p["id"])))
-        .map(|p| cents(&p["amount"]))
-        .sum();
+        .copied()
+        .filter(|p| collected(p) && !in_2025(&p.date)));
     // The year's payments of orders placed in another year.
-    let order_ids: HashSet<i64> = orders.iter().map(|o| cents(&o["id"])).collect();
-    let of_other_orders: i64 = payments
+    let of_other_orders = sum(&mut figures
         .iter()
-        .filter(|p| collected(p) && !order_ids.contains(&cents(&p["order"]["id"])))
-        .map(|p| cents(&p["amount"]))
-        .sum();
-
+        .filter(|p| collected(p) && in_2025(&p.date) && !in_2025(&p.order_date)));
     assert!(ordered - paid > 0, "the fake has uncollected orders");
     assert_eq!(
         ordered - received,

@@ -173,7 +173,9 @@ fn the_year_workbook_totals_agree_with_the_fakes_payments() {
     assert!(!members.is_empty());
     assert_eq!(sheet(&path, "Members").len(), 1 + members.len());
 
-    // A native chart sits on the first sheet.
+    // A native chart sits on the first sheet, and its two series are the
+    // months' collections and refunds: each series' name, categories and
+    // values point at the Summary cells that hold them, read back here.
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
     let mut chart = String::new();
     zip.by_name("xl/charts/chart1.xml")
@@ -181,11 +183,97 @@ fn the_year_workbook_totals_agree_with_the_fakes_payments() {
         .read_to_string(&mut chart)
         .unwrap();
     assert!(chart.contains("<c:barChart>"), "a column chart");
-    assert!(chart.contains("Summary!$C$2:$C$13") && chart.contains("Summary!$D$2:$D$13"));
+    let series: Vec<Series> = chart
+        .split("<c:ser>")
+        .skip(1)
+        .map(|ser| Series::of(&summary, ser))
+        .collect();
+    let month_names: Vec<String> = (1..=12).map(|m| format!("2025-{m:02}")).collect();
+    let by_month = |pick: fn(&(i64, i64)) -> i64| -> Vec<i64> {
+        month_names
+            .iter()
+            .map(|m| months.get(m).map_or(0, pick))
+            .collect()
+    };
+    assert_eq!(
+        series,
+        [
+            Series {
+                name: "COLLECTED (EUR)".to_owned(),
+                categories: month_names.clone(),
+                values: by_month(|m| m.0),
+            },
+            Series {
+                name: "REFUNDS (EUR)".to_owned(),
+                categories: month_names.clone(),
+                values: by_month(|m| m.1),
+            },
+        ],
+        "the chart's series, resolved against the Summary sheet"
+    );
     let mut rels = String::new();
     zip.by_name("xl/worksheets/_rels/sheet1.xml.rels")
         .expect("the first sheet's links")
         .read_to_string(&mut rels)
         .unwrap();
     assert!(rels.contains("drawing"), "{rels}");
+}
+
+/// A chart series as Excel draws it: the cells its name, categories and
+/// values point at, read from the sheet they point into.
+#[derive(Debug, PartialEq)]
+struct Series {
+    name: String,
+    categories: Vec<String>,
+    values: Vec<i64>,
+}
+
+impl Series {
+    /// The series of one `<c:ser>` element, its references resolved
+    /// against `sheet` (the Summary, which every reference must name).
+    fn of(sheet: &[Vec<Data>], ser: &str) -> Self {
+        let reference = |tag: &str| -> Vec<(usize, usize)> {
+            let part = ser
+                .split(&format!("<c:{tag}>"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("no <c:{tag}> in {ser}"));
+            let formula = part
+                .split("<c:f>")
+                .nth(1)
+                .and_then(|f| f.split("</c:f>").next())
+                .unwrap_or_else(|| panic!("no reference in <c:{tag}>"));
+            cells(formula)
+        };
+        let text = |(r, c): (usize, usize)| sheet[r][c].to_string();
+        let name = reference("tx");
+        assert_eq!(name.len(), 1, "a series is named by one cell");
+        Series {
+            name: text(name[0]),
+            categories: reference("cat").into_iter().map(text).collect(),
+            values: reference("val")
+                .into_iter()
+                .map(|(r, c)| cents(&sheet[r][c]))
+                .collect(),
+        }
+    }
+}
+
+/// The (row, column) pairs, from 0, of `Summary!$C$2:$C$13` or
+/// `Summary!$C$1`: one column, as the chart's references are.
+fn cells(formula: &str) -> Vec<(usize, usize)> {
+    let range = formula
+        .strip_prefix("Summary!")
+        .unwrap_or_else(|| panic!("{formula}: not on the Summary sheet"));
+    let corner = |a1: &str| -> (usize, usize) {
+        let a1 = a1.replace('$', "");
+        let split = a1.find(|c: char| c.is_ascii_digit()).unwrap();
+        let (letters, digits) = a1.split_at(split);
+        assert_eq!(letters.len(), 1, "{formula}: columns A to Z");
+        let column = usize::from(letters.as_bytes()[0] - b'A');
+        (digits.parse::<usize>().unwrap() - 1, column)
+    };
+    let (first, last) = range.split_once(':').unwrap_or((range, range));
+    let ((r1, c1), (r2, c2)) = (corner(first), corner(last));
+    assert_eq!(c1, c2, "{formula}: one column");
+    (r1..=r2).map(|r| (r, c1)).collect()
 }

@@ -280,25 +280,31 @@ fn a_long_listing_shows_a_progress_bar_then_a_table() {
 }
 
 /// A workbook's compressed bytes hold no lines to count: its export shows
-/// a spinner counting bytes, not records.
+/// a spinner counting bytes, not records. The workbook comes slowly, in
+/// chunks (a slow line), so that the spinner is drawn while bytes arrive:
+/// a counter stuck at zero would still draw `0 B`, so some drawing must
+/// show bytes written, never more than the file holds.
 #[test]
 fn a_workbook_export_counts_bytes() {
-    use helloasso_fake::{FakeConfig, FaultConfig};
     if !terminal_available() {
         return;
     }
-    // A slow answer, so that the spinner is drawn at least once.
-    let fake = Fake::with(
-        FakeConfig::default()
-            .seed(7)
-            .payments(300)
-            .faults(FaultConfig::none().latency(400)),
-    );
-    let out = fake.path("payments.xlsx");
-    let term = Terminal::spawn(&fake, &format!("payments export --out {}", out.display()));
+    let dir = tempfile::tempdir().unwrap();
+    let (base_url, server) = slow_workbook_server(WORKBOOK_CHUNKS, WORKBOOK_CHUNK);
+    let mut cli = crate::common::bare(dir.path());
+    cli.env("HELLOASSO_ENVIRONMENT", &base_url)
+        .env("HELLOASSO_CLIENT_ID", "slow-client")
+        .env("HELLOASSO_CLIENT_SECRET", "slow-secret")
+        .env("HELLOASSO_ORGANIZATION", "slow-org")
+        .env("HELLOASSO_TOKEN_FILE", dir.path().join("tokens.json"));
+    let out = dir.path().join("payments.xlsx");
+    let term = Terminal::spawn_as(&cli, &format!("payments export --out {}", out.display()));
     term.expect("exporting ");
     let (code, screen) = term.finish();
+    server.join().unwrap();
     assert_eq!(code, 0, "{screen}");
+    let size = std::fs::metadata(&out).unwrap().len();
+    assert_eq!(size, (WORKBOOK_CHUNKS * WORKBOOK_CHUNK) as u64);
     let drawn: Vec<&str> = screen
         .split(['\r', '\n'])
         .filter_map(|l| l.split("exporting ").nth(1))
@@ -307,7 +313,105 @@ fn a_workbook_export_counts_bytes() {
         !drawn.is_empty() && drawn.iter().all(|d| d.trim_end().ends_with('B')),
         "{screen}"
     );
-    assert!(out.exists());
+    let counts: Vec<u64> = drawn.iter().filter_map(|d| bytes_drawn(d)).collect();
+    assert!(
+        counts.iter().any(|&n| n > 0) && counts.iter().all(|&n| n <= size + size / 100),
+        "{counts:?} of {size} bytes\n{screen}"
+    );
+}
+
+const WORKBOOK_CHUNKS: usize = 8;
+const WORKBOOK_CHUNK: usize = 4096;
+
+/// A HelloAsso on loopback for one export: a token, then a workbook of
+/// `chunks` chunks sent 150 ms apart, each on a connection of its own. It
+/// serves those two connections, or stops waiting after 30 seconds.
+fn slow_workbook_server(chunks: usize, chunk: usize) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::BufRead;
+    use std::net::TcpListener;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut served = 0;
+        while served < 2 && Instant::now() < deadline {
+            let mut stream = match listener.accept() {
+                Ok((stream, _)) => stream,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+                Err(e) => panic!("{e}"),
+            };
+            served += 1;
+            stream.set_nonblocking(false).unwrap();
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            // The headers, then the body they announce: all read, so that
+            // closing the connection does not reset it.
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            if request_line.starts_with("POST /oauth2/token") {
+                let token = r#"{"access_token":"t","refresh_token":"r","token_type":"bearer","expires_in":1800}"#;
+                write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{token}",
+                    token.len()
+                )
+                .unwrap();
+                continue;
+            }
+            assert!(
+                request_line.starts_with("GET /v5/organizations/slow-org/payments"),
+                "{request_line}"
+            );
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                chunks * chunk
+            )
+            .unwrap();
+            for _ in 0..chunks {
+                stream.write_all(&vec![b'x'; chunk]).unwrap();
+                stream.flush().unwrap();
+                std::thread::sleep(Duration::from_millis(150));
+            }
+        }
+    });
+    (base_url, thread)
+}
+
+/// The byte count a spinner drew (`12.50 KiB`, `300 B`), roughly.
+fn bytes_drawn(text: &str) -> Option<u64> {
+    let mut words = text.split_whitespace();
+    let number: f64 = words.next()?.parse().ok()?;
+    let unit: String = words
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    let unit = match unit.as_str() {
+        "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some((number * unit) as u64)
 }
 
 #[test]
@@ -438,4 +542,21 @@ fn a_payer_name_cannot_rewrite_the_refund_question() {
     assert!(!screen.contains("\u{1b}[2K"), "{screen:?}");
     assert!(screen.contains("\\u{1b}]0;HACKED"), "{screen:?}");
     assert_eq!(refund.calls(), 0);
+}
+
+#[test]
+fn giving_up_at_the_code_prompt_says_so() {
+    let Some((fake, _, mut term)) = refund_at_the_prompt() else {
+        return;
+    };
+    term.type_line("y");
+    term.expect("attempt 1 of 3");
+    term.type_line("");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 5, "{screen}");
+    assert!(screen.contains("given up"), "{screen}");
+    assert!(screen.contains("nothing was refunded"), "{screen}");
+    // Not the advice meant for scripts: this one was on a terminal.
+    assert!(!screen.contains("run on a terminal"), "{screen}");
+    assert_eq!(fake.server.counters().refunds_executed, 0);
 }

@@ -14,7 +14,9 @@ pub struct Fake {
 
 pub async fn start(config: FakeConfig) -> Fake {
     let server = helloasso_fake::start(config).await.expect("start");
+    // HelloAsso's CDN refuses a request without a User-Agent; so does the fake.
     let http = Client::builder()
+        .user_agent("helloasso-fake-tests")
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -82,7 +82,13 @@ async fn csv_of_many_rows_streams() {
     let (status, _, text) = csv(&f, &[], "text/csv").await;
     assert_eq!(status, StatusCode::OK);
     let lines = text.lines().count() - 1;
-    let (_, body) = f.get(&f.org_url("/payments"), &[("pageSize", "1")]).await;
+    // Counts are -1 unless asked for (`withCount`, default false).
+    let (_, body) = f
+        .get(
+            &f.org_url("/payments"),
+            &[("pageSize", "1"), ("withCount", "true")],
+        )
+        .await;
     assert_eq!(
         lines as i64,
         body["pagination"]["totalCount"].as_i64().unwrap()

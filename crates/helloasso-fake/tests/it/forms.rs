@@ -154,7 +154,8 @@ async fn quick_created_event_starts_as_a_draft_and_can_be_published() {
         .await;
     assert_eq!(public["state"], "Public");
     assert_eq!(public["tiers"][0]["label"], "Entrée");
-    assert_eq!(public["tiers"][0]["minAmount"], 500);
+    // The tier keeps the price it was sent.
+    assert_eq!(public["tiers"][0]["price"], 500);
     assert_eq!(f.server.counters().requests.quick_create_form, 2);
 
     // Refused: no title, not an event, not JSON, a wrong state.
@@ -234,7 +235,12 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
     let payment = transferred_payment(&f).await;
     let cash_out = payment["idCashOut"].as_i64().unwrap();
     let url = f.org_url(&format!("/cash-out/{cash_out}/export"));
-    let resp = f.authed_get(&url).send().await.unwrap();
+    let resp = f
+        .authed_get(&url)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(
         resp.headers()["content-type"]
@@ -242,20 +248,25 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
             .unwrap()
             .starts_with("text/csv")
     );
-    let text = resp.text().await.unwrap();
-    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let bytes = resp.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "the CSV starts with a BOM"
+    );
+    let mut rows = csv::Reader::from_reader(&bytes[3..]);
     assert_eq!(
         rows.headers().unwrap().iter().collect::<Vec<_>>(),
         CASH_OUT_HEADER
     );
     let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    assert!(rows.iter().all(|r| r[0] == cash_out.to_string()));
+    assert!(rows.iter().all(|r| r[11] == cash_out.to_string()));
     let row = rows
         .iter()
-        .find(|r| r[8] == *payment["id"].to_string())
+        .find(|r| r[6] == *payment["id"].to_string())
         .expect("the payment is in its cash-out");
-    assert_eq!(row[5], payment["amount"].to_string());
-    assert_eq!(row[7], payment["order"]["id"].to_string());
+    let euros = (payment["amount"].as_f64().unwrap() / 100.0).to_string();
+    assert_eq!(row[3], euros);
+    assert_eq!(row[5], payment["order"]["id"].to_string());
 
     let (status, _) = f.get(&f.org_url("/cash-out/1/export"), &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -279,7 +290,7 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
     assert_eq!(&body[..4], b"PK\x03\x04");
     let resp = f
         .authed_get(&url)
-        .header("accept", format!("{xlsx}, text/csv"))
+        .header("accept", format!("text/csv, {xlsx}"))
         .send()
         .await
         .unwrap();
@@ -294,10 +305,15 @@ async fn a_cash_out_exports_the_payments_it_transferred() {
 /// The rows of a cash-out's CSV export.
 async fn cash_out_rows(f: &Fake, cash_out: i64) -> Vec<csv::StringRecord> {
     let url = f.org_url(&format!("/cash-out/{cash_out}/export"));
-    let resp = f.authed_get(&url).send().await.unwrap();
+    let resp = f
+        .authed_get(&url)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let text = resp.text().await.unwrap();
-    csv::Reader::from_reader(text.as_bytes())
+    csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes())
         .records()
         .map(Result::unwrap)
         .collect()
@@ -313,11 +329,11 @@ async fn a_payment_refunded_after_its_cash_out_stays_in_that_cash_out() {
     );
     let row_of = |rows: &[csv::StringRecord]| {
         rows.iter()
-            .find(|r| r[8] == *id.to_string())
+            .find(|r| r[6] == *id.to_string())
             .cloned()
             .expect("the payment is in its cash-out")
     };
-    assert_eq!(&row_of(&cash_out_rows(&f, cash_out).await)[11], "Paid");
+    assert_eq!(&row_of(&cash_out_rows(&f, cash_out).await)[9], "Paid");
 
     let (status, refunded) = f.post(&f.url(&format!("/payments/{id}/refund")), &[]).await;
     assert_eq!(status, StatusCode::OK, "{refunded}");
@@ -325,8 +341,10 @@ async fn a_payment_refunded_after_its_cash_out_stays_in_that_cash_out() {
     // The money went to the bank before the refund: the cash-out still lists
     // it, now as refunded, and the payment still names its cash-out.
     let row = row_of(&cash_out_rows(&f, cash_out).await);
-    assert_eq!(&row[11], "Refunded");
-    assert_eq!(row[5], payment["amount"].to_string());
+    assert_eq!(&row[9], "Refunded");
+    // Amounts in euros, as the spec's decimal `credit`.
+    let euros = (payment["amount"].as_f64().unwrap() / 100.0).to_string();
+    assert_eq!(row[3], euros);
     let (_, after) = f.get(&f.url(&format!("/payments/{id}")), &[]).await;
     assert_eq!(after["state"], "Refunded");
     assert_eq!(after["cashOutState"], "Refunded");

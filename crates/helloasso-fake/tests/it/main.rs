@@ -1,6 +1,7 @@
 //! helloasso-fake against real HTTP on loopback, one test binary (one link):
 //! a module per area of the API.
 
+mod as_it_is;
 mod checkout;
 mod common;
 mod export;
@@ -8,6 +9,7 @@ mod faults;
 mod filters;
 mod forms;
 mod large;
+mod notifications;
 mod oauth;
 mod orders;
 mod pagination;

@@ -3,7 +3,7 @@
 use crate::common::{client_credentials, small, start};
 use base64::Engine;
 use helloasso_fake::FakeConfig;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::Digest;
 use std::time::Duration;
@@ -33,7 +33,7 @@ async fn list_status(f: &crate::common::Fake, token: &str) -> StatusCode {
 #[tokio::test]
 async fn client_credentials_shape_and_errors() {
     let f = small().await;
-    let body = client_credentials(&f.server, &Client::new()).await;
+    let body = client_credentials(&f.server, &f.http).await;
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 1800);
     assert!(body["access_token"].as_str().unwrap().len() > 20);
@@ -50,7 +50,7 @@ async fn client_credentials_shape_and_errors() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"], "invalid_client");
+    assert_eq!(body["error"], "unauthorized_client");
     assert!(body["error_description"].is_string());
     let (status, body) = token_request(
         &f,
@@ -62,7 +62,7 @@ async fn client_credentials_shape_and_errors() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"], "invalid_client");
+    assert_eq!(body["error"], "unauthorized_client");
     let (status, body) = token_request(&f, &[("grant_type", "password"), ("client_id", &id)]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "unsupported_grant_type");

@@ -25,6 +25,21 @@ pub(crate) struct Credentials {
     pub(crate) client_secret: SecretString,
 }
 
+impl Credentials {
+    /// A one-way fingerprint of the id and secret, kept with the tokens
+    /// they obtain: a stored token of other credentials is then not used.
+    pub(crate) fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        // Domain-separated, so that the digest is of no use elsewhere.
+        hash.update(b"helloasso-sdk credentials v1\0");
+        hash.update(self.client_id.as_bytes());
+        hash.update(b"\0");
+        hash.update(self.client_secret.expose_secret().as_bytes());
+        hex::encode(&hash.finalize()[..16])
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
@@ -122,7 +137,9 @@ pub(crate) async fn client_credentials(
     let mut form = token_request(types::GrantType::ClientCredentials, &credentials.client_id);
     form.client_secret = Some(credentials.client_secret.expose_secret().to_owned());
     // Asking again for a client-credentials token is harmless.
-    request_token(transport, true, form).await
+    let token = request_token(transport, true, form).await?;
+    // This grant proves the secret: the token is bound to it.
+    Ok(token.with_credentials_fingerprint(credentials.fingerprint()))
 }
 
 /// The refresh-token grant. HelloAsso answers with a new refresh token and
@@ -197,10 +214,18 @@ async fn fetch(
     if let Some(refresh_token) = previous.as_ref().and_then(Token::refresh_token) {
         match refresh(&transport, &credentials.client_id, refresh_token).await {
             Ok(token) => {
-                return Ok(match (token.organization_slug(), organization) {
+                let token = match (token.organization_slug(), organization) {
                     (None, Some(slug)) => token.with_organization_slug(slug),
                     _ => token,
-                });
+                };
+                // A refresh proves no secret: the pair stays bound to the
+                // credentials that first obtained it.
+                return Ok(
+                    match previous.as_ref().and_then(Token::credentials_fingerprint) {
+                        Some(fingerprint) => token.with_credentials_fingerprint(fingerprint),
+                        None => token,
+                    },
+                );
             }
             Err(error) if is_refusal(&error) && key.organization_slug().is_none() => {
                 tracing::info!(

@@ -22,6 +22,9 @@ pub struct Token {
     /// refresh margin, so that a short-lived token is not refreshed at once.
     lifetime: Option<chrono::Duration>,
     organization_slug: Option<String>,
+    /// Which credentials obtained the token (see
+    /// [`credentials_fingerprint`](Self::credentials_fingerprint)).
+    credentials: Option<String>,
 }
 
 impl Token {
@@ -37,6 +40,7 @@ impl Token {
             expires_at,
             lifetime: None,
             organization_slug: None,
+            credentials: None,
         }
     }
 
@@ -50,6 +54,24 @@ impl Token {
     pub fn with_organization_slug(mut self, slug: impl Into<String>) -> Self {
         self.organization_slug = Some(slug.into());
         self
+    }
+
+    /// The same token, marked as obtained with the credentials of this
+    /// fingerprint. A [`TokenStore`](crate::TokenStore) keeps it with the
+    /// token, as the SDK's own stores do.
+    pub fn with_credentials_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.credentials = Some(fingerprint.into());
+        self
+    }
+
+    /// A one-way fingerprint of the client id and secret that obtained this
+    /// token, never the secret itself; `None` when unknown (a token saved by
+    /// an older version, or by a store that does not keep it). A client
+    /// whose credentials give another fingerprint ignores a stored token of
+    /// its own instead of using it: a changed or mistyped secret is then
+    /// proven, or refused, by HelloAsso.
+    pub fn credentials_fingerprint(&self) -> Option<&str> {
+        self.credentials.as_deref()
     }
 
     /// The bearer token sent in `Authorization`.
@@ -118,6 +140,7 @@ impl PartialEq for Token {
                     .map(ExposeSecret::expose_secret)
             && self.expires_at == other.expires_at
             && self.organization_slug == other.organization_slug
+            && self.credentials == other.credentials
     }
 }
 

@@ -69,6 +69,10 @@ pub(crate) struct CacheSettings {
     /// How long before expiry a token is refreshed.
     pub(crate) skew: Duration,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The fingerprint of the client's credentials: a stored own token
+    /// marked with another is not used (organizations' tokens were granted
+    /// by their users, not by the secret, and are kept).
+    pub(crate) credentials: Option<String>,
 }
 
 /// A client's token caches, one per key, made on first use: clones of a
@@ -116,6 +120,9 @@ impl TokenCaches {
 
 struct Inner {
     key: TokenKey,
+    /// For the client's own token: the credentials it must have been
+    /// obtained with, when the store says.
+    credentials: Option<String>,
     store: Arc<dyn TokenStore>,
     skew: Duration,
     clock: Arc<dyn Clock>,
@@ -144,6 +151,9 @@ impl TokenCache {
     pub(crate) fn new(key: TokenKey, settings: CacheSettings, fetch: FetchToken) -> Self {
         Self {
             inner: Arc::new(Inner {
+                credentials: settings
+                    .credentials
+                    .filter(|_| key.organization_slug().is_none()),
                 key,
                 store: settings.store,
                 skew: settings.skew,
@@ -290,7 +300,8 @@ impl Inner {
     ) -> Result<Token> {
         let mut previous = previous;
         if needs_load {
-            if let Some(stored) = self.store.load(&self.key).await? {
+            let stored = self.store.load(&self.key).await?;
+            if let Some(stored) = stored.filter(|t| self.obtained_by_these_credentials(t)) {
                 if stored.is_fresh_at(self.clock.now(), self.skew) {
                     tracing::debug!(key = %self.key, "using the token from the token store");
                     return Ok(stored);
@@ -311,6 +322,23 @@ impl Inner {
             tracing::warn!(key = %self.key, %error, "could not save the new token");
         }
         Ok(token)
+    }
+
+    /// Whether a stored token may be used: not when it is marked as
+    /// obtained with other credentials (a changed or mistyped secret must
+    /// reach HelloAsso, not ride on a token it did not obtain, nor refresh
+    /// it, since a refresh proves no secret).
+    fn obtained_by_these_credentials(&self, stored: &Token) -> bool {
+        match (&self.credentials, stored.credentials_fingerprint()) {
+            (Some(ours), Some(theirs)) if ours != theirs => {
+                tracing::info!(
+                    key = %self.key,
+                    "the stored token was obtained with other credentials: not used"
+                );
+                false
+            }
+            _ => true,
+        }
     }
 
     /// Ends flight `id`: installs its token unless its epoch is over, and
@@ -424,6 +452,7 @@ mod tests {
             store,
             skew: Duration::from_secs(60),
             clock: Arc::new(crate::clock::SystemClock),
+            credentials: None,
         };
         TokenCache::new(TokenKey::own("id"), settings, fetch)
     }

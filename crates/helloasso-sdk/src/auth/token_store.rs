@@ -157,6 +157,9 @@ impl FileTokenStore {
         // Lock, read, write and unlock all happen in the blocking task: if
         // the caller is cancelled, the task still finishes and unlocks.
         blocking(move || {
+            // A symbolic link names its target's lock, and the rename below
+            // replaces the target, never the link.
+            let path = resolve_links(&path)?;
             let _lock = lock_exclusive(&path)?;
             let mut file = read_file(&path)?;
             change(&mut file);
@@ -166,14 +169,54 @@ impl FileTokenStore {
     }
 }
 
+/// How many links [`resolve_links`] follows before giving up (the
+/// kernel's own limit on Linux).
+const MAX_LINKS: usize = 40;
+
+/// The file `path` stands for once symbolic links are followed, even to a
+/// target that does not exist yet: every name of one token file shares its
+/// lock and its content.
+fn resolve_links(path: &Path) -> Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path).map_err(|e| {
+                    Error::token_store(format!("cannot read the link {}", path.display()), e)
+                })?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(Error::token_store(
+        format!("{} is a chain of too many links", path.display()),
+        std::io::Error::other("too many levels of symbolic links"),
+    ))
+}
+
 /// Holds the exclusive lock of the token file at `path` until dropped
 /// (closing the file releases it).
 fn lock_exclusive(path: &Path) -> Result<std::fs::File> {
     use fs4::fs_std::FileExt;
 
     let lock_path = lock_path(path)?;
-    let file = open_lock_file(&lock_path)
-        .map_err(|e| Error::token_store(format!("cannot open {}", lock_path.display()), e))?;
+    let file = open_lock_file(&lock_path).map_err(|e| {
+        if is_link_refused(&e) {
+            Error::token_store(
+                format!(
+                    "{} is a symbolic link: the lock file is never opened through one (delete it)",
+                    lock_path.display()
+                ),
+                e,
+            )
+        } else {
+            Error::token_store(format!("cannot open {}", lock_path.display()), e)
+        }
+    })?;
     file.lock_exclusive()
         .map_err(|e| Error::token_store(format!("cannot lock {}", lock_path.display()), e))?;
     Ok(file)
@@ -197,15 +240,31 @@ fn lock_path(path: &Path) -> Result<PathBuf> {
     Ok(dir.join(format!(".{name}.lock")))
 }
 
+/// Opens (or creates) the lock file, never through a symbolic link: a link
+/// planted there would have the store create or open a file of the
+/// link's choosing.
 fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
-    owner_only(
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false),
-    )
-    .open(path)
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    owner_only(&mut options).open(path)
+}
+
+/// Whether opening failed because the path is a symbolic link (O_NOFOLLOW).
+fn is_link_refused(err: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        err.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = err;
+        false
+    }
 }
 
 impl fmt::Debug for FileTokenStore {
@@ -271,6 +330,8 @@ struct StoredToken {
     expires_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     organization_slug: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    credentials_fingerprint: Option<String>,
 }
 
 impl StoredToken {
@@ -280,6 +341,7 @@ impl StoredToken {
             refresh_token: token.refresh_token().map(|t| t.expose_secret().to_owned()),
             expires_at: token.expires_at(),
             organization_slug: token.organization_slug().map(str::to_owned),
+            credentials_fingerprint: token.credentials_fingerprint().map(str::to_owned),
         }
     }
 
@@ -289,8 +351,12 @@ impl StoredToken {
             self.refresh_token.clone().map(SecretString::from),
             self.expires_at,
         );
-        match &self.organization_slug {
+        let token = match &self.organization_slug {
             Some(slug) => token.with_organization_slug(slug),
+            None => token,
+        };
+        match &self.credentials_fingerprint {
+            Some(fingerprint) => token.with_credentials_fingerprint(fingerprint),
             None => token,
         }
     }
@@ -474,21 +540,29 @@ mod tests {
         }
     }
 
-    /// Many stores on one path, as many processes would be: each has its own
-    /// handle, so only the OS lock keeps their read-modify-writes apart.
+    /// Many stores on one file, as many processes would be: each has its
+    /// own handle, so only the OS lock keeps their read-modify-writes apart.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn separate_stores_on_one_path_lose_no_write() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shared.json");
-        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        // Half of the stores reach the file through a symbolic link, which
+        // the OS does not resolve for us: the link must share the target's
+        // lock, and a save must not replace the link by a file of its own.
+        #[cfg(unix)]
+        let link = {
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink("shared.json", &link).unwrap();
+            link
+        };
+        #[cfg(not(unix))]
+        let link = path.clone();
         let tasks: Vec<_> = (0..40)
             .map(|i| {
-                // Half of them spell the path through `..`, which the lock
-                // must resolve to the same file.
                 let path = if i % 2 == 0 {
                     path.clone()
                 } else {
-                    dir.path().join("sub").join("..").join("shared.json")
+                    link.clone()
                 };
                 tokio::spawn(async move {
                     let store = FileTokenStore::new(path);
@@ -509,6 +583,42 @@ mod tests {
             }
         }
         assert!(lost.is_empty(), "lost the writes of {lost:?}");
+        #[cfg(unix)]
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "the link was replaced by a file"
+        );
+        let mut locks: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".lock"))
+            .collect();
+        locks.sort();
+        assert_eq!(locks, [".shared.json.lock"], "one lock for one file");
+    }
+
+    /// A link to a token file not yet written: the first save creates the
+    /// target, and the link keeps pointing at it.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_link_to_a_file_not_yet_written_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("target.json", &link).unwrap();
+        let store = FileTokenStore::new(&link);
+        let key = TokenKey::own("id");
+        store.save(&key, &token("a", "r")).await.unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let target = FileTokenStore::new(dir.path().join("target.json"));
+        assert_eq!(target.load(&key).await.unwrap(), Some(token("a", "r")));
     }
 
     #[tokio::test]

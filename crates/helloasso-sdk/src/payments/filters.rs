@@ -1,14 +1,13 @@
 //! The one value that says which payments a listing, a search or an export
 //! selects, checked in one place.
 
-use std::fmt;
-
 use chrono::{DateTime, FixedOffset};
 use helloasso_raw::builder;
 use helloasso_raw::types::{PaymentState, SortField, SortOrder};
 
 use crate::error::{Error, Result};
 use crate::listing::check_page_size;
+use crate::private::Private;
 
 /// Which payments to select, and in which order: what
 /// [`ListPayments`](crate::ListPayments), [`SearchPayments`](crate::SearchPayments)
@@ -29,12 +28,13 @@ use crate::listing::check_page_size;
 /// assert!(filters.check_listing().is_ok());
 /// assert!(filters.clone().page_size(500).check_listing().is_err());
 /// ```
-#[derive(Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PaymentFilters {
     states: Vec<PaymentState>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
-    pub(crate) search_key: Option<String>,
+    // A payer's name or e-mail: personal data, never in Debug.
+    pub(crate) search_key: Option<Private<String>>,
     sort: Option<(SortField, SortOrder)>,
     pub(crate) page_size: Option<u32>,
 }
@@ -68,7 +68,7 @@ impl PaymentFilters {
     /// Free text matched against the payer's names and e-mail (a listing's
     /// `userSearchKey`, a search's `searchKey`). Never printed by `Debug`.
     pub fn search_key(mut self, key: impl Into<String>) -> Self {
-        self.search_key = Some(key.into()).filter(|k| !k.trim().is_empty());
+        self.search_key = Some(Private::new(key.into())).filter(|k| !k.expose().trim().is_empty());
         self
     }
 
@@ -79,7 +79,7 @@ impl PaymentFilters {
         self
     }
 
-    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::payments::MAX_PAGE_SIZE) (HelloAsso's default is 20).
+    /// Items per page, 1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE) (HelloAsso's default is 20).
     /// An export ignores it.
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = Some(page_size);
@@ -134,7 +134,7 @@ impl PaymentFilters {
             target = target.set_page_size(size);
         }
         if let Some(key) = &self.search_key {
-            target = target.set_search_key(key.clone());
+            target = target.set_search_key(key.expose().clone());
         }
         target
     }
@@ -149,23 +149,6 @@ impl PaymentFilters {
             "states={:?} from={:?} to={:?} sort={:?}",
             self.states, self.from, self.to, self.sort
         )
-    }
-}
-
-impl fmt::Debug for PaymentFilters {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The search key is a payer's name or e-mail: personal data.
-        f.debug_struct("PaymentFilters")
-            .field("states", &self.states)
-            .field("from", &self.from)
-            .field("to", &self.to)
-            .field(
-                "search_key",
-                &self.search_key.as_ref().map(|_| crate::redact::Redacted),
-            )
-            .field("sort", &self.sort)
-            .field("page_size", &self.page_size)
-            .finish()
     }
 }
 

@@ -28,14 +28,16 @@ mod search;
 use helloasso_raw::types::FormType;
 
 pub use crate::export::{DEFAULT_EXPORT_IDLE_TIMEOUT, ExportError, ExportFormat, ExportPayments};
-pub use crate::listing::MAX_PAGE_SIZE;
-pub use crate::pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
+// Where the paging types were before they moved to `listing`, which every
+// listing shares: kept so that code naming them here still builds.
+#[doc(hidden)]
+pub use crate::listing::{ItemStream, MAX_PAGE_SIZE, MAX_STALLED_PAGES, Page, PageStream, Paging};
 pub(crate) use filters::FilterTarget;
 pub use filters::PaymentFilters;
 pub use get::{GetPayment, PaymentHandle};
-pub use list::ListPayments;
+pub use list::{ListPayments, PaymentQuery};
 pub(crate) use scope::Scope;
-pub use search::SearchPayments;
+pub use search::{SearchPayments, SearchQuery};
 
 use crate::client::Client;
 
@@ -65,7 +67,7 @@ pub struct Payments {
 impl Payments {
     /// Lists the organization's payments (`GET /v5/organizations/{slug}/payments`).
     pub fn list(&self) -> ListPayments {
-        ListPayments::new(
+        ListPayments::payments(
             self.client.clone(),
             Scope::Organization {
                 organization_slug: self.organization_slug.clone(),
@@ -76,7 +78,7 @@ impl Payments {
     /// Lists the payments made through one form
     /// (`GET /v5/organizations/{slug}/forms/{formType}/{formSlug}/payments`).
     pub fn form(&self, form_type: FormType, form_slug: impl Into<String>) -> ListPayments {
-        ListPayments::new(
+        ListPayments::payments(
             self.client.clone(),
             Scope::Form {
                 organization_slug: self.organization_slug.clone(),
@@ -89,7 +91,7 @@ impl Payments {
     /// Searches the organization's payments
     /// (`GET /v5/organizations/{slug}/payments/search`).
     pub fn search(&self) -> SearchPayments {
-        SearchPayments::new(self.client.clone(), self.organization_slug.clone())
+        SearchPayments::search(self.client.clone(), self.organization_slug.clone())
     }
 
     /// Exports every payment of the organization as CSV or XLSX; select

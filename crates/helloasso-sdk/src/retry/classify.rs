@@ -131,6 +131,7 @@ mod tests {
             errors: vec![],
             model_state: BTreeMap::new(),
             excerpt: None,
+            privileges: crate::Privileges::default(),
         }
     }
 

@@ -747,11 +747,7 @@ async fn a_search_key_stays_out_of_transport_errors_and_logs() {
 
     let mut shown = Vec::new();
     let search = client.payments("my-asso").search().search_key(KEY).send();
-    let listing = client
-        .payments("my-asso")
-        .list()
-        .user_search_key(KEY)
-        .send();
+    let listing = client.payments("my-asso").list().search_key(KEY).send();
     let cases = [search.await.map(|_| ()), listing.await.map(|_| ())];
     for result in cases {
         let err = result.unwrap_err();

@@ -2,12 +2,11 @@
 //! every test talks real HTTP to a server on loopback. `secrets` stays a
 //! binary of its own, because it installs the global log subscriber.
 
+mod as_it_is;
 mod body_cap;
 mod checkout;
 mod common;
 mod errors;
-mod fake_orders;
-mod fake_server;
 mod follow_up;
 mod forms_partners;
 mod hand_built_request;
@@ -16,11 +15,9 @@ mod payments;
 mod read_only;
 #[cfg(feature = "axum")]
 mod receiver;
-mod refund_outcomes;
 mod refunds;
 mod retries;
 mod send_and_clone;
-mod token_answers;
 mod tokens;
 mod webhooks;
 

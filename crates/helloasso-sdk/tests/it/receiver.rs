@@ -18,7 +18,7 @@ const KEY: &str = "partner-signature-key";
 
 fn sample(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/webhooks")
+        .join("../../tests/data/samples/webhooks")
         .join(name);
     std::fs::read(path).unwrap()
 }

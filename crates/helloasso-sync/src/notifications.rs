@@ -23,8 +23,7 @@ use serde_json::Value;
 
 use crate::db::{Pool, Tx, exec, fetch_all};
 use crate::error::{Error, Result};
-use crate::resource::Resource;
-use crate::run::order_of;
+use crate::resource::{Resource, order_of};
 use crate::store::{self, Outcome};
 
 /// A [`NotificationStore`] writing into a [`Mirror`](crate::Mirror)'s

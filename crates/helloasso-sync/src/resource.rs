@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
 /// A kind of HelloAsso record the mirror keeps, one table each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,5 +46,13 @@ impl Resource {
 impl fmt::Display for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The order an item or a payment belongs to.
+pub(crate) fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
+    match resource {
+        Resource::Items | Resource::Payments => doc.pointer("/order/id").and_then(Value::as_i64),
+        _ => None,
     }
 }

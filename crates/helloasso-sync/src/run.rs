@@ -23,7 +23,7 @@ use crate::feed::{Change, ChangeKind};
 use crate::fetch;
 use crate::pace::Pacer;
 use crate::report::{Counts, Report};
-use crate::resource::Resource;
+use crate::resource::{Resource, order_of};
 use crate::store::{self, Outcome};
 use crate::stream::Msg;
 use crate::tally::PayoutTally;
@@ -194,14 +194,6 @@ async fn store_page(
     cursor::advance(tx.conn(), cursor_id, page.next.as_deref()).await?;
     tx.commit().await?;
     Ok((counts, changes))
-}
-
-/// The order an item or a payment belongs to.
-pub(crate) fn order_of(resource: Resource, doc: &Value) -> Option<i64> {
-    match resource {
-        Resource::Items | Resource::Payments => doc.pointer("/order/id").and_then(Value::as_i64),
-        _ => None,
-    }
 }
 
 /// Queues an order to read again when `change` (an item or a payment) is

@@ -207,7 +207,11 @@ fn set_url(fake: &Fake, url: &str, kind: Option<&str>) {
         .build()
         .unwrap()
         .block_on(async {
-            let http = reqwest::Client::new();
+            // HelloAsso refuses a request without a User-Agent.
+            let http = reqwest::Client::builder()
+                .user_agent("helloasso-cli-tests")
+                .build()
+                .unwrap();
             let token: serde_json::Value = http
                 .post(format!("{base}/oauth2/token"))
                 .form(&[

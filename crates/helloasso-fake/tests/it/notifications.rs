@@ -60,7 +60,11 @@ async fn delivery_faults_drop_duplicate_delay_reorder_and_retries() {
         delay_ms: 300,
         reorder_ms: 400,
     });
-    let client = reqwest::Client::new();
+    // HelloAsso refuses a request without a User-Agent.
+    let client = reqwest::Client::builder()
+        .user_agent("helloasso-fake-tests")
+        .build()
+        .unwrap();
     let started = Instant::now();
     let mut order_ids = Vec::new();
     for id in create_intents(&fake, &client, 20).await {

@@ -14,7 +14,8 @@ static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Brings the schema up to date. Concurrent openers are safe: sqlx takes a
-/// database lock on PostgreSQL, and SQLite serializes writers.
+/// database lock on PostgreSQL; on SQLite, where it takes none, a first
+/// open that loses the race tries again (`Mirror::open`).
 pub(crate) async fn run(pool: &Pool) -> Result<()> {
     match pool {
         Pool::Sqlite(p) => SQLITE.run(p).await?,

@@ -1,6 +1,7 @@
 //! The mirror: a database opened (and migrated), what it holds, and runs.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use helloasso_sdk::Client;
@@ -10,7 +11,7 @@ use tokio::sync::mpsc;
 
 use crate::checkouts::{self, TrackedCheckout};
 use crate::db::{self, Backend, Pool, Val};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::notifications::MirrorNotificationStore;
 use crate::pace::{DEFAULT_MAX_RATE, Pacer};
 use crate::report::Report;
@@ -18,6 +19,9 @@ use crate::resource::Resource;
 use crate::run::{self, Ctx};
 use crate::stream::{ChangeStream, Msg};
 use crate::{feed, fetch, migrations, store};
+
+/// How many times a SQLite first open tries (see [`Mirror::open`]).
+const OPEN_ATTEMPTS: u32 = 5;
 
 /// A mirror of HelloAsso data in SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
@@ -29,9 +33,28 @@ impl Mirror {
     /// Opens a mirror: a SQLite file path (created when missing) or a
     /// `postgres://` URL; brings its schema up to date.
     pub async fn open(location: &str) -> Result<Mirror> {
-        let pool = db::connect(location).await?;
-        migrations::run(&pool).await?;
-        Ok(Mirror { pool })
+        // Two first opens of one SQLite file (a sync and a listener started
+        // together) race: switching the fresh file to WAL answers "database
+        // is locked" at once, and sqlx takes no lock around migrations, so
+        // both may apply the first one and the loser's fails and rolls back.
+        // The loser tries again, a bounded number of times.
+        let mut attempt = 1;
+        loop {
+            let opened = async {
+                let pool = db::connect(location).await?;
+                migrations::run(&pool).await?;
+                Ok(Mirror { pool })
+            };
+            match opened.await {
+                Ok(mirror) => return Ok(mirror),
+                Err(Error::InvalidLocation(what)) => return Err(Error::InvalidLocation(what)),
+                Err(_) if attempt < OPEN_ATTEMPTS && !db::is_postgres(location) => {
+                    tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// The database kind.

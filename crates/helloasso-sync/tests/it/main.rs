@@ -5,6 +5,7 @@
 
 mod common;
 mod counts;
+mod first_open;
 mod follow_up;
 mod incremental;
 mod kill;

@@ -10,6 +10,10 @@ use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output;
 
+/// What `auth status` says of the client's privileges: HelloAsso does not
+/// publish them, and its 403 says only "insufficient Privileges".
+const PRIVILEGES_UNKNOWN: &str = "not published by HelloAsso; a refused call names the one it needs (for example RefundManagement to refund)";
+
 /// The client id with its middle left out: enough to tell two apart.
 pub fn short_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
@@ -46,6 +50,8 @@ pub async fn status(ctx: &Context, format: Format) -> CliResult {
         "readOnly": read_only,
         // Where requests go through, never the proxy's credentials.
         "proxy": ctx.client.proxy(),
+        // HelloAsso publishes no way to read a client's privileges: unknown.
+        "privileges": null,
         "organization": ctx.organization_opt(),
         "organizations": reachable
             .iter()
@@ -81,6 +87,9 @@ pub async fn status(ctx: &Context, format: Format) -> CliResult {
                 ),
             ),
             ("read_only", if read_only { "yes" } else { "no" }.to_owned()),
+            // HelloAsso says which privileges a client holds nowhere; what
+            // can be said is where the missing one shows.
+            ("privileges", PRIVILEGES_UNKNOWN.to_owned()),
             (
                 "proxy",
                 ctx.client.proxy().unwrap_or("none (direct)").to_owned(),

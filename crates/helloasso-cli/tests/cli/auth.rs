@@ -203,6 +203,16 @@ mod status {
             "{}",
             table.stdout
         );
+        // HelloAsso publishes no list of a client's privileges: said so,
+        // with where a missing one shows, rather than left out.
+        assert!(
+            table.stdout.lines().any(|l| l.starts_with("privileges ")
+                && l.contains("not published by HelloAsso")
+                && l.contains("RefundManagement")),
+            "{}",
+            table.stdout
+        );
+        assert!(status["privileges"].is_null(), "{}", r.stdout);
     }
 
     mod only_organization {

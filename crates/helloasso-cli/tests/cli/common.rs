@@ -165,3 +165,45 @@ pub fn cannot_run(why: &str) {
     );
     eprintln!("skipped: {why}");
 }
+
+/// A port free on loopback a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `webhook listen --port PORT EXTRA…`, waited for (bounded) until its
+/// port answers.
+pub fn listen_webhook<S: AsRef<std::ffi::OsStr>>(
+    fake: &Fake,
+    port: u16,
+    extra: impl IntoIterator<Item = S>,
+) -> std::process::Child {
+    let mut child = fake
+        .cli()
+        .args(["webhook", "listen", "--port", &port.to_string()])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("webhook listen never opened its port");
+}
+
+/// Kills a listener; what it printed.
+pub fn stop_listener(mut child: std::process::Child) -> String {
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -9,9 +9,10 @@
 //!   once, on HelloAsso's retry.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -21,7 +22,7 @@ use helloasso_sdk::{Cents, Client, Environment};
 use helloasso_sync::{Mirror, Resource};
 use serde_json::{Value, json};
 
-use crate::common::{Fake, run};
+use crate::common::{Fake, free_port, listen_webhook, run, stop_listener};
 
 fn block<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
@@ -31,42 +32,12 @@ fn block<T>(future: impl std::future::Future<Output = T>) -> T {
         .block_on(future)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts `webhook listen --db` on `port` and waits (bounded) for it.
 fn listen(fake: &Fake, port: u16, db: &Path, extra: &[&str]) -> Child {
-    let child = fake
-        .cli()
-        .args(["webhook", "listen", "--port", &port.to_string(), "--db"])
-        .arg(db)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut child = child;
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("webhook listen never opened its port");
-}
-
-/// Kills the listener; what it printed.
-fn stop(mut child: Child) -> String {
-    child.kill().unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let args = [OsStr::new("--db"), db.as_os_str()]
+        .into_iter()
+        .chain(extra.iter().map(OsStr::new));
+    listen_webhook(fake, port, args)
 }
 
 /// POSTs `body` over a plain socket; the status and the answer's body.
@@ -260,7 +231,7 @@ fn listener_and_periodic_sync_keep_the_database_exact_despite_drops_and_duplicat
     let runs = syncs.join().unwrap();
     assert!(runs >= 2, "the periodic sync ran {runs} times");
     sync(&fake, &db);
-    let printed = stop(listener);
+    let printed = stop_listener(listener);
 
     // The faults did happen.
     assert_eq!(log.len(), 20 * 2 + refunded.len(), "{log:?}");
@@ -370,7 +341,7 @@ fn refused_notifications_get_their_answer_and_leave_no_row() {
         assert!(Instant::now() < deadline, "never acknowledged");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let printed = stop(partner);
+    let printed = stop_listener(partner);
     assert_eq!(printed.lines().count(), 1, "{printed}");
 
     // An association's listener: nothing signed, everything read back.
@@ -402,7 +373,7 @@ fn refused_notifications_get_their_answer_and_leave_no_row() {
         (status, answer.as_str()),
         (413, r#"{"outcome":"too_large"}"#)
     );
-    let printed = stop(association);
+    let printed = stop_listener(association);
     assert_eq!(printed, "", "nothing new was stored");
 
     // One notification stored, one payment, one feed row: the refused ones
@@ -445,7 +416,7 @@ fn a_listener_killed_between_receipt_and_commit_stores_it_once_after_the_retry()
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
-    let printed = stop(listener);
+    let printed = stop_listener(listener);
     assert_eq!(printed, "");
     let stored: Vec<(String,)> = rows(&db, "SELECT key FROM notifications");
     assert!(stored.is_empty(), "committed before the kill: {stored:?}");
@@ -458,7 +429,7 @@ fn a_listener_killed_between_receipt_and_commit_stores_it_once_after_the_retry()
         assert!(Instant::now() < deadline, "{:?}", fake.server.webhook_log());
         std::thread::sleep(Duration::from_millis(50));
     }
-    let printed = stop(listener);
+    let printed = stop_listener(listener);
     assert_eq!(printed.lines().count(), 1, "{printed}");
     let stored: Vec<(String, String)> =
         rows(&db, "SELECT event_type, object_id FROM notifications");

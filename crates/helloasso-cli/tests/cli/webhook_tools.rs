@@ -7,42 +7,11 @@ use std::time::{Duration, Instant};
 
 use helloasso_fake::FakeConfig;
 
-use crate::common::{Fake, run};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::common::{Fake, free_port, listen_webhook, run, stop_listener};
 
 /// `webhook listen` on `port` (memory store), waited for (bounded).
 fn listen(fake: &Fake, port: u16, extra: &[&str]) -> Child {
-    let child = fake
-        .cli()
-        .args(["webhook", "listen", "--port", &port.to_string()])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut child = child;
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("webhook listen never opened its port");
-}
-
-fn stop(mut child: Child) -> String {
-    child.kill().unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    listen_webhook(fake, port, extra)
 }
 
 #[test]
@@ -89,7 +58,7 @@ fn forward_posts_signed_changes_that_a_listener_accepts() {
     let out = forward.wait_with_output().unwrap();
     let forwarded = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{forwarded}");
-    let stored = stop(app);
+    let stored = stop_listener(app);
 
     // The replayed payment (with its order first), then the refunded one,
     // each answered 200 by a listener checking the signature.
@@ -130,7 +99,7 @@ fn forward_with_the_wrong_key_is_refused_by_the_listener() {
         "a-wrong-key",
     ]));
     out.ok();
-    assert!(stop(app).is_empty());
+    assert!(stop_listener(app).is_empty());
     assert!(
         out.stdout.lines().all(|l| l.ends_with("\t401")),
         "{}",
@@ -192,7 +161,7 @@ fn partner_check_says_which_url_answers() {
     check.ok();
     assert!(check.stdout.contains(&live), "{}", check.stdout);
     // The probe is an event no receiver acts on: nothing was stored.
-    assert!(stop(app).is_empty());
+    assert!(stop_listener(app).is_empty());
 }
 
 /// Sets the partner's notification URL (for one event type) on the fake.

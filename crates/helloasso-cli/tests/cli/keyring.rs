@@ -188,3 +188,45 @@ fn login_files_the_secret_in_the_os_keyring_and_later_commands_read_it() {
         "keeps its client secret in the OS keyring, which cannot give it",
     );
 }
+
+#[test]
+fn with_no_keyring_answering_login_keeps_the_file_and_warns() {
+    let fake = Fake::start();
+    let home = fake.dir.path();
+    let secret_file = fake.path("default.secret");
+    std::fs::write(&secret_file, format!("{}\n", fake.server.client_secret())).unwrap();
+    // A build with keyring support, on a machine whose session bus is not
+    // there: a server, a container, a CI runner.
+    let mut login = bare(home);
+    login
+        .env_remove("HELLOASSO_KEYRING")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", home.join("no-bus").display()),
+        )
+        .env("HELLOASSO_ENVIRONMENT", fake.server.base_url())
+        .env("HELLOASSO_TOKEN_FILE", fake.token_file())
+        .args(["--org", fake.server.organization_slug()])
+        .args(["--client-id", fake.server.client_id()])
+        .arg("--client-secret-file")
+        .arg(&secret_file)
+        .args(["auth", "login"]);
+    let r = run(&mut login);
+    r.ok();
+    assert!(
+        r.stderr
+            .contains("warning: the client secret is kept in the profile file")
+            && r.stderr.contains("the OS keyring cannot be used"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains(fake.server.client_secret()),
+        "{}",
+        r.stderr
+    );
+    let file = home.join("config/helloasso/profiles/default.json");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["clientSecret"], fake.server.client_secret());
+}

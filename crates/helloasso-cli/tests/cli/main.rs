@@ -17,6 +17,7 @@ mod form_url;
 mod golden;
 mod hints;
 mod hostile_text;
+mod keyring;
 mod listed_once;
 mod listing_words;
 mod man_pages;

@@ -256,7 +256,7 @@ fn login_into_a_folder_open_to_others_makes_it_owner_only() {
 #[test]
 fn without_a_keyring_the_secret_stays_in_the_owner_only_file_with_a_warning() {
     let fake = Fake::start();
-    // Tests never reach a keyring (HELLOASSO_KEYRING=off, and CI has none):
+    // Tests never reach the machine's keyring (HELLOASSO_KEYRING=off):
     // this is the fallback every machine without one takes.
     let r = login(&fake, "default", fake.server.client_secret());
     r.ok();

@@ -417,6 +417,11 @@ pub struct ListArgs {
     #[arg(long, value_name = "ID", conflicts_with_all = ["all", "resume", "search", "form"])]
     pub payout: Option<i64>,
 
+    /// With --payout: read the payments from this mirror (`helloasso sync
+    /// --db`: a SQLite file or a postgres:// URL) instead of HelloAsso
+    #[arg(long, value_name = "PATH|URL", requires = "payout")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
     /// At most this many payments
     #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,

@@ -56,6 +56,13 @@ pub struct PayoutsListArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
+    /// Read the payments from this mirror (`helloasso sync --db`: a SQLite
+    /// file or a postgres:// URL) instead of listing them at HelloAsso; each
+    /// payout's amount, which the mirror does not hold, is still read from
+    /// HelloAsso's export
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
     /// Write the listing to this file instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -70,6 +77,13 @@ pub struct PayoutsListArgs {
 pub struct PayoutShowArgs {
     /// The payout's (cash-out's) id, as payments show it (idCashOut)
     pub id: i64,
+
+    /// Read the payments from this mirror (`helloasso sync --db`: a SQLite
+    /// file or a postgres:// URL) instead of listing them at HelloAsso; each
+    /// payout's amount, which the mirror does not hold, is still read from
+    /// HelloAsso's export
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
 
     /// Write the listing to this file instead of standard output
     #[arg(short, long, value_name = "FILE")]

@@ -202,7 +202,8 @@ fn listing_with(
 async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
     if let Some(id) = args.payout {
         let out = args.output.out.as_deref();
-        return super::reconcile::payments_list(ctx, settings, id, out, args.output.force).await;
+        let (db, force) = (args.db.as_ref(), args.output.force);
+        return super::reconcile::payments_list(ctx, settings, db, id, out, force).await;
     }
     let filters = input::filters(&args.filters, settings.style.zone)?.page_size(args.page_size);
     filters.check_listing()?;
@@ -544,6 +545,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         search: args.search.clone(),
         form: None,
         payout: None,
+        db: None,
         limit: 0,
         all: true,
         page_size: helloasso_sdk::MAX_PAGE_SIZE,

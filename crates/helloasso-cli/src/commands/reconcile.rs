@@ -8,6 +8,12 @@
 //! (`idCashOut`, `cashOutDate`). `payouts list --from/--to` keeps payouts
 //! dated in that span and so reads payments from [`PAYOUT_LAG_DAYS`] days
 //! before `--from` (a payout holds the payments of the days before it).
+//!
+//! With `--db` the payments are read from the mirror `helloasso sync`
+//! wrote instead of HelloAsso's listing ([`payments_between`] either way);
+//! each payout's stated amount still comes from HelloAsso's export, which
+//! the mirror does not hold, so a mirror missing a payment (or holding a
+//! stale one) shows as a payout that does not add up.
 
 use std::path::Path;
 
@@ -16,11 +22,13 @@ use helloasso_sdk::MAX_PAGE_SIZE;
 use helloasso_sdk::reconcile::{PayoutTally, by_payout, payment_amounts};
 use helloasso_sdk::types::Payment;
 use helloasso_sdk::{Cents, ExportFormat, PaymentFilters};
+use helloasso_sync::Resource;
 use serde::Serialize;
 
 use crate::cli::Format;
 use crate::cli_books::{PayoutShowArgs, PayoutsListArgs};
 use crate::commands::payments::{Settings, form_of, join_name};
+use crate::commands::sync::{DbLocation, sync_error};
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::input;
@@ -147,13 +155,18 @@ impl PayoutPayment {
     }
 }
 
-/// Every payment dated in `[from, to)` (either end open), oldest first.
+/// Every payment dated in `[from, to)` (either end open), oldest first:
+/// from the mirror at `db` when given, else from HelloAsso.
 pub async fn payments_between(
     ctx: &Context,
     settings: &Settings,
+    db: Option<&DbLocation>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
 ) -> CliResult<Vec<Payment>> {
+    if let Some(db) = db {
+        return mirrored_payments_between(ctx, db, from, to).await;
+    }
     let mut filters = PaymentFilters::new().page_size(MAX_PAGE_SIZE).sort(
         helloasso_sdk::types::SortField::Date,
         helloasso_sdk::types::SortOrder::Asc,
@@ -177,6 +190,51 @@ pub async fn payments_between(
     })
     .await?;
     Ok(out)
+}
+
+/// What [`payments_between`] lists, read from the mirror: the payments
+/// stored for the organization, dated in `[from, to)` (a payment without a
+/// date only when neither end is given, as HelloAsso's filter does), by
+/// date then id as HelloAsso sorts them. A stored document the model no
+/// longer reads is left out with a warning: its payout then shows a
+/// difference rather than the whole listing failing.
+async fn mirrored_payments_between(
+    ctx: &Context,
+    db: &DbLocation,
+    from: Option<DateTime<FixedOffset>>,
+    to: Option<DateTime<FixedOffset>>,
+) -> CliResult<Vec<Payment>> {
+    let organization = ctx.organization()?;
+    let mirror = db.open().await?;
+    let documents = mirror.documents(Resource::Payments, organization).await;
+    mirror.close().await;
+    let mut unreadable = Vec::new();
+    let mut payments: Vec<Payment> = Vec::new();
+    for doc in documents.map_err(sync_error)? {
+        let id = doc.get("id").and_then(serde_json::Value::as_i64);
+        match serde_json::from_value::<Payment>(doc) {
+            Ok(p) => payments.push(p),
+            Err(_) => unreadable.push(id),
+        }
+    }
+    if !unreadable.is_empty() {
+        let ids: Vec<String> = unreadable
+            .iter()
+            .map(|id| id.map_or_else(|| "?".to_owned(), |i| i.to_string()))
+            .collect();
+        eprintln!(
+            "warning: {} payment(s) of the mirror could not be read and are left out: {}",
+            ids.len(),
+            ids.join(", ")
+        );
+    }
+    let bounded = from.is_some() || to.is_some();
+    payments.retain(|p| match p.date {
+        Some(d) => from.is_none_or(|f| d >= f) && to.is_none_or(|t| d < t),
+        None => !bounded,
+    });
+    payments.sort_by_key(|p| (p.date, p.id));
+    Ok(payments)
 }
 
 /// Credits less debits of HelloAsso's export of payout `id`, in cents.
@@ -227,11 +285,12 @@ fn cents(text: &str) -> Result<i64, String> {
 pub async fn payout_lines(
     ctx: &Context,
     settings: &Settings,
+    db: Option<&DbLocation>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
 ) -> CliResult<(Vec<PayoutLine>, Vec<Payment>)> {
     let read_from = from.map(|f| f - Duration::days(PAYOUT_LAG_DAYS));
-    let payments = payments_between(ctx, settings, read_from, to).await?;
+    let payments = payments_between(ctx, settings, db, read_from, to).await?;
     let mut lines = Vec::new();
     for tally in by_payout(&payments) {
         let inside = tally
@@ -265,7 +324,7 @@ pub async fn list(ctx: &Context, settings: &Settings, args: PayoutsListArgs) -> 
     let out = args.out.as_deref();
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<PayoutLine>(format, settings.style, out, args.force)?;
-    let (lines, _) = payout_lines(ctx, settings, from, to).await?;
+    let (lines, _) = payout_lines(ctx, settings, args.db.as_ref(), from, to).await?;
     for line in &lines {
         emitter.row(line)?;
     }
@@ -290,9 +349,15 @@ fn warn_differences(lines: &[PayoutLine]) {
     }
 }
 
-/// The payments of payout `id` among every payment.
-async fn payments_of(ctx: &Context, settings: &Settings, id: i64) -> CliResult<Vec<Payment>> {
-    let mut payments = payments_between(ctx, settings, None, None).await?;
+/// The payments of payout `id` among every payment (of the mirror at `db`
+/// when given).
+async fn payments_of(
+    ctx: &Context,
+    settings: &Settings,
+    db: Option<&DbLocation>,
+    id: i64,
+) -> CliResult<Vec<Payment>> {
+    let mut payments = payments_between(ctx, settings, db, None, None).await?;
     payments.retain(|p| p.id_cash_out == Some(id));
     if payments.is_empty() {
         return Err(CliError::new(
@@ -307,7 +372,7 @@ pub async fn show(ctx: &Context, settings: &Settings, args: PayoutShowArgs) -> C
     let out = args.out.as_deref();
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<PayoutPayment>(format, settings.style, out, args.force)?;
-    let payments = payments_of(ctx, settings, args.id).await?;
+    let payments = payments_of(ctx, settings, args.db.as_ref(), args.id).await?;
     let tally = by_payout(&payments)
         .into_iter()
         .next()
@@ -357,13 +422,14 @@ pub async fn show(ctx: &Context, settings: &Settings, args: PayoutShowArgs) -> C
 pub async fn payments_list(
     ctx: &Context,
     settings: &Settings,
+    db: Option<&DbLocation>,
     id: i64,
     out: Option<&Path>,
     force: bool,
 ) -> CliResult {
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<Payment>(format, settings.style, out, force)?;
-    for p in payments_of(ctx, settings, id).await? {
+    for p in payments_of(ctx, settings, db, id).await? {
         emitter.row(&p)?;
     }
     emitter.finish()?;

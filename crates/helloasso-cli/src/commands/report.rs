@@ -131,7 +131,7 @@ pub async fn year(ctx: &Context, settings: &Settings, args: ReportYearArgs) -> C
     };
 
     let (payouts, payments) =
-        reconcile::payout_lines(ctx, settings, Some(start), Some(end)).await?;
+        reconcile::payout_lines(ctx, settings, None, Some(start), Some(end)).await?;
     let counted: Vec<&Payment> = payments
         .iter()
         .filter(|p| p.date.is_some_and(|d| start <= d && d < end))

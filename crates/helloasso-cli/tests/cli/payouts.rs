@@ -217,3 +217,196 @@ fn a_payout_that_does_not_add_up_is_flagged_with_the_difference() {
         r.stderr
     );
 }
+
+/// The fake synced into a mirror file, and its path as an argument.
+fn mirrored(fake: &Fake) -> String {
+    let db = fake.path("mirror.sqlite");
+    let db = db.to_str().unwrap().to_owned();
+    run_args(fake.cli(), &["sync", "--db", &db]).ok();
+    db
+}
+
+/// What a run printed on each stream, once it succeeded.
+fn printed(fake: &Fake, args: &[&str]) -> (String, String) {
+    let r = run_args(fake.cli(), args);
+    r.ok();
+    (r.stdout, r.stderr)
+}
+
+/// `args` run straight from the API, then with `--db`: the same output.
+fn same_from_the_mirror(fake: &Fake, db: &str, args: &[&str]) -> (String, String) {
+    let from_api = printed(fake, args);
+    let with_db: Vec<&str> = args.iter().copied().chain(["--db", db]).collect();
+    assert_eq!(printed(fake, &with_db), from_api, "{args:?}");
+    from_api
+}
+
+/// `--db` reads the payments from the mirror `helloasso sync` wrote: the
+/// same payouts, payments and nets, in the same columns, as from the API,
+/// and every payout's net is its amount.
+#[test]
+fn payouts_from_the_mirror_equal_payouts_from_the_api() {
+    let fake = Fake::start();
+    let db = mirrored(&fake);
+    let (list, _) = same_from_the_mirror(&fake, &db, &["payouts", "list", "--format", "json"]);
+    let lines: Vec<Value> = serde_json::from_str(&list).unwrap();
+    assert!(lines.len() > 3, "{} payouts", lines.len());
+    for l in &lines {
+        assert_eq!(l["difference"], 0, "{l}");
+        assert_eq!(l["stated"], l["net"], "{l}");
+    }
+    same_from_the_mirror(&fake, &db, &["payouts", "list", "--format", "csv"]);
+    // A span: payouts dated in it, from payments read before it too.
+    let (span, _) = same_from_the_mirror(
+        &fake,
+        &db,
+        &[
+            "payouts",
+            "list",
+            "--from",
+            "2025-06-01",
+            "--to",
+            "2026-01-01",
+            "--format",
+            "json",
+        ],
+    );
+    let spanned: Vec<Value> = serde_json::from_str(&span).unwrap();
+    assert!(
+        !spanned.is_empty() && spanned.len() < lines.len(),
+        "{} of {}",
+        spanned.len(),
+        lines.len()
+    );
+
+    let payout = lines
+        .iter()
+        .max_by_key(|l| l["paymentIds"].as_array().unwrap().len())
+        .unwrap();
+    let id = payout["id"].to_string();
+    let (shown, said) =
+        same_from_the_mirror(&fake, &db, &["payouts", "show", &id, "--format", "csv"]);
+    assert!(said.contains(": ok"), "{said}");
+    let net = payout["net"].as_i64().unwrap();
+    let total = shown.lines().last().unwrap();
+    assert!(
+        total.starts_with("TOTAL,") && total.ends_with(&format!(",{}.{:02}", net / 100, net % 100)),
+        "{shown}"
+    );
+    let (listed, _) = same_from_the_mirror(
+        &fake,
+        &db,
+        &["payments", "list", "--payout", &id, "--format", "json"],
+    );
+    let listed: Vec<Value> = serde_json::from_str(&listed).unwrap();
+    let ids: Vec<&Value> = listed.iter().map(|p| &p["id"]).collect();
+    let expected: Vec<&Value> = payout["paymentIds"].as_array().unwrap().iter().collect();
+    assert_eq!(ids, expected);
+
+    // A mirror of nothing holds no payout: the lists above came from it.
+    let empty = fake.path("empty.sqlite");
+    let r = run_args(
+        fake.cli(),
+        &[
+            "payouts",
+            "list",
+            "--db",
+            empty.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    r.ok();
+    assert_eq!(r.stdout.trim(), "[]");
+    // --db on a payments listing reads one payout only.
+    let r = run_args(fake.cli(), &["payments", "list", "--db", &db]);
+    assert!(r.code == 2 && r.stderr.contains("--payout"), "{}", r.stderr);
+}
+
+/// A mirror that lost a payment (deleted from its table) disagrees with
+/// HelloAsso's export: the payout is flagged, with the payment's net as
+/// the difference.
+#[test]
+fn a_payout_the_mirror_holds_only_in_part_is_flagged() {
+    let fake = Fake::start();
+    let db = mirrored(&fake);
+    let lines: Vec<Value> =
+        serde_json::from_str(&printed(&fake, &["payouts", "list", "--format", "json"]).0).unwrap();
+    let payout = lines
+        .iter()
+        .find(|l| l["paymentIds"].as_array().unwrap().len() > 1)
+        .expect("a payout of several payments");
+    let id = payout["id"].as_i64().unwrap();
+    let lost = payout["paymentIds"][0].as_i64().unwrap();
+    let payment: Value = serde_json::from_str(
+        &printed(
+            &fake,
+            &["payments", "get", &lost.to_string(), "--format", "json"],
+        )
+        .0,
+    )
+    .unwrap();
+    let lost_net = payment["amount"].as_i64().unwrap() - refunded(&payment);
+    assert!(lost_net > 0, "{payment}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let url = format!("sqlite://{db}");
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let gone = sqlx::query("DELETE FROM payments WHERE id = $1")
+            .bind(lost)
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(gone.rows_affected(), 1);
+        pool.close().await;
+    });
+
+    let euros = |c: i64| format!("{}.{:02}", c / 100, c % 100);
+    let (csv, said) = printed(&fake, &["payouts", "list", "--db", &db, "--format", "csv"]);
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with(&format!("{id},")))
+        .unwrap_or_else(|| panic!("payout {id} in\n{csv}"));
+    let stated = payout["net"].as_i64().unwrap();
+    assert!(
+        row.ends_with(&format!(
+            ",{},{},{},DIFFERS",
+            euros(stated - lost_net),
+            euros(stated),
+            euros(lost_net)
+        )),
+        "{row}"
+    );
+    assert!(
+        said.contains(&format!("payout {id} does not add up"))
+            && said.contains(&format!("difference {} EUR", euros(lost_net))),
+        "{said}"
+    );
+    // Every other payout still adds up.
+    assert_eq!(
+        csv.lines().filter(|l| l.ends_with(",DIFFERS")).count(),
+        1,
+        "{csv}"
+    );
+
+    let (shown, said) = printed(
+        &fake,
+        &[
+            "payouts",
+            "show",
+            &id.to_string(),
+            "--db",
+            &db,
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(!shown.contains(&format!("\n{lost},")), "{shown}");
+    assert!(
+        said.contains(": DIFFERS") && said.contains(&format!("difference {} EUR", euros(lost_net))),
+        "{said}"
+    );
+}

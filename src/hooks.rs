@@ -24,6 +24,9 @@ pub struct CallContext {
     /// The most bytes a success answer's body may have (`None`: no cap,
     /// for a streamed export).
     body_limit: Option<usize>,
+    /// Where a success answer's body is kept as it is read, when asked
+    /// ([`CallContext::keeping_body`]): its chunks, shared, not copied.
+    kept: Option<Arc<Mutex<Vec<bytes::Bytes>>>>,
 }
 
 /// Status and headers of the last response a [`CallContext`] saw.
@@ -57,6 +60,7 @@ impl CallContext {
             authorization,
             observed: Arc::default(),
             body_limit: None,
+            kept: None,
         }
     }
 
@@ -66,6 +70,29 @@ impl CallContext {
     pub fn with_body_limit(mut self, limit: usize) -> Self {
         self.body_limit = Some(limit);
         self
+    }
+
+    /// Keeps a success answer's body as it is read, for
+    /// [`kept_body`](Self::kept_body): the text HelloAsso sent, beside the
+    /// models decoded from it. The chunks are shared with the reader (no
+    /// copy until `kept_body` joins them).
+    pub fn keeping_body(mut self) -> Self {
+        self.kept = Some(Arc::default());
+        self
+    }
+
+    /// The success answer's body as it was received, when
+    /// [`keeping_body`](Self::keeping_body) was asked and a body was read.
+    pub fn kept_body(&self) -> Option<bytes::Bytes> {
+        let kept = self.kept.as_ref()?;
+        let chunks = match kept.lock() {
+            Ok(chunks) => chunks,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Some(match chunks.as_slice() {
+            [one] => one.clone(),
+            many => many.concat().into(),
+        })
     }
 
     /// Whether a bearer is attached.
@@ -125,8 +152,12 @@ impl ClientHooks<CallContext> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client.execute(request).await?;
         if response.status().is_success() {
-            return Ok(match self.inner.body_limit {
+            let response = match self.inner.body_limit {
                 Some(limit) => limited(response, limit),
+                None => response,
+            };
+            return Ok(match &self.inner.kept {
+                Some(kept) => keeping(response, kept.clone()),
                 None => response,
             });
         }
@@ -195,6 +226,29 @@ fn limited(response: reqwest::Response, limit: usize) -> reqwest::Response {
     *capped.version_mut() = version;
     *capped.headers_mut() = headers;
     reqwest::Response::from(capped)
+}
+
+/// `response` whose body chunks are also pushed into `kept` as they are
+/// read (a shared handle on each chunk, not a copy).
+fn keeping(response: reqwest::Response, kept: Arc<Mutex<Vec<bytes::Bytes>>>) -> reqwest::Response {
+    use futures::StreamExt;
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = reqwest::Body::wrap_stream(response.bytes_stream().map(move |chunk| {
+        if let Ok(chunk) = &chunk {
+            match kept.lock() {
+                Ok(mut chunks) => chunks.push(chunk.clone()),
+                Err(poisoned) => poisoned.into_inner().push(chunk.clone()),
+            }
+        }
+        chunk
+    }));
+    let mut kept_response = http::Response::new(body);
+    *kept_response.status_mut() = status;
+    *kept_response.version_mut() = version;
+    *kept_response.headers_mut() = headers;
+    reqwest::Response::from(kept_response)
 }
 
 /// The most of an error answer's body that is read: HelloAsso's error

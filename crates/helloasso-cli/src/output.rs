@@ -148,6 +148,13 @@ fn named_format(path: &Path) -> Option<Format> {
     }
 }
 
+/// Whether `format` prints HelloAsso's documents (JSON, JSON lines): they
+/// are then printed as received, HelloAsso's date spellings and numbers
+/// included, not as the typed models would write them again.
+pub fn keeps_documents(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Jsonl)
+}
+
 fn format_name(format: Format) -> &'static str {
     match format {
         Format::Table => "table",
@@ -270,6 +277,20 @@ impl<W: Write> Emitter<W> {
         self.item(row, row.cells())
     }
 
+    /// One record of a row type whose JSON is `received`, HelloAsso's
+    /// document as it sent it, when the client kept it (see
+    /// [`keeps_documents`]); the typed record otherwise.
+    pub fn received_row<R: Row>(
+        &mut self,
+        row: &R,
+        received: Option<&helloasso_sdk::Received>,
+    ) -> CliResult {
+        match received {
+            Some(document) => self.item(document, row.cells()),
+            None => self.row(row),
+        }
+    }
+
     /// One record: `raw` for JSON formats, `cells` (one per column) otherwise.
     pub fn item<T: Serialize + ?Sized>(&mut self, raw: &T, cells: Vec<Cell>) -> CliResult {
         match self.format {
@@ -390,12 +411,13 @@ pub fn single_in<T: Serialize + ?Sized>(
             out.write_all(text.as_bytes()).map_err(write_error)?;
         }
         Format::Json | Format::Jsonl => {
-            let text = if format == Format::Json {
-                serde_json::to_string_pretty(raw)
-            } else {
-                serde_json::to_string(raw)
-            }
-            .map_err(json_error)?;
+            let text = serde_json::to_string(raw).map_err(json_error)?;
+            // Indented as serde_json's pretty printer does, token by token:
+            // a document kept as HelloAsso sent it keeps its spellings.
+            let text = match format {
+                Format::Json => pretty(&text),
+                _ => text,
+            };
             let text = match crate::terminal::stdout_is_terminal() {
                 true => crate::terminal::clean_json(&text),
                 false => Cow::Borrowed(text.as_str()),
@@ -419,6 +441,59 @@ pub fn single_in<T: Serialize + ?Sized>(
         }
     }
     out.flush().map_err(write_error)
+}
+
+/// `json`, written on one line, indented as `serde_json::to_string_pretty`
+/// writes: two spaces a level, `"key": value`, `{}` and `[]` when empty.
+/// Every token is kept as written (numbers and strings are not read).
+fn pretty(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth: usize = 0;
+    let mut chars = json.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push('"');
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    out.push(c);
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' => escaped = true,
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '{' | '[' => {
+                out.push(c);
+                let close = if c == '{' { '}' } else { ']' };
+                if chars.peek() == Some(&close) {
+                    out.push(close);
+                    chars.next();
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(',');
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Columns padded to their widest cell, two spaces apart; every cell
@@ -633,6 +708,25 @@ mod tests {
             assert_eq!(rows[0], ["'=1+1", minus.as_str()], "{dialect:?}");
             assert_eq!(rows[1][0], "'@cmd", "{dialect:?}");
         }
+    }
+
+    #[test]
+    fn pretty_indents_as_serde_json_does() {
+        let value = serde_json::json!({
+            "a": [1, {"b": "x, y: {z}", "c": []}, {}],
+            "d": "quote \" and \\",
+            "e": {"f": null, "g": 1.5},
+        });
+        let compact = serde_json::to_string(&value).unwrap();
+        assert_eq!(
+            pretty(&compact),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+        // Spellings are kept: a received date and number.
+        assert_eq!(
+            pretty(r#"{"date":"2020-11-14T11:13:11.6878813+00:00","rate":1.50}"#),
+            "{\n  \"date\": \"2020-11-14T11:13:11.6878813+00:00\",\n  \"rate\": 1.50\n}"
+        );
     }
 
     #[test]

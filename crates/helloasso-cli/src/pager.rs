@@ -7,7 +7,7 @@ use std::future::Future;
 
 use futures::StreamExt;
 use helloasso_sdk::listing::Query;
-use helloasso_sdk::{Page, PageStream};
+use helloasso_sdk::{Page, PageStream, Received};
 
 use crate::exit::{CliError, CliResult};
 use crate::output;
@@ -53,19 +53,40 @@ pub async fn walk_listing<L: Listing>(
     what: &str,
     mut each: impl FnMut(L::Record) -> CliResult,
 ) -> CliResult<Walked> {
+    walk_listing_received(list, page_size, limit, progress, what, |record, _| {
+        each(record)
+    })
+    .await
+}
+
+/// [`walk_listing`] handing each record with its document as HelloAsso
+/// sent it, when the client kept it.
+pub async fn walk_listing_received<L: Listing>(
+    list: L,
+    page_size: u32,
+    limit: Option<u64>,
+    progress: bool,
+    what: &str,
+    mut each: impl FnMut(L::Record, Option<Received>) -> CliResult,
+) -> CliResult<Walked> {
     let Some(limit) = limit.filter(|l| *l <= u64::from(page_size)) else {
-        return walk(list.stream(), limit, progress, what, each).await;
+        let (walked, _, result) = walk_pages(list.stream(), limit, progress, what, each).await;
+        return match result {
+            Ok(()) => Ok(walked),
+            Err(Failure::Page(e) | Failure::Record(e)) => Err(e),
+        };
     };
-    let page = list.first_page().await?;
+    let mut page = list.first_page().await?;
     let mut walked = Walked {
         shown: 0,
         total: page.total_count.and_then(|t| u64::try_from(t).ok()),
     };
+    let mut received = page.take_received().map(Vec::into_iter);
     for item in page.items {
         if walked.shown >= limit {
             break;
         }
-        each(item)?;
+        each(item, received.as_mut().and_then(Iterator::next))?;
         walked.shown += 1;
     }
     Ok(walked)
@@ -78,9 +99,10 @@ pub async fn walk<T: Send + 'static>(
     limit: Option<u64>,
     progress: bool,
     what: &str,
-    each: impl FnMut(T) -> CliResult,
+    mut each: impl FnMut(T) -> CliResult,
 ) -> CliResult<Walked> {
-    let (walked, _, result) = walk_pages(pages, limit, progress, what, each).await;
+    let (walked, _, result) =
+        walk_pages(pages, limit, progress, what, |record, _| each(record)).await;
     match result {
         Ok(()) => Ok(walked),
         Err(Failure::Page(e) | Failure::Record(e)) => Err(e),
@@ -92,12 +114,13 @@ pub async fn walk<T: Send + 'static>(
 /// stream's checkpoint (after the last page it went through, or where it
 /// was resumed from), from which the same command continues. When `each`
 /// fails (the output could not be written), part of a page may be out
-/// already: no checkpoint is offered.
+/// already: no checkpoint is offered. Each record comes with its document
+/// as HelloAsso sent it, when the client kept it.
 pub async fn walk_resumable<T: Send + 'static>(
     pages: PageStream<T>,
     progress: bool,
     what: &str,
-    each: impl FnMut(T) -> CliResult,
+    each: impl FnMut(T, Option<Received>) -> CliResult,
 ) -> Result<Walked, Stopped> {
     let (walked, checkpoint, result) = walk_pages(pages, None, progress, what, each).await;
     match result {
@@ -149,13 +172,13 @@ async fn walk_pages<T: Send + 'static>(
     limit: Option<u64>,
     progress: bool,
     what: &str,
-    mut each: impl FnMut(T) -> CliResult,
+    mut each: impl FnMut(T, Option<Received>) -> CliResult,
 ) -> (Walked, Option<String>, Result<(), Failure>) {
     let mut walked = Walked::default();
     let mut bar = None;
     let result: Result<(), Failure> = async {
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| Failure::Page(e.into()))?;
+            let mut page = page.map_err(|e| Failure::Page(e.into()))?;
             let bar = bar.get_or_insert_with(|| {
                 walked.total = page.total_count.and_then(|t| u64::try_from(t).ok());
                 let len = match (walked.total, limit) {
@@ -165,11 +188,12 @@ async fn walk_pages<T: Send + 'static>(
                 };
                 output::progress(progress, len, what)
             });
+            let mut received = page.take_received().map(Vec::into_iter);
             for item in page.items {
                 if limit.is_some_and(|l| walked.shown >= l) {
                     return Ok(());
                 }
-                each(item).map_err(Failure::Record)?;
+                each(item, received.as_mut().and_then(Iterator::next)).map_err(Failure::Record)?;
                 walked.shown += 1;
                 bar.inc(1);
             }
@@ -247,7 +271,7 @@ mod tests {
     async fn a_record_that_cannot_be_written_offers_no_checkpoint() {
         let server = two_pages();
         let mut seen = Vec::new();
-        let stopped = walk_resumable(orders(&server), false, "orders", |order| {
+        let stopped = walk_resumable(orders(&server), false, "orders", |order, _| {
             if order.id == Some(1) {
                 return Err(CliError::other("disk full"));
             }
@@ -302,7 +326,7 @@ mod tests {
             then.status(400)
                 .json_body(json!({ "errors": [{ "code": "BadRequest", "message": "refused" }] }));
         });
-        let stopped = walk_resumable(orders(&server), false, "orders", |_| Ok(()))
+        let stopped = walk_resumable(orders(&server), false, "orders", |_, _| Ok(()))
             .await
             .expect_err("the third page fails");
         let (shown, resume) = stopped.resume.expect("a page failed");
@@ -318,7 +342,7 @@ mod tests {
     async fn a_whole_walk_hands_every_record_once() {
         let server = two_pages();
         let mut seen = Vec::new();
-        let walk = walk_resumable(orders(&server), false, "orders", |order| {
+        let walk = walk_resumable(orders(&server), false, "orders", |order, _| {
             seen.push(order.id);
             Ok(())
         })

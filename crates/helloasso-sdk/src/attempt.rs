@@ -47,6 +47,9 @@ impl Transport {
             if let Some(limit) = operation.body_limit {
                 context = context.with_body_limit(limit);
             }
+            if operation.keep_body {
+                context = context.keeping_body();
+            }
             let raw =
                 helloasso_raw::Client::new_with_client(&self.base_url, self.http.clone(), context);
             let span = telemetry::request_span(operation.name, sent);
@@ -59,7 +62,7 @@ impl Transport {
             let (error, observed) = match outcome {
                 Ok(Ok(value)) => {
                     telemetry::record_outcome(&span, Some(value.status()), started.elapsed(), None);
-                    return Ok(Response::from_raw(value));
+                    return Ok(Response::from_raw(value).with_received(raw.inner().kept_body()));
                 }
                 Ok(Err(e)) => {
                     let observed = raw.inner().observed();

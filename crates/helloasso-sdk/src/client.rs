@@ -50,6 +50,8 @@ pub struct Client {
     key: TokenKey,
     /// This handle's retry policy, when it differs from the client's.
     retry: Option<RetryPolicy>,
+    /// Whether this handle's answers keep the body as received.
+    keep_received: bool,
 }
 
 struct Shared {
@@ -110,6 +112,7 @@ impl Client {
             shared: self.shared.clone(),
             key: TokenKey::organization(self.client_id(), slug),
             retry: self.retry.clone(),
+            keep_received: self.keep_received,
         }
     }
 
@@ -127,6 +130,19 @@ impl Client {
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
         Client {
             retry: Some(policy),
+            ..self.clone()
+        }
+    }
+
+    /// A handle on the same client whose answers also keep their body as
+    /// HelloAsso sent it: [`Response::received`], and the records of a
+    /// listing's pages as received ([`Page::received`](crate::Page::received)).
+    /// For a program that passes HelloAsso's documents on unchanged (its
+    /// date spellings, its numbers, its key order); the typed models stay
+    /// what the code reads. Costs a copy of each record's text.
+    pub fn keeping_received(&self, keep: bool) -> Client {
+        Client {
+            keep_received: keep,
             ..self.clone()
         }
     }
@@ -241,8 +257,8 @@ impl Client {
         R::Output: DeserializeOwned,
     {
         let request = build(&self.shared.raw);
-        self.run(Plan::of::<R>(), json_path::<R::Output>, &request)
-            .await
+        let plan = Plan::of::<R>().keeping_body(self.keep_received);
+        self.run(plan, json_path::<R::Output>, &request).await
     }
 
     /// [`Client::execute`] for an operation whose answer is not JSON: the
@@ -558,6 +574,7 @@ impl ClientBuilder {
             }),
             key,
             retry: None,
+            keep_received: false,
         })
     }
 }

@@ -215,8 +215,7 @@ impl Query for FormQuery {
                 }
                 b.start_at(&cursor)
             })
-            .await?
-            .into_body();
-        Ok(RawPage::new(page.data, page.pagination))
+            .await?;
+        RawPage::from_response(page, |page| (page.data, page.pagination))
     }
 }

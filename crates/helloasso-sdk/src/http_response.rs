@@ -18,6 +18,8 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     body: T,
+    /// The body as received, when the call kept it.
+    received: Option<Bytes>,
 }
 
 impl<T> Response<T> {
@@ -26,7 +28,19 @@ impl<T> Response<T> {
             status: value.status(),
             headers: value.headers().clone(),
             body: value.into_inner(),
+            received: None,
         }
+    }
+
+    pub(crate) fn with_received(mut self, received: Option<Bytes>) -> Self {
+        self.received = received;
+        self
+    }
+
+    /// The body exactly as HelloAsso sent it, when the client keeps what it
+    /// receives ([`Client::keeping_received`](crate::Client::keeping_received)).
+    pub fn received(&self) -> Option<&Bytes> {
+        self.received.as_ref()
     }
 
     /// The HTTP status (a 2xx).
@@ -55,6 +69,7 @@ impl<T> Response<T> {
             status: self.status,
             headers: self.headers,
             body: f(self.body),
+            received: self.received,
         }
     }
 }

@@ -248,9 +248,8 @@ impl Query for ItemQuery {
                     })
                     .await?
             }
-        }
-        .into_body();
-        Ok(RawPage::new(page.data, page.pagination))
+        };
+        RawPage::from_response(page, |page| (page.data, page.pagination))
     }
 }
 

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::listing::{Listing, Query};
 use crate::pagination::{Cursor, PageRequest, RawPage};
 use crate::private::Private;
+use crate::received::Received;
 
 impl Client {
     /// An organization's orders, by its slug.
@@ -225,9 +226,8 @@ impl Query for OrderQuery {
                     })
                     .await?
             }
-        }
-        .into_body();
-        Ok(RawPage::new(page.data, page.pagination))
+        };
+        RawPage::from_response(page, |page| (page.data, page.pagination))
     }
 }
 
@@ -301,6 +301,18 @@ impl OrderHandle {
             .execute(|raw| raw.get_order().order_id(id))
             .await?
             .into_body())
+    }
+
+    /// [`get`](Self::get), with the document HelloAsso sent, as it sent it
+    /// (its date spellings, its numbers).
+    pub async fn get_received(&self) -> Result<(OrderDetail, Received)> {
+        let id = self.order_id;
+        let response = self
+            .client
+            .keeping_received(true)
+            .execute(|raw| raw.get_order().order_id(id))
+            .await?;
+        crate::received::kept(response)
     }
 
     /// Stops the order's instalments not yet collected

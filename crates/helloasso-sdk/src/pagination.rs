@@ -33,6 +33,7 @@ use tokio::task::JoinHandle;
 
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
+use crate::received::Received;
 
 /// How many pages in a row may bring nothing but items already listed on
 /// recent pages before a stream gives up with an error.
@@ -93,6 +94,8 @@ page_request!(
 pub struct RawPage<T> {
     pub(crate) items: Vec<T>,
     pub(crate) pagination: Option<types::Pagination>,
+    /// The items as received, one per item, when the client keeps them.
+    pub(crate) received: Option<Vec<Received>>,
 }
 
 impl<T> RawPage<T> {
@@ -101,7 +104,41 @@ impl<T> RawPage<T> {
         RawPage {
             items: data.unwrap_or_default(),
             pagination,
+            received: None,
         }
+    }
+
+    /// A listing answer: its parts (`data`, `pagination`) taken by `parts`
+    /// from the decoded body, and its records as received when the client
+    /// kept the body ([`Client::keeping_received`](crate::Client::keeping_received)).
+    pub(crate) fn from_response<B>(
+        response: crate::Response<B>,
+        parts: impl FnOnce(B) -> (Option<Vec<T>>, Option<types::Pagination>),
+    ) -> Result<Self> {
+        let received =
+            match response.received() {
+                Some(body) => Some(crate::received::records(body).map_err(|e| {
+                    pagination_error("data", format!("the records as received: {e}"))
+                })?),
+                None => None,
+            };
+        let (data, pagination) = parts(response.into_body());
+        let mut page = RawPage::new(data, pagination);
+        if let Some(received) = received {
+            // The same document read twice: as many records as items.
+            if received.len() != page.items.len() {
+                return Err(pagination_error(
+                    "data",
+                    format!(
+                        "{} records as received for {} decoded",
+                        received.len(),
+                        page.items.len()
+                    ),
+                ));
+            }
+            page.received = Some(received);
+        }
+        Ok(page)
     }
 }
 
@@ -145,6 +182,9 @@ pub struct Page<T> {
     pub total_pages: Option<i64>,
     /// The token leading to the next page, if HelloAsso gave one.
     pub continuation_token: Option<String>,
+    /// `items` as HelloAsso sent them, one per item, when the client keeps
+    /// what it receives.
+    received: Option<Vec<Received>>,
 }
 
 impl<T> Page<T> {
@@ -158,7 +198,22 @@ impl<T> Page<T> {
             total_count: counted(p.total_count),
             total_pages: counted(p.total_pages),
             continuation_token: p.continuation_token.filter(|t| !t.is_empty()),
+            received: raw.received,
         }
+    }
+
+    /// The items as HelloAsso sent them, one per item of
+    /// [`items`](Self::items) and in its order, when the client keeps what
+    /// it receives ([`Client::keeping_received`](crate::Client::keeping_received));
+    /// `None` otherwise.
+    pub fn received(&self) -> Option<&[Received]> {
+        self.received.as_deref()
+    }
+
+    /// Takes [`received`](Self::received) out of the page, to go through
+    /// it beside the items by value.
+    pub fn take_received(&mut self) -> Option<Vec<Received>> {
+        self.received.take()
     }
 
     /// Where to resume after this page: save it, and pass it later to the
@@ -349,8 +404,13 @@ impl<T: Send + 'static> PageStream<T> {
         let previous = std::mem::replace(&mut self.previous_ids, ids);
         if !previous.is_empty() {
             let id_of = self.id_of;
-            page.items
-                .retain(|item| id_of(item).is_none_or(|id| !previous.contains(&id)));
+            let fresh = |item: &T| id_of(item).is_none_or(|id| !previous.contains(&id));
+            if let Some(received) = &mut page.received {
+                // Dropped in step with the items they were received as.
+                let mut keep = page.items.iter().map(fresh);
+                received.retain(|_| keep.next().unwrap_or(true));
+            }
+            page.items.retain(fresh);
         }
         let next = match self.paging {
             Paging::ContinuationToken => match &page.continuation_token {
@@ -622,8 +682,14 @@ mod tests {
                 .get(usize::try_from(index - 1).unwrap())
                 .cloned()
                 .unwrap_or_default();
+            // Each item as received: `{"id":N}`.
+            let received = ids
+                .iter()
+                .map(|id| Received::from_slice(format!("{{\"id\":{id}}}").as_bytes()).unwrap())
+                .collect();
             Box::pin(std::future::ready(Ok(RawPage {
                 items: ids.into_iter().map(Item).collect(),
+                received: Some(received),
                 pagination: Some(types::Pagination {
                     continuation_token: token.map(str::to_owned),
                     page_index: Some(index),
@@ -663,6 +729,28 @@ mod tests {
             .collect()
             .await;
         assert_eq!(items, vec![1, 2, 3, 4]);
+    }
+
+    /// A repeated item is dropped with the document it was received as:
+    /// each page's items and documents stay in step.
+    #[tokio::test]
+    async fn received_documents_are_dropped_with_their_repeated_items() {
+        let log = Arc::default();
+        let pages = vec![(vec![1, 2], Some("t1")), (vec![2, 3], Some("t2"))];
+        let pages: Vec<Page<Item>> = PageStream::new(spec(pages, Paging::ContinuationToken, log))
+            .map(Result::unwrap)
+            .collect()
+            .await;
+        for page in &pages {
+            let documents: Vec<&str> = page.received().unwrap().iter().map(Received::get).collect();
+            let expected: Vec<String> = page
+                .items
+                .iter()
+                .map(|i| format!("{{\"id\":{}}}", i.0))
+                .collect();
+            assert_eq!(documents, expected);
+        }
+        assert_eq!(pages[1].items, [Item(3)]);
     }
 
     #[tokio::test]
@@ -711,6 +799,7 @@ mod tests {
     fn minus_one_counts_are_unknown() {
         let page = Page::<Item>::from_raw(RawPage {
             items: vec![],
+            received: None,
             pagination: Some(types::Pagination {
                 total_count: Some(-1),
                 total_pages: Some(-1),

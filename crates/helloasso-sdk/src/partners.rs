@@ -152,8 +152,7 @@ impl Query for OrganizationQuery {
                     _ => b,
                 }
             })
-            .await?
-            .into_body();
-        Ok(RawPage::new(page.data, page.pagination))
+            .await?;
+        RawPage::from_response(page, |page| (page.data, page.pagination))
     }
 }

@@ -33,6 +33,8 @@ pub(crate) struct Plan {
     authenticated: bool,
     /// The most bytes a success body may have (`None`: streamed).
     pub(crate) body_limit: Option<usize>,
+    /// Keep the success body as received, beside what it decodes into.
+    pub(crate) keep_body: bool,
 }
 
 impl Plan {
@@ -49,7 +51,14 @@ impl Plan {
             retry: None,
             authenticated: true,
             body_limit: Some(MAX_RESPONSE_BODY),
+            keep_body: false,
         }
+    }
+
+    /// Keeps the success body as received ([`Response::received`](crate::Response::received)).
+    pub(crate) fn keeping_body(mut self, keep: bool) -> Self {
+        self.keep_body = keep;
+        self
     }
 
     /// An answer read as a stream (an export): no cap on its body.

@@ -1,7 +1,6 @@
 //! `helloasso forms list`: the organization's forms, with the TYPE/SLUG
 //! the other commands' `--form` takes.
 
-use futures::StreamExt;
 use helloasso_sdk::types::FormLight;
 
 use crate::cli::{FormsCommand, FormsListArgs};
@@ -9,7 +8,7 @@ use crate::commands::payments::{Settings, tell_count};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
-use crate::output::{Col, Emitter};
+use crate::output::{self, Col, Emitter};
 use crate::rows::{Cell, Row};
 
 pub async fn run(ctx: &Context, settings: &Settings, command: FormsCommand) -> CliResult {
@@ -58,24 +57,21 @@ async fn list(ctx: &Context, settings: &Settings, args: FormsListArgs) -> CliRes
     let format = settings.listing_format(out);
     let mut emitter =
         Emitter::listing::<FormLight>(format, settings.style, out, args.output.force)?;
+    // JSON prints HelloAsso's forms as it sent them.
     let forms = ctx
         .client
+        .keeping_received(output::keeps_documents(format))
         .forms(ctx.organization()?)
         .list()
         .form_types(form_types)
         .page_size(100);
-    // Few enough to need no bar: an organization has tens of forms.
-    let mut stream = forms.items();
-    let result: CliResult = async {
-        while let Some(form) = stream.next().await {
-            emitter.row(&form?)?;
-        }
-        Ok(())
-    }
-    .await;
-    // Only a complete listing is finished: on an error the emitter is
-    // dropped, so a --out file is not left half written.
-    result?;
+    // Few enough to need no bar: an organization has tens of forms. Only a
+    // complete listing is finished: on an error the emitter is dropped, so
+    // a --out file is not left half written.
+    crate::pager::walk_listing_received(forms, 100, None, false, "forms", |form, received| {
+        emitter.received_row(&form, received.as_ref())
+    })
+    .await?;
     let shown = emitter.finish()?;
     tell_count(shown, None, "forms match", "--all");
     Ok(())

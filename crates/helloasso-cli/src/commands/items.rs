@@ -45,8 +45,9 @@ pub struct ItemQuery {
 }
 
 /// The SDK's listing of the items `q` asks for, with their custom fields.
-pub fn listing(ctx: &Context, q: &ItemQuery) -> CliResult<ListItems> {
-    let items = ctx.client.items(ctx.organization()?);
+/// Sent through `client`.
+fn listing(client: &helloasso_sdk::Client, ctx: &Context, q: &ItemQuery) -> CliResult<ListItems> {
+    let items = client.items(ctx.organization()?);
     let mut list = match &q.form {
         Some((kind, slug)) => items.form(kind.clone(), slug.clone()),
         None => items.list(),
@@ -196,18 +197,21 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
     // is read (the columns, hence the emitter, wait for the last item).
     output::listing_target(format, out, args.output.force)?;
     let mut items = Vec::new();
-    let walked = pager::walk_listing(
-        listing(ctx, &q)?,
+    // JSON prints HelloAsso's items as it sent them.
+    let client = ctx.client.keeping_received(output::keeps_documents(format));
+    let walked = pager::walk_listing_received(
+        listing(&client, ctx, &q)?,
         q.page_size,
         args.limits.limit(),
         settings.progress,
         "items",
-        |item| {
-            items.push(item);
+        |item, received| {
+            items.push((item, received));
             Ok(())
         },
     )
     .await?;
+    let (items, received): (Vec<_>, Vec<_>) = items.into_iter().unzip();
     let labels = field_labels(&items);
     let mut emitter = Emitter::listing_of(
         format,
@@ -220,8 +224,12 @@ async fn list(ctx: &Context, settings: &Settings, args: ItemsListArgs) -> CliRes
     // Cells render their own amounts; the options' prices sit inside text,
     // so they take the CSV dialect's decimal mark here.
     let decimal = settings.style.decimal(format);
-    for item in &items {
-        emitter.item(item, item_cells(item, &labels, decimal))?;
+    for (item, received) in items.iter().zip(&received) {
+        let cells = item_cells(item, &labels, decimal);
+        match received {
+            Some(document) => emitter.item(document, cells)?,
+            None => emitter.item(item, cells)?,
+        }
     }
     let shown = emitter.finish()?;
     tell_count(shown, walked.total, "items match", "--all");

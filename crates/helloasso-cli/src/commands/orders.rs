@@ -4,8 +4,8 @@
 //! and the payments that settle it (one, or instalments).
 
 use chrono::{DateTime, FixedOffset};
-use helloasso_sdk::ListOrders;
 use helloasso_sdk::types::{FormType, Order, OrderDetail, OrderPayment, SortOrder};
+use helloasso_sdk::{Client, ListOrders};
 
 use crate::cli::{
     LimitArgs, OrderCancelArgs, OrderGetArgs, OrdersCommand, OrdersListArgs, PeriodArgs,
@@ -100,7 +100,12 @@ pub fn period_dates(period: &PeriodArgs, zone: Zone) -> CliResult<(Bound, Bound)
 /// The SDK's listing of the orders `q` asks for, with their items and
 /// payments.
 pub fn listing(ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
-    let orders = ctx.client.orders(ctx.organization()?);
+    listing_with(&ctx.client, ctx, q)
+}
+
+/// [`listing`] sent through `client`.
+fn listing_with(client: &Client, ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
+    let orders = client.orders(ctx.organization()?);
     let mut list = match &q.form {
         Some((kind, slug)) => orders.form(kind.clone(), slug.clone()),
         None => orders.list().form_types(q.form_types.clone()),
@@ -197,7 +202,9 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<Order>(format, settings.style, out, args.output.force)?;
     let limit = args.limits.limit();
-    let mut list = listing(ctx, &q)?;
+    // JSON prints HelloAsso's orders as it sent them.
+    let client = ctx.client.keeping_received(output::keeps_documents(format));
+    let mut list = listing_with(&client, ctx, &q)?;
     let walked = if limit.is_none() {
         // A whole listing goes page by page. When a page fails, what went to
         // standard output is complete up to the checkpoint the error gives,
@@ -206,9 +213,12 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
         if let Some(checkpoint) = &args.resume {
             list = list.resume_at(crate::listing::checkpoint(checkpoint)?);
         }
-        let walk = pager::walk_resumable(list.pages(), settings.progress, "orders", |order| {
-            emitter.row(&order)
-        })
+        let walk = pager::walk_resumable(
+            list.pages(),
+            settings.progress,
+            "orders",
+            |order, received| emitter.received_row(&order, received.as_ref()),
+        )
         .await;
         match walk {
             Ok(walked) => walked,
@@ -221,13 +231,13 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
     } else {
         // Only a complete listing is finished: on an error the emitter is
         // dropped, so a --out file is not left half written.
-        pager::walk_listing(
+        pager::walk_listing_received(
             list,
             q.page_size,
             limit,
             settings.progress,
             "orders",
-            |order| emitter.row(&order),
+            |order, received| emitter.received_row(&order, received.as_ref()),
         )
         .await?
     };
@@ -241,8 +251,25 @@ async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliRe
 }
 
 async fn get(ctx: &Context, settings: &Settings, args: OrderGetArgs) -> CliResult {
-    let order = read(ctx, args.id).await?;
     let decimal = settings.style.decimal(settings.format());
+    if output::keeps_documents(settings.format()) {
+        // HelloAsso's order as it sent it.
+        let id = args.id;
+        let (order, received) = ctx
+            .client
+            .order(id)
+            .get_received()
+            .await
+            .map_err(|e| not_found(e, id))?;
+        let fields = detail_fields(&order, settings.style.zone, decimal);
+        return output::single_in(
+            settings.format(),
+            settings.style.dialect,
+            &received,
+            &fields,
+        );
+    }
+    let order = read(ctx, args.id).await?;
     output::single_in(
         settings.format(),
         settings.style.dialect,
@@ -256,7 +283,11 @@ async fn read(ctx: &Context, id: i64) -> CliResult<OrderDetail> {
         .order(id)
         .get()
         .await
-        .map_err(|e| crate::hints::not_found(e, &format!("order {id}"), "`helloasso orders list`"))
+        .map_err(|e| not_found(e, id))
+}
+
+fn not_found(e: helloasso_sdk::Error, id: i64) -> CliError {
+    crate::hints::not_found(e, &format!("order {id}"), "`helloasso orders list`")
 }
 
 /// Key/value view of one order, in the listing's formats.

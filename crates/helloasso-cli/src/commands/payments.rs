@@ -209,19 +209,21 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
     filters.check_listing()?;
     let limit = (!args.all).then_some(args.limit);
     let page_size = page_size_for(args.page_size, limit);
-    let mut list = listing(ctx, &args, &filters)?.page_size(page_size);
+    let out = args.output.out.as_deref();
+    let format = settings.listing_format(out);
+    // JSON prints HelloAsso's payments as it sent them.
+    let client = ctx.client.keeping_received(output::keeps_documents(format));
+    let mut list = listing_with(&client, ctx, &args, &filters)?.page_size(page_size);
     if let Some(checkpoint) = &args.resume {
         list = list.resume_at(crate::listing::checkpoint(checkpoint)?);
     }
-    let out = args.output.out.as_deref();
-    let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<Payment>(format, settings.style, out, args.output.force)?;
     // One page holds them all: no stream, so no page fetched ahead for nothing.
     if let Some(l) = limit.filter(|l| *l <= u64::from(page_size)) {
         let take = usize::try_from(l).unwrap_or(usize::MAX);
         let page = list.with_count(true).send().await?;
-        for payment in page.items.iter().take(take) {
-            emitter.row(payment)?;
+        for (i, payment) in page.items.iter().take(take).enumerate() {
+            emitter.received_row(payment, page.received().map(|r| &r[i]))?;
         }
         let shown = emitter.finish()?;
         let total = page.total_count.and_then(|t| u64::try_from(t).ok());
@@ -268,11 +270,11 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
             };
             output::progress(settings.progress, len, "payments")
         });
-        for payment in &page.items {
+        for (i, payment) in page.items.iter().enumerate() {
             if limit.is_some_and(|l| shown >= l) {
                 break 'pages;
             }
-            emitter.row(payment)?;
+            emitter.received_row(payment, page.received().map(|r| &r[i]))?;
             shown += 1;
             bar.inc(1);
         }
@@ -286,7 +288,7 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
                 let attempts = crate::listing::attempts_for(t.div_ceil(u64::from(page_size)));
                 if attempts > crate::listing::LONG_LISTING_ATTEMPTS {
                     let policy = helloasso_sdk::RetryPolicy::default().with_max_attempts(attempts);
-                    let client = ctx.client.with_retry_policy(policy);
+                    let client = client.with_retry_policy(policy);
                     pages = listing_with(&client, ctx, &args, &filters)?
                         .page_size(page_size)
                         .resume_at(c)
@@ -340,10 +342,19 @@ async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
     if args.with_failed_refunds {
         request = request.with_failed_refund_operations(true);
     }
-    let payment = request.await.map_err(|e| payment_not_found(e, args.id))?;
     let format = settings.format();
     let dialect = settings.style.dialect;
     let decimal = settings.style.decimal(format);
+    if output::keeps_documents(format) {
+        // HelloAsso's payment as it sent it.
+        let (payment, received) = request
+            .send_received()
+            .await
+            .map_err(|e| payment_not_found(e, args.id))?;
+        let fields = detail_fields(&payment, settings.style.zone, decimal);
+        return output::single_in(format, dialect, &received, &fields);
+    }
+    let payment = request.await.map_err(|e| payment_not_found(e, args.id))?;
     output::single_in(
         format,
         dialect,
@@ -459,8 +470,12 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
         .map(|a| input::euros("--amount", a))
         .transpose()?;
     let page_size = page_size_for(args.page_size, Some(args.limit));
+    let out = args.output.out.as_deref();
+    let format = settings.listing_format(out);
+    // JSON prints HelloAsso's payments as it sent them.
     let mut search = ctx
         .client
+        .keeping_received(output::keeps_documents(format))
         .payments(ctx.organization()?)
         .search()
         .filters(filters)
@@ -479,25 +494,25 @@ async fn search(ctx: &Context, settings: &Settings, args: SearchArgs) -> CliResu
     if let Some(amount) = amount {
         search = search.amount(amount);
     }
-    let out = args.output.out.as_deref();
-    let format = settings.listing_format(out);
     let mut emitter =
         Emitter::listing::<PublicPayment>(format, settings.style, out, args.output.force)?;
-    let mut items = search.items();
+    let mut pages = search.pages();
     let bar = output::progress(settings.progress, Some(args.limit), "searching");
     let mut shown = 0;
     let mut more = false;
-    loop {
-        let Some(payment) = items.next().await else {
-            break;
-        };
-        if shown >= args.limit {
-            more = true;
-            break;
+    'pages: while let Some(page) = pages.next().await {
+        let mut page = page?;
+        let mut received = page.take_received().map(Vec::into_iter);
+        for payment in page.items {
+            let document = received.as_mut().and_then(Iterator::next);
+            if shown >= args.limit {
+                more = true;
+                break 'pages;
+            }
+            emitter.received_row(&payment, document.as_ref())?;
+            shown += 1;
+            bar.inc(1);
         }
-        emitter.row(&payment?)?;
-        shown += 1;
-        bar.inc(1);
     }
     bar.finish_and_clear();
     let shown = emitter.finish()?;

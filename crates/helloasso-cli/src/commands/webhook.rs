@@ -5,7 +5,6 @@ use std::io::Read;
 use std::path::Path;
 
 use helloasso_sdk::webhooks::{self, Notification, WebhookError};
-use serde_json::Value;
 
 use crate::cli::{Format, WebhookCommand, WebhookParseArgs, WebhookVerifyArgs};
 use crate::commands::payments::join_name;
@@ -52,7 +51,7 @@ fn parse(format: Format, args: WebhookParseArgs) -> CliResult {
     let fields = summary(&notification);
     // JSON is HelloAsso's document as received (metadata included), not
     // the summary: a script wants the fields HelloAsso sent.
-    let raw: Value = serde_json::from_slice(&body)
+    let raw = helloasso_sdk::Received::from_slice(&body)
         .map_err(|e| CliError::usage(format!("{}: {e}", args.file.display())))?;
     output::single(format, &raw, &fields)
 }

@@ -4,6 +4,7 @@
 mod common;
 
 mod as_it_is;
+mod as_received;
 mod auth;
 mod bad_input;
 mod checkout;

@@ -7,6 +7,7 @@ use helloasso_raw::types::PaymentDetail;
 
 use crate::client::Client;
 use crate::error::Result;
+use crate::received::Received;
 use crate::refund::RefundPayment;
 
 /// One payment; see [`Client::payment`].
@@ -82,6 +83,24 @@ impl GetPayment {
             })
             .await?
             .into_body())
+    }
+
+    /// Sends the request; returns the payment and the document HelloAsso
+    /// sent, as it sent it (its date spellings, its numbers).
+    pub async fn send_received(self) -> Result<(PaymentDetail, Received)> {
+        let (id, failed) = (self.payment_id, self.with_failed_refund_operations);
+        let response = self
+            .client
+            .keeping_received(true)
+            .execute(|raw| {
+                let mut b = raw.get_payment().payment_id(id);
+                if let Some(failed) = failed {
+                    b = b.with_failed_refund_operation(failed);
+                }
+                b
+            })
+            .await?;
+        crate::received::kept(response)
     }
 }
 

@@ -176,9 +176,8 @@ impl Query for PaymentQuery {
                     })
                     .await?
             }
-        }
-        .into_body();
-        Ok(RawPage::new(page.data, page.pagination))
+        };
+        RawPage::from_response(page, |page| (page.data, page.pagination))
     }
 }
 

@@ -163,8 +163,7 @@ impl Query for SearchQuery {
                 }
                 b
             })
-            .await?
-            .into_body();
-        Ok(RawPage::new(page.data, page.pagination))
+            .await?;
+        RawPage::from_response(page, |page| (page.data, page.pagination))
     }
 }

@@ -1,0 +1,258 @@
+//! `--format json` and `jsonl` print HelloAsso's documents as it sent them:
+//! real bodies served by a mocked HelloAsso come back with every value the
+//! same, date spellings included (7 fractional digits, `+00:00` rather than
+//! `Z`, .NET's `0001-01-01T00:00:00+00:00`), where the typed models would
+//! write chrono's spelling (`.687881300Z`).
+
+use httpmock::prelude::*;
+use serde_json::{Value, json};
+
+use crate::common::{bare, data, run, run_args};
+
+/// A real sample's JSON.
+fn sample(name: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(data(name)).unwrap()).unwrap()
+}
+
+/// Payment notifications' payments: 7 fractional digits with `+00:00`
+/// (2020), `0001-01-01T00:00:00+00:00`, 6 digits (the official sample).
+fn payments() -> Vec<Value> {
+    [
+        "payment_event_2020.json",
+        "payment_event_min_dates.json",
+        "payment_event.json",
+    ]
+    .map(|name| sample(name)["data"].clone())
+    .to_vec()
+}
+
+/// Order notifications' orders: 7 fractional digits with `+02:00` and
+/// `+00:00`.
+fn orders() -> Vec<Value> {
+    [
+        "order_event_donation.json",
+        "order_event.json",
+        "order_custom_fields.json",
+    ]
+    .map(|name| sample(name)["data"].clone())
+    .to_vec()
+}
+
+/// The orders' items, each with its order as an items listing gives it.
+fn items() -> Vec<Value> {
+    orders()
+        .iter()
+        .flat_map(|order| {
+            let items = order["items"].as_array().cloned().unwrap_or_default();
+            items.into_iter().map(move |mut item| {
+                item["order"] = json!({
+                    "id": order["id"], "date": order["date"],
+                    "formSlug": order["formSlug"], "formType": order["formType"],
+                });
+                item
+            })
+        })
+        .collect()
+}
+
+/// A mocked HelloAsso whose listing at `path` is one page of `records`
+/// (sent as this text, unchanged), then an empty page.
+struct Api {
+    server: MockServer,
+    home: tempfile::TempDir,
+}
+
+impl Api {
+    fn start() -> Self {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200).json_body(json!({
+                "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+            }));
+        });
+        Self {
+            server,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn serve(&self, path: &str, body: String) {
+        self.server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param_missing("continuationToken");
+            then.status(200)
+                .header("content-type", "application/json; charset=utf-8")
+                .body(body);
+        });
+    }
+
+    fn listing(&self, path: &str, records: &[Value]) {
+        let page = json!({
+            "data": records,
+            "pagination": { "pageSize": 100, "pageIndex": 1, "totalCount": records.len(),
+                            "totalPages": 1, "continuationToken": "after-first" },
+        });
+        self.serve(path, page.to_string());
+        self.server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param("continuationToken", "after-first");
+            then.status(200).json_body(json!({
+                "data": [], "pagination": { "pageSize": 100, "continuationToken": "after-first" },
+            }));
+        });
+    }
+
+    fn cli(&self) -> std::process::Command {
+        let mut cmd = bare(self.home.path());
+        cmd.env("HELLOASSO_ENVIRONMENT", self.server.base_url())
+            .env("HELLOASSO_CLIENT_ID", "c")
+            .env("HELLOASSO_CLIENT_SECRET", "s")
+            .env("HELLOASSO_ORGANIZATION", "mock-org")
+            .env("HELLOASSO_TOKEN_FILE", self.home.path().join("tokens.json"));
+        cmd
+    }
+
+    /// What `args` prints, read as one JSON document (`json`) or one per
+    /// line (`jsonl`).
+    fn printed(&self, args: &[&str]) -> (String, Vec<Value>) {
+        let r = run_args(self.cli(), args);
+        r.ok();
+        let values = if args.contains(&"jsonl") {
+            r.stdout
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap())
+                .collect()
+        } else {
+            match serde_json::from_str(&r.stdout).unwrap() {
+                Value::Array(values) => values,
+                one => vec![one],
+            }
+        };
+        (r.stdout, values)
+    }
+}
+
+/// Every string of `value` (keys' values, at any depth).
+fn strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(values) => values.iter().for_each(|v| strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
+/// `printed` is `sent`, value for value; the date strings (every string)
+/// are listed first so that a difference reads as one.
+#[track_caller]
+fn same_documents(printed: &[Value], sent: &[Value]) {
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    printed.iter().for_each(|v| strings(v, &mut ours));
+    sent.iter().for_each(|v| strings(v, &mut theirs));
+    assert_eq!(ours, theirs, "the strings printed are the ones received");
+    assert_eq!(printed, sent);
+}
+
+#[test]
+fn payments_list_as_json_gives_back_helloasso_date_strings() {
+    let api = Api::start();
+    let sent = payments();
+    api.listing("/v5/organizations/mock-org/payments", &sent);
+    for args in [
+        &["payments", "list", "--format", "json"][..],
+        &["payments", "list", "--all", "--format", "jsonl"],
+    ] {
+        let (text, printed) = api.printed(args);
+        same_documents(&printed, &sent);
+        for date in [
+            "\"2020-11-14T11:13:11.6878813+00:00\"",
+            "\"0001-01-01T00:00:00+00:00\"",
+            "\"2021-02-17T09:19:40.770879+00:00\"",
+        ] {
+            assert!(text.contains(date), "{date} not in {args:?}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn orders_and_items_lists_as_json_give_back_what_helloasso_sent() {
+    let api = Api::start();
+    let orders = orders();
+    let items = items();
+    api.listing("/v5/organizations/mock-org/orders", &orders);
+    api.listing("/v5/organizations/mock-org/items", &items);
+    for args in [
+        &["orders", "list", "--format", "json"][..],
+        &["orders", "list", "--all", "--format", "jsonl"],
+    ] {
+        let (text, printed) = api.printed(args);
+        same_documents(&printed, &orders);
+        assert!(
+            text.contains("\"2023-09-11T23:11:31.7066918+02:00\""),
+            "{text}"
+        );
+    }
+    for args in [
+        &["items", "list", "--format", "json"][..],
+        &["items", "list", "--all", "--format", "jsonl"],
+    ] {
+        let (_, printed) = api.printed(args);
+        same_documents(&printed, &items);
+    }
+}
+
+/// A real page of forms, served as HelloAsso sent it (fractions of one to
+/// three digits: `.5+02:00`).
+#[test]
+fn forms_list_as_json_gives_back_a_real_page() {
+    let api = Api::start();
+    let page = std::fs::read_to_string(data("forms_page.json")).unwrap();
+    let sent = sample("forms_page.json")["data"]
+        .as_array()
+        .unwrap()
+        .clone();
+    api.serve("/v5/organizations/mock-org/forms", page);
+    api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v5/organizations/mock-org/forms")
+            .query_param_exists("continuationToken");
+        then.status(200).json_body(json!({ "data": [] }));
+    });
+    let (text, printed) = api.printed(&["forms", "list", "--format", "json"]);
+    same_documents(&printed, &sent);
+    assert!(text.contains("\"2022-07-11T13:41:01.5+02:00\""), "{text}");
+}
+
+#[test]
+fn a_payment_and_an_order_shown_as_json_are_helloasso_documents() {
+    let api = Api::start();
+    let payment = sample("payment_event_min_dates.json")["data"].clone();
+    let order = sample("order_event_donation.json")["data"].clone();
+    api.serve("/v5/payments/5428", payment.to_string());
+    api.serve("/v5/orders/7792", order.to_string());
+    let (text, printed) = api.printed(&["payments", "get", "5428", "--format", "json"]);
+    same_documents(&printed, std::slice::from_ref(&payment));
+    assert!(text.contains("\"0001-01-01T00:00:00+00:00\""), "{text}");
+    let (text, printed) = api.printed(&["orders", "get", "7792", "--format", "json"]);
+    same_documents(&printed, std::slice::from_ref(&order));
+    assert!(
+        text.contains("\"2023-09-11T23:11:14.7792266+02:00\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn webhook_parse_as_json_gives_back_a_real_notification() {
+    let home = tempfile::tempdir().unwrap();
+    for name in ["payment_event_2020.json", "payment_event_min_dates.json"] {
+        let r = run(bare(home.path())
+            .args(["webhook", "parse", "--format", "json"])
+            .arg(data(name)));
+        r.ok();
+        let printed: Value = serde_json::from_str(&r.stdout).unwrap();
+        same_documents(&[printed], &[sample(name)]);
+    }
+}

@@ -9,6 +9,7 @@
 //! | `PUT /_fake/webhook` | [`WebhookConfig`] JSON, or `null` to stop |
 //! | `POST /_fake/tokens/expire` | every access token expires now (refresh tokens stay valid) |
 //! | `POST /_fake/checkout-intents/{id}/pay` | pays an intent; answers [`PaidCheckout`](crate::PaidCheckout) |
+//! | `POST /_fake/orders/{orderId}/instalments/take` | takes the order's next instalment and notifies it; answers [`TakenInstalment`](crate::TakenInstalment) |
 //! | `GET /_fake/checkout/{id}`, `POST` | the payment page `redirectUrl` leads to |
 //! | `POST /_fake/organizations/{slug}/rename` | `{"newSlug"}`: renames it and sends the `Organization` notification |
 

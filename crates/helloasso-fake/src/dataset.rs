@@ -171,6 +171,9 @@ pub(crate) struct Dataset {
     pub free_orders: Vec<FreeOrder>,
     /// Payment indexes whose order's future instalments were canceled.
     pub instalments_canceled: std::collections::HashSet<u32>,
+    /// Payment index -> when each later instalment of its order was taken
+    /// (at most two).
+    pub instalments_taken: HashMap<u32, Vec<Ticks>>,
     /// Item id -> when the item itself last changed (a cancelled instalment,
     /// a new custom-field answer): its `UpdateDate` is the later of this and
     /// its payment's.
@@ -737,6 +740,7 @@ impl Dataset {
             intents: Vec::new(),
             free_orders,
             instalments_canceled: Default::default(),
+            instalments_taken: Default::default(),
             item_touched: HashMap::new(),
             answers: HashMap::new(),
             first_lower: FIRST_NAMES.iter().map(|s| s.to_lowercase()).collect(),

@@ -49,7 +49,7 @@ pub(crate) fn of_main_organization(ds: &Dataset) -> Vec<PaymentFigures> {
                 order_id: crate::render::order_id(ds, idx),
                 order_date: crate::time::format_paris(crate::render::order_date(ds, idx)),
                 order_total_cents: i64::from(rec.amount)
-                    * if crate::orders::has_instalments(ds, idx) {
+                    * if crate::instalments::has_instalments(ds, idx) {
                         3
                     } else {
                         1

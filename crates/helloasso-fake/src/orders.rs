@@ -16,8 +16,9 @@ use crate::access::{org_access, page_request, path_error};
 use crate::counters::bump;
 use crate::dataset::{Dataset, Form, FreeOrder};
 use crate::errors::{ApiError, empty_response, json_response};
+use crate::instalments::{all_taken, has_instalments, later_instalments};
 use crate::listing::{self, Entry};
-use crate::model::{FormType, ItemState, PaymentMeans, PaymentState, SortField, TierType};
+use crate::model::{FormType, ItemState, SortField, TierType};
 use crate::query::Query;
 use crate::render;
 use crate::rng::SplitMix64;
@@ -33,8 +34,6 @@ use std::sync::Arc;
 
 /// Offset of the ids of free orders and of their items above the paid ones.
 const FREE_ID_OFFSET: i64 = 50_000_000;
-/// Ids of future instalments live above every seeded payment id.
-const INSTALMENT_ID_OFFSET: i64 = 80_000_000;
 /// Items per free order, at most (item ids leave room for this many).
 const MAX_TICKETS: i64 = 4;
 
@@ -232,14 +231,6 @@ impl ItemRef {
             .get(&self.id(ds))
             .map_or(own, |t| own.max(*t))
     }
-}
-
-/// Whether the order behind payment `idx` is paid in three instalments.
-pub(crate) fn has_instalments(ds: &Dataset, idx: u32) -> bool {
-    let rec = &ds.payments[idx as usize];
-    rec.means == PaymentMeans::Sepa
-        && rec.state == PaymentState::Authorized
-        && ds.forms[rec.form as usize].form_type == FormType::Membership
 }
 
 /// A custom field a form asks for each item.
@@ -461,33 +452,6 @@ fn order_light(ds: &Dataset, order: OrderRef) -> Value {
     }
 }
 
-/// The future instalments of an instalment order, as order payments.
-fn future_instalments(ds: &Dataset, idx: u32) -> Vec<Value> {
-    let rec = &ds.payments[idx as usize];
-    let canceled = ds.instalments_canceled.contains(&idx);
-    (2..=3)
-        .map(|n: i64| {
-            let date = rec.date + (n - 1) * 30 * TICKS_PER_DAY;
-            json!({
-                "items": [{
-                    "id": render::item_id(ds, idx),
-                    "shareAmount": rec.amount,
-                    "shareItemAmount": rec.amount,
-                }],
-                "id": ds.ids.payment + INSTALMENT_ID_OFFSET + i64::from(idx) * 2 + n - 2,
-                "amount": rec.amount,
-                "amountTip": 0,
-                "date": format_paris(date),
-                "paymentMeans": "Sepa",
-                "installmentNumber": n,
-                "state": if canceled { "Canceled" } else { "Pending" },
-                "type": "Debit",
-                "meta": meta(rec.date, if canceled { rec.updated.max(rec.date) } else { rec.date }),
-            })
-        })
-        .collect()
-}
-
 /// An order as the orders endpoints answer it.
 fn order_value(ds: &Dataset, order: OrderRef, details: bool) -> Value {
     match order {
@@ -503,7 +467,7 @@ fn order_value(ds: &Dataset, order: OrderRef, details: bool) -> Value {
                 v["items"][0]["initialAmount"] = json!(amount * 3);
                 if let Some(payments) = v["payments"].as_array_mut() {
                     payments[0]["installmentNumber"] = json!(1);
-                    payments.extend(future_instalments(ds, idx));
+                    payments.extend(later_instalments(ds, idx));
                 }
             }
             v
@@ -583,7 +547,7 @@ fn item_value(ds: &Dataset, item: ItemRef, details: bool) -> Value {
             payments[0]["cashOutState"] = json!(state);
         }
         if has_instalments(ds, idx) {
-            payments.extend(future_instalments(ds, idx).into_iter().map(|mut f| {
+            payments.extend(later_instalments(ds, idx).into_iter().map(|mut f| {
                 if let Some(o) = f.as_object_mut() {
                     o.remove("items");
                     o.insert("shareAmount".into(), o["amount"].clone());
@@ -930,7 +894,7 @@ pub(crate) async fn cancel_order(
         let mut ds = st.write();
         let order = order_for(&ds, &id, scope)?;
         let idx = match order {
-            OrderRef::Paid(idx) if has_instalments(&ds, idx) => idx,
+            OrderRef::Paid(idx) if has_instalments(&ds, idx) && !all_taken(&ds, idx) => idx,
             _ => {
                 return Err(ApiError::BadRequest {
                     code: "OrderHasNoFutureInstalments",

@@ -5,6 +5,7 @@ use crate::counters::bump;
 use crate::dataset::Dataset;
 use crate::errors::{ApiError, json_response};
 use crate::export;
+use crate::instalments;
 use crate::model::{FormType, Page, Pagination, Payment};
 use crate::pagination::{self, Filter, PageOut, PageRequest};
 use crate::query::Query;
@@ -248,6 +249,15 @@ pub(crate) fn payment_index(ds: &Dataset, raw: &str, scope: Scope) -> Result<u32
     Ok(idx)
 }
 
+/// What `GET /payments/{id}` answers: a payment of the dataset, or a
+/// taken later instalment of an order.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OnePayment {
+    Payment(Box<Payment>),
+    Instalment(serde_json::Value),
+}
+
 /// `GET /v5/payments/{paymentId}`.
 pub(crate) async fn get_payment(
     State(st): State<Arc<AppState>>,
@@ -262,8 +272,22 @@ pub(crate) async fn get_payment(
         // Accepted and validated; the fake records no failed refunds.
         q.bool("withFailedRefundOperation")?;
         let ds = st.read();
+        // A taken instalment is a payment of its own.
+        if let Some((idx, taken)) = id
+            .trim()
+            .parse()
+            .ok()
+            .and_then(|n| instalments::payment(&ds, n))
+        {
+            if !scope.allows(ds.payments[idx as usize].org) {
+                return Err(ApiError::Forbidden(
+                    "This token may not access this payment.".to_owned(),
+                ));
+            }
+            return Ok(OnePayment::Instalment(taken));
+        }
         let idx = payment_index(&ds, &id, scope)?;
-        Ok::<_, ApiError>(render::payment(&ds, idx))
+        Ok(OnePayment::Payment(Box::new(render::payment(&ds, idx))))
     })();
     json_response(result)
 }

@@ -84,7 +84,7 @@ fn rows(ds: &Dataset, org: u8, cash_out: i64) -> Result<Vec<CashOutRow<'_>>, Api
         ds.payer_email(p.payer, &mut email);
         let operation = if form.form_type == FormType::Donation {
             "OneTimeDonation"
-        } else if crate::orders::has_instalments(ds, idx) {
+        } else if crate::instalments::has_instalments(ds, idx) {
             "MultipleInstalmentPayment"
         } else {
             "OneTimePayment"

@@ -8,6 +8,7 @@ use crate::counters::CountersSnapshot;
 use crate::dataset::Dataset;
 use crate::errors::{self, ApiError};
 use crate::faults;
+use crate::instalments::TakenInstalment;
 use crate::model::{FormType, PaymentState};
 use crate::state::{AppState, lock, read, write};
 use crate::{
@@ -244,6 +245,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/tokens/expire", post(admin::expire_tokens))
         .route("/checkout-intents/{id}/pay", post(checkout::pay_route))
         .route(
+            "/orders/{orderId}/instalments/take",
+            post(crate::instalments::take_route),
+        )
+        .route(
             "/organizations/{slug}/rename",
             post(crate::renames::rename_route),
         )
@@ -453,6 +458,13 @@ impl FakeServer {
     /// and sends the Order and Payment webhooks.
     pub fn pay_checkout_intent(&self, checkout_intent_id: i64) -> Result<PaidCheckout, FakeError> {
         checkout::pay_intent(&self.state, checkout_intent_id).map_err(FakeError::from_api)
+    }
+
+    /// Takes the next later instalment of an order paid in instalments, as
+    /// HelloAsso does on its date: it becomes `Authorized` and its `Payment`
+    /// notification is sent. An order with none to come is a 400.
+    pub fn take_instalment(&self, order_id: i64) -> Result<TakenInstalment, FakeError> {
+        crate::instalments::take_next(&self.state, order_id).map_err(FakeError::from_api)
     }
 
     /// Changes an item's answer to the custom field labelled `field` (as a

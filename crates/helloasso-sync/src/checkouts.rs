@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::db::{Conn, Pool, exec, fetch_all};
 use crate::error::{Error, Result};
 use crate::notifications::parse_time;
+use crate::pace::Pacer;
 use crate::store;
 
 /// Where a followed-up checkout intent stands.
@@ -132,14 +133,17 @@ fn due(checks: &[Duration], elapsed: Duration) -> usize {
 }
 
 /// Reads back the organization's intents whose next check is due and
-/// stores what was found; returns how many requests were made. An intent
+/// stores what was found. The reads take their slots on `pace`, the run's
+/// schedule (`Sync::max_rate`, 20 a second by default: docs/mirror.md
+/// "Request rate"), so many intents due at once do not burst. An intent
 /// that cannot be read now is left for the next run.
 pub(crate) async fn follow_up(
     pool: &Pool,
     client: &helloasso_sdk::Client,
+    pace: &Pacer,
     org: &str,
     schedule: &FollowUpSchedule,
-) -> Result<u64> {
+) -> Result<()> {
     let open: Vec<Row> = {
         let mut c = pool.acquire().await?;
         let sql = format!(
@@ -148,7 +152,6 @@ pub(crate) async fn follow_up(
         fetch_all!(c.conn(), Row, &sql, org.to_owned())?
     };
     let now = Utc::now();
-    let mut requests = 0;
     for row in open {
         let (intent, done) = tracked(row)?;
         let elapsed = (now - intent.created_at).to_std().unwrap_or_default() + schedule.elapsed;
@@ -160,8 +163,12 @@ pub(crate) async fn follow_up(
         if due_now <= done {
             continue;
         }
-        requests += 1;
-        let read = client.checkout(org).get::<Value>(intent.id).await;
+        let read = pace
+            .read(|| async {
+                let read = client.checkout(org).get::<Value>(intent.id).await?;
+                Ok(read)
+            })
+            .await;
         let read = match read {
             Ok(read) => read,
             Err(e) => {
@@ -213,5 +220,5 @@ pub(crate) async fn follow_up(
         }
         tx.commit().await?;
     }
-    Ok(requests)
+    Ok(())
 }

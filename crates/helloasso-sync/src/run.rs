@@ -89,8 +89,7 @@ pub(crate) async fn organization(ctx: Arc<Ctx>, org: String) -> Result<Report> {
         report.skipped_walks += u64::from(skipped);
     }
     // Before the orders are read again: a paid intent queues its order.
-    let checks = checkouts::follow_up(&ctx.pool, &ctx.client, &org, &ctx.follow_up).await?;
-    ctx.pace.requests.fetch_add(checks, Ordering::Relaxed);
+    checkouts::follow_up(&ctx.pool, &ctx.client, &ctx.pace, &org, &ctx.follow_up).await?;
     let orders = reread_orders(&ctx, &org).await?;
     report.add(Resource::Orders, orders);
     let payouts = payout_counts(&ctx).await?;

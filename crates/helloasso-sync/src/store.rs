@@ -2,12 +2,16 @@
 //! whole document beside them, and a feed row for each new or changed one.
 //!
 //! An upsert reads the stored document first: identical means unchanged (no
-//! write at all), different means changed, absent means new.
+//! write at all), different means changed, absent means new. Two writers of
+//! one record (a listener and a sync on one PostgreSQL database) take turns:
+//! each holds the record's lock from that read to its commit, and the write
+//! itself happens only where the stored document differs, so one change
+//! gets one feed row.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
-use crate::db::{Conn, Val, exec, exec_vals, fetch_all, fetch_optional};
+use crate::db::{Backend, Conn, Val, exec, exec_vals, fetch_all, fetch_optional};
 use crate::error::{Error, Result};
 use crate::feed::{self, Change, ChangeKind};
 use crate::resource::Resource;
@@ -65,7 +69,9 @@ struct Row {
 }
 
 impl Row {
-    fn upsert_sql(&self) -> String {
+    /// The upsert, conditional: a stored document equal to this one is
+    /// left alone (no row affected).
+    fn upsert_sql(&self, backend: Backend) -> String {
         let names: Vec<&str> = self.cols.iter().map(|c| c.0).collect();
         let params: Vec<String> = self
             .cols
@@ -82,13 +88,19 @@ impl Row {
             .filter(|n| !self.key.contains(n))
             .map(|n| format!("{n} = excluded.{n}"))
             .collect();
+        let differs = match backend {
+            Backend::Postgres => "IS DISTINCT FROM",
+            // SQLite's `IS NOT` compares NULLs as values too.
+            _ => "IS NOT",
+        };
         format!(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
-            self.table,
+            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {} \
+             WHERE {table}.doc {differs} excluded.doc",
             names.join(", "),
             params.join(", "),
             self.key.join(", "),
-            sets.join(", ")
+            sets.join(", "),
+            table = self.table,
         )
     }
 
@@ -334,6 +346,7 @@ pub(crate) async fn upsert_tallied(
             });
         }
     };
+    lock_record(conn.reborrow(), org, resource, &doc).await?;
     let old = stored_doc(conn.reborrow(), &row).await?;
     let (kind, changed) = match &old {
         Some(old) if *old == doc => return Ok(Outcome::Unchanged),
@@ -343,13 +356,22 @@ pub(crate) async fn upsert_tallied(
         Some(old) => (ChangeKind::Changed, feed::diff(old, &doc)),
         None => (ChangeKind::New, Vec::new()),
     };
-    let sql = row.upsert_sql();
-    exec_vals(
+    let backend = match conn {
+        Conn::Sqlite(_) => Backend::Sqlite,
+        Conn::Pg(_) => Backend::Postgres,
+    };
+    let sql = row.upsert_sql(backend);
+    let written = exec_vals(
         conn.reborrow(),
         &sql,
         row.cols.into_iter().map(|c| c.2).collect(),
     )
     .await?;
+    if written == 0 {
+        // Another writer stored this very document since the read (the
+        // lock makes it unreachable; the condition keeps it harmless).
+        return Ok(Outcome::Unchanged);
+    }
     match resource {
         Resource::Items => write_custom_fields(conn.reborrow(), &doc).await?,
         Resource::Payments => link_payout(conn.reborrow(), org, &doc, tally).await?,
@@ -358,6 +380,24 @@ pub(crate) async fn upsert_tallied(
     let id = record_id(resource, &doc);
     let change = feed::record(conn, org, resource, id, kind, changed, doc).await?;
     Ok(Outcome::Written(change))
+}
+
+/// Takes the record's lock until the caller's transaction ends, so that
+/// its read, write and feed row are one step for other writers. PostgreSQL:
+/// a transaction-scoped advisory lock on the record's key (a row lock
+/// cannot cover a record not stored yet; two keys sharing a hash only wait
+/// for each other). SQLite: nothing to take, the transaction began
+/// `IMMEDIATE` and holds the database's one write lock already.
+async fn lock_record(conn: Conn<'_>, org: &str, resource: Resource, doc: &Value) -> Result<()> {
+    if let Conn::Pg(_) = conn {
+        let key = format!("{}/{org}/{}", resource.as_str(), record_id(resource, doc));
+        exec!(
+            conn,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            key
+        )?;
+    }
+    Ok(())
 }
 
 /// Whether `new` was last updated strictly before `stored` (by their

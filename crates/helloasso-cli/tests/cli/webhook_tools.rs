@@ -99,7 +99,18 @@ fn forward_with_the_wrong_key_is_refused_by_the_listener() {
         "a-wrong-key",
     ]));
     out.ok();
-    assert!(stop_listener(app).is_empty());
+    let stored = stop_listener(app);
+    assert!(
+        stored.is_empty(),
+        "a wrongly signed one was stored: {stored}"
+    );
+    // Something was forwarded (an empty output would pass the check below)
+    // and every one was refused.
+    assert!(
+        !out.stdout.trim().is_empty(),
+        "nothing forwarded: {}",
+        out.stderr
+    );
     assert!(
         out.stdout.lines().all(|l| l.ends_with("\t401")),
         "{}",

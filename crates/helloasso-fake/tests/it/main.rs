@@ -8,6 +8,7 @@ mod export;
 mod faults;
 mod filters;
 mod forms;
+mod instalments;
 mod large;
 mod notifications;
 mod oauth;

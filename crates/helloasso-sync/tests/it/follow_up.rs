@@ -93,3 +93,59 @@ async fn a_checkout_whose_payer_never_returns_has_its_outcome_after_the_follow_u
     // The other payer never paid: past the last payment check, it says so.
     assert_eq!(state(intents[1]).await.outcome, CheckoutState::NoPayment);
 }
+
+/// Intents due for a check all at once are read at the run's pace: against
+/// a fake that admits 4 requests a second (one second's worth at once), a
+/// sync at 3 a second reads every one of them and is never refused, where
+/// reading them back to back would pass the limit at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intents_due_together_are_read_at_the_runs_pace() {
+    const INTENTS: usize = 16;
+    let s = setup(10).await;
+    // The listings first, unlimited: the run below is the follow-up's.
+    s.mirror
+        .sync(&s.client)
+        .organization(&s.org)
+        .run()
+        .await
+        .unwrap();
+    let checkout = s.client.checkout(&s.org);
+    // Created an hour ago: every payment check is due.
+    let created_at = Utc::now() - chrono::Duration::hours(1);
+    let mut intents = Vec::new();
+    for _ in 0..INTENTS {
+        let created = checkout
+            .intent("Adhésion", Cents(3000))
+            .back_url("https://shop.example.org/cart")
+            .error_url("https://shop.example.org/error")
+            .return_url("https://shop.example.org/thanks")
+            .create()
+            .await
+            .unwrap();
+        s.mirror
+            .track_checkout(&s.org, created.id, created_at)
+            .await
+            .unwrap();
+        intents.push(created.id);
+    }
+    s.fake
+        .set_faults(helloasso_fake::FaultConfig::none().rate_limit(4.0));
+    let before = s.fake.counters();
+    let report = s
+        .mirror
+        .sync(&s.client)
+        .organization(&s.org)
+        .max_rate(3.0)
+        .run()
+        .await
+        .unwrap();
+    let after = s.fake.counters();
+    let reads = after.requests.get_checkout_intent - before.requests.get_checkout_intent;
+    assert_eq!(reads, INTENTS as u64, "one read back per intent: {report}");
+    assert_eq!(after.faults.rate_limited, 0, "{report}");
+    assert!(report.requests >= INTENTS as u64, "{report}");
+    for id in intents {
+        let state = s.mirror.checkout_intent(id).await.unwrap().unwrap();
+        assert_eq!(state.outcome, CheckoutState::NoPayment);
+    }
+}

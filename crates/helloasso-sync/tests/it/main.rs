@@ -9,6 +9,7 @@ mod first_open;
 mod follow_up;
 mod incremental;
 mod kill;
+mod one_change;
 mod payouts;
 mod pg;
 mod rate;

@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::io::IsTerminal;
 
-use crate::cli::ColorChoice;
+use crate::args::ColorChoice;
 
 /// The choice, read from the raw arguments before clap parses them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

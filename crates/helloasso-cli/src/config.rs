@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use helloasso_sdk::{Client, Environment, FileTokenStore, MemoryTokenStore, RetryPolicy, TokenKey};
 
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::exit::{CliError, CliResult, Kind};
 use crate::profile::Profile;
 

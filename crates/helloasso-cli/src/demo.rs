@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use helloasso_fake::{FakeConfig, FakeServer, MfaMode};
 use helloasso_sdk::types::{FormType, PaymentState, SortField, SortOrder};
 use helloasso_sdk::{
@@ -14,12 +15,27 @@ use helloasso_sdk::{
 };
 use serde_json::{Value, json};
 
-use crate::cli::DemoArgs;
 use crate::commands::checkout::intent_fields;
 use crate::commands::payments::{Counting, PAYMENT_COLS, count_csv_rows, join_name, payment_cells};
 use crate::exit::{CliError, CliResult};
 use crate::input::format_euros;
 use crate::output::{self, Col, render_table};
+
+#[cfg(feature = "demo")]
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seeded payments in the fake (same seed and size: same data)
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(20..=200_000))]
+    pub payments: u32,
+
+    /// Seed of the fake's dataset
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Keep the CSV export in this file (default: a temporary file, deleted at the end)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
 
 /// The SMS code the fake demands before a refund; the demo supplies it
 /// through the sdk's `MfaProvider`, as an app would after asking its user.

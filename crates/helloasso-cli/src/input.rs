@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use helloasso_sdk::types::{FormType, ItemState, PaymentState, SortField, SortOrder};
 use helloasso_sdk::{Cents, PaymentFilters};
 
-use crate::cli::{FilterArgs, SortBy};
+use crate::args::{FilterArgs, SortBy};
 use crate::exit::{CliError, CliResult};
 use crate::timezone::Zone;
 

@@ -5,8 +5,8 @@
 // First: its macros (`outln!`, `say!`) are used by the modules below.
 #[macro_use]
 mod output;
+mod args;
 mod cli;
-mod cli_books;
 mod color;
 mod commands;
 mod config;
@@ -109,24 +109,24 @@ async fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args, !global.no_progress).await,
-        Command::Webhook(cli::WebhookCommand::Listen(args)) => {
+        Command::Webhook(commands::webhook::WebhookCommand::Listen(args)) => {
             commands::webhook_listen::run(&global, args).await
         }
-        Command::Webhook(cli::WebhookCommand::Forward(args)) => {
+        Command::Webhook(commands::webhook::WebhookCommand::Forward(args)) => {
             commands::webhook_forward::run(&global, args).await
         }
         Command::Webhook(command) => {
             commands::webhook::run(global.format.unwrap_or_default(), command)
         }
-        Command::Completions(args) => commands::manual::completions(args.shell),
-        Command::Man(args) => commands::manual::man(args),
+        Command::Completions(args) => commands::manual::completions(Cli::command(), args.shell),
+        Command::Man(args) => commands::manual::man(Cli::command(), args),
         Command::Payments(command) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
             let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             match command {
-                cli::PaymentsCommand::Receipts(args) => {
+                commands::payments::PaymentsCommand::Receipts(args) => {
                     commands::receipts::run(&ctx, &settings, args).await
                 }
                 command => commands::payments::run(&ctx, &settings, command).await,
@@ -166,7 +166,7 @@ async fn dispatch(cli: Cli) -> CliResult {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             // Listing and showing payouts read every payment.
-            let long = !matches!(command, cli::PayoutsCommand::Export(_));
+            let long = !matches!(command, commands::payouts::PayoutsCommand::Export(_));
             let retry = long.then(listing::long_listing_policy);
             let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
             commands::payouts::run(&ctx, &settings, command).await
@@ -177,7 +177,7 @@ async fn dispatch(cli: Cli) -> CliResult {
             let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
             commands::members::run(&ctx, &settings, args).await
         }
-        Command::Report(cli_books::ReportCommand::Year(args)) => {
+        Command::Report(commands::report::ReportCommand::Year(args)) => {
             let profile = profile::load(&global.profile)?;
             let settings = Settings::new(&global, &profile)?;
             let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
@@ -200,7 +200,9 @@ async fn dispatch(cli: Cli) -> CliResult {
             let ctx = Context::from_args(&global, &profile, Some(listing::long_listing_policy()))?;
             commands::sync::run(&ctx, args).await
         }
-        Command::Auth(cli::AuthCommand::Login(args)) => commands::auth::login(&global, args).await,
+        Command::Auth(commands::auth::AuthCommand::Login(args)) => {
+            commands::auth::login(&global, args).await
+        }
         Command::Auth(command) => {
             let profile = profile::load(&global.profile)?;
             let ctx = org_default::settled(Context::from_args(&global, &profile, None)?).await;

@@ -13,7 +13,7 @@ use helloasso_sdk::{
     Error, FixedMfaCode, MfaChallenge, MfaProof, RefundPayment, SecretString, mfa_fn,
 };
 
-use crate::cli::RefundArgs;
+use crate::commands::payments::RefundArgs;
 use crate::exit::{CliError, Kind};
 
 /// The most a command's output is read: a code is a line.

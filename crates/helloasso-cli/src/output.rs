@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::Format;
+use crate::args::Format;
 use crate::csv_dialect::CsvDialect;
 use crate::destination::Destination;
 use crate::exit::{CliError, CliResult};

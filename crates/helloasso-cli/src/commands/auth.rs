@@ -3,16 +3,45 @@
 //! token is valid.
 
 use chrono::Utc;
+use clap::{Args, Subcommand};
 use helloasso_sdk::{FileTokenStore, RetryPolicy, TokenStore};
 use serde_json::json;
 
-use crate::cli::{AuthCommand, Format, GlobalArgs, LoginArgs};
+use crate::args::{Format, GlobalArgs};
 use crate::config::Context;
+use crate::csv_dialect::CsvDialect;
 use crate::exit::{CliError, CliResult, Kind};
-use crate::output;
 use crate::profile::{self, Profile};
-use crate::prompt;
 use crate::timezone::Zone;
+use crate::{output, prompt};
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Ask for the client id and secret (hidden) and keep them in the profile
+    Login(LoginArgs),
+    /// Obtain a token with the credentials and show when it expires
+    Check,
+    /// Show the environment, the client (shortened), the organizations it
+    /// reaches with its role in each, and until when its token is valid
+    Status,
+    /// Forget the profile's credentials and tokens, and disconnect from HelloAsso
+    Logout,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Keep this CSV flavour in the profile
+    #[arg(long = "set-csv-dialect", value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<CsvDialect>,
+
+    /// Keep this time zone in the profile
+    #[arg(long = "set-tz", value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// Make the profile read-only (true) or not (false): see --read-only
+    #[arg(long = "set-read-only", value_name = "BOOL")]
+    pub read_only: Option<bool>,
+}
 
 pub async fn run(ctx: &Context, format: Format, command: AuthCommand) -> CliResult {
     match command {

@@ -5,7 +5,7 @@
 use chrono::Utc;
 use serde_json::json;
 
-use crate::cli::Format;
+use crate::args::Format;
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output;

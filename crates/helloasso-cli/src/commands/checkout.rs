@@ -1,14 +1,74 @@
 //! `helloasso checkout create|get`.
 
+use clap::{Args, Subcommand};
 use helloasso_sdk::{Checkout, CheckoutIntent};
 use serde_json::{Value, json};
 
-use crate::cli::{CheckoutCommand, CheckoutCreateArgs, CheckoutGetArgs, Format};
+use crate::args::Format;
 use crate::config::Context;
 use crate::exit::{self, CliError, CliResult};
 use crate::input::{self, format_euros};
 use crate::output;
 use crate::timezone::Zone;
+
+#[derive(Debug, Subcommand)]
+pub enum CheckoutCommand {
+    /// Create a checkout intent and print the payment page's URL (valid 15 minutes)
+    Create(Box<CheckoutCreateArgs>),
+    /// Show a checkout intent, with its order once paid
+    Get(CheckoutGetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutCreateArgs {
+    /// What is sold (at most 250 characters)
+    #[arg(long = "item", value_name = "NAME")]
+    pub item_name: String,
+
+    /// Total amount in euros (e.g. 30.00)
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
+    pub amount: String,
+
+    /// Amount paid now, in euros, when paying in instalments (default: the total)
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
+    pub initial: Option<String>,
+
+    /// An instalment DATE=EUR (repeatable), e.g. 2026-01-05=10.00
+    #[arg(long = "term", value_name = "DATE=EUR")]
+    pub terms: Vec<String>,
+
+    /// Where the payer lands after paying (https)
+    #[arg(long, value_name = "URL")]
+    pub return_url: String,
+
+    /// Where the payer goes back to (default: the return URL)
+    #[arg(long, value_name = "URL")]
+    pub back_url: Option<String>,
+
+    /// Where the payer lands when the payment fails (default: the return URL)
+    #[arg(long, value_name = "URL")]
+    pub error_url: Option<String>,
+
+    /// The sale includes a donation
+    #[arg(long)]
+    pub donation: bool,
+
+    /// Your own JSON kept with the intent, e.g. '{"cart":42}'
+    #[arg(long, value_name = "JSON")]
+    pub metadata: Option<String>,
+
+    /// Record the intent in this mirror (as `helloasso sync --db`): each
+    /// sync then reads it back until it has an outcome (paid, refunded,
+    /// never paid), even if the payer never comes back
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutGetArgs {
+    /// Checkout intent id
+    pub id: i64,
+}
 
 /// `zone` is where an instalment's day (`--term 2026-01-05=10`) starts.
 pub async fn run(ctx: &Context, format: Format, zone: Zone, command: CheckoutCommand) -> CliResult {

@@ -2,15 +2,34 @@
 //! (a draft, to be completed and published from the back office or with
 //! `forms state`). A write: sent once, refused by read-only mode.
 
+use clap::Args;
 use helloasso_sdk::types::{FormType, QuickCreateForm};
 use serde_json::json;
 
-use crate::cli::{CreateEventArgs, Format};
+use crate::args::Format;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
-use crate::input;
-use crate::output;
 use crate::timezone::Zone;
+use crate::{input, output};
+
+#[derive(Debug, Args)]
+pub struct CreateEventArgs {
+    /// The event's title
+    #[arg(long, value_name = "TEXT")]
+    pub title: String,
+
+    /// When it starts: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+
+    /// When it ends: RFC 3339 or YYYY-MM-DD (midnight in --tz)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+
+    /// A short description
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+}
 
 pub async fn create_event(
     ctx: &Context,

@@ -1,12 +1,22 @@
 //! `helloasso forms state FORM STATE`: publishes, hides or disables a form.
 //! A write: sent once, and refused by read-only mode like every other.
 
+use clap::Args;
 use helloasso_sdk::types::FormState;
 
-use crate::cli::FormStateArgs;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::input;
+
+#[derive(Debug, Args)]
+pub struct FormStateArgs {
+    /// The form, as TYPE/SLUG or its page's URL (whose organization replaces --org)
+    #[arg(value_name = "TYPE/SLUG|URL")]
+    pub form: String,
+
+    /// Its new state: Public, Private, Draft or Disabled
+    pub state: String,
+}
 
 /// A form state, matched without regard to case (`private` works).
 fn state(value: &str) -> CliResult<FormState> {

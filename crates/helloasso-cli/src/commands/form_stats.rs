@@ -2,15 +2,26 @@
 //! many times each tier and each additional option was taken (HelloAsso's
 //! statistics operation), in the CLI's formats.
 
+use clap::Args;
 use helloasso_sdk::types::TierStats;
 
-use crate::cli::FormStatsArgs;
+use crate::args::OutArgs;
 use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
 use crate::output::Emitter;
 use crate::rows::{Cell, Col, Row};
+
+#[derive(Debug, Args)]
+pub struct FormStatsArgs {
+    /// The form, as TYPE/SLUG or its page's URL (whose organization replaces --org)
+    #[arg(value_name = "TYPE/SLUG|URL")]
+    pub form: String,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
 
 /// One tier or additional option, with what kind it is.
 #[derive(serde::Serialize)]

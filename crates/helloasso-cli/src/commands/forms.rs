@@ -1,15 +1,41 @@
 //! `helloasso forms list`: the organization's forms, with the TYPE/SLUG
 //! the other commands' `--form` takes.
 
+use clap::{Args, Subcommand};
 use helloasso_sdk::types::FormLight;
 
-use crate::cli::{FormsCommand, FormsListArgs};
+use crate::args::OutArgs;
+use crate::commands::form_create::CreateEventArgs;
+use crate::commands::form_state::FormStateArgs;
+use crate::commands::form_stats::FormStatsArgs;
 use crate::commands::payments::{Settings, tell_count};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
 use crate::output::{self, Col, Emitter};
 use crate::rows::{Cell, Row};
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// List the organization's forms
+    List(FormsListArgs),
+    /// Publish, hide or disable a form (Public, Private, Draft, Disabled)
+    State(FormStateArgs),
+    /// Create an event with a title and dates (HelloAsso's quick creation)
+    CreateEvent(CreateEventArgs),
+    /// How many took part, and how many took each tier and option
+    Stats(FormStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FormsListArgs {
+    /// Only forms of these kinds (comma-separated), e.g. Membership,Event
+    #[arg(long = "form-type", value_name = "TYPE", value_delimiter = ',')]
+    pub form_types: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
 
 pub async fn run(ctx: &Context, settings: &Settings, command: FormsCommand) -> CliResult {
     match command {

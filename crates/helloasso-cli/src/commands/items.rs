@@ -9,18 +9,40 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset};
+use clap::{Args, Subcommand};
 use helloasso_sdk::types::{FormType, Item, ItemState, SortField, SortOrder};
 use helloasso_sdk::{CustomFields, ListItems};
 
-use crate::cli::{ItemsCommand, ItemsListArgs};
+use crate::args::{LimitArgs, OutArgs, PeriodArgs};
 use crate::commands::orders::{order_form, page_size_for, period_dates};
 use crate::commands::payments::{Settings, join_name, tell_count};
 use crate::config::Context;
 use crate::exit::CliResult;
-use crate::input;
 use crate::output::{self, Col, Emitter};
-use crate::pager;
 use crate::rows::Cell;
+use crate::{input, pager};
+
+#[derive(Debug, Subcommand)]
+pub enum ItemsCommand {
+    /// List items with the payer, the beneficiary and one column per custom field
+    List(ItemsListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ItemsListArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+
+    /// Only items in these states (comma-separated), e.g. Processed,Registered
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
 
 pub async fn run(ctx: &Context, settings: &Settings, command: ItemsCommand) -> CliResult {
     match command {

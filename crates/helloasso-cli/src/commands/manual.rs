@@ -2,19 +2,33 @@
 //! the same clap definition as the parser, so they never drift from it.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
+use clap::Args;
 use clap_complete::Shell;
 
-use std::path::Path;
-
-use crate::cli::{Cli, ManArgs};
 use crate::exit::{CliError, CliResult, EXIT_CODES_HELP};
 use crate::output::write_error;
 
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `payments refund`
+    pub command: Vec<String>,
+
+    /// Write one page per command in this folder (helloasso-payments-refund.1...)
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 /// Prints the completion script for `shell` on standard output.
-pub fn completions(shell: Shell) -> CliResult {
-    let mut command = Cli::command();
+pub fn completions(mut command: clap::Command, shell: Shell) -> CliResult {
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut command, "helloasso", &mut buf);
     let mut out = std::io::stdout().lock();
@@ -26,8 +40,8 @@ pub fn completions(shell: Shell) -> CliResult {
 /// Prints the manual page (roff) of `helloasso` or of one of its
 /// subcommands (`helloasso man payments refund`) on standard output, or,
 /// with `--dir`, writes one page per command there.
-pub fn man(args: ManArgs) -> CliResult {
-    let mut root = Cli::command().disable_help_subcommand(true);
+pub fn man(root: clap::Command, args: ManArgs) -> CliResult {
+    let mut root = root.disable_help_subcommand(true);
     root.build();
     if let Some(dir) = &args.dir {
         crate::config::owner_only_dir(dir)?;

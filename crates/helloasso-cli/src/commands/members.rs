@@ -6,14 +6,15 @@
 //! `helloasso_sdk::members`.
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use clap::Args;
 use helloasso_sdk::members::paris_day;
 use helloasso_sdk::types::{FormLight, FormType, Item};
 use helloasso_sdk::{CustomFields, Member, MembersError, Membership, Roster};
 use helloasso_sync::Resource;
 
-use crate::cli_books::MembersArgs;
 use crate::commands::items::field_labels;
 use crate::commands::payments::Settings;
 use crate::commands::sync::{DbLocation, sync_error};
@@ -22,6 +23,45 @@ use crate::exit::{CliError, CliResult};
 use crate::input;
 use crate::output::{self, Col, Emitter};
 use crate::rows::Cell;
+
+/// `helloasso members`.
+#[derive(Debug, Args)]
+pub struct MembersArgs {
+    /// The day to look at, YYYY-MM-DD (a Paris day; default: today)
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+
+    /// Only members whose membership ends within this span after --on
+    /// (renewals counted), e.g. 30d or 6w
+    #[arg(long, value_name = "SPAN", conflicts_with = "lapsed_since")]
+    pub expiring_within: Option<String>,
+
+    /// Only this membership form, as TYPE/SLUG (repeat for several;
+    /// default: every Membership form)
+    #[arg(long, value_name = "TYPE/SLUG")]
+    pub form: Vec<String>,
+
+    /// Instead of members: the people who are no longer members on --on
+    /// and whose membership ended on or after DATE
+    #[arg(long, value_name = "DATE")]
+    pub lapsed_since: Option<String>,
+
+    /// Read the items from this mirror (`helloasso sync --db`: a SQLite
+    /// file or a postgres:// URL) instead of listing them at HelloAsso; the
+    /// forms' validity rules, which the mirror does not hold, are still
+    /// asked of HelloAsso
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
+    /// Write the listing to this file instead of standard output (a .xlsx
+    /// name picks a spreadsheet)
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+}
 
 /// The fixed columns, before the custom fields'.
 const MEMBER_COLS: &[Col] = &[

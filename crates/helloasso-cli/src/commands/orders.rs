@@ -4,21 +4,92 @@
 //! and the payments that settle it (one, or instalments).
 
 use chrono::{DateTime, FixedOffset};
+use clap::{Args, Subcommand};
 use helloasso_sdk::types::{FormType, Order, OrderDetail, OrderPayment, SortOrder};
 use helloasso_sdk::{Client, ListOrders};
 
-use crate::cli::{
-    LimitArgs, OrderCancelArgs, OrderGetArgs, OrdersCommand, OrdersListArgs, PeriodArgs,
-};
+use crate::args::{LimitArgs, OutArgs, PeriodArgs};
 use crate::commands::payments::{Settings, join_name, refunded_cents, tell_count};
 use crate::config::Context;
 use crate::exit::{self, CliError, CliResult, Kind};
-use crate::input;
 use crate::output::{self, Col, Emitter};
-use crate::pager;
-use crate::prompt;
 use crate::rows::{Cell, Row};
 use crate::timezone::Zone;
+use crate::{input, pager, prompt};
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// List the organization's orders (newest first)
+    List(OrdersListArgs),
+    /// Show one order with its items and payments
+    Get(OrderGetArgs),
+    /// Stop the instalments of an order not yet collected (asks for confirmation)
+    Cancel(OrderCancelArgs),
+    /// Totals (count, gross, discount, refunded, net, paid) by month, form or form type.
+    /// Gross is what was ordered in the period (by order date), refused payments and
+    /// instalments to come included; paid is what the orders' payments in --state
+    /// (default: those where money came in) brought, whatever their date. `payments
+    /// summary` adds up payments by their own date instead
+    Summary(crate::commands::orders_summary::OrdersSummaryArgs),
+}
+
+impl OrdersCommand {
+    /// Whether it pages through a whole listing.
+    pub fn is_long(&self) -> bool {
+        match self {
+            Self::List(args) => args.limits.all,
+            Self::Summary(_) => true,
+            Self::Get(_) | Self::Cancel(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct OrdersListArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+
+    /// Only orders through these kinds of forms (comma-separated), e.g. Membership,Event
+    #[arg(
+        long = "form-type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        conflicts_with = "form"
+    )]
+    pub form_types: Vec<String>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// Continue a listing that stopped, from the checkpoint its error gave
+    /// (same filters)
+    #[arg(
+        long,
+        value_name = "CHECKPOINT",
+        requires = "all",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
+    pub resume: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OrderGetArgs {
+    /// Order id
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct OrderCancelArgs {
+    /// Order id
+    pub id: i64,
+
+    /// Do not ask for confirmation (required when not on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}
 
 pub async fn run(ctx: &Context, settings: &Settings, command: OrdersCommand) -> CliResult {
     match command {
@@ -411,7 +482,7 @@ async fn cancel(ctx: &Context, settings: &Settings, args: OrderCancelArgs) -> Cl
     }
     let raw = serde_json::json!({ "orderId": id, "canceled": true });
     match settings.format() {
-        crate::cli::Format::Table => {
+        crate::args::Format::Table => {
             outln!("cancelled the instalments not yet collected of order {id}")?;
             Ok(())
         }

@@ -18,21 +18,58 @@
 
 use std::collections::BTreeMap;
 
+use clap::{Args, ValueEnum};
 use helloasso_sdk::types::{Order, PaymentState};
 use serde::Serialize;
 
-use crate::cli::{OrderGroupBy, OrdersSummaryArgs};
+use crate::args::{OutArgs, PeriodArgs};
 use crate::commands::orders::{OrderQuery, listing, order_form};
 use crate::commands::payments::Settings;
 use crate::commands::summary::{MONEY_IN, month_key, or_none};
 use crate::config::Context;
 use crate::exit::CliResult;
-use crate::input;
-use crate::money;
 use crate::output::{Col, Emitter};
-use crate::pager;
 use crate::rows::{Cell, Row};
 use crate::timezone::Zone;
+use crate::{input, money, pager};
+
+#[derive(Debug, Args)]
+pub struct OrdersSummaryArgs {
+    /// How to group the orders
+    #[arg(long, value_enum, default_value_t = OrderGroupBy::Month)]
+    pub by: OrderGroupBy,
+
+    #[command(flatten)]
+    pub period: PeriodArgs,
+
+    /// Only orders through these kinds of forms (comma-separated)
+    #[arg(
+        long = "form-type",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        conflicts_with = "form"
+    )]
+    pub form_types: Vec<String>,
+
+    /// Only orders with a payment in these states (comma-separated), e.g.
+    /// Authorized,Refunded; paid then adds up those payments only
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+/// An orders summary's grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderGroupBy {
+    /// Calendar month of the order, in --tz
+    Month,
+    /// The form ordered through (type/slug)
+    Form,
+    /// The kind of form (Membership, Event...)
+    FormType,
+}
 
 /// One line of an orders summary. JSON shows it as is, amounts in cents.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

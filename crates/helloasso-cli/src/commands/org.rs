@@ -1,11 +1,18 @@
 //! `helloasso org show`: the organization's public details.
 
-use crate::cli::OrgCommand;
+use clap::Subcommand;
+
 use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output;
 use crate::rows::Cell;
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Show the organization's public details
+    Show,
+}
 
 pub async fn run(ctx: &Context, settings: &Settings, command: OrgCommand) -> CliResult {
     match command {

@@ -1,16 +1,64 @@
 //! `helloasso partner notifications set|delete`: where HelloAsso sends a
 //! partner's notifications, for all its organizations or one.
 
+use clap::{Args, Subcommand, ValueEnum};
 use helloasso_sdk::types::ApiNotificationType;
 
-use crate::cli::{
-    NotificationDeleteArgs, NotificationKind, NotificationSetArgs, NotificationsCommand,
-    PartnerCommand,
-};
 use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::output;
+
+#[derive(Debug, Subcommand)]
+pub enum PartnerCommand {
+    /// Where HelloAsso sends notifications
+    #[command(subcommand)]
+    Notifications(NotificationsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotificationsCommand {
+    /// Set the URL HelloAsso notifies (for every organization, or one with --for-org)
+    Set(NotificationSetArgs),
+    /// Stop notifications (for every organization, or one with --for-org)
+    Delete(NotificationDeleteArgs),
+    /// Per organization, which URL is notified and whether it answers
+    Check(crate::commands::partner_check::CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NotificationSetArgs {
+    /// The https URL to notify
+    pub url: String,
+
+    /// Only notifications of this kind (default: all kinds)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<NotificationKind>,
+
+    /// Only for this organization (its slug)
+    #[arg(long, value_name = "SLUG")]
+    pub for_org: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NotificationDeleteArgs {
+    /// Only notifications of this kind (default: all kinds)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<NotificationKind>,
+
+    /// Only for this organization (its slug)
+    #[arg(long, value_name = "SLUG")]
+    pub for_org: Option<String>,
+}
+
+/// The kinds of notification HelloAsso sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotificationKind {
+    Payment,
+    Order,
+    Form,
+    Organization,
+}
 
 pub async fn run(ctx: &Context, settings: &Settings, command: PartnerCommand) -> CliResult {
     match command {
@@ -102,7 +150,7 @@ async fn delete(ctx: &Context, settings: &Settings, args: NotificationDeleteArgs
         "organizationSlug": args.for_org,
     });
     match settings.format() {
-        crate::cli::Format::Table => {
+        crate::args::Format::Table => {
             outln!(
                 "HelloAsso no longer notifies {what} events for {}",
                 scope(args.for_org.as_deref())

@@ -17,7 +17,7 @@ use futures::TryStreamExt;
 use helloasso_sdk::webhooks::{SIGNATURE_HEADER, sign};
 use serde::Serialize;
 
-use crate::cli::Format;
+use crate::args::Format;
 use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};

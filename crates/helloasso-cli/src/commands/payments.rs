@@ -1,19 +1,19 @@
 //! `helloasso payments list|get|search|export|refund`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
+use clap::{Args, Subcommand};
 use futures::StreamExt;
 use helloasso_sdk::types::{OperationState, Payment, PaymentDetail, PublicPayment};
-use helloasso_sdk::{Client, ExportFormat, ListPayments, PaymentFilters, RefundOutcome};
+use helloasso_sdk::{
+    Client, ExportFormat, ListPayments, PaymentFilters, Private, RefundOutcome, SecretString,
+};
 use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::cli::{
-    ExportArgs, FileFormat, Format, GetArgs, GlobalArgs, ListArgs, PaymentsCommand, RefundArgs,
-    SearchArgs,
-};
+use crate::args::{FileFormat, FilterArgs, Format, GlobalArgs, OutArgs, secret};
 use crate::config::Context;
 use crate::csv_dialect::CsvDialect;
 use crate::destination::{self, Destination};
@@ -24,6 +24,209 @@ use crate::profile::Profile;
 use crate::prompt;
 use crate::rows::{Cell, Row};
 use crate::timezone::Zone;
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// List the organization's payments (newest first)
+    List(ListArgs),
+    /// Show one payment
+    Get(GetArgs),
+    /// Search payments by payer, amount, form type
+    Search(SearchArgs),
+    /// Export payments as CSV (or XLSX) through HelloAsso's own export
+    Export(ExportArgs),
+    /// Refund a payment, whole or in part (asks for confirmation and MFA)
+    Refund(RefundArgs),
+    /// List the payments' receipt and tax-receipt URLs
+    Receipts(crate::commands::receipts::ReceiptsArgs),
+    /// Totals (count, gross, refunded, tips, net) grouped by month, form, state or means.
+    /// Without --state, only payments whose money came in (Authorized, Registered, Refunding,
+    /// Refunded, Contested) are added up, by payment date: instalments count when paid, a
+    /// refused payment never (`orders summary` counts what was ordered instead)
+    Summary(crate::commands::summary::SummaryArgs),
+}
+
+impl PaymentsCommand {
+    /// Whether it pages through a whole listing (and so deserves a larger
+    /// retry budget).
+    pub fn is_long(&self) -> bool {
+        match self {
+            Self::List(args) => args.all,
+            Self::Export(_) | Self::Summary(_) => true,
+            Self::Receipts(args) => args.all,
+            Self::Get(_) | Self::Search(_) | Self::Refund(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Payer's name or e-mail contains this
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<Private<String>>,
+
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
+    pub form: Option<String>,
+
+    /// Only the payments of this payout (cash-out id), every one of them
+    #[arg(long, value_name = "ID", conflicts_with_all = ["all", "resume", "search", "form"])]
+    pub payout: Option<i64>,
+
+    /// With --payout: read the payments from this mirror (`helloasso sync
+    /// --db`: a SQLite file or a postgres:// URL) instead of HelloAsso
+    #[arg(long, value_name = "PATH|URL", requires = "payout")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
+    /// At most this many payments
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+
+    /// Every matching payment (pages through the whole listing, retrying
+    /// harder; if it still fails, it says where it stopped)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Continue a listing that stopped, from the checkpoint its error gave
+    /// (same filters)
+    #[arg(
+        long,
+        value_name = "CHECKPOINT",
+        requires = "all",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
+    pub resume: Option<String>,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100)]
+    pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Payment id
+    pub id: i64,
+
+    /// Also show refund operations that failed
+    #[arg(long)]
+    pub with_failed_refunds: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words that must all appear in the payer's names or e-mail
+    pub query: Option<Private<String>>,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only payments of exactly this amount, in euros (e.g. 12.50)
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
+    pub amount: Option<String>,
+
+    /// Only payments through these kinds of forms (comma-separated), e.g. Membership,Donation
+    #[arg(long = "form-type", value_name = "TYPE", value_delimiter = ',')]
+    pub form_types: Vec<String>,
+
+    /// At most this many results
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100)]
+    pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Payer's name or e-mail contains this
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<Private<String>>,
+
+    /// Write to this file (default, or `-`: standard output, CSV only). A
+    /// device or a pipe is written through; an existing file needs --force
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+
+    /// File format (default: from --out's extension, else csv)
+    #[arg(long = "as", value_enum, value_name = "FORMAT")]
+    pub file_format: Option<FileFormat>,
+}
+
+/// Debug never shows the MFA code.
+#[derive(Debug, Args)]
+pub struct RefundArgs {
+    /// Payment id
+    pub id: i64,
+
+    /// Refund only this much, in euros (e.g. 5.00); default: the whole payment
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
+    pub amount: Option<String>,
+
+    /// Reason kept with the refund
+    #[arg(long)]
+    pub comment: Option<Private<String>>,
+
+    /// Also cancel the order the payment belongs to
+    #[arg(long)]
+    pub cancel_order: bool,
+
+    /// Do not e-mail the payer
+    #[arg(long)]
+    pub no_mail: bool,
+
+    /// Do not ask for confirmation (required when not on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// The MFA code HelloAsso asks for (otherwise asked on the terminal). A
+    /// value on the command line shows in `ps`: prefer HELLOASSO_MFA_CODE or
+    /// --mfa-code-file
+    #[arg(
+        long,
+        value_name = "CODE",
+        env = "HELLOASSO_MFA_CODE",
+        hide_env_values = true,
+        value_parser = secret
+    )]
+    pub mfa_code: Option<SecretString>,
+
+    /// Read the MFA code from this file (`-`: standard input) once HelloAsso
+    /// asks for it, not before: a script can write a code it receives by SMS
+    /// after the request. It takes precedence over --mfa-code
+    #[arg(long, value_name = "FILE", conflicts_with = "mfa_command")]
+    pub mfa_code_file: Option<PathBuf>,
+
+    /// Run this shell command once HelloAsso asks for an MFA code; what it
+    /// prints on its standard output is the code (never shown nor logged).
+    /// It sees HELLOASSO_MFA_PROOF (sms, access-token or password) and
+    /// HELLOASSO_MFA_ATTEMPT; a failing command gives up. It takes precedence
+    /// over --mfa-code
+    #[arg(long, value_name = "CMD", value_parser = secret)]
+    pub mfa_command: Option<SecretString>,
+
+    /// When the refund's answer is lost, seconds to wait before reading the
+    /// payment back a second time (the refund itself is never re-sent)
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=120))]
+    pub read_back_wait: u64,
+}
 
 /// How a payments command prints, once flags, environment and profile
 /// are combined.
@@ -565,7 +768,7 @@ async fn export(ctx: &Context, settings: &Settings, args: ExportArgs) -> CliResu
         all: true,
         page_size: helloasso_sdk::MAX_PAGE_SIZE,
         resume: None,
-        output: crate::cli::OutArgs::default(),
+        output: crate::args::OutArgs::default(),
     };
     let list = listing(ctx, &list_args, &filters)?;
     let bar = export_bar(settings.progress, &list, format).await;

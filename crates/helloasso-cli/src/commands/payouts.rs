@@ -2,15 +2,47 @@
 //! file) of what one payout (cash-out) transferred to the bank, saved as
 //! received.
 
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
 use helloasso_sdk::ExportFormat;
 use tokio::io::AsyncWriteExt;
 
-use crate::cli::{FileFormat, Format, PayoutExportArgs, PayoutsCommand};
+use crate::args::{FileFormat, Format};
 use crate::commands::payments::{Counting, Settings, export_file_format};
 use crate::config::Context;
 use crate::destination::{self, Destination};
 use crate::exit::{CliError, CliResult, Kind};
 use crate::output;
+
+#[derive(Debug, Subcommand)]
+pub enum PayoutsCommand {
+    /// The payouts, each with its gross, refunds and net, checked against its payments
+    List(crate::commands::reconcile::PayoutsListArgs),
+    /// One payout's payments, as the bank transfer holds them
+    Show(crate::commands::reconcile::PayoutShowArgs),
+    /// Save the payments and refunds a payout transferred, as CSV
+    Export(PayoutExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PayoutExportArgs {
+    /// The payout's (cash-out's) id, as payments show it (idCashOut)
+    pub id: i64,
+
+    /// Write to this file (default, or `-`: standard output, CSV only). An
+    /// existing file needs --force
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+
+    /// File format (default: from --out's extension, else csv)
+    #[arg(long = "as", value_enum, value_name = "FORMAT")]
+    pub file_format: Option<FileFormat>,
+}
 
 pub async fn run(ctx: &Context, settings: &Settings, command: PayoutsCommand) -> CliResult {
     match command {

@@ -6,17 +6,43 @@
 //! not its API, and the API token is never sent anywhere but the API.
 
 use chrono::{DateTime, FixedOffset};
+use clap::Args;
 use helloasso_sdk::types::Payment;
 use serde::Serialize;
 
-use crate::cli::ReceiptsArgs;
+use crate::args::{FilterArgs, OutArgs};
 use crate::commands::payments::{Settings, page_size_for, tell_count};
 use crate::config::Context;
 use crate::exit::CliResult;
-use crate::input;
 use crate::output::{Col, Emitter};
-use crate::pager;
 use crate::rows::{Cell, Row};
+use crate::{input, pager};
+
+/// `payments receipts`: which payments, how many.
+#[derive(Debug, Args)]
+pub struct ReceiptsArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only the payments of this form, as TYPE/SLUG or its page's URL
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
+    pub form: Option<String>,
+
+    /// At most this many payments
+    #[arg(long, default_value_t = 20, conflicts_with = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+
+    /// Every matching payment
+    #[arg(long)]
+    pub all: bool,
+
+    /// Items per request, 1 to 100
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: u32,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
 
 /// One payment's receipts. JSON shows it as is, the amount in cents.
 #[derive(Debug, Clone, Serialize)]

@@ -15,26 +15,73 @@
 //! the mirror does not hold, so a mirror missing a payment (or holding a
 //! stale one) shows as a payout that does not add up.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, FixedOffset};
-use helloasso_sdk::MAX_PAGE_SIZE;
+use clap::Args;
 use helloasso_sdk::reconcile::{PayoutTally, by_payout, payment_amounts};
 use helloasso_sdk::types::Payment;
-use helloasso_sdk::{Cents, ExportFormat, PaymentFilters};
+use helloasso_sdk::{Cents, ExportFormat, MAX_PAGE_SIZE, PaymentFilters};
 use helloasso_sync::Resource;
 use serde::Serialize;
 
-use crate::cli::Format;
-use crate::cli_books::{PayoutShowArgs, PayoutsListArgs};
+use crate::args::Format;
 use crate::commands::payments::{Settings, form_of, join_name};
 use crate::commands::sync::{DbLocation, sync_error};
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
-use crate::input;
 use crate::output::{Col, Emitter};
-use crate::pager;
 use crate::rows::{Cell, Row};
+use crate::{input, pager};
+
+/// `helloasso payouts list`.
+#[derive(Debug, Args)]
+pub struct PayoutsListArgs {
+    /// Payouts of payments from this date (inclusive): YYYY-MM-DD or RFC 3339
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Payouts of payments up to this date (exclusive)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Read the payments from this mirror (`helloasso sync --db`: a SQLite
+    /// file or a postgres:// URL) instead of listing them at HelloAsso; each
+    /// payout's amount, which the mirror does not hold, is still read from
+    /// HelloAsso's export
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
+    /// Write the listing to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `helloasso payouts show ID`.
+#[derive(Debug, Args)]
+pub struct PayoutShowArgs {
+    /// The payout's (cash-out's) id, as payments show it (idCashOut)
+    pub id: i64,
+
+    /// Read the payments from this mirror (`helloasso sync --db`: a SQLite
+    /// file or a postgres:// URL) instead of listing them at HelloAsso; each
+    /// payout's amount, which the mirror does not hold, is still read from
+    /// HelloAsso's export
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<crate::commands::sync::DbLocation>,
+
+    /// Write the listing to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+}
 
 /// How many days before a payout its payments may be: our assumption
 /// (HelloAsso pays out weekly or monthly).

@@ -18,12 +18,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use clap::{Args, Subcommand};
 use helloasso_sdk::refunds::refunded_amount;
 use helloasso_sdk::types::Payment;
 use rust_xlsxwriter::{Chart, Workbook};
 
-use crate::cli::Format;
-use crate::cli_books::ReportYearArgs;
+use crate::args::Format;
 use crate::commands::members;
 use crate::commands::payments::{Settings, form_of};
 use crate::commands::reconcile::{self, PAYOUT_PAYMENT_COLS, PayoutLine, PayoutPayment};
@@ -33,6 +33,30 @@ use crate::exit::{CliError, CliResult};
 use crate::output::{self, Col};
 use crate::rows::{Cell, Row};
 use crate::timezone::Zone;
+
+/// `helloasso report ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The year-end workbook: payments by month, form and means, refunds,
+    /// payouts with their payments, members at year end, and a chart
+    Year(ReportYearArgs),
+}
+
+/// `helloasso report year YEAR`.
+#[derive(Debug, Args)]
+pub struct ReportYearArgs {
+    /// The calendar year (Paris days), e.g. 2025
+    #[arg(value_parser = clap::value_parser!(i32).range(2000..=2100))]
+    pub year: i32,
+
+    /// The workbook to write (default: helloasso-YEAR.xlsx)
+    #[arg(short, long, value_name = "FILE.xlsx")]
+    pub out: Option<PathBuf>,
+
+    /// Replace --out if it is an existing file
+    #[arg(long)]
+    pub force: bool,
+}
 
 /// The sheets' names, in order.
 pub const SHEETS: [&str; 7] = [

@@ -9,20 +9,50 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, FixedOffset};
+use clap::{Args, ValueEnum};
 use helloasso_sdk::MAX_PAGE_SIZE;
 use helloasso_sdk::types::{Payment, PaymentState};
 use serde::Serialize;
 
-use crate::cli::{GroupBy, SummaryArgs};
+use crate::args::{FilterArgs, OutArgs};
 use crate::commands::payments::{Settings, form_of};
 use crate::config::Context;
 use crate::exit::CliResult;
-use crate::input;
-use crate::money;
 use crate::output::{Col, Emitter};
-use crate::pager;
 use crate::rows::{Cell, Row};
 use crate::timezone::Zone;
+use crate::{input, money, pager};
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// How to group the payments
+    #[arg(long, value_enum, default_value_t = GroupBy::Month)]
+    pub by: GroupBy,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Only the payments of this form, as TYPE/SLUG (e.g. Membership/adhesion-2025-2026 or
+    /// adhesions/adhesion-2025-2026) or its page's URL, whose organization replaces --org
+    #[arg(long, value_name = "TYPE/SLUG|URL")]
+    pub form: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+/// A summary's grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// Calendar month of the payment, in --tz
+    Month,
+    /// The form paid through (type/slug)
+    Form,
+    /// The payment's state
+    State,
+    /// Card, SEPA, check...
+    Means,
+}
 
 /// One line of a summary: a group, or the totals. JSON shows it as is,
 /// amounts in cents like HelloAsso's own documents.

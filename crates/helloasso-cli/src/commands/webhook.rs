@@ -2,15 +2,64 @@
 //! files (or piped in), e.g. to debug a handler or check a signature.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::{Args, Subcommand};
+use helloasso_sdk::SecretString;
 use helloasso_sdk::webhooks::{self, Notification, WebhookError};
 
-use crate::cli::{Format, WebhookCommand, WebhookParseArgs, WebhookVerifyArgs};
+use crate::args::{Format, secret};
 use crate::commands::payments::join_name;
 use crate::exit::{CliError, CliResult, Kind};
 use crate::input::format_euros;
 use crate::output;
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Parse a notification body (a file, or - for standard input)
+    Parse(WebhookParseArgs),
+    /// Check a partner notification's x-ha-signature against its body
+    Verify(WebhookVerifyArgs),
+    /// Receive HelloAsso's notifications on a local port (verified or confirmed, replays dropped)
+    Listen(crate::commands::webhook_listen::ListenArgs),
+    /// Deliver changes to a local app as notifications, without a tunnel (polls the API)
+    Forward(crate::commands::webhook_forward::ForwardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookParseArgs {
+    /// The notification body as received
+    pub file: PathBuf,
+}
+
+/// Debug never shows the key.
+#[derive(Debug, Args)]
+pub struct WebhookVerifyArgs {
+    /// The notification body as received, byte for byte
+    pub file: PathBuf,
+
+    /// The x-ha-signature header (hex HMAC-SHA256); without it the
+    /// notification is untrusted (exit 9)
+    #[arg(long, value_name = "HEX")]
+    pub signature: Option<String>,
+
+    /// The partner's signature key. A value on the command line shows in
+    /// `ps`: prefer HELLOASSO_WEBHOOK_KEY or --key-file
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "HELLOASSO_WEBHOOK_KEY",
+        hide_env_values = true,
+        required_unless_present = "key_file",
+        value_parser = secret
+    )]
+    pub key: Option<SecretString>,
+
+    /// Read the signature key from this file (`-`: standard input); it takes
+    /// precedence over --key
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+}
 
 /// Notifications are small; a larger file is not one.
 const MAX_BODY: u64 = 10 * 1024 * 1024;

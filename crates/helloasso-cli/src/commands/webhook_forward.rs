@@ -21,7 +21,7 @@ use helloasso_sdk::types::{Payment, SortField, SortOrder};
 use helloasso_sdk::webhooks::{SIGNATURE_HEADER, sign};
 use serde_json::json;
 
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::profile;

@@ -23,7 +23,7 @@ use futures::StreamExt;
 use helloasso_sdk::webhooks::{MemoryNotificationStore, NotificationStore, Receiver};
 use helloasso_sync::Mirror;
 
-use crate::cli::{Format, GlobalArgs};
+use crate::args::{Format, GlobalArgs};
 use crate::commands::sync::sync_error;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};

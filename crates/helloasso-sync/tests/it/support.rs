@@ -76,6 +76,7 @@ pub async fn child_main() {
     if std::env::var("SYNC_CHILD_STALL_FEED").is_ok_and(|v| v == "1") {
         let _unread = sync.changes();
         std::future::pending::<()>().await;
+        return;
     }
     let report = sync.run().await.expect("the child's sync");
     println!("REPORT {}", serde_json::to_string(&report).unwrap());

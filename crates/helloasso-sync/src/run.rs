@@ -140,9 +140,7 @@ async fn walk(
             // ends the walk (HelloAsso's last page may still carry a
             // token); so does an empty page or an error.
             let next = match &page {
-                Ok(p) if !p.docs.is_empty() => {
-                    p.next.clone().filter(|n| Some(n) != token.as_ref())
-                }
+                Ok(p) if !p.docs.is_empty() => p.next.clone().filter(|n| Some(n) != token.as_ref()),
                 _ => None,
             };
             // The storing half stopped (it failed): nothing more to ask.

@@ -61,3 +61,76 @@ async fn a_run_killed_midway_then_rerun_equals_an_uninterrupted_run() {
     }
     fake.shutdown().await;
 }
+
+/// Each walk fetches pages ahead of the one it stores. A run killed while
+/// fetched pages wait (the child's change feed is full and unread, so its
+/// walks stop storing) lost only those pages: the rerun reads them again
+/// from the stored cursor, and the database equals an uninterrupted run's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_with_fetched_pages_waiting_to_be_stored_loses_none() {
+    let (fake, client) = support::fake(
+        FakeConfig::default()
+            .payments(1_500)
+            .faults(FaultConfig::none().latency(20)),
+    )
+    .await;
+    let org = fake.organization_slug().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let killed = dir.path().join("killed.sqlite");
+    let killed = killed.to_str().unwrap();
+
+    let mut child = support::spawn_child_with(&fake, killed, Some(&org), true);
+    // The feed holds 256 changes: about three pages are stored, then every
+    // walk fills its queue and stops asking. Kill once the requests stop.
+    let listed = |f: &helloasso_fake::FakeServer| {
+        let r = f.counters().requests;
+        r.list_organization_payments + r.list_organization_items + r.list_organization_orders
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut last = (0, Instant::now());
+    loop {
+        assert!(Instant::now() < deadline, "the child never stalled");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the child ended before it was killed"
+        );
+        let now = listed(&fake);
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if now > 6 && last.1.elapsed() > Duration::from_millis(1_500) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let fetched = listed(&fake);
+
+    let mirror = Mirror::open(killed).await.unwrap();
+    let mut stored = 0;
+    for r in [Resource::Payments, Resource::Items, Resource::Orders] {
+        stored += mirror.count(r, &org).await.unwrap();
+    }
+    // Pages of 100: more were fetched than stored, so pages were waiting.
+    assert!(
+        (stored as u64) < 100 * fetched,
+        "{stored} records stored of {fetched} pages fetched"
+    );
+    let report = mirror.sync(&client).organization(&org).run().await.unwrap();
+    assert_eq!(report.counts(Resource::Payments).unchanged, 0, "{report}");
+    assert_eq!(report.counts(Resource::Items).unchanged, 0, "{report}");
+    mirror.close().await;
+
+    let whole = dir.path().join("whole.sqlite");
+    let whole = whole.to_str().unwrap();
+    let mirror = Mirror::open(whole).await.unwrap();
+    mirror.sync(&client).organization(&org).run().await.unwrap();
+    mirror.close().await;
+
+    let (a, b) = (support::dump(killed).await, support::dump(whole).await);
+    for (table, rows) in &b {
+        assert_eq!(a[table].len(), rows.len(), "{table}: row count");
+        assert!(a[table] == *rows, "{table}: the rows differ");
+    }
+    fake.shutdown().await;
+}

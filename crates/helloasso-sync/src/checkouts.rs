@@ -15,11 +15,11 @@ use chrono::{DateTime, Utc};
 use helloasso_sdk::follow_up::{FollowUpSchedule, refunded};
 use serde_json::Value;
 
+use crate::clock::now_text;
 use crate::db::{Conn, Pool, exec, fetch_all};
 use crate::error::{Error, Result};
 use crate::notifications::parse_time;
 use crate::pace::Pacer;
-use crate::store;
 
 /// Where a followed-up checkout intent stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -202,7 +202,7 @@ pub(crate) async fn follow_up(
             outcome.as_str(),
             order_id,
             checks_done as i64,
-            store::now_text(),
+            now_text(),
             doc.map(|d| d.to_string()),
         )?;
         // The order comes whole from `GET /orders/{id}` later in this run,

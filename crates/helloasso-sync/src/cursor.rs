@@ -9,10 +9,10 @@
 
 use sqlx::{Postgres, Transaction};
 
+use crate::clock::now_text;
 use crate::db::{Conn, Pool, exec, fetch_optional};
 use crate::error::Result;
 use crate::resource::Resource;
-use crate::store::now_text;
 
 /// The first key of the mirror's advisory locks ("HA").
 const LOCK_SPACE: i32 = 0x4841;

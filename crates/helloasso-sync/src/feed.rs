@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::clock::now_text;
 use crate::db::{Conn, exec, fetch_optional};
 use crate::error::Result;
 use crate::resource::Resource;
@@ -118,7 +119,7 @@ pub(crate) async fn record(
     record: Value,
 ) -> Result<Change> {
     let paths = serde_json::to_string(&changed).unwrap_or_else(|_| "[]".to_owned());
-    let now = crate::store::now_text();
+    let now = now_text();
     let row = fetch_optional!(
         conn,
         (i64,),

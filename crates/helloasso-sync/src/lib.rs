@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 mod checkouts;
+mod clock;
 mod cursor;
 mod db;
 mod error;

@@ -21,6 +21,7 @@ use futures::future::BoxFuture;
 use helloasso_sdk::webhooks::{NotificationStore, StoreError, StoredNotification};
 use serde_json::Value;
 
+use crate::clock::now_text;
 use crate::db::{Pool, Tx, exec, fetch_all};
 use crate::error::{Error, Result};
 use crate::resource::{Resource, order_of};
@@ -122,7 +123,7 @@ impl MirrorNotificationStore {
             c.conn(),
             "UPDATE notifications SET handled_at = $2::timestamptz WHERE key = $1",
             key.to_owned(),
-            store::now_text(),
+            now_text(),
         )?;
         Ok(())
     }

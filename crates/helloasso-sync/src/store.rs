@@ -11,16 +11,12 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
+use crate::clock::now_text;
 use crate::db::{Backend, Conn, Val, exec, exec_vals, fetch_all, fetch_optional};
 use crate::error::{Error, Result};
 use crate::feed::{self, Change, ChangeKind};
 use crate::resource::Resource;
 use crate::tally::PayoutTally;
-
-/// The time now, as the mirror stores dates.
-pub(crate) fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
-}
 
 fn text(doc: &Value, ptr: &str) -> Val {
     Val::Text(doc.pointer(ptr).and_then(Value::as_str).map(str::to_owned))

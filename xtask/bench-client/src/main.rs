@@ -13,7 +13,9 @@
 //!                                [--db PATH] [--max-rate N] [--changes N]
 //! ```
 
+mod client;
 mod mirror;
+mod result_line;
 mod scenarios;
 
 use std::time::Duration;

@@ -9,7 +9,8 @@ use helloasso_sdk::{Cents, FixedMfaCode};
 use helloasso_sync::{Mirror, Resource};
 use serde_json::{Value, json};
 
-use crate::scenarios::{client, result};
+use crate::client::client;
+use crate::result_line::result;
 use crate::{Args, Usage};
 
 /// One sync run of `--org` into `--db` at `--max-rate`: wall time, the

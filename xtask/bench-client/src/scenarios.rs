@@ -12,6 +12,8 @@ use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
+use crate::client::client;
+use crate::result_line::result;
 use crate::{Args, Usage, peak_rss_kib};
 
 pub async fn run(args: &Args) -> Result<Value> {
@@ -31,30 +33,6 @@ pub async fn run(args: &Args) -> Result<Value> {
         "scatter" => crate::mirror::scatter(args).await,
         other => bail!("unknown scenario {other}"),
     }
-}
-
-pub fn client(args: &Args) -> Result<Client> {
-    Ok(Client::builder()
-        .environment(Environment::custom(&args.url)?)
-        .credentials(args.client_id.clone(), args.client_secret.clone())
-        .build()?)
-}
-
-/// A scenario's JSON line: items, wall time since `started`, CPU time and
-/// context switches since `used`, peak memory, and `extra`'s fields.
-pub fn result(items: usize, started: Instant, used: Usage, extra: Value) -> Value {
-    let now = Usage::now();
-    let mut v = json!({
-        "items": items,
-        "seconds": started.elapsed().as_secs_f64(),
-        "cpu_seconds": now.cpu_seconds - used.cpu_seconds,
-        "context_switches": now.context_switches - used.context_switches,
-        "peak_rss_kib": peak_rss_kib(),
-    });
-    if let (Some(v), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
-        v.extend(extra.clone());
-    }
-    v
 }
 
 /// Simulated work on each page, as a caller storing payments would do.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use helloasso_sdk::{Client, Environment, FileTokenStore, MemoryTokenStore, RetryPolicy, TokenKey};
 
 use crate::args::GlobalArgs;
+use crate::config_home::config_dir;
 use crate::exit::{CliError, CliResult, Kind};
 use crate::profile::Profile;
 
@@ -194,21 +195,6 @@ pub fn parse_environment(value: &str) -> CliResult<Environment> {
             "invalid --env: {detail} (use production, sandbox or a base URL)"
         ))
     })
-}
-
-/// The user's configuration directory, by platform convention.
-pub fn config_dir() -> Option<PathBuf> {
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if cfg!(windows) {
-        return from_env("APPDATA");
-    }
-    from_env("XDG_CONFIG_HOME")
-        .filter(|p| p.is_absolute())
-        .or_else(|| from_env("HOME").map(|home| home.join(".config")))
 }
 
 /// One file per environment: a sandbox token must never be offered to

@@ -10,6 +10,7 @@ mod cli;
 mod color;
 mod commands;
 mod config;
+mod config_home;
 mod csv_dialect;
 mod csv_safe;
 #[cfg(feature = "demo")]

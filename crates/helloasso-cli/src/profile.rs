@@ -52,7 +52,7 @@ impl fmt::Debug for Profile {
 
 /// Where profiles live: `<config>/helloasso/profiles`.
 pub fn folder() -> Option<PathBuf> {
-    crate::config::config_dir().map(|d| d.join("helloasso").join("profiles"))
+    crate::config_home::config_dir().map(|d| d.join("helloasso").join("profiles"))
 }
 
 /// The file of profile `name`, after checking the name is a plain word (it

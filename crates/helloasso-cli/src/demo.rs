@@ -16,7 +16,8 @@ use helloasso_sdk::{
 use serde_json::{Value, json};
 
 use crate::commands::checkout::intent_fields;
-use crate::commands::payments::{Counting, PAYMENT_COLS, count_csv_rows, join_name, payment_cells};
+use crate::commands::payments::{Counting, PAYMENT_COLS, count_csv_rows, payment_cells};
+use crate::commands::shared::join_name;
 use crate::exit::{CliError, CliResult};
 use crate::input::format_euros;
 use crate::output::{self, Col, render_table};

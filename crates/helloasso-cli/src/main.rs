@@ -33,6 +33,7 @@ mod read_only;
 mod rows;
 mod secret_store;
 mod secrets;
+mod settings;
 mod terminal;
 mod timezone;
 mod xlsx;
@@ -42,9 +43,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
-use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
+use crate::settings::Settings;
 
 fn main() -> ExitCode {
     // A bug must still end in one line, not a backtrace hint.
@@ -126,12 +127,7 @@ async fn dispatch(cli: Cli) -> CliResult {
             let settings = Settings::new(&global, &profile)?;
             let retry = command.is_long().then(listing::long_listing_policy);
             let ctx = org_default::settled(Context::from_args(&global, &profile, retry)?).await;
-            match command {
-                commands::payments::PaymentsCommand::Receipts(args) => {
-                    commands::receipts::run(&ctx, &settings, args).await
-                }
-                command => commands::payments::run(&ctx, &settings, command).await,
-            }
+            commands::payments::run(&ctx, &settings, command).await
         }
         Command::Orders(command) => {
             let profile = profile::load(&global.profile)?;

@@ -5,7 +5,7 @@
 //! of the source that gave none; the code itself never appears anywhere.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -13,7 +13,6 @@ use helloasso_sdk::{
     Error, FixedMfaCode, MfaChallenge, MfaProof, RefundPayment, SecretString, mfa_fn,
 };
 
-use crate::commands::payments::RefundArgs;
 use crate::exit::{CliError, Kind};
 
 /// The most a command's output is read: a code is a line.
@@ -40,14 +39,20 @@ pub struct MfaSource {
 }
 
 impl MfaSource {
-    /// The source `args` name, the terminal when `interactive`, else none.
-    /// Nothing is read or run yet.
-    pub fn from_args(args: &RefundArgs, interactive: bool) -> Self {
-        let source = if let Some(command) = &args.mfa_command {
+    /// The source the refund's flags name (`--mfa-command`, else
+    /// `--mfa-code-file`, else `--mfa-code`), the terminal when
+    /// `interactive`, else none. Nothing is read or run yet.
+    pub fn from_flags(
+        command: Option<&SecretString>,
+        code_file: Option<&Path>,
+        code: Option<&SecretString>,
+        interactive: bool,
+    ) -> Self {
+        let source = if let Some(command) = command {
             Source::Command(helloasso_sdk::ExposeSecret::expose_secret(command).to_owned())
-        } else if let Some(path) = &args.mfa_code_file {
-            Source::File(path.clone())
-        } else if let Some(code) = &args.mfa_code {
+        } else if let Some(path) = code_file {
+            Source::File(path.to_path_buf())
+        } else if let Some(code) = code {
             Source::Given(code.clone())
         } else if interactive {
             Source::Prompt

@@ -261,7 +261,7 @@ pub fn intent_fields(intent: &CheckoutIntent<Value>) -> Vec<(&'static str, Strin
             order
                 .and_then(|o| o.payer.as_ref())
                 .map_or_else(String::new, |p| {
-                    super::payments::join_name(p.first_name.as_deref(), p.last_name.as_deref())
+                    super::shared::join_name(p.first_name.as_deref(), p.last_name.as_deref())
                 }),
         ),
         ("payments", payments),

@@ -6,12 +6,12 @@ use clap::Args;
 use helloasso_sdk::types::TierStats;
 
 use crate::args::OutArgs;
-use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
 use crate::output::Emitter;
 use crate::rows::{Cell, Col, Row};
+use crate::settings::Settings;
 
 #[derive(Debug, Args)]
 pub struct FormStatsArgs {

@@ -8,12 +8,13 @@ use crate::args::OutArgs;
 use crate::commands::form_create::CreateEventArgs;
 use crate::commands::form_state::FormStateArgs;
 use crate::commands::form_stats::FormStatsArgs;
-use crate::commands::payments::{Settings, tell_count};
+use crate::commands::shared::tell_count;
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::input;
 use crate::output::{self, Col, Emitter};
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum FormsCommand {
@@ -64,7 +65,7 @@ impl Row for FormLight {
 
     fn cells(&self) -> Vec<Cell> {
         vec![
-            Cell::text(super::orders::order_form(
+            Cell::text(super::shared::order_form(
                 self.form_type.as_ref(),
                 self.form_slug.as_deref(),
             )),

@@ -14,12 +14,14 @@ use helloasso_sdk::types::{FormType, Item, ItemState, SortField, SortOrder};
 use helloasso_sdk::{CustomFields, ListItems};
 
 use crate::args::{LimitArgs, OutArgs, PeriodArgs};
-use crate::commands::orders::{order_form, page_size_for, period_dates};
-use crate::commands::payments::{Settings, join_name, tell_count};
+use crate::commands::order_query::period_dates;
+use crate::commands::orders::page_size_for;
+use crate::commands::shared::{join_name, order_form, tell_count};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output::{self, Col, Emitter};
 use crate::rows::Cell;
+use crate::settings::Settings;
 use crate::{input, pager};
 
 #[derive(Debug, Subcommand)]

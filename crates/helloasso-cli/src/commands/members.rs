@@ -16,13 +16,13 @@ use helloasso_sdk::{CustomFields, Member, MembersError, Membership, Roster};
 use helloasso_sync::Resource;
 
 use crate::commands::items::field_labels;
-use crate::commands::payments::Settings;
 use crate::commands::sync::{DbLocation, sync_error};
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::input;
 use crate::output::{self, Col, Emitter};
 use crate::rows::Cell;
+use crate::settings::Settings;
 
 /// `helloasso members`.
 #[derive(Debug, Args)]

@@ -3,17 +3,17 @@
 //! An order is what a payer bought in one go: items (a membership, tickets)
 //! and the payments that settle it (one, or instalments).
 
-use chrono::{DateTime, FixedOffset};
 use clap::{Args, Subcommand};
-use helloasso_sdk::types::{FormType, Order, OrderDetail, OrderPayment, SortOrder};
-use helloasso_sdk::{Client, ListOrders};
+use helloasso_sdk::types::{Order, OrderDetail, OrderPayment};
 
 use crate::args::{LimitArgs, OutArgs, PeriodArgs};
-use crate::commands::payments::{Settings, join_name, refunded_cents, tell_count};
+use crate::commands::order_query::{OrderQuery, listing_with};
+use crate::commands::shared::{join_name, order_form, refunded_cents, tell_count};
 use crate::config::Context;
 use crate::exit::{self, CliError, CliResult, Kind};
 use crate::output::{self, Col, Emitter};
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 use crate::timezone::Zone;
 use crate::{input, pager, prompt};
 
@@ -103,103 +103,9 @@ pub async fn run(ctx: &Context, settings: &Settings, command: OrdersCommand) -> 
     }
 }
 
-/// The filters of an orders listing, checked once.
-/// No Debug: the search text is a payer's name or e-mail.
-#[derive(Clone)]
-pub struct OrderQuery {
-    pub from: Option<DateTime<FixedOffset>>,
-    pub to: Option<DateTime<FixedOffset>>,
-    pub order: SortOrder,
-    pub search: Option<helloasso_sdk::Private<String>>,
-    pub form: Option<(FormType, String)>,
-    pub form_types: Vec<FormType>,
-    pub page_size: u32,
-}
-
-impl OrderQuery {
-    pub fn new(
-        period: &PeriodArgs,
-        form_types: &[String],
-        page_size: u32,
-        zone: Zone,
-    ) -> CliResult<Self> {
-        let (from, to) = period_dates(period, zone)?;
-        Ok(Self {
-            from,
-            to,
-            order: if period.asc {
-                SortOrder::Asc
-            } else {
-                SortOrder::Desc
-            },
-            search: period.search.clone(),
-            form: period.form.as_deref().map(input::form).transpose()?,
-            form_types: input::form_types(form_types)?,
-            page_size,
-        })
-    }
-}
-
-/// A bound of a period, when given.
-pub type Bound = Option<DateTime<FixedOffset>>;
-
-/// `--from` and `--to` as instants, refused when they cannot both hold.
-pub fn period_dates(period: &PeriodArgs, zone: Zone) -> CliResult<(Bound, Bound)> {
-    if let Some((from, to)) = period.period.resolve(zone)? {
-        return Ok((Some(from), Some(to)));
-    }
-    let from = period
-        .from
-        .as_deref()
-        .map(|d| input::date("--from", d, zone))
-        .transpose()?;
-    let to = period
-        .to
-        .as_deref()
-        .map(|d| input::date("--to", d, zone))
-        .transpose()?;
-    if let (Some(f), Some(t)) = (from, to)
-        && f >= t
-    {
-        return Err(CliError::usage(
-            "--from must be before --to (--to is exclusive)",
-        ));
-    }
-    Ok((from, to))
-}
-
-/// The SDK's listing of the orders `q` asks for, with their items and
-/// payments.
-pub fn listing(ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
-    listing_with(&ctx.client, ctx, q)
-}
-
-/// [`listing`] sent through `client`.
-fn listing_with(client: &Client, ctx: &Context, q: &OrderQuery) -> CliResult<ListOrders> {
-    let orders = client.orders(ctx.organization()?);
-    let mut list = match &q.form {
-        Some((kind, slug)) => orders.form(kind.clone(), slug.clone()),
-        None => orders.list().form_types(q.form_types.clone()),
-    }
-    .page_size(q.page_size)
-    .sort_order(q.order.clone())
-    .with_count(true)
-    .with_details(true);
-    if let Some(from) = q.from {
-        list = list.from(from);
-    }
-    if let Some(to) = q.to {
-        list = list.to(to);
-    }
-    if let Some(key) = &q.search {
-        list = list.search_key(key.expose().clone());
-    }
-    Ok(list)
-}
-
 /// A page size no larger than a small limit needs.
 pub fn page_size_for(limits: &LimitArgs) -> u32 {
-    crate::commands::payments::page_size_for(limits.page_size, limits.limit())
+    crate::commands::shared::page_size_for(limits.page_size, limits.limit())
 }
 
 const ORDER_COLS: &[Col] = &[
@@ -250,15 +156,6 @@ pub fn order_refunded(payments: Option<&[OrderPayment]>) -> i64 {
         .iter()
         .map(|p| refunded_cents(p.refund_operations.as_deref()))
         .fold(0, i64::saturating_add)
-}
-
-/// `TYPE/SLUG` of the form an order went through.
-pub fn order_form(kind: Option<&FormType>, slug: Option<&str>) -> String {
-    match (kind, slug) {
-        (Some(k), Some(s)) => format!("{}/{s}", k.as_str()),
-        (None, Some(s)) => s.to_owned(),
-        _ => String::new(),
-    }
 }
 
 async fn list(ctx: &Context, settings: &Settings, args: OrdersListArgs) -> CliResult {

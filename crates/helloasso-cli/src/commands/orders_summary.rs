@@ -23,13 +23,14 @@ use helloasso_sdk::types::{Order, PaymentState};
 use serde::Serialize;
 
 use crate::args::{OutArgs, PeriodArgs};
-use crate::commands::orders::{OrderQuery, listing, order_form};
-use crate::commands::payments::Settings;
+use crate::commands::order_query::{OrderQuery, listing};
+use crate::commands::shared::order_form;
 use crate::commands::summary::{MONEY_IN, month_key, or_none};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output::{Col, Emitter};
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 use crate::timezone::Zone;
 use crate::{input, money, pager};
 

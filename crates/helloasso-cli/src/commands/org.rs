@@ -2,11 +2,11 @@
 
 use clap::Subcommand;
 
-use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output;
 use crate::rows::Cell;
+use crate::settings::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {

@@ -4,10 +4,10 @@
 use clap::{Args, Subcommand, ValueEnum};
 use helloasso_sdk::types::ApiNotificationType;
 
-use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::output;
+use crate::settings::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum PartnerCommand {

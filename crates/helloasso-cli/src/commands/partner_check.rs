@@ -18,10 +18,10 @@ use helloasso_sdk::webhooks::{SIGNATURE_HEADER, sign};
 use serde::Serialize;
 
 use crate::args::Format;
-use crate::commands::payments::Settings;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::output::{Col, render_table};
+use crate::settings::Settings;
 
 /// The probe's body: an event type no receiver acts on.
 const PROBE: &[u8] = br#"{"eventType":"HealthCheck","data":{}}"#;

@@ -13,16 +13,18 @@ use helloasso_sdk::{
 use indicatif::ProgressBar;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::args::{FileFormat, FilterArgs, Format, GlobalArgs, OutArgs, secret};
+use crate::args::{FileFormat, FilterArgs, Format, OutArgs, secret};
+use crate::commands::shared::{
+    form_of, join_name, page_size_for, refunded_cents, tell_count, thousands,
+};
 use crate::config::Context;
-use crate::csv_dialect::CsvDialect;
 use crate::destination::{self, Destination};
 use crate::exit::{self, CliError, CliResult, Kind};
 use crate::input::{self, format_euros};
-use crate::output::{self, Col, Emitter, Style};
-use crate::profile::Profile;
+use crate::output::{self, Col, Emitter};
 use crate::prompt;
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 use crate::timezone::Zone;
 
 #[derive(Debug, Subcommand)]
@@ -228,61 +230,6 @@ pub struct RefundArgs {
     pub read_back_wait: u64,
 }
 
-/// How a payments command prints, once flags, environment and profile
-/// are combined.
-pub struct Settings {
-    /// `None`: not chosen, see [`Settings::listing_format`].
-    pub format: Option<Format>,
-    pub progress: bool,
-    pub style: Style,
-}
-
-impl Settings {
-    pub fn new(global: &GlobalArgs, profile: &Profile) -> CliResult<Self> {
-        let zone = match global.tz.as_deref().or(profile.tz.as_deref()) {
-            Some(name) => name.parse::<Zone>()?,
-            None => Zone::default(),
-        };
-        let dialect = match global.csv_dialect {
-            Some(d) => d,
-            None => match profile.csv_dialect.as_deref() {
-                Some(name) => CsvDialect::parse(name).ok_or_else(|| {
-                    CliError::usage(format!(
-                        "the profile's csv dialect `{name}` is unknown: use rfc4180 or excel-fr"
-                    ))
-                })?,
-                None => CsvDialect::default(),
-            },
-        };
-        Ok(Self {
-            format: global.format,
-            progress: !global.no_progress,
-            style: Style { zone, dialect },
-        })
-    }
-
-    /// The format of a single document: a table unless asked otherwise.
-    pub fn format(&self) -> Format {
-        self.format.unwrap_or_default()
-    }
-
-    /// The format of a listing: as asked; else a spreadsheet for an
-    /// `.xlsx` file; else a table for a person at a terminal and CSV for a
-    /// program reading a pipe or a file.
-    pub fn listing_format(&self, out: Option<&Path>) -> Format {
-        use std::io::IsTerminal;
-        if let Some(format) = self.format {
-            return format;
-        }
-        match out.and_then(Path::extension).and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
-            Some(_) => Format::Csv,
-            None if std::io::stdout().is_terminal() => Format::Table,
-            None => Format::Csv,
-        }
-    }
-}
-
 pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -> CliResult {
     match command {
         PaymentsCommand::List(args) => {
@@ -293,8 +240,7 @@ pub async fn run(ctx: &Context, settings: &Settings, command: PaymentsCommand) -
         PaymentsCommand::Search(args) => search(ctx, settings, args).await,
         PaymentsCommand::Export(args) => export(ctx, settings, args).await,
         PaymentsCommand::Refund(args) => refund(ctx, settings, args).await,
-        // `receipts` depends on this module: main dispatches it itself.
-        PaymentsCommand::Receipts(_) => Err(CliError::other("receipts is dispatched on its own")),
+        PaymentsCommand::Receipts(args) => super::receipts::run(ctx, settings, args).await,
         PaymentsCommand::Summary(args) => super::summary::run(ctx, settings, args).await,
     }
 }
@@ -340,40 +286,8 @@ pub fn payment_cells(p: &Payment) -> Vec<Cell> {
     ]
 }
 
-/// `TYPE/SLUG` of the form a payment went through.
-pub fn form_of(order: Option<&helloasso_sdk::types::OrderLight>) -> String {
-    order.map_or_else(String::new, |o| {
-        crate::commands::orders::order_form(o.form_type.as_ref(), o.form_slug.as_deref())
-    })
-}
-
-/// What was refunded, in cents: refunds done or under way count, failed
-/// or cancelled ones do not.
-pub fn refunded_cents(operations: Option<&[helloasso_sdk::types::RefundOperationLight]>) -> i64 {
-    helloasso_sdk::refunds::refunded_amount(operations.unwrap_or_default()).get()
-}
-
 fn opt_id(id: Option<i64>) -> String {
     id.map_or_else(String::new, |i| i.to_string())
-}
-
-pub fn join_name(first: Option<&str>, last: Option<&str>) -> String {
-    [first, last]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A page size no larger than needed for `limit` items: asking for 100
-/// payments to show 5 wastes HelloAsso's time and ours.
-pub fn page_size_for(page_size: u32, limit: Option<u64>) -> u32 {
-    match limit {
-        Some(limit) => page_size.min(u32::try_from(limit.max(1)).unwrap_or(u32::MAX)),
-        None => page_size,
-    }
 }
 
 fn listing(ctx: &Context, args: &ListArgs, filters: &PaymentFilters) -> CliResult<ListPayments> {
@@ -511,33 +425,6 @@ async fn list(ctx: &Context, settings: &Settings, args: ListArgs) -> CliResult {
         tell_count(shown, total, "payments match", "--all");
     }
     Ok(())
-}
-
-/// Says on stderr what a listing left out or that it found nothing, so
-/// that an empty table is not a bare header and a cut listing says so.
-pub fn tell_count(shown: u64, total: Option<u64>, what: &str, more: &str) {
-    if shown == 0 {
-        eprintln!("no {what} these filters");
-    } else if let Some(total) = total.filter(|t| *t > shown) {
-        eprintln!(
-            "{} of {} {what} (use {more} for every one)",
-            thousands(shown),
-            thousands(total)
-        );
-    }
-}
-
-/// `2727` as `2,727`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 async fn get(ctx: &Context, settings: &Settings, args: GetArgs) -> CliResult {
@@ -1032,7 +919,12 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     }
     // Nothing is read or run yet: a code sent by SMS exists only once
     // HelloAsso has answered the refund with its 409.
-    let mfa = crate::mfa_source::MfaSource::from_args(&args, interactive);
+    let mfa = crate::mfa_source::MfaSource::from_flags(
+        args.mfa_command.as_ref(),
+        args.mfa_code_file.as_deref(),
+        args.mfa_code.as_ref(),
+        interactive,
+    );
     // Read it first: an unknown id, a payment already refunded or an amount
     // above what is left fail here, before any question or code, and the
     // confirmation can say what is being refunded.

@@ -9,11 +9,12 @@ use helloasso_sdk::ExportFormat;
 use tokio::io::AsyncWriteExt;
 
 use crate::args::{FileFormat, Format};
-use crate::commands::payments::{Counting, Settings, export_file_format};
+use crate::commands::payments::{Counting, export_file_format};
 use crate::config::Context;
 use crate::destination::{self, Destination};
 use crate::exit::{CliError, CliResult, Kind};
 use crate::output;
+use crate::settings::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum PayoutsCommand {

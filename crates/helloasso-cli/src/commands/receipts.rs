@@ -11,11 +11,12 @@ use helloasso_sdk::types::Payment;
 use serde::Serialize;
 
 use crate::args::{FilterArgs, OutArgs};
-use crate::commands::payments::{Settings, page_size_for, tell_count};
+use crate::commands::shared::{page_size_for, tell_count};
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output::{Col, Emitter};
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 use crate::{input, pager};
 
 /// `payments receipts`: which payments, how many.

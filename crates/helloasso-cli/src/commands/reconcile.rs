@@ -26,12 +26,13 @@ use helloasso_sync::Resource;
 use serde::Serialize;
 
 use crate::args::Format;
-use crate::commands::payments::{Settings, form_of, join_name};
+use crate::commands::shared::{form_of, join_name};
 use crate::commands::sync::{DbLocation, sync_error};
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::output::{Col, Emitter};
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 use crate::{input, pager};
 
 /// `helloasso payouts list`.

@@ -25,13 +25,14 @@ use rust_xlsxwriter::{Chart, Workbook};
 
 use crate::args::Format;
 use crate::commands::members;
-use crate::commands::payments::{Settings, form_of};
 use crate::commands::reconcile::{self, PAYOUT_PAYMENT_COLS, PayoutLine, PayoutPayment};
+use crate::commands::shared::form_of;
 use crate::commands::summary::MONEY_IN;
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
 use crate::output::{self, Col};
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 use crate::timezone::Zone;
 
 /// `helloasso report ...`.

@@ -15,11 +15,12 @@ use helloasso_sdk::types::{Payment, PaymentState};
 use serde::Serialize;
 
 use crate::args::{FilterArgs, OutArgs};
-use crate::commands::payments::{Settings, form_of};
+use crate::commands::shared::form_of;
 use crate::config::Context;
 use crate::exit::CliResult;
 use crate::output::{Col, Emitter};
 use crate::rows::{Cell, Row};
+use crate::settings::Settings;
 use crate::timezone::Zone;
 use crate::{input, money, pager};
 

@@ -9,7 +9,7 @@ use helloasso_sdk::SecretString;
 use helloasso_sdk::webhooks::{self, Notification, WebhookError};
 
 use crate::args::{Format, secret};
-use crate::commands::payments::join_name;
+use crate::commands::shared::join_name;
 use crate::exit::{CliError, CliResult, Kind};
 use crate::input::format_euros;
 use crate::output;

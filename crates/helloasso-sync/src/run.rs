@@ -39,10 +39,6 @@ const WALKED: [Resource; 4] = [
 /// Orders read again per transaction.
 const ORDER_BATCH: i64 = 20;
 
-/// Fetched pages a walk holds in line, beside the one being stored and the
-/// one just fetched (so at most 3 pages are fetched and not stored).
-const AHEAD: usize = 1;
-
 /// What every task of a run shares.
 pub(crate) struct Ctx {
     pub pool: Pool,
@@ -102,71 +98,53 @@ pub(crate) async fn organization(ctx: Arc<Ctx>, org: String) -> Result<Report> {
 }
 
 /// Walks one listing from its cursor; `(counts, skipped)`.
-///
-/// Two halves run side by side: one asks for the pages in turn (each
-/// token comes with the page before it), the other stores them in the
-/// same order, each with the cursor after it. [`AHEAD`] fetched page waits
-/// in line, so a slow commit does not hold the next request back;
-/// a run killed meanwhile loses only pages not stored yet, and the next
-/// run asks for them again from the stored token.
 async fn walk(
     ctx: Arc<Ctx>,
     org: String,
     resource: Resource,
     before: i64,
 ) -> Result<(Counts, bool)> {
+    let mut counts = Counts::default();
     let id = {
         let mut c = ctx.pool.acquire().await?;
         cursor::load(c.conn(), &org, resource).await?.id
     };
     let Some(_lock) = cursor::try_lock(&ctx.pool, id).await? else {
-        return Ok((Counts::default(), true));
+        return Ok((counts, true));
     };
     let cur = {
         let mut c = ctx.pool.acquire().await?;
         cursor::load(c.conn(), &org, resource).await?
     };
     if cur.completed_walks > before {
-        return Ok((Counts::default(), true));
+        return Ok((counts, true));
     }
-    let (pages, queue) = mpsc::channel::<Result<fetch::Fetched>>(AHEAD);
-    let fetcher = async {
-        let pages = pages;
-        let mut token = cur.token.clone();
-        loop {
-            let page = fetch_page(&ctx, &org, resource, token.clone()).await;
-            // A page without a way on, or one that points back at itself,
-            // ends the walk (HelloAsso's last page may still carry a
-            // token); so does an empty page or an error.
-            let next = match &page {
-                Ok(p) if !p.docs.is_empty() => p.next.clone().filter(|n| Some(n) != token.as_ref()),
-                _ => None,
-            };
-            // The storing half stopped (it failed): nothing more to ask.
-            if pages.send(page).await.is_err() || next.is_none() {
-                break;
+    let mut token = cur.token;
+    let mut page = fetch_page(&ctx, &org, resource, token.clone()).await?;
+    while !page.docs.is_empty() {
+        // A page without a way on, or one that points back at itself, ends
+        // the walk (HelloAsso's last page may still carry a token).
+        let next = page.next.clone().filter(|n| Some(n) != token.as_ref());
+        // The next page is asked for while this one is stored: its token
+        // is known, and the cursor still moves one stored page at a time.
+        let ahead = async {
+            match &next {
+                Some(t) => Some(fetch_page(&ctx, &org, resource, Some(t.clone())).await),
+                None => None,
             }
-            token = next;
+        };
+        let (stored, ahead) = tokio::join!(store_page(&ctx, &org, resource, cur.id, page), ahead);
+        let changes = stored?;
+        counts.new += changes.0.new;
+        counts.changed += changes.0.changed;
+        counts.unchanged += changes.0.unchanged;
+        ctx.emit(changes.1).await;
+        match ahead {
+            Some(p) => page = p?,
+            None => break,
         }
-    };
-    let storer = async {
-        let mut queue = queue;
-        let mut counts = Counts::default();
-        while let Some(page) = queue.recv().await {
-            let page = page?;
-            if page.docs.is_empty() {
-                break;
-            }
-            let (stored, changes) = store_page(&ctx, &org, resource, cur.id, page).await?;
-            counts.new += stored.new;
-            counts.changed += stored.changed;
-            counts.unchanged += stored.unchanged;
-            ctx.emit(changes).await;
-        }
-        Ok::<_, crate::error::Error>(counts)
-    };
-    let ((), counts) = tokio::join!(fetcher, storer);
-    let counts = counts?;
+        token = next;
+    }
     let mut c = ctx.pool.acquire().await?;
     cursor::complete(c.conn(), cur.id, resource == Resource::Forms).await?;
     Ok((counts, false))

@@ -79,43 +79,6 @@ async fn a_sync_under_the_limit_gets_no_429() {
     fake.shutdown().await;
 }
 
-/// The sync's schedule lets a request go at once while the window holds
-/// fewer than it allows, so its walks start together, but never lets a
-/// window hold more: at 4.5 a second, 5 requests in any 1.11 s. A fake
-/// holding one second's worth (5) and refilling 5 a second answers no
-/// 429; one more request per window would be refused at the first burst.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sync_just_under_the_fakes_limit_bursts_and_gets_no_429() {
-    let (fake, client) = support::fake(
-        FakeConfig::default()
-            .payments(300)
-            .faults(FaultConfig::none().rate_limit(5.0)),
-    )
-    .await;
-    let org = fake.organization_slug().to_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let mirror = Mirror::open(dir.path().join("m.sqlite").to_str().unwrap())
-        .await
-        .unwrap();
-    let report = mirror
-        .sync(&client)
-        .organization(&org)
-        .page_size(25)
-        .max_rate(4.5)
-        .run()
-        .await
-        .unwrap();
-    assert_eq!(fake.counters().faults.rate_limited, 0, "{report}");
-    assert!(
-        report.requests > 15,
-        "enough requests to fill a few seconds: {report}"
-    );
-    fake.set_faults(FaultConfig::none());
-    mirror_matches_the_fake(&fake, &mirror, &org).await;
-    mirror.close().await;
-    fake.shutdown().await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_past_a_tighter_limit_still_completes_exactly() {
     let (fake, _) = support::fake(

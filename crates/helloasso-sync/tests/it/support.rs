@@ -26,13 +26,6 @@ pub fn client(base_url: &str, id: &str, secret: &str) -> Client {
 /// Starts this test binary again as a child that runs one sync
 /// (`child_sync`) of `org` (`None`: every organization) into `db`.
 pub fn spawn_child(fake: &FakeServer, db: &str, org: Option<&str>) -> Child {
-    spawn_child_with(fake, db, org, false)
-}
-
-/// [`spawn_child`]; with `stall_feed`, the child asks for the change feed
-/// and never reads it: its walks stop storing once the feed is full, with
-/// fetched pages waiting, and the child waits to be killed.
-pub fn spawn_child_with(fake: &FakeServer, db: &str, org: Option<&str>, stall_feed: bool) -> Child {
     let exe = std::env::current_exe().expect("the test binary");
     Command::new(exe)
         .args([
@@ -47,7 +40,6 @@ pub fn spawn_child_with(fake: &FakeServer, db: &str, org: Option<&str>, stall_fe
         .env("SYNC_CHILD_ID", fake.client_id())
         .env("SYNC_CHILD_SECRET", fake.client_secret())
         .env("SYNC_CHILD_ORG", org.unwrap_or(""))
-        .env("SYNC_CHILD_STALL_FEED", if stall_feed { "1" } else { "" })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -73,11 +65,6 @@ pub async fn child_main() {
     } else {
         mirror.sync(&client).organization(org)
     };
-    if std::env::var("SYNC_CHILD_STALL_FEED").is_ok_and(|v| v == "1") {
-        let _unread = sync.changes();
-        std::future::pending::<()>().await;
-        return;
-    }
     let report = sync.run().await.expect("the child's sync");
     println!("REPORT {}", serde_json::to_string(&report).unwrap());
 }

@@ -64,13 +64,7 @@ struct Api {
 
 impl Api {
     fn start() -> Self {
-        let server = MockServer::start();
-        server.mock(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200).json_body(json!({
-                "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-            }));
-        });
+        let server = crate::common::mock_helloasso();
         Self {
             server,
             home: tempfile::tempdir().unwrap(),

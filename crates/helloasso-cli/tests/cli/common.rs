@@ -207,3 +207,16 @@ pub fn stop_listener(mut child: std::process::Child) -> String {
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A mocked HelloAsso that grants every token request (a fixed pair);
+/// each test mocks the routes it reads.
+pub fn mock_helloasso() -> httpmock::MockServer {
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/oauth2/token");
+        then.status(200).json_body(serde_json::json!({
+            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
+        }));
+    });
+    server
+}

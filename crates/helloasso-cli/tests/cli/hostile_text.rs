@@ -23,13 +23,7 @@ impl Api {
     /// One page of three payments: a formula for a name, escape sequences
     /// for a name, and a 40,000-character name.
     fn start() -> Self {
-        let server = MockServer::start();
-        server.mock(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200).json_body(json!({
-                "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-            }));
-        });
+        let server = crate::common::mock_helloasso();
         let payment = |id: i64, first: &str, last: &str| {
             json!({
                 "id": id, "amount": 1000, "state": "Authorized",

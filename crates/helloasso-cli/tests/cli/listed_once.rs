@@ -58,13 +58,7 @@ fn straddling_listing(server: &MockServer) -> usize {
 
 #[test]
 fn a_listing_over_20_pages_with_straddling_records_lists_each_payment_once() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let server = crate::common::mock_helloasso();
     let distinct = straddling_listing(&server);
     let home = tempfile::tempdir().unwrap();
     let cli = || {

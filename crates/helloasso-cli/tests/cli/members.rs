@@ -30,13 +30,7 @@ fn item(id: i64, date: &str, email: &str, first: &str, state: &str, payment: &st
 /// `saison` (Custom, 2025-09-01 to 2026-08-31, its end written in UTC as
 /// HelloAsso does in sample 52).
 fn api() -> MockServer {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let server = crate::common::mock_helloasso();
     let forms = [
         (
             "annee",

@@ -87,13 +87,7 @@ fn an_unknown_zone_is_a_usage_error() {
 
 #[test]
 fn an_instalment_day_starts_at_midnight_in_the_chosen_zone() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let server = crate::common::mock_helloasso();
     let create = server.mock(|when, then| {
         when.method(POST)
             .path("/v5/organizations/mock-org/checkout-intents")

@@ -166,13 +166,7 @@ fn payouts_show_prints_each_payment_and_the_total() {
 
 #[test]
 fn a_payout_that_does_not_add_up_is_flagged_with_the_difference() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let server = crate::common::mock_helloasso();
     server.mock(|when, then| {
         when.method(GET).path("/v5/organizations/mock-org/payments");
         then.status(200).json_body(json!({

@@ -247,13 +247,7 @@ fn a_long_listing_survives_a_flaky_link() {
 /// with that checkpoint prints the rest, and nothing twice.
 #[test]
 fn a_listing_that_stops_can_resume_from_its_checkpoint() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let server = crate::common::mock_helloasso();
     let page = |ids: &[i64], token: Option<&str>| {
         json!({
             "data": ids.iter().map(|id| json!({
@@ -303,13 +297,7 @@ fn a_listing_that_stops_can_resume_from_its_checkpoint() {
 /// would continue another selection, so it is refused before any request.
 #[test]
 fn a_checkpoint_resumed_with_other_filters_is_refused() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let server = crate::common::mock_helloasso();
     let path = "/v5/organizations/mock-org/payments";
     server.mock(|when, then| {
         when.method(GET)
@@ -368,13 +356,7 @@ fn a_checkpoint_resumed_with_other_filters_is_refused() {
 /// but offers no `--resume`, which continues whole listings (`--all`) only.
 #[test]
 fn a_limited_listing_that_stops_offers_no_resume() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200).json_body(json!({
-            "access_token": "t", "refresh_token": "r", "token_type": "bearer", "expires_in": 1800,
-        }));
-    });
+    let server = crate::common::mock_helloasso();
     let path = "/v5/organizations/mock-org/payments";
     server.mock(|when, then| {
         when.method(GET)

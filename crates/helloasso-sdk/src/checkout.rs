@@ -42,6 +42,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::received::Received;
 use helloasso_raw::Cents;
 
 /// HelloAsso's limit on an item name, in characters.
@@ -98,7 +99,27 @@ impl Checkout {
         &self,
         checkout_intent_id: i64,
     ) -> Result<CheckoutIntent<M>> {
-        self.read(checkout_intent_id, None).await
+        self.read(checkout_intent_id, None, false)
+            .await
+            .map(|(intent, _)| intent)
+    }
+
+    /// [`get`](Self::get), with the document HelloAsso sent, as it sent it
+    /// (the order's date spellings, its numbers, its keys' order).
+    pub async fn get_received<M: DeserializeOwned>(
+        &self,
+        checkout_intent_id: i64,
+    ) -> Result<(CheckoutIntent<M>, Received)> {
+        let (intent, received) = self.read(checkout_intent_id, None, true).await?;
+        // A client keeping what it receives always has it.
+        let received = received.ok_or_else(|| Error::Decode {
+            status: None,
+            content_type: None,
+            path: None,
+            message: "the document as received was not kept".to_owned(),
+            excerpt: String::new(),
+        })?;
+        Ok((intent, received))
     }
 
     /// [`get`](Self::get), asking HelloAsso to list failed refund operations
@@ -108,17 +129,24 @@ impl Checkout {
         &self,
         checkout_intent_id: i64,
     ) -> Result<CheckoutIntent<M>> {
-        self.read(checkout_intent_id, Some(true)).await
+        self.read(checkout_intent_id, Some(true), false)
+            .await
+            .map(|(intent, _)| intent)
     }
 
+    /// The intent, and its document as received when `keep`.
     async fn read<M: DeserializeOwned>(
         &self,
         checkout_intent_id: i64,
         with_failed_refund_operation: Option<bool>,
-    ) -> Result<CheckoutIntent<M>> {
+        keep: bool,
+    ) -> Result<(CheckoutIntent<M>, Option<Received>)> {
         let slug = &self.organization_slug;
-        let raw = self
-            .client
+        let client = match keep {
+            true => self.client.keeping_received(true),
+            false => self.client.clone(),
+        };
+        let response = client
             .execute(|raw| {
                 let mut b = raw
                     .get_checkout_intent()
@@ -130,8 +158,14 @@ impl Checkout {
                 b
             })
             .await?;
-        let status = raw.status();
-        let raw = raw.into_body();
+        let status = response.status();
+        let (raw, received) = match keep {
+            true => {
+                let (raw, received) = crate::received::kept(response)?;
+                (raw, Some(received))
+            }
+            false => (response.into_body(), None),
+        };
         let metadata = match raw.metadata {
             None | Some(serde_json::Value::Null) => None,
             Some(value) => {
@@ -153,12 +187,13 @@ impl Checkout {
                 )
             }
         };
-        Ok(CheckoutIntent {
+        let intent = CheckoutIntent {
             id: raw.id.unwrap_or(checkout_intent_id),
             redirect_url: raw.redirect_url,
             metadata,
             order: raw.order,
-        })
+        };
+        Ok((intent, received))
     }
 }
 

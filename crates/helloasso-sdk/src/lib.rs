@@ -214,7 +214,9 @@ pub use auth::{FileTokenStore, MemoryTokenStore, PkceVerifier, Token, TokenKey, 
 pub use checkout::{Checkout, CheckoutIntent, CheckoutIntentBuilder, CreatedCheckout};
 pub use forms::{Forms, ListForms};
 pub use items::{CustomFields, Items, ListItems};
-pub use listing::{ItemStream, Listing, MAX_PAGE_SIZE, Page, PageStream, Paging};
+pub use listing::{
+    ItemStream, Listing, MAX_PAGE_SIZE, Page, PageStream, Paging, ReceivedItemStream,
+};
 pub use members::{Member, MemberForm, Membership, Roster, Validity, ValidityError};
 pub use orders::{ListOrders, OrderHandle, Orders};
 pub use partners::Partners;

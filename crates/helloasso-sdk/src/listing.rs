@@ -31,7 +31,9 @@ use crate::checkpoint::{self, Checkpoint};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::{Cursor, FetchPage, PagerSpec, RawPage};
-pub use crate::pagination::{ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging};
+pub use crate::pagination::{
+    ItemStream, MAX_STALLED_PAGES, Page, PageStream, Paging, ReceivedItemStream,
+};
 
 /// HelloAsso refuses pages larger than this.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -140,6 +142,15 @@ impl<Q: Query> Listing<Q> {
     /// Every record of every page; see [`pages`](Self::pages).
     pub fn items(self) -> ItemStream<Q::Item> {
         self.pages().items()
+    }
+
+    /// [`items`](Self::items), each with the document HelloAsso sent for
+    /// it, as it sent it (its date spellings, its numbers): the stream of
+    /// what [`Page::received`] gives page by page. The listing's client
+    /// keeps what it receives for this stream, whatever it was built with.
+    pub fn items_received(mut self) -> ReceivedItemStream<Q::Item> {
+        self.client = self.client.keeping_received(true);
+        self.pages().items_received()
     }
 
     /// The first page's cursor, after the checks every listing shares (page

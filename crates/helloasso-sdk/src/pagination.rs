@@ -386,6 +386,7 @@ impl<T: Send + 'static> PageStream<T> {
         ItemStream {
             pages: self,
             buffer: VecDeque::new(),
+            received: VecDeque::new(),
             buffer_token: None,
             checkpoint,
         }
@@ -603,6 +604,9 @@ impl<T> fmt::Debug for PageStream<T> {
 pub struct ItemStream<T> {
     pages: PageStream<T>,
     buffer: VecDeque<T>,
+    /// The documents `buffer`'s items were received as, in step with it,
+    /// when the page kept them (empty otherwise).
+    received: VecDeque<Received>,
     /// The token of the page whose items are in `buffer`.
     buffer_token: Option<String>,
     checkpoint: Option<String>,
@@ -617,6 +621,34 @@ impl<T> ItemStream<T> {
     }
 }
 
+/// An item, with the document it was received as when its page kept it.
+type Kept<T> = (T, Option<Received>);
+
+impl<T: Send + 'static> ItemStream<T> {
+    /// The next item, with the document it was received as when its page
+    /// kept it.
+    fn poll_kept(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Kept<T>>>> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                let received = self.received.pop_front();
+                if self.buffer.is_empty() && self.buffer_token.is_some() {
+                    self.checkpoint = self.buffer_token.take();
+                }
+                return Poll::Ready(Some(Ok((item, received))));
+            }
+            match ready!(Pin::new(&mut self.pages).poll_next(cx)) {
+                Some(Ok(mut page)) => {
+                    self.buffer_token = page.continuation_token.take();
+                    self.received = page.take_received().unwrap_or_default().into();
+                    self.buffer = page.items.into();
+                }
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
 // Items are only moved in and out of the buffer, never pinned in place.
 impl<T> Unpin for ItemStream<T> {}
 
@@ -624,23 +656,8 @@ impl<T: Send + 'static> Stream for ItemStream<T> {
     type Item = Result<T>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        loop {
-            if let Some(item) = this.buffer.pop_front() {
-                if this.buffer.is_empty() && this.buffer_token.is_some() {
-                    this.checkpoint = this.buffer_token.take();
-                }
-                return Poll::Ready(Some(Ok(item)));
-            }
-            match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
-                Some(Ok(page)) => {
-                    this.buffer_token = page.continuation_token;
-                    this.buffer = page.items.into();
-                }
-                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
-                None => return Poll::Ready(None),
-            }
-        }
+        self.poll_kept(cx)
+            .map(|next| next.map(|kept| kept.map(|(item, _)| item)))
     }
 }
 
@@ -650,6 +667,56 @@ impl<T> fmt::Debug for ItemStream<T> {
             .field("pages", &self.pages)
             .field("buffered", &self.buffer.len())
             .field("checkpoint", &self.checkpoint)
+            .finish()
+    }
+}
+
+/// A [`Stream`] of items across pages, each with the document HelloAsso
+/// sent for it, as it sent it: what [`Page::received`] gives per page, item
+/// by item. Obtained from a listing's
+/// [`items_received`](crate::Listing::items_received).
+pub struct ReceivedItemStream<T> {
+    items: ItemStream<T>,
+}
+
+impl<T> ReceivedItemStream<T> {
+    /// See [`ItemStream::checkpoint`].
+    pub fn checkpoint(&self) -> Option<&str> {
+        self.items.checkpoint()
+    }
+}
+
+impl<T: Send + 'static> PageStream<T> {
+    /// [`items`](Self::items), each with the document it was received as;
+    /// the pages must come from a client that keeps them.
+    pub(crate) fn items_received(self) -> ReceivedItemStream<T> {
+        ReceivedItemStream {
+            items: self.items(),
+        }
+    }
+}
+
+impl<T: Send + 'static> Stream for ReceivedItemStream<T> {
+    type Item = Result<(T, Received)>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = ready!(self.items.poll_kept(cx));
+        Poll::Ready(next.map(|kept| {
+            kept.and_then(|(item, received)| match received {
+                Some(received) => Ok((item, received)),
+                None => Err(pagination_error(
+                    "data",
+                    "the record as received was not kept".to_owned(),
+                )),
+            })
+        }))
+    }
+}
+
+impl<T> fmt::Debug for ReceivedItemStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedItemStream")
+            .field("items", &self.items)
             .finish()
     }
 }

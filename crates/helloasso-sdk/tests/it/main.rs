@@ -13,6 +13,7 @@ mod hand_built_request;
 mod orders;
 mod payments;
 mod read_only;
+mod received;
 #[cfg(feature = "axum")]
 mod receiver;
 mod refunds;

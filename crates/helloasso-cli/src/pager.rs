@@ -109,6 +109,21 @@ pub async fn walk<T: Send + 'static>(
     }
 }
 
+/// [`walk`] handing each record with its document as HelloAsso sent it,
+/// when the client kept it.
+pub async fn walk_received<T: Send + 'static>(
+    pages: PageStream<T>,
+    progress: bool,
+    what: &str,
+    each: impl FnMut(T, Option<Received>) -> CliResult,
+) -> CliResult<Walked> {
+    let (walked, _, result) = walk_pages(pages, None, progress, what, each).await;
+    match result {
+        Ok(()) => Ok(walked),
+        Err(Failure::Page(e) | Failure::Record(e)) => Err(e),
+    }
+}
+
 /// [`walk`] to the end of a listing that can be resumed (`--resume`): when
 /// a page fails, the error says how many records were handed and the
 /// stream's checkpoint (after the last page it went through, or where it

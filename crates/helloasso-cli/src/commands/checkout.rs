@@ -197,20 +197,24 @@ fn check_urls(args: &CheckoutCreateArgs) -> CliResult {
 }
 
 async fn get(checkout: &Checkout, format: Format, args: CheckoutGetArgs) -> CliResult {
-    let intent = checkout.get::<Value>(args.id).await.map_err(|e| {
+    let not_found = |e| {
         crate::hints::not_found(
             e,
             &format!("checkout intent {}", args.id),
             "the answer of `helloasso checkout create`",
         )
-    })?;
-    let raw = json!({
-        "id": intent.id,
-        "redirectUrl": intent.redirect_url,
-        "metadata": intent.metadata,
-        "order": intent.order,
-    });
-    output::single(format, &raw, &intent_fields(&intent))
+    };
+    if output::keeps_documents(format) {
+        // HelloAsso's intent as it sent it (its order's dates as spelt).
+        let (intent, received) = checkout
+            .get_received::<Value>(args.id)
+            .await
+            .map_err(not_found)?;
+        return output::single(format, &received, &intent_fields(&intent));
+    }
+    // Tables and CSV show the fields only.
+    let intent = checkout.get::<Value>(args.id).await.map_err(not_found)?;
+    output::single(format, &(), &intent_fields(&intent))
 }
 
 /// Key/value view of an intent; shared with the demo.

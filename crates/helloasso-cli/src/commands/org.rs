@@ -21,7 +21,16 @@ pub async fn run(ctx: &Context, settings: &Settings, command: OrgCommand) -> Cli
 }
 
 async fn show(ctx: &Context, settings: &Settings) -> CliResult {
-    let org = ctx.client.organization_details(ctx.organization()?).await?;
+    let slug = ctx.organization()?;
+    let format = settings.format();
+    // JSON is HelloAsso's organization as it sent it.
+    let (org, received) = match output::keeps_documents(format) {
+        true => {
+            let (org, received) = ctx.client.organization_details_received(slug).await?;
+            (org, Some(received))
+        }
+        false => (ctx.client.organization_details(slug).await?, None),
+    };
     let zone = settings.style.zone;
     let yes_no =
         |b: Option<bool>| b.map_or_else(String::new, |b| if b { "yes" } else { "no" }.to_owned());
@@ -41,5 +50,9 @@ async fn show(ctx: &Context, settings: &Settings) -> CliResult {
         ("authenticated", yes_no(org.is_authenticated)),
         ("updated", Cell::date(org.update_date).render(zone, '.')),
     ];
-    output::single_in(settings.format(), settings.style.dialect, &org, &fields)
+    let dialect = settings.style.dialect;
+    match &received {
+        Some(document) => output::single_in(format, dialect, document, &fields),
+        None => output::single_in(format, dialect, &org, &fields),
+    }
 }

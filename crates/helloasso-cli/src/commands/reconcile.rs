@@ -21,16 +21,17 @@ use chrono::{DateTime, Duration, FixedOffset};
 use clap::Args;
 use helloasso_sdk::reconcile::{PayoutTally, by_payout, payment_amounts};
 use helloasso_sdk::types::Payment;
-use helloasso_sdk::{Cents, ExportFormat, MAX_PAGE_SIZE, PaymentFilters};
+use helloasso_sdk::{Cents, ExportFormat, MAX_PAGE_SIZE, PaymentFilters, Received};
 use helloasso_sync::Resource;
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::args::Format;
 use crate::commands::shared::{form_of, join_name};
 use crate::commands::sync::{DbLocation, sync_error};
 use crate::config::Context;
 use crate::exit::{CliError, CliResult};
-use crate::output::{Col, Emitter};
+use crate::output::{self, Col, Emitter};
 use crate::rows::{Cell, Row};
 use crate::settings::Settings;
 use crate::{input, pager};
@@ -144,16 +145,33 @@ impl Row for PayoutLine {
     }
 }
 
-/// One payment of a payout, as `payouts show` lists it; JSON keeps the
-/// payment as HelloAsso sent it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One payment of a payout, as `payouts show` lists it: our line (the
+/// payout, the payment's gross, refunds and net) around the payment, which
+/// JSON writes as HelloAsso sent it when its document was kept.
+#[derive(Debug, Clone)]
 pub struct PayoutPayment {
     pub payout: i64,
     pub gross: i64,
     pub refunds: i64,
     pub net: i64,
     pub payment: Payment,
+    /// The payment's document as received (or as the mirror stored it).
+    pub document: Option<Received>,
+}
+
+impl Serialize for PayoutPayment {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("PayoutPayment", 5)?;
+        line.serialize_field("payout", &self.payout)?;
+        line.serialize_field("gross", &self.gross)?;
+        line.serialize_field("refunds", &self.refunds)?;
+        line.serialize_field("net", &self.net)?;
+        match &self.document {
+            Some(document) => line.serialize_field("payment", document)?,
+            None => line.serialize_field("payment", &self.payment)?,
+        }
+        line.end()
+    }
 }
 
 pub const PAYOUT_PAYMENT_COLS: &[Col] = &[
@@ -199,21 +217,34 @@ impl PayoutPayment {
             refunds,
             net: gross - refunds,
             payment,
+            document: None,
         }
+    }
+
+    /// The line whose JSON writes `document` as the payment.
+    pub fn with_document(mut self, document: Option<Received>) -> Self {
+        self.document = document;
+        self
     }
 }
 
+/// A payment listed, with its document as HelloAsso sent it (or as the
+/// mirror stored it) when asked for.
+pub type Listed = (Payment, Option<Received>);
+
 /// Every payment dated in `[from, to)` (either end open), oldest first:
-/// from the mirror at `db` when given, else from HelloAsso.
+/// from the mirror at `db` when given, else from HelloAsso; each with its
+/// document when `documents`.
 pub async fn payments_between(
     ctx: &Context,
     settings: &Settings,
     db: Option<&DbLocation>,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
-) -> CliResult<Vec<Payment>> {
+    documents: bool,
+) -> CliResult<Vec<Listed>> {
     if let Some(db) = db {
-        return mirrored_payments_between(ctx, db, from, to).await;
+        return mirrored_payments_between(ctx, db, from, to, documents).await;
     }
     let mut filters = PaymentFilters::new().page_size(MAX_PAGE_SIZE).sort(
         helloasso_sdk::types::SortField::Date,
@@ -228,12 +259,13 @@ pub async fn payments_between(
     filters.check_listing()?;
     let list = ctx
         .client
+        .keeping_received(documents)
         .payments(ctx.organization()?)
         .list()
         .filters(filters);
     let mut out = Vec::new();
-    pager::walk(list.pages(), None, settings.progress, "payments", |p| {
-        out.push(p);
+    pager::walk_received(list.pages(), settings.progress, "payments", |p, doc| {
+        out.push((p, doc));
         Ok(())
     })
     .await?;
@@ -245,23 +277,30 @@ pub async fn payments_between(
 /// date only when neither end is given, as HelloAsso's filter does), by
 /// date then id as HelloAsso sorts them. A stored document the model no
 /// longer reads is left out with a warning: its payout then shows a
-/// difference rather than the whole listing failing.
+/// difference rather than the whole listing failing. The document kept
+/// (when `documents`) is the stored one, not the model written again.
 async fn mirrored_payments_between(
     ctx: &Context,
     db: &DbLocation,
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
-) -> CliResult<Vec<Payment>> {
+    documents: bool,
+) -> CliResult<Vec<Listed>> {
     let organization = ctx.organization()?;
     let mirror = db.open().await?;
-    let documents = mirror.documents(Resource::Payments, organization).await;
+    let stored = mirror.documents(Resource::Payments, organization).await;
     mirror.close().await;
     let mut unreadable = Vec::new();
-    let mut payments: Vec<Payment> = Vec::new();
-    for doc in documents.map_err(sync_error)? {
+    let mut payments: Vec<Listed> = Vec::new();
+    for doc in stored.map_err(sync_error)? {
         let id = doc.get("id").and_then(serde_json::Value::as_i64);
+        // A JSON value always encodes, and reads back as one document.
+        let kept = documents
+            .then(|| serde_json::to_vec(&doc).ok())
+            .flatten()
+            .and_then(|text| Received::from_slice(&text).ok());
         match serde_json::from_value::<Payment>(doc) {
-            Ok(p) => payments.push(p),
+            Ok(p) => payments.push((p, kept)),
             Err(_) => unreadable.push(id),
         }
     }
@@ -277,11 +316,11 @@ async fn mirrored_payments_between(
         );
     }
     let bounded = from.is_some() || to.is_some();
-    payments.retain(|p| match p.date {
+    payments.retain(|(p, _)| match p.date {
         Some(d) => from.is_none_or(|f| d >= f) && to.is_none_or(|t| d < t),
         None => !bounded,
     });
-    payments.sort_by_key(|p| (p.date, p.id));
+    payments.sort_by_key(|(p, _)| (p.date, p.id));
     Ok(payments)
 }
 
@@ -338,7 +377,11 @@ pub async fn payout_lines(
     to: Option<DateTime<FixedOffset>>,
 ) -> CliResult<(Vec<PayoutLine>, Vec<Payment>)> {
     let read_from = from.map(|f| f - Duration::days(PAYOUT_LAG_DAYS));
-    let payments = payments_between(ctx, settings, db, read_from, to).await?;
+    let payments: Vec<Payment> = payments_between(ctx, settings, db, read_from, to, false)
+        .await?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     let mut lines = Vec::new();
     for tally in by_payout(&payments) {
         let inside = tally
@@ -398,15 +441,16 @@ fn warn_differences(lines: &[PayoutLine]) {
 }
 
 /// The payments of payout `id` among every payment (of the mirror at `db`
-/// when given).
+/// when given), with their documents when `documents`.
 async fn payments_of(
     ctx: &Context,
     settings: &Settings,
     db: Option<&DbLocation>,
     id: i64,
-) -> CliResult<Vec<Payment>> {
-    let mut payments = payments_between(ctx, settings, db, None, None).await?;
-    payments.retain(|p| p.id_cash_out == Some(id));
+    documents: bool,
+) -> CliResult<Vec<Listed>> {
+    let mut payments = payments_between(ctx, settings, db, None, None, documents).await?;
+    payments.retain(|(p, _)| p.id_cash_out == Some(id));
     if payments.is_empty() {
         return Err(CliError::new(
             crate::exit::Kind::NotFound,
@@ -420,14 +464,22 @@ pub async fn show(ctx: &Context, settings: &Settings, args: PayoutShowArgs) -> C
     let out = args.out.as_deref();
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<PayoutPayment>(format, settings.style, out, args.force)?;
-    let payments = payments_of(ctx, settings, args.db.as_ref(), args.id).await?;
+    let listed = payments_of(
+        ctx,
+        settings,
+        args.db.as_ref(),
+        args.id,
+        output::keeps_documents(format),
+    )
+    .await?;
+    let (payments, documents): (Vec<Payment>, Vec<_>) = listed.into_iter().unzip();
     let tally = by_payout(&payments)
         .into_iter()
         .next()
         .ok_or_else(|| CliError::other(format!("no payment belongs to payout {}", args.id)))?;
     let stated = stated_amount(ctx, args.id).await.ok();
-    for p in payments {
-        emitter.row(&PayoutPayment::new(args.id, p))?;
+    for (p, document) in payments.into_iter().zip(documents) {
+        emitter.row(&PayoutPayment::new(args.id, p).with_document(document))?;
     }
     if !matches!(format, Format::Json | Format::Jsonl) {
         let mut total = vec![Cell::text("TOTAL")];
@@ -477,8 +529,9 @@ pub async fn payments_list(
 ) -> CliResult {
     let format = settings.listing_format(out);
     let mut emitter = Emitter::listing::<Payment>(format, settings.style, out, force)?;
-    for p in payments_of(ctx, settings, db, id).await? {
-        emitter.row(&p)?;
+    let documents = output::keeps_documents(format);
+    for (p, document) in payments_of(ctx, settings, db, id, documents).await? {
+        emitter.received_row(&p, document.as_ref())?;
     }
     emitter.finish()?;
     Ok(())

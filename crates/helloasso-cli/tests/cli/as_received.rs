@@ -250,3 +250,117 @@ fn webhook_parse_as_json_gives_back_a_real_notification() {
         same_documents(&[printed], &[sample(name)]);
     }
 }
+
+/// `payments search` lists the same payments as `payments list`: real
+/// ones come back as sent.
+#[test]
+fn payments_search_as_json_gives_back_helloasso_date_strings() {
+    let api = Api::start();
+    let sent = payments();
+    api.listing("/v5/organizations/mock-org/payments/search", &sent);
+    for args in [
+        &["payments", "search", "--format", "json"][..],
+        &["payments", "search", "Petit", "--format", "jsonl"],
+    ] {
+        let (text, printed) = api.printed(args);
+        same_documents(&printed, &sent);
+        for date in [
+            "\"2020-11-14T11:13:11.6878813+00:00\"",
+            "\"0001-01-01T00:00:00+00:00\"",
+        ] {
+            assert!(text.contains(date), "{date} not in {args:?}:\n{text}");
+        }
+    }
+}
+
+/// `json` without the whitespace between its tokens: two texts of one
+/// document, keys in the same order, squeeze to the same string.
+fn squeeze(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_whitespace() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A real organization (sample 50) comes back token for token, its keys
+/// in HelloAsso's order, undeclared ones included.
+#[test]
+fn org_show_as_json_is_the_organization_as_sent() {
+    let api = Api::start();
+    let sent = std::fs::read_to_string(data("organization.json")).unwrap();
+    api.serve("/v5/organizations/mock-org", sent.clone());
+    for format in ["json", "jsonl"] {
+        let (text, printed) = api.printed(&["org", "show", "--format", format]);
+        same_documents(&printed, &[sample("organization.json")]);
+        assert_eq!(squeeze(&text), squeeze(&sent), "--format {format}");
+    }
+}
+
+/// A paid checkout intent's order (a real order, sample 40, in an intent
+/// of our making) keeps HelloAsso's date spellings.
+#[test]
+fn checkout_get_as_json_is_the_intent_as_sent() {
+    let api = Api::start();
+    let intent = json!({
+        "id": 77,
+        "redirectUrl": "https://www.helloasso-sandbox.com/associations/ladoseapi/checkout/77",
+        "metadata": { "cart": 42, "note": "Zoé" },
+        "order": sample("order_event_donation.json")["data"].clone(),
+    });
+    api.serve(
+        "/v5/organizations/mock-org/checkout-intents/77",
+        intent.to_string(),
+    );
+    for format in ["json", "jsonl"] {
+        let (text, printed) = api.printed(&["checkout", "get", "77", "--format", format]);
+        same_documents(&printed, std::slice::from_ref(&intent));
+        assert!(
+            text.contains("\"2023-09-11T23:11:14.7792266+02:00\""),
+            "{text}"
+        );
+    }
+}
+
+/// A payout's payments, as `payments list --payout` and `payouts show`
+/// print them: the real payments (with a payout id added) as sent, the
+/// second inside our line of gross, refunds and net.
+#[test]
+fn a_payouts_payments_as_json_are_helloasso_documents() {
+    let api = Api::start();
+    let sent: Vec<Value> = payments()
+        .into_iter()
+        .map(|mut p| {
+            p["idCashOut"] = json!(4242);
+            p
+        })
+        .collect();
+    api.listing("/v5/organizations/mock-org/payments", &sent);
+    for format in ["json", "jsonl"] {
+        let (text, printed) =
+            api.printed(&["payments", "list", "--payout", "4242", "--format", format]);
+        same_documents(&printed, &sent);
+        assert!(text.contains("\"0001-01-01T00:00:00+00:00\""), "{text}");
+        let (text, printed) = api.printed(&["payouts", "show", "4242", "--format", format]);
+        let inner: Vec<Value> = printed.iter().map(|line| line["payment"].clone()).collect();
+        same_documents(&inner, &sent);
+        assert!(printed.iter().all(|line| line["payout"] == 4242), "{text}");
+        assert!(
+            text.contains("\"2020-11-14T11:13:11.6878813+00:00\""),
+            "{text}"
+        );
+    }
+}

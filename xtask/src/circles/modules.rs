@@ -1,5 +1,6 @@
 //! A crate's module tree read from its files, with what each file imports
-//! through `use` lines, resolved to the file that defines the item.
+//! through `use` lines and through paths written in place
+//! (`crate::orders::seed(..)`), resolved to the file that defines the item.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -211,10 +212,39 @@ impl Crate {
                         }
                     }
                 }
-                _ => {}
+                other => {
+                    // A path written in place is an import too: a file
+                    // calling `crate::a::f()` depends on `a` as much as one
+                    // writing `use crate::a::f;`.
+                    let mut written = InPlace::default();
+                    syn::visit::Visit::visit_item(&mut written, other);
+                    for path in written.paths {
+                        if let Some(absolute) = absolute(&path, module, &children) {
+                            self.uses.entry(module.to_vec()).or_default().push(absolute);
+                        }
+                    }
+                }
             }
         }
         Ok(())
+    }
+}
+
+/// The paths an item writes in place that start at this crate (`crate::`,
+/// `super::`, `self::`); a path through a child module is found by the
+/// child's own `use` lines or by the name check in [`absolute`].
+#[derive(Default)]
+struct InPlace {
+    paths: Vec<Vec<String>>,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for InPlace {
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if segments.len() > 1 && matches!(segments[0].as_str(), "crate" | "super" | "self") {
+            self.paths.push(segments);
+        }
+        syn::visit::visit_path(self, path);
     }
 }
 

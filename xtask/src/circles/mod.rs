@@ -195,6 +195,25 @@ mod tests {
     }
 
     #[test]
+    fn a_circle_made_only_by_paths_written_in_place_is_found() {
+        // No `use` line closes it: a.rs calls into b.rs by `crate::` path,
+        // b.rs names a.rs's type by `super::` path in a signature.
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("lib.rs", "mod a;\nmod b;\n"),
+                (
+                    "a.rs",
+                    "pub struct A;\npub fn f() -> u32 { crate::b::g(&A) }\n",
+                ),
+                ("b.rs", "pub fn g(_: &super::a::A) -> u32 { 1 }\n"),
+            ],
+        );
+        assert_eq!(check(&dir.path().join("lib.rs")).unwrap().len(), 1);
+    }
+
+    #[test]
     fn this_workspace_reads() {
         // Every target of the workspace parses and resolves (circles or not).
         let root = crate::codegen::root();

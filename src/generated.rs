@@ -57,6 +57,40 @@ pub mod __lossless {
         }
     }
 }
+/// An operation builder of this crate (`client.get_payment()...`), seen as a
+/// request: its success type, its operation id, whether it may be sent again
+/// after an ambiguous failure, and how to send it.
+///
+/// Every builder implements it (the generator writes the impls from the
+/// spec). A caller that retries builds the request once, then for each
+/// attempt [`on`](Request::on)-binds a clone of it to that attempt's client
+/// and [`send`](Request::send)s it.
+pub trait Request: Clone + Send + Sync {
+    /// What a success decodes into (`()` for an empty answer).
+    type Output;
+    /// The same builder bound to another client.
+    type On<'b>: Request<Output = Self::Output>;
+    /// The operation id in the spec, e.g. `get_payment`.
+    const OPERATION_ID: &'static str;
+    /// The HTTP method.
+    const METHOD: ::reqwest::Method;
+    /// Whether sending it twice has the effect of sending it once: true for
+    /// reads only. A write (a refund, a checkout, a token grant) whose
+    /// answer was lost may have been carried out, so it is never replayed.
+    const REPLAYABLE: bool;
+    /// This request, to be sent through `client` (its base URL, HTTP
+    /// connections and per-call context) instead of the one it was built on.
+    fn on<'b>(self, client: &'b Client) -> Self::On<'b>;
+    /// Sends it once.
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<Self::Output>,
+            Error<types::ErrorBody>,
+        >,
+    > + Send;
+}
 /// Open enums of the spec: each keeps values it does not know.
 pub mod enums {
     /// `ApiNotificationType` as HelloAsso sends it; values this version does not know are kept in [`ApiNotificationType::UnknownValue`].
@@ -34432,7 +34466,7 @@ Version: public*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::hooks::CallContext,
+    pub(crate) inner: crate::context::CallContext,
 }
 impl Client {
     /// Create a new client.
@@ -34440,7 +34474,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::hooks::CallContext) -> Self {
+    pub fn new(baseurl: &str, inner: crate::context::CallContext) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -34459,7 +34493,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::hooks::CallContext,
+        inner: crate::context::CallContext,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -34468,7 +34502,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::hooks::CallContext> for Client {
+impl ClientInfo<crate::context::CallContext> for Client {
     fn api_version() -> &'static str {
         "public"
     }
@@ -34478,7 +34512,7 @@ impl ClientInfo<crate::hooks::CallContext> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::hooks::CallContext {
+    fn inner(&self) -> &crate::context::CallContext {
         &self.inner
     }
 }
@@ -34486,7 +34520,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::hooks::CallContext>,
+        Client: ClientHooks<crate::context::CallContext>,
     {}
 };
 impl Client {

@@ -24,15 +24,14 @@
 
 #![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, dead_code)]
 
+mod context;
 pub mod dates;
 pub mod decode;
 pub mod hooks;
 mod money;
-mod request;
 
 pub use generated::*;
 pub use money::{Cents, ParseCentsError};
-pub use request::Request;
 
 // The client progenitor generated from openapi/helloasso.json, checked in so
 // that dependents build no generator; `cargo xtask codegen --check` keeps the

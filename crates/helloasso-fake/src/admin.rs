@@ -16,7 +16,8 @@
 use crate::config::FaultConfig;
 use crate::config::{MfaConfig, WebhookConfig};
 use crate::errors::ApiError;
-use crate::state::{AppState, lock, read, write};
+use crate::locks::{lock, read, write};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -727,7 +727,7 @@ impl Dataset {
             org.by_update = by_update;
         }
 
-        let free_orders = crate::orders::seed_free_orders(seed, &forms, payer_count, n, start, end);
+        let free_orders = seed_free_orders(seed, &forms, payer_count, n, start, end);
         Dataset {
             ids,
             orgs,
@@ -996,6 +996,42 @@ pub(crate) fn fold(text: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+/// Seeds the free orders of the free events, in date order, from an RNG of
+/// their own (the payments a seed draws do not change).
+fn seed_free_orders(
+    seed: u64,
+    forms: &[Form],
+    payer_count: usize,
+    payments: usize,
+    start: Ticks,
+    end: Ticks,
+) -> Vec<FreeOrder> {
+    let mut rng = SplitMix64::new(seed ^ 0xF4EE_0D3E);
+    let per_form = (payments / 40).clamp(3, 5_000);
+    let mut out = Vec::new();
+    for (fi, form) in forms.iter().enumerate() {
+        let free_event = form.weight == 0
+            && form.form_type == FormType::Event
+            && form.tier_name == "Entrée gratuite";
+        if !free_event {
+            continue;
+        }
+        let from = (end - 120 * TICKS_PER_DAY).max(start);
+        let step = ((end - from) / per_form as i64).max(1);
+        for i in 0..per_form {
+            out.push(FreeOrder {
+                org: form.org,
+                form: fi as u16,
+                payer: rng.below(payer_count.max(1) as u64) as u32,
+                date: from + i as i64 * step + rng.below(step as u64) as i64,
+                tickets: rng.between(1, 3) as u8,
+            });
+        }
+    }
+    out.sort_by_key(|o| o.date);
+    out
 }
 
 #[cfg(test)]

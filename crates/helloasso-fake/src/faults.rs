@@ -6,7 +6,8 @@
 use crate::config::FaultScope;
 use crate::conn::ConnMeta;
 use crate::counters::bump;
-use crate::state::{AppState, lock, read};
+use crate::locks::{lock, read};
+use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};

@@ -262,7 +262,7 @@ pub(crate) async fn get_form_public(
         let org = org_access(&ds, &slug, scope)?;
         let form = find_form(&ds, org, &form_type, &form_slug)?;
         let mut public = form_public(&ds, &ds.forms[form as usize]);
-        if let Some(kept) = crate::state::lock(&st.quick_created).get(&form) {
+        if let Some(kept) = crate::locks::lock(&st.quick_created).get(&form) {
             quick_public(&ds.forms[form as usize], kept, &mut public);
         }
         Ok(public)
@@ -530,7 +530,7 @@ pub(crate) async fn quick_create_form(
         let url = form_url(&ds, &form);
         ds.forms.push(form);
         ds.orgs[org as usize].forms.push(index);
-        crate::state::lock(&st.quick_created).insert(index, kept);
+        crate::locks::lock(&st.quick_created).insert(index, kept);
         let answer = json!({
             "formSlug": form_slug,
             "organizationSlug": ds.orgs[org as usize].slug,

@@ -13,8 +13,9 @@
 
 use crate::counters::bump;
 use crate::errors::ApiError;
+use crate::locks::lock;
 use crate::query::Query;
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::tokens::Scope;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;

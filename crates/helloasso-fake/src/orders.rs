@@ -14,16 +14,15 @@
 
 use crate::access::{org_access, page_request, path_error};
 use crate::counters::bump;
-use crate::dataset::{Dataset, Form, FreeOrder};
+use crate::dataset::{Dataset, Form};
 use crate::errors::{ApiError, empty_response, json_response};
 use crate::instalments::{all_taken, has_instalments, later_instalments};
 use crate::listing::{self, Entry};
 use crate::model::{FormType, ItemState, SortField, TierType};
 use crate::query::Query;
 use crate::render;
-use crate::rng::SplitMix64;
 use crate::state::AppState;
-use crate::time::{TICKS_PER_DAY, Ticks, format_paris};
+use crate::time::{Ticks, format_paris};
 use crate::tokens::Scope;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
@@ -36,42 +35,6 @@ use std::sync::Arc;
 const FREE_ID_OFFSET: i64 = 50_000_000;
 /// Items per free order, at most (item ids leave room for this many).
 const MAX_TICKETS: i64 = 4;
-
-/// Seeds the free orders of the free events, in date order, from an RNG of
-/// their own (the payments a seed draws do not change).
-pub(crate) fn seed_free_orders(
-    seed: u64,
-    forms: &[Form],
-    payer_count: usize,
-    payments: usize,
-    start: Ticks,
-    end: Ticks,
-) -> Vec<FreeOrder> {
-    let mut rng = SplitMix64::new(seed ^ 0xF4EE_0D3E);
-    let per_form = (payments / 40).clamp(3, 5_000);
-    let mut out = Vec::new();
-    for (fi, form) in forms.iter().enumerate() {
-        let free_event = form.weight == 0
-            && form.form_type == FormType::Event
-            && form.tier_name == "Entrée gratuite";
-        if !free_event {
-            continue;
-        }
-        let from = (end - 120 * TICKS_PER_DAY).max(start);
-        let step = ((end - from) / per_form as i64).max(1);
-        for i in 0..per_form {
-            out.push(FreeOrder {
-                org: form.org,
-                form: fi as u16,
-                payer: rng.below(payer_count.max(1) as u64) as u32,
-                date: from + i as i64 * step + rng.below(step as u64) as i64,
-                tickets: rng.between(1, 3) as u8,
-            });
-        }
-    }
-    out.sort_by_key(|o| o.date);
-    out
-}
 
 /// An order: the one behind a payment, or a free one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

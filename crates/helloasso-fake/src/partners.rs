@@ -10,11 +10,12 @@ use crate::counters::bump;
 use crate::dataset::Dataset;
 use crate::errors::{ApiError, empty_response, json_response};
 use crate::listing::{self, Entry};
+use crate::locks::lock;
 use crate::model::{ApiNotificationType, SortOrder};
 use crate::organization::joined;
 use crate::pagination::PageRequest;
 use crate::query::{Query, body_object};
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::tokens::Scope;
 use axum::Extension;
 use axum::body::Bytes;
@@ -23,19 +24,10 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The partner's display name.
 const PARTNER_NAME: &str = "Partenaire Démo";
-
-/// Where notifications go: `None` as organization is the partner's main
-/// URL; `None` as type, every kind of notification.
-#[derive(Debug, Default)]
-pub(crate) struct Partner {
-    pub domain: Option<String>,
-    pub urls: BTreeMap<(Option<u8>, Option<ApiNotificationType>), String>,
-}
 
 fn require_partner(scope: Scope) -> Result<(), ApiError> {
     match scope {

@@ -14,13 +14,7 @@
 //! grants it on request) nor the directory's. [`crate::FakeConfig::grant`]
 //! adds one.
 
-use crate::errors::ApiError;
-use crate::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
 
 /// A privilege of HelloAsso's API clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,21 +107,4 @@ pub(crate) fn required(_method: &Method, route: &str) -> Option<Privilege> {
         r if r.starts_with("/partners/me") => AccessPublicData,
         _ => return None,
     })
-}
-
-/// Middleware of `/v5` (after the bearer check): 403 when the client lacks
-/// the route's privilege.
-pub(crate) async fn require_privilege(
-    State(st): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let needed = req
-        .extensions()
-        .get::<MatchedPath>()
-        .and_then(|m| required(req.method(), m.as_str()));
-    match needed {
-        Some(p) if !st.privileges.contains(&p) => ApiError::InsufficientPrivileges.into_response(),
-        _ => next.run(req).await,
-    }
 }

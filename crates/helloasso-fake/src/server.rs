@@ -9,11 +9,12 @@ use crate::dataset::Dataset;
 use crate::errors::{self, ApiError};
 use crate::faults;
 use crate::instalments::TakenInstalment;
+use crate::locks::{lock, read, write};
 use crate::model::{FormType, PaymentState};
-use crate::state::{AppState, lock, read, write};
+use crate::state::AppState;
 use crate::{
     admin, cdn, directory, forms, oauth, orders, organization, partners, payments, payouts,
-    privileges, refund,
+    privilege_guard, refund,
 };
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -233,7 +234,7 @@ fn router(state: Arc<AppState>) -> Router {
         // Layers run outside in: the token first, then its client's privilege.
         .route_layer(from_fn_with_state(
             state.clone(),
-            privileges::require_privilege,
+            privilege_guard::require_privilege,
         ))
         .route_layer(from_fn_with_state(state.clone(), oauth::require_bearer));
     let fake = Router::new()

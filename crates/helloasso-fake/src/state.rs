@@ -8,7 +8,7 @@ use crate::rendered::RenderedPayments;
 use crate::rng::SplitMix64;
 use crate::tokens::TokenStore;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 /// Everything the handlers share.
@@ -24,7 +24,7 @@ pub(crate) struct AppState {
     pub webhook: RwLock<Option<WebhookConfig>>,
     pub webhook_client: reqwest::Client,
     /// Retries, faults and log of notification delivery.
-    pub deliveries: crate::delivery::Deliveries,
+    pub deliveries: crate::deliveries::Deliveries,
     pub client_id: String,
     pub client_secret: String,
     pub token_lifetime: Duration,
@@ -33,7 +33,7 @@ pub(crate) struct AppState {
     pub base_url: String,
     /// Whether client credentials are an association's (main organization only).
     pub association: bool,
-    pub partner: Mutex<crate::partners::Partner>,
+    pub partner: Mutex<crate::partner_settings::Partner>,
     /// The privileges the OAuth client holds.
     pub privileges: Vec<crate::Privilege>,
     /// What quick-create was sent, by form index (the public form shows it).
@@ -61,7 +61,7 @@ impl AppState {
             mfa: RwLock::new(config.mfa.clone()),
             webhook: RwLock::new(config.webhook.clone()),
             webhook_client,
-            deliveries: crate::delivery::Deliveries::new(config.seed),
+            deliveries: crate::deliveries::Deliveries::new(config.seed),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             token_lifetime: config.token_lifetime,
@@ -90,19 +90,4 @@ impl AppState {
         }
         guard
     }
-}
-
-/// Locks a mutex, ignoring poisoning.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Reads an `RwLock`, ignoring poisoning.
-pub(crate) fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-    l.read().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Writes an `RwLock`, ignoring poisoning.
-pub(crate) fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
-    l.write().unwrap_or_else(PoisonError::into_inner)
 }

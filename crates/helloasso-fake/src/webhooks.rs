@@ -4,9 +4,10 @@
 //! key is set; [`crate::delivery`] sends them.
 
 use crate::delivery::{self, Outgoing};
+use crate::locks::{lock, read};
 use crate::model::ApiNotificationType;
 use crate::partners;
-use crate::state::{AppState, lock, read};
+use crate::state::AppState;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;

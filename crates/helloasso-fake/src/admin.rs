@@ -78,5 +78,5 @@ pub(crate) async fn expire_tokens(State(st): State<Arc<AppState>>) -> Response {
 }
 
 pub(crate) async fn info(State(st): State<Arc<AppState>>) -> Response {
-    axum::Json(crate::server::info(&st)).into_response()
+    axum::Json(crate::info::info(&st)).into_response()
 }

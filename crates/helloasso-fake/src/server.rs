@@ -8,9 +8,10 @@ use crate::counters::CountersSnapshot;
 use crate::dataset::Dataset;
 use crate::errors::{self, ApiError};
 use crate::faults;
+use crate::info::{FormInfo, info};
 use crate::instalments::TakenInstalment;
 use crate::locks::{lock, read, write};
-use crate::model::{FormType, PaymentState};
+use crate::model::PaymentState;
 use crate::state::AppState;
 use crate::{
     admin, cdn, directory, forms, oauth, orders, organization, partners, payments, payouts,
@@ -19,7 +20,6 @@ use crate::{
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, put};
-use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -65,53 +65,6 @@ impl FakeError {
             other => (500, format!("{other:?}")),
         };
         FakeError { status, body }
-    }
-}
-
-/// A form, as listed by [`FakeServer::forms`] and `GET /_fake/info`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FormInfo {
-    /// The organization's slug.
-    pub organization_slug: String,
-    /// The form's type.
-    pub form_type: FormType,
-    /// The form's slug.
-    pub form_slug: String,
-    /// The form's title.
-    pub name: String,
-}
-
-/// What `GET /_fake/info` answers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Info {
-    /// Organizations' slugs; the first is the main one.
-    pub organizations: Vec<String>,
-    /// Every form.
-    pub forms: Vec<FormInfo>,
-    /// Number of payments (seeded and paid checkouts).
-    pub payments: usize,
-    /// The OAuth client id (the secret is never served).
-    pub client_id: String,
-}
-
-pub(crate) fn info(st: &AppState) -> Info {
-    let ds = st.read();
-    Info {
-        organizations: ds.orgs.iter().map(|o| o.slug.clone()).collect(),
-        forms: ds
-            .forms
-            .iter()
-            .map(|f| FormInfo {
-                organization_slug: ds.orgs[f.org as usize].slug.clone(),
-                form_type: f.form_type,
-                form_slug: f.slug.clone(),
-                name: f.name.clone(),
-            })
-            .collect(),
-        payments: ds.payments.len(),
-        client_id: st.client_id.clone(),
     }
 }
 

@@ -24,7 +24,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = crate::codegen::root();
     let mut total = 0;
     for target in targets(&root)? {
-        let found = check(&target.root)?;
+        let (found, edges) = check_with_edges(&target.root)?;
         let shown = target.root.strip_prefix(&root).unwrap_or(&target.root);
         if found.is_empty() {
             println!("{}: no circles ({})", target.name, shown.display());
@@ -42,6 +42,20 @@ pub fn run(args: &[String]) -> Result<()> {
                 files.len(),
                 files.join(" <-> ")
             );
+            // The imports inside the circle, to show where to cut it.
+            let shown = |f: &PathBuf| f.strip_prefix(&root).unwrap_or(f).display().to_string();
+            for from in &circle {
+                let inside: Vec<String> = edges
+                    .get(from)
+                    .into_iter()
+                    .flatten()
+                    .filter(|to| circle.contains(to))
+                    .map(shown)
+                    .collect();
+                if !inside.is_empty() {
+                    println!("  {} -> {}", shown(from), inside.join(", "));
+                }
+            }
         }
     }
     if total > 0 {
@@ -53,10 +67,20 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 /// The circles of one crate target, from its root file.
+#[cfg(test)]
 fn check(root_file: &Path) -> Result<Vec<Vec<PathBuf>>> {
-    let krate = modules::Crate::read(root_file)?;
-    Ok(graph::circles(&krate.edges()))
+    Ok(check_with_edges(root_file)?.0)
 }
+
+/// The circles of one crate target, and every file's imports.
+fn check_with_edges(root_file: &Path) -> Result<(Vec<Vec<PathBuf>>, Edges)> {
+    let krate = modules::Crate::read(root_file)?;
+    let edges = krate.edges();
+    Ok((graph::circles(&edges), edges))
+}
+
+/// File -> the files it imports from.
+type Edges = std::collections::BTreeMap<PathBuf, std::collections::BTreeSet<PathBuf>>;
 
 /// Each library and binary target of the workspace's packages.
 fn targets(root: &Path) -> Result<Vec<Target>> {

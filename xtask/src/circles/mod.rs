@@ -238,6 +238,61 @@ mod tests {
     }
 
     #[test]
+    fn a_path_written_through_a_child_module_is_followed() {
+        // main.rs reaches scenarios.rs only by `scenarios::run()`, a path
+        // through the module it declares, with no `crate::` and no `use`.
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "main.rs",
+                    "mod scenarios;\npub struct Settings;\nfn main() { scenarios::run() }\n",
+                ),
+                ("scenarios.rs", "use crate::Settings;\npub fn run() {}\n"),
+            ],
+        );
+        assert_eq!(check(&dir.path().join("main.rs")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_path_written_through_a_module_bound_by_use_is_followed() {
+        // a.rs imports the module b (an edge to b.rs only), then writes
+        // `b::inner::g()`: that reaches b/inner.rs, which uses a.rs.
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("lib.rs", "mod a;\nmod b;\n"),
+                (
+                    "a.rs",
+                    "use crate::b;\npub struct A;\npub fn f() { b::inner::g() }\n",
+                ),
+                ("b.rs", "pub mod inner;\n"),
+                ("b/inner.rs", "pub fn g() { let _ = crate::a::A; }\n"),
+            ],
+        );
+        assert_eq!(check(&dir.path().join("lib.rs")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_use_line_inside_a_function_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("lib.rs", "mod a;\nmod b;\n"),
+                (
+                    "a.rs",
+                    "pub struct A;\npub fn f() { use crate::b::g; g() }\n",
+                ),
+                ("b.rs", "pub fn g() { let _ = super::a::A; }\n"),
+            ],
+        );
+        assert_eq!(check(&dir.path().join("lib.rs")).unwrap().len(), 1);
+    }
+
+    #[test]
     fn this_workspace_reads() {
         // Every target of the workspace parses and resolves (circles or not).
         let root = crate::codegen::root();

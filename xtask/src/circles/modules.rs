@@ -160,6 +160,7 @@ impl Crate {
                     .insert(name);
             }
         }
+        let mut pending = Vec::new();
         for item in items {
             match item {
                 syn::Item::Use(u) => {
@@ -215,36 +216,82 @@ impl Crate {
                 other => {
                     // A path written in place is an import too: a file
                     // calling `crate::a::f()` depends on `a` as much as one
-                    // writing `use crate::a::f;`.
+                    // writing `use crate::a::f;`. Resolved once every `use`
+                    // of the module is known.
                     let mut written = InPlace::default();
                     syn::visit::Visit::visit_item(&mut written, other);
-                    for path in written.paths {
-                        if let Some(absolute) = absolute(&path, module, &children) {
-                            self.uses.entry(module.to_vec()).or_default().push(absolute);
-                        }
-                    }
+                    pending.push(written);
                 }
             }
         }
+        for written in pending {
+            let found = self.resolve_written(written, module, &children);
+            self.uses.entry(module.to_vec()).or_default().extend(found);
+        }
         Ok(())
+    }
+
+    /// The absolute paths of what an item writes in place: its own `use`
+    /// lines (inside a function), and its paths that start at this crate
+    /// (`crate::`, `super::`, `self::`), at a child module (`scenarios::run`
+    /// after `mod scenarios;`) or at a name a `use` binds, the module's or
+    /// the item's own (`b::inner::g` after `use crate::b;`).
+    fn resolve_written(
+        &self,
+        written: InPlace,
+        module: &[String],
+        children: &BTreeSet<String>,
+    ) -> Vec<Vec<String>> {
+        let mut found = Vec::new();
+        let mut local: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (path, name) in written.uses {
+            if let Some(absolute) = absolute(&path, module, children) {
+                if let Some(name) = name {
+                    local.insert(name, absolute.clone());
+                }
+                found.push(absolute);
+            }
+        }
+        let bound = self.reexports.get(module);
+        for path in written.paths {
+            let through_binding = || {
+                let (first, rest) = path.split_first()?;
+                let target = local
+                    .get(first)
+                    .or_else(|| bound.and_then(|b| b.get(first)))?;
+                let mut full = target.clone();
+                full.extend(rest.iter().cloned());
+                Some(full)
+            };
+            if let Some(absolute) = absolute(&path, module, children).or_else(through_binding) {
+                found.push(absolute);
+            }
+        }
+        found
     }
 }
 
-/// The paths an item writes in place that start at this crate (`crate::`,
-/// `super::`, `self::`); a path through a child module is found by the
-/// child's own `use` lines or by the name check in [`absolute`].
+/// What an item writes in place: its paths of more than one segment
+/// (which of them lead into this crate is decided by
+/// [`Crate::resolve_written`]) and the `use` lines inside it (in a function
+/// body), each leaf with the name it binds.
 #[derive(Default)]
 struct InPlace {
     paths: Vec<Vec<String>>,
+    uses: Vec<(Vec<String>, Option<String>)>,
 }
 
 impl<'ast> syn::visit::Visit<'ast> for InPlace {
     fn visit_path(&mut self, path: &'ast syn::Path) {
         let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if segments.len() > 1 && matches!(segments[0].as_str(), "crate" | "super" | "self") {
+        if segments.len() > 1 {
             self.paths.push(segments);
         }
         syn::visit::visit_path(self, path);
+    }
+
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        flatten(&item.tree, Vec::new(), &mut self.uses);
     }
 }
 

@@ -19,6 +19,7 @@ fn regenerate() {
     const SPEC: &str = "openapi/helloasso.json";
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build/generate.rs");
+    println!("cargo:rerun-if-changed=build/generated_module.rs");
     println!("cargo:rerun-if-changed=build/lossless.rs");
     println!("cargo:rerun-if-changed=build/redact.rs");
     println!("cargo:rerun-if-changed=build/requests.rs");

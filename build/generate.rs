@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+#[path = "generated_module.rs"]
+mod generated_module;
 #[path = "lossless.rs"]
 mod lossless;
 #[path = "redact.rs"]
@@ -220,7 +222,7 @@ fn amounts_in_cents(items: &mut [syn::Item]) -> Result<(), String> {
         }
         Ok(())
     }
-    let Ok(types) = module(items, "types") else {
+    let Ok(types) = generated_module::module(items, "types") else {
         return Ok(());
     };
     let mut changed = 0;
@@ -437,16 +439,4 @@ fn open_enum(name: &str, values: &[String]) -> Result<String, String> {
     let _ = writeln!(w, "        deserializer.deserialize_str(Text)");
     let _ = writeln!(w, "    }}\n}}");
     Ok(s)
-}
-
-/// The items of the generated module `name` (`types`, `builder`), which
-/// every rewriting step works in.
-fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Result<&'a mut Vec<syn::Item>, String> {
-    items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or_else(|| format!("generated client has no `{name}` module"))
 }

@@ -66,7 +66,7 @@ pub mod __lossless {
 /// flattened `extra` map. Fails if none has one: the spec lost its
 /// `additionalProperties`, and the models would silently drop fields again.
 pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
-    let items = super::module(&mut file.items, "types")?;
+    let items = super::generated_module::module(&mut file.items, "types")?;
     let mut decoders = Vec::new();
     for item in items.iter_mut() {
         let syn::Item::Struct(model) = item else {

@@ -32,9 +32,9 @@ const SECRET_FIELDS: [&str; 7] = [
 
 /// Rewrites the models of [`MODELS`] and their builders.
 pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
-    let types = super::module(&mut file.items, "types")?;
+    let types = super::generated_module::module(&mut file.items, "types")?;
     let mut done = rewrite_in(types)?;
-    let builder = super::module(types, "builder")?;
+    let builder = super::generated_module::module(types, "builder")?;
     done += rewrite_in(builder)?;
     // A spec without these models (the codegen tests' fixture) has nothing
     // to redact; one with them must have every model and builder.

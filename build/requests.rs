@@ -51,7 +51,7 @@ pub trait Request: Clone + Send + Sync {
 
 /// Adds `impl crate::Request` for every builder of `mod builder`.
 pub fn rewrite(file: &mut syn::File) -> Result<(), String> {
-    let builder = super::module(&mut file.items, "builder")?;
+    let builder = super::generated_module::module(&mut file.items, "builder")?;
 
     let mut impls = Vec::new();
     for item in builder.iter() {

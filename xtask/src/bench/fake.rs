@@ -10,6 +10,13 @@ use serde_json::Value;
 /// The unit of `/proc/<pid>/stat` times, fixed by the kernel ABI.
 const USER_HZ: f64 = 100.0;
 
+/// How many payments to seed so that the main organization's listing holds
+/// at least `listing` of them: the fake spreads about 90% of its payments
+/// over the main organization, the rest over a second one.
+pub(crate) fn seeded(listing: usize) -> String {
+    (listing * 10 / 9 + 200).to_string()
+}
+
 /// A running fake; killed on drop.
 pub struct Fake {
     child: Child,

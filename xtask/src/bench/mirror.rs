@@ -9,9 +9,10 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use super::fake::Fake;
+use super::fake::{Fake, seeded};
+use super::options::Options;
+use super::peer;
 use super::report::{Report, Row, Target};
-use super::{Options, peer, seeded};
 
 /// Latency the fake adds to every page, as a distant HelloAsso would.
 const LATENCY_MS: &str = "100";

@@ -6,6 +6,7 @@ mod fake;
 mod machine;
 mod markdown;
 mod mirror;
+mod options;
 mod peer;
 mod report;
 
@@ -15,49 +16,9 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use fake::Fake;
+use fake::{Fake, seeded};
+pub use options::Options;
 use report::{PAGE_SIZE, Report, Row, Run, Target, median};
-
-/// Options of `cargo xtask bench`.
-pub struct Options {
-    /// Repetitions of each timed measurement (the median is reported).
-    pub runs: usize,
-    /// Smaller sizes, for a smoke run of the whole bench.
-    pub quick: bool,
-    /// Write `docs/benchmarks.md` from the last run's `results.json`
-    /// instead of running.
-    pub markdown: bool,
-    /// Only the mirror rows, printed and not written (a check while
-    /// working on the sync).
-    pub mirror_only: bool,
-}
-
-impl Options {
-    pub fn parse(args: &[String]) -> Result<Self> {
-        let mut options = Self {
-            runs: 5,
-            quick: false,
-            markdown: false,
-            mirror_only: false,
-        };
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--quick" => options.quick = true,
-                "--markdown" => options.markdown = true,
-                "--mirror-only" => options.mirror_only = true,
-                "--runs" => {
-                    options.runs = args.next().context("--runs needs a value")?.parse()?;
-                    if options.runs == 0 {
-                        bail!("--runs must be at least 1");
-                    }
-                }
-                other => bail!("bench: unknown argument `{other}`"),
-            }
-        }
-        Ok(options)
-    }
-}
 
 pub fn run(options: &Options) -> Result<()> {
     let root = crate::codegen::root();
@@ -508,13 +469,6 @@ fn client_run(root: &Path, fake: &Fake, scenario: &str, runtime: &str) -> Result
         &[("--runtime", runtime), ("--page-size", &page_size)],
     )?;
     Run::from_line(&line).with_context(|| format!("{scenario} printed {line}"))
-}
-
-/// How many payments to seed so that the main organization's listing holds
-/// at least `listing` of them: the fake spreads about 90% of its payments
-/// over the main organization, the rest over a second one.
-pub(crate) fn seeded(listing: usize) -> String {
-    (listing * 10 / 9 + 200).to_string()
 }
 
 /// Renders the last run's results into `docs/benchmarks.md`.

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use helloasso_sdk::{Client, Environment};
 
-use crate::Args;
+use crate::args::Args;
 
 /// A client for `--url`, authenticating with `--client-id`/`--client-secret`.
 pub fn client(args: &Args) -> Result<Client> {

@@ -9,9 +9,10 @@ use helloasso_sdk::{Cents, FixedMfaCode};
 use helloasso_sync::{Mirror, Resource};
 use serde_json::{Value, json};
 
+use crate::args::Args;
 use crate::client::client;
 use crate::result_line::result;
-use crate::{Args, Usage};
+use crate::usage::Usage;
 
 /// One sync run of `--org` into `--db` at `--max-rate`: wall time, the
 /// requests the run counted, its report and the process's peak RSS.

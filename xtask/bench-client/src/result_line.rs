@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::{Usage, peak_rss_kib};
+use crate::usage::{Usage, peak_rss_kib};
 
 /// A scenario's JSON line: items, wall time since `started`, CPU time and
 /// context switches since `used`, peak memory, and `extra`'s fields.

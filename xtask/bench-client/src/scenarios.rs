@@ -12,9 +12,10 @@ use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
+use crate::args::Args;
 use crate::client::client;
 use crate::result_line::result;
-use crate::{Args, Usage, peak_rss_kib};
+use crate::usage::{Usage, peak_rss_kib};
 
 pub async fn run(args: &Args) -> Result<Value> {
     match args.scenario.as_str() {

@@ -293,6 +293,43 @@ mod tests {
     }
 
     #[test]
+    fn a_path_inside_a_macro_call_is_followed() {
+        // a.rs reaches b.rs only inside `matches!(..)`.
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("lib.rs", "mod a;\nmod b;\n"),
+                (
+                    "a.rs",
+                    "pub struct A;\npub fn f() -> bool { matches!(crate::b::g(), 1) }\n",
+                ),
+                ("b.rs", "pub fn g() -> u32 { let _ = super::a::A; 1 }\n"),
+            ],
+        );
+        assert_eq!(check(&dir.path().join("lib.rs")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn code_quoted_for_another_crate_is_no_import() {
+        // `quote!(crate::a::A)` writes a path of the crate being generated,
+        // not of this one.
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("lib.rs", "mod a;\nmod b;\n"),
+                ("a.rs", "pub fn f() { crate::b::g() }\n"),
+                (
+                    "b.rs",
+                    "pub fn g() { let _ = quote::quote!(crate::a::f()); }\n",
+                ),
+            ],
+        );
+        assert!(check(&dir.path().join("lib.rs")).unwrap().is_empty());
+    }
+
+    #[test]
     fn this_workspace_reads() {
         // Every target of the workspace parses and resolves (circles or not).
         let root = crate::codegen::root();

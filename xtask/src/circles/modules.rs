@@ -271,10 +271,10 @@ impl Crate {
     }
 }
 
-/// What an item writes in place: its paths of more than one segment
-/// (which of them lead into this crate is decided by
-/// [`Crate::resolve_written`]) and the `use` lines inside it (in a function
-/// body), each leaf with the name it binds.
+/// What an item writes in place: its paths of more than one segment, in
+/// its code or in a macro's arguments (which of them lead into this crate
+/// is decided by [`Crate::resolve_written`]), and the `use` lines inside it
+/// (in a function body), each leaf with the name it binds.
 #[derive(Default)]
 struct InPlace {
     paths: Vec<Vec<String>>,
@@ -292,6 +292,28 @@ impl<'ast> syn::visit::Visit<'ast> for InPlace {
 
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         flatten(&item.tree, Vec::new(), &mut self.uses);
+    }
+
+    /// A macro's arguments, when they read as expressions (`format!`,
+    /// `matches!`, `assert_eq!`, `vec!`): their paths are written in place
+    /// too. Code quoted for another crate (`quote!`, `parse_quote!`) is not.
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        let quoted = matches!(
+            name.as_deref(),
+            Some("quote" | "quote_spanned" | "parse_quote" | "parse_quote_spanned")
+        );
+        if !quoted {
+            let args = mac.parse_body_with(
+                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            );
+            if let Ok(args) = args {
+                for arg in &args {
+                    self.visit_expr(arg);
+                }
+            }
+        }
+        syn::visit::visit_macro(self, mac);
     }
 }
 

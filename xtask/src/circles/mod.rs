@@ -330,6 +330,28 @@ mod tests {
     }
 
     #[test]
+    fn a_file_reached_by_a_path_attribute_is_named_without_dot_dot() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("src/main.rs", "mod gen;\n"),
+                (
+                    "src/gen/mod.rs",
+                    "#[path = \"../../build/a.rs\"]\nmod a;\npub fn f() { a::g() }\n",
+                ),
+                ("build/a.rs", "pub fn g() { super::f() }\n"),
+            ],
+        );
+        let found = check(&dir.path().join("src/main.rs")).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].contains(&dir.path().join("build/a.rs")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn this_workspace_reads() {
         // Every target of the workspace parses and resolves (circles or not).
         let root = crate::codegen::root();

@@ -202,7 +202,7 @@ impl Crate {
                         self.read_items(inline, &child, &dir.join(m.ident.to_string()), None)?;
                     } else if let Some(path) = path_attribute(&m.attrs) {
                         let base = here.unwrap_or(dir);
-                        self.read_file(&base.join(path), child, ChildDir::Named)?;
+                        self.read_file(&without_dot_dot(&base.join(path)), child, ChildDir::Named)?;
                     } else {
                         let flat = dir.join(format!("{}.rs", m.ident));
                         if flat.is_file() {
@@ -323,6 +323,22 @@ impl<'ast> syn::visit::Visit<'ast> for InPlace {
 enum ChildDir {
     Beside,
     Named,
+}
+
+/// `path` with each `..` folded into the folder before it
+/// (`src/gen/../../build/a.rs` is `build/a.rs`), so that a file is named
+/// as a reader would look for it.
+fn without_dot_dot(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {

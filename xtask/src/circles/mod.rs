@@ -1,5 +1,7 @@
 //! `cargo xtask circles`: files that import each other, even through others.
-//! Every `use` line of every library and binary of the workspace is
+//! Every `use` line of every library and binary of the workspace, and every
+//! path written in place (`crate::a::f()`, `super::T`, `child::f()` after
+//! `mod child;`, `m::f()` after `use crate::m;`, in macro arguments too), is
 //! resolved to the file defining what it names (re-exports followed), and
 //! any group of files that reach each other is a failure.
 

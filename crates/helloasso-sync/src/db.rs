@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
@@ -100,6 +100,68 @@ pub(crate) async fn exec_vals(conn: Conn<'_>, sql: &str, vals: Vec<Val>) -> Resu
             q.execute(&mut *c).await?.rows_affected()
         }
     })
+}
+
+/// Runs a query with values bound in order; each row's first `columns`
+/// columns as text (a NULL as `None`).
+pub(crate) async fn fetch_texts(
+    conn: Conn<'_>,
+    sql: &str,
+    vals: Vec<Val>,
+    columns: usize,
+) -> Result<Vec<Vec<Option<String>>>> {
+    use sqlx::Row as _;
+    macro_rules! run {
+        ($c:expr, $sql:expr) => {{
+            let mut q = sqlx::query($sql);
+            for v in vals {
+                q = match v {
+                    Val::Text(t) => q.bind(t),
+                    Val::Int(i) => q.bind(i),
+                };
+            }
+            let rows = q.fetch_all(&mut *$c).await?;
+            rows.iter()
+                .map(|r| {
+                    (0..columns)
+                        .map(|i| r.try_get::<Option<String>, _>(i))
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?
+        }};
+    }
+    Ok(match conn {
+        Conn::Sqlite(c) => {
+            let sql = sqlite_sql(sql);
+            run!(c, &sql)
+        }
+        Conn::Pg(c) => run!(c, sql),
+    })
+}
+
+/// `$from, $from+1, …`: `count` placeholders.
+pub(crate) fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($1, $2), ($3, $4)`: `rows` tuples of `width` placeholders, the ones
+/// at `casts` positions followed by their PostgreSQL cast.
+pub(crate) fn tuples(rows: usize, width: usize, casts: &[(usize, &str)]) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (0..width)
+                .map(|c| {
+                    let cast = casts.iter().find(|(at, _)| *at == c).map_or("", |x| x.1);
+                    format!("${}{cast}", r * width + c + 1)
+                })
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Tx {
@@ -247,6 +309,11 @@ pub(crate) async fn connect(location: &str) -> Result<Pool> {
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        // In WAL mode NORMAL waits for the disk at checkpoints, not at each
+        // commit: a killed process keeps every committed page, and a power
+        // cut can only drop the last commits, each with its own cursor, so
+        // the next run asks for those pages again.
+        .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(60))
         .foreign_keys(true);
     // One connection: SQLite has one writer at a time anyway, and a single

@@ -2,12 +2,13 @@
 //! table in the transaction that stores the record, and handed to the
 //! caller after that transaction commits.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::Value;
 
 use crate::clock::now_text;
-use crate::db::{Conn, exec, fetch_optional};
+use crate::db::{Conn, Val, exec, fetch_texts};
 use crate::error::Result;
 use crate::resource::Resource;
 
@@ -108,39 +109,77 @@ fn walk(old: &Value, new: &Value, path: &mut String, out: &mut Vec<String>) {
     }
 }
 
-/// Writes a change to the feed table; returns it with its sequence number.
-pub(crate) async fn record(
-    conn: Conn<'_>,
+/// Feed rows written by one statement at most.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// Writes changes of one organization's `resource` to the feed table, in
+/// their order (each `(id, kind, changed paths, record)`, ids distinct);
+/// returns them with their sequence numbers.
+pub(crate) async fn record_all(
+    mut conn: Conn<'_>,
     organization: &str,
     resource: Resource,
-    id: String,
-    kind: ChangeKind,
-    changed: Vec<String>,
-    record: Value,
-) -> Result<Change> {
-    let paths = serde_json::to_string(&changed).unwrap_or_else(|_| "[]".to_owned());
+    changes: Vec<(String, ChangeKind, Vec<String>, Value)>,
+) -> Result<Vec<Change>> {
     let now = now_text();
-    let row = fetch_optional!(
-        conn,
-        (i64,),
-        "INSERT INTO changes (organization_slug, resource, record_id, kind, changed_paths, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz) RETURNING seq",
-        organization,
-        resource.as_str(),
-        &id,
-        kind.as_str(),
-        paths,
-        now,
-    )?;
-    Ok(Change {
-        seq: row.map_or(0, |r| r.0),
-        organization: organization.to_owned(),
-        resource,
-        id,
-        kind,
-        changed,
-        record,
-    })
+    let mut out = Vec::with_capacity(changes.len());
+    let mut changes = changes.into_iter().peekable();
+    while changes.peek().is_some() {
+        let chunk: Vec<_> = changes.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let n = r * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}::jsonb, ${}::timestamptz)",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO changes (organization_slug, resource, record_id, kind, changed_paths, \
+             recorded_at) VALUES {} RETURNING CAST(seq AS TEXT), record_id",
+            tuples.join(", ")
+        );
+        let vals = chunk
+            .iter()
+            .flat_map(|(id, kind, changed, _)| {
+                [
+                    Val::Text(Some(organization.to_owned())),
+                    Val::Text(Some(resource.as_str().to_owned())),
+                    Val::Text(Some(id.clone())),
+                    Val::Text(Some(kind.as_str().to_owned())),
+                    Val::Text(Some(
+                        serde_json::to_string(changed).unwrap_or_else(|_| "[]".to_owned()),
+                    )),
+                    Val::Text(Some(now.clone())),
+                ]
+            })
+            .collect();
+        // Matched by id: neither database promises RETURNING's order.
+        let seqs: HashMap<String, i64> = fetch_texts(conn.reborrow(), &sql, vals, 2)
+            .await?
+            .into_iter()
+            .filter_map(|row| match &row[..] {
+                [Some(seq), Some(id)] => Some((id.clone(), seq.parse().ok()?)),
+                _ => None,
+            })
+            .collect();
+        out.extend(chunk.into_iter().map(|(id, kind, changed, record)| Change {
+            seq: seqs.get(&id).copied().unwrap_or(0),
+            organization: organization.to_owned(),
+            resource,
+            id,
+            kind,
+            changed,
+            record,
+        }));
+    }
+    Ok(out)
 }
 
 /// Deletes feed rows up to `seq` (a consumer that keeps its own position).

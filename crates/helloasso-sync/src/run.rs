@@ -7,6 +7,7 @@
 //! stored token. Nothing is stored twice (records are keyed by id) and the
 //! feed gets each change once (its row is in the same transaction).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -17,7 +18,7 @@ use tokio::sync::mpsc;
 
 use crate::checkouts;
 use crate::cursor;
-use crate::db::{Conn, Pool, exec, fetch_all, fetch_optional};
+use crate::db::{Conn, Pool, Val, exec, exec_vals, fetch_all, fetch_texts, placeholders, tuples};
 use crate::error::Result;
 use crate::feed::{Change, ChangeKind};
 use crate::fetch;
@@ -38,6 +39,9 @@ const WALKED: [Resource; 4] = [
 
 /// Orders read again per transaction.
 const ORDER_BATCH: i64 = 20;
+
+/// Orders named by one statement at most.
+const ORDERS_PER_STATEMENT: usize = 200;
 
 /// What every task of a run shares.
 pub(crate) struct Ctx {
@@ -173,67 +177,113 @@ async fn store_page(
 ) -> Result<(Counts, Vec<Change>)> {
     let mut counts = Counts::default();
     let mut tx = ctx.pool.begin().await?;
+    let orders: Vec<Option<i64>> = page.docs.iter().map(|d| order_of(resource, d)).collect();
+    let outcomes =
+        store::upsert_page(tx.conn(), org, resource, page.docs, Some(&ctx.payouts)).await?;
     let mut changes = Vec::new();
-    for doc in page.docs {
-        let order = order_of(resource, &doc);
-        match store::upsert_tallied(tx.conn(), org, resource, doc, Some(&ctx.payouts)).await? {
+    let mut orders_of = Vec::new();
+    for (outcome, order) in outcomes.into_iter().zip(orders) {
+        match outcome {
             Outcome::Unchanged => counts.unchanged += 1,
             Outcome::Written(change) => {
                 match change.kind {
                     ChangeKind::New => counts.new += 1,
                     ChangeKind::Changed => counts.changed += 1,
                 }
-                if let Some(order) = order {
-                    queue_order(tx.conn(), org, order, &change).await?;
-                }
+                orders_of.push(order);
                 changes.push(change);
             }
         }
     }
+    let queue: Vec<(i64, &Change)> = orders_of
+        .into_iter()
+        .zip(&changes)
+        .filter_map(|(o, c)| o.map(|o| (o, c)))
+        .collect();
+    queue_orders(tx.conn(), org, &queue).await?;
     cursor::advance(tx.conn(), cursor_id, page.next.as_deref()).await?;
     tx.commit().await?;
     Ok((counts, changes))
 }
 
-/// Queues an order to read again when `change` (an item or a payment) is
-/// not yet in the stored order: a changed record always, a new one when its
+/// Queues orders to read again when a `change` (an item or a payment) is
+/// not yet in its stored order: a changed record always, a new one when its
 /// order is already stored without it (a new order comes whole from the
-/// orders listing).
-async fn queue_order(mut conn: Conn<'_>, org: &str, order: i64, change: &Change) -> Result<()> {
-    if change.kind == ChangeKind::New {
-        let stored: Option<(String,)> = fetch_optional!(
-            conn.reborrow(),
-            (String,),
-            "SELECT CAST(doc AS TEXT) FROM orders WHERE id = $1",
-            order
-        )?;
-        let Some((stored,)) = stored else {
-            return Ok(());
-        };
-        let list = match change.resource {
-            Resource::Items => "items",
-            _ => "payments",
-        };
-        let holds = serde_json::from_str::<Value>(&stored)
-            .ok()
-            .and_then(|v| v.get(list).and_then(Value::as_array).cloned())
-            .is_some_and(|l| {
-                l.iter().any(|x| {
-                    x.get("id").and_then(Value::as_i64).map(|i| i.to_string())
-                        == Some(change.id.clone())
-                })
-            });
-        if holds {
-            return Ok(());
+/// orders listing). Each `(order, change)`; the stored orders are read in
+/// one statement.
+async fn queue_orders(mut conn: Conn<'_>, org: &str, changes: &[(i64, &Change)]) -> Result<()> {
+    /// What a stored order holds, and nothing else of it decoded.
+    #[derive(serde::Deserialize)]
+    struct Held {
+        #[serde(default)]
+        items: Vec<Id>,
+        #[serde(default)]
+        payments: Vec<Id>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<i64>,
+    }
+    let mut new: Vec<i64> = changes
+        .iter()
+        .filter(|(_, c)| c.kind == ChangeKind::New)
+        .map(|(o, _)| *o)
+        .collect();
+    new.sort_unstable();
+    new.dedup();
+    let mut stored: HashMap<i64, Held> = HashMap::new();
+    for chunk in new.chunks(ORDERS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT CAST(id AS TEXT), CAST(doc AS TEXT) FROM orders WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let vals = chunk.iter().map(|o| Val::Int(Some(*o))).collect();
+        for row in fetch_texts(conn.reborrow(), &sql, vals, 2).await? {
+            if let [Some(id), Some(doc)] = &row[..]
+                && let Ok(id) = id.parse()
+            {
+                // A stored order that does not decode holds nothing known.
+                let held = serde_json::from_str(doc).unwrap_or(Held {
+                    items: Vec::new(),
+                    payments: Vec::new(),
+                });
+                stored.insert(id, held);
+            }
         }
     }
-    exec!(
-        conn,
-        "INSERT INTO pending_orders (order_id, organization_slug) VALUES ($1, $2) \
-         ON CONFLICT (order_id) DO NOTHING",
-        order,
-        org,
-    )?;
+    let mut queued: Vec<i64> = changes
+        .iter()
+        .filter(|(order, change)| {
+            if change.kind == ChangeKind::Changed {
+                return true;
+            }
+            let Some(held) = stored.get(order) else {
+                return false;
+            };
+            let list = match change.resource {
+                Resource::Items => &held.items,
+                _ => &held.payments,
+            };
+            !list
+                .iter()
+                .any(|x| x.id.map(|i| i.to_string()).as_ref() == Some(&change.id))
+        })
+        .map(|(o, _)| *o)
+        .collect();
+    queued.sort_unstable();
+    queued.dedup();
+    for chunk in queued.chunks(ORDERS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO pending_orders (order_id, organization_slug) VALUES {} \
+             ON CONFLICT (order_id) DO NOTHING",
+            tuples(chunk.len(), 2, &[])
+        );
+        let vals = chunk
+            .iter()
+            .flat_map(|o| [Val::Int(Some(*o)), Val::Text(Some(org.to_owned()))])
+            .collect();
+        exec_vals(conn.reborrow(), &sql, vals).await?;
+    }
     Ok(())
 }
 
@@ -265,19 +315,19 @@ async fn reread_orders(ctx: &Ctx, org: &str) -> Result<Counts> {
                 .map(|(id,)| ctx.pace.read(|| fetch::order(&ctx.client, *id))),
         )
         .await?;
-        for ((id,), doc) in ids.into_iter().zip(docs) {
-            if let Some(doc) = doc {
-                match store::upsert(tx.conn(), org, Resource::Orders, doc).await? {
-                    Outcome::Unchanged => counts.unchanged += 1,
-                    Outcome::Written(change) => {
-                        match change.kind {
-                            ChangeKind::New => counts.new += 1,
-                            ChangeKind::Changed => counts.changed += 1,
-                        }
-                        changes.push(change);
-                    }
+        let found: Vec<Value> = docs.into_iter().flatten().collect();
+        for outcome in store::upsert_page(tx.conn(), org, Resource::Orders, found, None).await? {
+            if let Outcome::Written(change) = outcome {
+                match change.kind {
+                    ChangeKind::New => counts.new += 1,
+                    ChangeKind::Changed => counts.changed += 1,
                 }
+                changes.push(change);
+            } else {
+                counts.unchanged += 1;
             }
+        }
+        for (id,) in ids {
             exec!(
                 tx.conn(),
                 "DELETE FROM pending_orders WHERE order_id = $1",

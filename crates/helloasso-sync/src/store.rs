@@ -8,11 +8,16 @@
 //! itself happens only where the stored document differs, so one change
 //! gets one feed row.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use crate::clock::now_text;
-use crate::db::{Backend, Conn, Val, exec, exec_vals, fetch_all, fetch_optional};
+use crate::db::{
+    Backend, Conn, Val, exec, exec_vals, fetch_all, fetch_optional, fetch_texts, placeholders,
+    tuples,
+};
 use crate::error::{Error, Result};
 use crate::feed::{self, Change, ChangeKind};
 use crate::resource::Resource;
@@ -65,23 +70,36 @@ struct Row {
 }
 
 impl Row {
-    /// The upsert, conditional: a stored document equal to this one is
-    /// left alone (no row affected).
-    fn upsert_sql(&self, backend: Backend) -> String {
-        let names: Vec<&str> = self.cols.iter().map(|c| c.0).collect();
-        let params: Vec<String> = self
-            .cols
-            .iter()
-            .enumerate()
-            .map(|(i, (_, kind, _))| match kind {
-                Kind::Plain => format!("${}", i + 1),
-                Kind::Date => format!("${}::timestamptz", i + 1),
-                Kind::Json => format!("${}::jsonb", i + 1),
+    /// The upsert of `rows` (one table's, columns in the same order),
+    /// conditional: a stored document equal to a row's is left alone (that
+    /// row is not affected).
+    fn upsert_sql(rows: &[Row], backend: Backend) -> String {
+        let Some(first) = rows.first() else {
+            return String::new();
+        };
+        let names: Vec<&str> = first.cols.iter().map(|c| c.0).collect();
+        let width = names.len();
+        let tuples: Vec<String> = (0..rows.len())
+            .map(|r| {
+                let params: Vec<String> = first
+                    .cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, kind, _))| {
+                        let n = r * width + i + 1;
+                        match kind {
+                            Kind::Plain => format!("${n}"),
+                            Kind::Date => format!("${n}::timestamptz"),
+                            Kind::Json => format!("${n}::jsonb"),
+                        }
+                    })
+                    .collect();
+                format!("({})", params.join(", "))
             })
             .collect();
         let sets: Vec<String> = names
             .iter()
-            .filter(|n| !self.key.contains(n))
+            .filter(|n| !first.key.contains(n))
             .map(|n| format!("{n} = excluded.{n}"))
             .collect();
         let differs = match backend {
@@ -90,21 +108,14 @@ impl Row {
             _ => "IS NOT",
         };
         format!(
-            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {} \
+            "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {} \
              WHERE {table}.doc {differs} excluded.doc",
             names.join(", "),
-            params.join(", "),
-            self.key.join(", "),
+            tuples.join(", "),
+            first.key.join(", "),
             sets.join(", "),
-            table = self.table,
+            table = first.table,
         )
-    }
-
-    fn key_vals(&self) -> Vec<Val> {
-        self.key
-            .iter()
-            .filter_map(|k| self.cols.iter().find(|c| c.0 == *k).map(|c| c.2.clone()))
-            .collect()
     }
 
     fn select_doc_sql(&self) -> String {
@@ -310,6 +321,10 @@ pub(crate) enum Outcome {
     Written(Change),
 }
 
+/// Rows written by one statement at most: well under both databases'
+/// limits on bound values (a payment row binds 22).
+const ROWS_PER_STATEMENT: usize = 200;
+
 /// Stores one document of `resource` (forms, orders, items or payments)
 /// inside the caller's transaction.
 pub(crate) async fn upsert(
@@ -318,64 +333,115 @@ pub(crate) async fn upsert(
     resource: Resource,
     doc: Value,
 ) -> Result<Outcome> {
-    upsert_tallied(conn, org, resource, doc, None).await
+    let mut out = upsert_page(conn, org, resource, vec![doc], None).await?;
+    Ok(out.pop().unwrap_or(Outcome::Unchanged))
 }
 
-/// [`upsert`], keeping in `tally` what each payout a payment touches was
-/// before the run.
-pub(crate) async fn upsert_tallied(
+/// Stores documents of `resource` inside the caller's transaction, one
+/// outcome per document in their order, keeping in `tally` what each
+/// payout a payment touches was before the run.
+///
+/// A page costs a handful of statements whatever its size (the stored
+/// documents read in one, the changed ones written in one, their feed rows
+/// in one): a statement is a round trip to the database, and on SQLite a
+/// hand-over to its worker thread, which cost more than the writing itself
+/// when each record had its own.
+pub(crate) async fn upsert_page(
     mut conn: Conn<'_>,
     org: &str,
     resource: Resource,
-    doc: Value,
+    docs: Vec<Value>,
     tally: Option<&PayoutTally>,
-) -> Result<Outcome> {
-    let row = match resource {
-        Resource::Payments => payment_row(org, &doc)?,
-        Resource::Orders => order_row(org, &doc)?,
-        Resource::Items => item_row(org, &doc)?,
-        Resource::Forms => form_row(org, &doc)?,
-        Resource::Payouts => {
-            return Err(Error::Document {
+) -> Result<Vec<Outcome>> {
+    let mut outcomes = Vec::with_capacity(docs.len());
+    let mut docs = docs.into_iter().peekable();
+    while docs.peek().is_some() {
+        // One statement cannot write a record twice: a record repeated in
+        // the page starts a new batch, which then sees the first one stored.
+        let mut batch = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(doc) = docs.next_if(|d| !seen.contains(&record_id(resource, d))) {
+            seen.insert(record_id(resource, &doc));
+            batch.push(doc);
+        }
+        outcomes.extend(upsert_batch(conn.reborrow(), org, resource, batch, tally).await?);
+    }
+    Ok(outcomes)
+}
+
+/// [`upsert_page`] for documents that are each a different record.
+async fn upsert_batch(
+    mut conn: Conn<'_>,
+    org: &str,
+    resource: Resource,
+    docs: Vec<Value>,
+    tally: Option<&PayoutTally>,
+) -> Result<Vec<Outcome>> {
+    let rows = docs
+        .iter()
+        .map(|doc| match resource {
+            Resource::Payments => payment_row(org, doc),
+            Resource::Orders => order_row(org, doc),
+            Resource::Items => item_row(org, doc),
+            Resource::Forms => form_row(org, doc),
+            Resource::Payouts => Err(Error::Document {
                 resource: "payouts",
                 field: "document (payouts are derived from payments)",
-            });
+            }),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for doc in &docs {
+        lock_record(conn.reborrow(), org, resource, doc).await?;
+    }
+    let mut stored = stored_docs(conn.reborrow(), org, resource, &docs).await?;
+    // What each document is against the stored one; those to write.
+    let mut verdicts = Vec::with_capacity(docs.len());
+    let mut writes = Vec::new();
+    for (doc, row) in docs.iter().zip(rows) {
+        let id = record_id(resource, doc);
+        let verdict = match stored.remove(&id) {
+            Some(old) if old == *doc => None,
+            // Read before a change another writer (a listener, a sync)
+            // stored since: the stored document is the newer one.
+            Some(old) if older(doc, &old) => None,
+            Some(old) => Some((ChangeKind::Changed, feed::diff(&old, doc))),
+            None => Some((ChangeKind::New, Vec::new())),
+        };
+        if verdict.is_some() {
+            writes.push(row);
         }
-    };
-    lock_record(conn.reborrow(), org, resource, &doc).await?;
-    let old = stored_doc(conn.reborrow(), &row).await?;
-    let (kind, changed) = match &old {
-        Some(old) if *old == doc => return Ok(Outcome::Unchanged),
-        // Read before a change another writer (a listener, a sync) stored
-        // since: the stored document is the newer one.
-        Some(old) if older(&doc, old) => return Ok(Outcome::Unchanged),
-        Some(old) => (ChangeKind::Changed, feed::diff(old, &doc)),
-        None => (ChangeKind::New, Vec::new()),
-    };
-    let backend = match conn {
-        Conn::Sqlite(_) => Backend::Sqlite,
-        Conn::Pg(_) => Backend::Postgres,
-    };
-    let sql = row.upsert_sql(backend);
-    let written = exec_vals(
-        conn.reborrow(),
-        &sql,
-        row.cols.into_iter().map(|c| c.2).collect(),
-    )
-    .await?;
-    if written == 0 {
+        verdicts.push((id, verdict));
+    }
+    let written = write_rows(conn.reborrow(), resource, writes).await?;
+    let mut changes = Vec::new();
+    let mut written_docs = Vec::new();
+    for ((id, verdict), doc) in verdicts.iter().zip(&docs) {
         // Another writer stored this very document since the read (the
         // lock makes it unreachable; the condition keeps it harmless).
-        return Ok(Outcome::Unchanged);
+        if let Some((kind, changed)) = verdict
+            && written.contains(id)
+        {
+            changes.push((id.clone(), *kind, changed.clone(), doc.clone()));
+            written_docs.push(doc);
+        }
     }
     match resource {
-        Resource::Items => write_custom_fields(conn.reborrow(), &doc).await?,
-        Resource::Payments => link_payout(conn.reborrow(), org, &doc, tally).await?,
+        Resource::Items => write_custom_fields(conn.reborrow(), &written_docs).await?,
+        Resource::Payments => link_payouts(conn.reborrow(), org, &written_docs, tally).await?,
         _ => {}
     }
-    let id = record_id(resource, &doc);
-    let change = feed::record(conn, org, resource, id, kind, changed, doc).await?;
-    Ok(Outcome::Written(change))
+    let mut recorded = feed::record_all(conn, org, resource, changes)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect::<HashMap<_, _>>();
+    Ok(verdicts
+        .into_iter()
+        .map(|(id, _)| match recorded.remove(&id) {
+            Some(change) => Outcome::Written(change),
+            None => Outcome::Unchanged,
+        })
+        .collect())
 }
 
 /// Takes the record's lock until the caller's transaction ends, so that
@@ -396,6 +462,100 @@ async fn lock_record(conn: Conn<'_>, org: &str, resource: Resource, doc: &Value)
     Ok(())
 }
 
+/// The record's id as SQL computes it from a row of its table, the same
+/// text as [`record_id`].
+fn record_id_sql(resource: Resource) -> &'static str {
+    match resource {
+        Resource::Forms => "form_type || '/' || form_slug",
+        _ => "CAST(id AS TEXT)",
+    }
+}
+
+/// The stored documents of these records, by [`record_id`].
+async fn stored_docs(
+    mut conn: Conn<'_>,
+    org: &str,
+    resource: Resource,
+    docs: &[Value],
+) -> Result<HashMap<String, Value>> {
+    let table = resource.as_str();
+    let mut out = HashMap::new();
+    for chunk in docs.chunks(ROWS_PER_STATEMENT) {
+        // Ids are bound as numbers, so the primary key's index serves; a
+        // form's key is its organization and its type and slug.
+        let (sql, vals) = match resource {
+            Resource::Forms => {
+                let mut vals = vec![Val::Text(Some(org.to_owned()))];
+                vals.extend(
+                    chunk
+                        .iter()
+                        .map(|d| Val::Text(Some(record_id(resource, d)))),
+                );
+                (
+                    format!(
+                        "SELECT {id}, CAST(doc AS TEXT) FROM {table} WHERE organization_slug = $1 \
+                         AND {id} IN ({})",
+                        placeholders(2, chunk.len()),
+                        id = record_id_sql(resource),
+                    ),
+                    vals,
+                )
+            }
+            _ => (
+                format!(
+                    "SELECT {}, CAST(doc AS TEXT) FROM {table} WHERE id IN ({})",
+                    record_id_sql(resource),
+                    placeholders(1, chunk.len()),
+                ),
+                chunk
+                    .iter()
+                    .map(|d| Val::Int(d.get("id").and_then(Value::as_i64)))
+                    .collect(),
+            ),
+        };
+        for row in fetch_texts(conn.reborrow(), &sql, vals, 2).await? {
+            if let [Some(id), Some(text)] = &row[..] {
+                let doc = serde_json::from_str(text).map_err(|_| Error::StoredDocument(table))?;
+                out.insert(id.clone(), doc);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes rows, each only where the stored document differs; the ids of
+/// the rows written.
+async fn write_rows(
+    mut conn: Conn<'_>,
+    resource: Resource,
+    rows: Vec<Row>,
+) -> Result<std::collections::HashSet<String>> {
+    let backend = match conn {
+        Conn::Sqlite(_) => Backend::Sqlite,
+        Conn::Pg(_) => Backend::Postgres,
+    };
+    let mut written = std::collections::HashSet::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Row> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let sql = format!(
+            "{} RETURNING {}",
+            Row::upsert_sql(&chunk, backend),
+            record_id_sql(resource)
+        );
+        let vals = chunk
+            .into_iter()
+            .flat_map(|r| r.cols.into_iter().map(|c| c.2))
+            .collect();
+        for row in fetch_texts(conn.reborrow(), &sql, vals, 1).await? {
+            if let Some(Some(id)) = row.into_iter().next() {
+                written.insert(id);
+            }
+        }
+    }
+    Ok(written)
+}
+
 /// Whether `new` was last updated strictly before `stored` (by their
 /// `meta.updatedAt`); a document without that date is never older.
 fn older(new: &Value, stored: &Value) -> bool {
@@ -407,124 +567,182 @@ fn older(new: &Value, stored: &Value) -> bool {
     matches!((at(new), at(stored)), (Some(n), Some(s)) if n < s)
 }
 
-async fn stored_doc(conn: Conn<'_>, row: &Row) -> Result<Option<Value>> {
-    let sql = row.select_doc_sql();
-    let text: Option<(String,)> = match conn {
-        Conn::Sqlite(c) => {
-            let mut q = sqlx::query_as(&sql);
-            for v in row.key_vals() {
-                q = match v {
-                    Val::Text(t) => q.bind(t),
-                    Val::Int(i) => q.bind(i),
-                };
-            }
-            q.fetch_optional(&mut *c).await?
-        }
-        Conn::Pg(c) => {
-            let mut q = sqlx::query_as(&sql);
-            for v in row.key_vals() {
-                q = match v {
-                    Val::Text(t) => q.bind(t),
-                    Val::Int(i) => q.bind(i),
-                };
-            }
-            q.fetch_optional(&mut *c).await?
-        }
-    };
-    text.map(|(t,)| serde_json::from_str(&t).map_err(|_| Error::StoredDocument(row.table)))
-        .transpose()
-}
-
-async fn write_custom_fields(mut conn: Conn<'_>, doc: &Value) -> Result<()> {
-    let Some(id) = doc.get("id").and_then(Value::as_i64) else {
-        return Ok(());
-    };
-    exec!(
-        conn.reborrow(),
-        "DELETE FROM item_custom_fields WHERE item_id = $1",
-        id
-    )?;
-    let fields = doc.get("customFields").and_then(Value::as_array);
-    for (pos, f) in fields.into_iter().flatten().enumerate() {
-        let answer = match f.get("answer") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
+/// Replaces the custom-field answers of these items with their documents'.
+async fn write_custom_fields(mut conn: Conn<'_>, docs: &[&Value]) -> Result<()> {
+    let ids: Vec<i64> = docs
+        .iter()
+        .filter_map(|d| d.get("id").and_then(Value::as_i64))
+        .collect();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "DELETE FROM item_custom_fields WHERE item_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let vals = chunk.iter().map(|i| Val::Int(Some(*i))).collect();
+        exec_vals(conn.reborrow(), &sql, vals).await?;
+    }
+    let mut answers = Vec::new();
+    for doc in docs {
+        let Some(id) = doc.get("id").and_then(Value::as_i64) else {
+            continue;
         };
-        exec!(
-            conn.reborrow(),
+        let fields = doc.get("customFields").and_then(Value::as_array);
+        for (pos, f) in fields.into_iter().flatten().enumerate() {
+            let answer = match f.get("answer") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Null) | None => None,
+                Some(other) => Some(other.to_string()),
+            };
+            answers.push([
+                Val::Int(Some(id)),
+                Val::Int(Some(pos as i64)),
+                Val::Int(f.get("id").and_then(Value::as_i64)),
+                Val::Text(f.get("name").and_then(Value::as_str).map(str::to_owned)),
+                Val::Text(f.get("type").and_then(Value::as_str).map(str::to_owned)),
+                Val::Text(answer),
+            ]);
+        }
+    }
+    for chunk in answers.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
             "INSERT INTO item_custom_fields (item_id, position, field_id, name, field_type, answer) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            id,
-            pos as i32,
-            f.get("id").and_then(Value::as_i64),
-            f.get("name").and_then(Value::as_str).map(str::to_owned),
-            f.get("type").and_then(Value::as_str).map(str::to_owned),
-            answer,
-        )?;
+             VALUES {}",
+            tuples(chunk.len(), 6, &[])
+        );
+        let vals = chunk.iter().flat_map(|a| a.iter().cloned()).collect();
+        exec_vals(conn.reborrow(), &sql, vals).await?;
     }
     Ok(())
 }
 
-/// Keeps the payout a payment names, and the link between them, in step.
-async fn link_payout(
+/// Keeps the payouts these payments name, and the links between them, in
+/// step; each payout touched is added up again once.
+async fn link_payouts(
     mut conn: Conn<'_>,
     org: &str,
-    doc: &Value,
+    docs: &[&Value],
     tally: Option<&PayoutTally>,
 ) -> Result<()> {
-    let Some(payment) = doc.get("id").and_then(Value::as_i64) else {
+    let payments: Vec<(i64, Option<i64>, &Value)> = docs
+        .iter()
+        .filter_map(|d| {
+            d.get("id")
+                .and_then(Value::as_i64)
+                .map(|id| (id, payout_of(d), *d))
+        })
+        .collect();
+    if payments.is_empty() {
         return Ok(());
-    };
-    let payout = payout_of(doc);
-    // A payment belongs to one cash-out at most: drop a link to another.
-    let old: Option<(i64,)> = fetch_optional!(
-        conn.reborrow(),
-        (i64,),
-        "SELECT payout_id FROM payout_payments WHERE payment_id = $1",
-        payment
-    )?;
-    if let Some(tally) = tally {
-        for id in [old.map(|(o,)| o), payout].into_iter().flatten() {
-            if !tally.knows(id) {
-                tally.saw(id, crate::tally::state(conn.reborrow(), id).await?);
+    }
+    // A payment belongs to one cash-out at most: a link to another goes.
+    let mut old = HashMap::new();
+    for chunk in payments.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT CAST(payment_id AS TEXT), CAST(payout_id AS TEXT) FROM payout_payments \
+             WHERE payment_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let vals = chunk.iter().map(|p| Val::Int(Some(p.0))).collect();
+        for row in fetch_texts(conn.reborrow(), &sql, vals, 2).await? {
+            if let [Some(payment), Some(payout)] = &row[..]
+                && let (Ok(payment), Ok(payout)) = (payment.parse::<i64>(), payout.parse::<i64>())
+            {
+                old.insert(payment, payout);
             }
         }
     }
-    if let Some((old,)) = old
-        && Some(old) != payout
-    {
-        exec!(
-            conn.reborrow(),
-            "DELETE FROM payout_payments WHERE payment_id = $1",
-            payment
-        )?;
-        refresh_payout(conn.reborrow(), old).await?;
+    if let Some(tally) = tally {
+        for (payment, payout, _) in &payments {
+            for id in [old.get(payment).copied(), *payout].into_iter().flatten() {
+                if !tally.knows(id) {
+                    tally.saw(id, crate::tally::state(conn.reborrow(), id).await?);
+                }
+            }
+        }
     }
-    let Some(payout) = payout else {
-        return Ok(());
-    };
-    exec!(
-        conn.reborrow(),
-        "INSERT INTO payouts (id, organization_slug, cashed_out_at, synced_at) \
-         VALUES ($1, $2, $3::timestamptz, $4::timestamptz) ON CONFLICT (id) DO NOTHING",
-        payout,
-        org,
-        match date(doc, "/cashOutDate") {
-            Val::Text(t) => t,
-            Val::Int(_) => None,
-        },
-        now_text(),
-    )?;
-    exec!(
-        conn.reborrow(),
-        "INSERT INTO payout_payments (payout_id, payment_id, organization_slug) \
-         VALUES ($1, $2, $3) ON CONFLICT (payout_id, payment_id) DO NOTHING",
-        payout,
-        payment,
-        org,
-    )?;
-    refresh_payout(conn, payout).await
+    let mut touched = std::collections::BTreeSet::new();
+    let moved: Vec<i64> = payments
+        .iter()
+        .filter_map(|(payment, payout, _)| {
+            let was = *old.get(payment)?;
+            (Some(was) != *payout).then(|| {
+                touched.insert(was);
+                *payment
+            })
+        })
+        .collect();
+    for chunk in moved.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "DELETE FROM payout_payments WHERE payment_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        exec_vals(
+            conn.reborrow(),
+            &sql,
+            chunk.iter().map(|p| Val::Int(Some(*p))).collect(),
+        )
+        .await?;
+    }
+    // Each payout once, with the cash-out date of its first payment here.
+    let mut payouts: Vec<(i64, Val)> = Vec::new();
+    for (_, payout, doc) in &payments {
+        if let Some(p) = payout
+            && !payouts.iter().any(|(q, _)| q == p)
+        {
+            payouts.push((*p, date(doc, "/cashOutDate")));
+        }
+    }
+    let now = now_text();
+    for chunk in payouts.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO payouts (id, organization_slug, cashed_out_at, synced_at) VALUES {} \
+             ON CONFLICT (id) DO NOTHING",
+            tuples(
+                chunk.len(),
+                4,
+                &[(2, "::timestamptz"), (3, "::timestamptz")]
+            )
+        );
+        let vals = chunk
+            .iter()
+            .flat_map(|(id, at)| {
+                [
+                    Val::Int(Some(*id)),
+                    Val::Text(Some(org.to_owned())),
+                    at.clone(),
+                    Val::Text(Some(now.clone())),
+                ]
+            })
+            .collect();
+        exec_vals(conn.reborrow(), &sql, vals).await?;
+    }
+    let links: Vec<(i64, i64)> = payments
+        .iter()
+        .filter_map(|(payment, payout, _)| payout.map(|p| (p, *payment)))
+        .collect();
+    for chunk in links.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO payout_payments (payout_id, payment_id, organization_slug) VALUES {} \
+             ON CONFLICT (payout_id, payment_id) DO NOTHING",
+            tuples(chunk.len(), 3, &[])
+        );
+        let vals = chunk
+            .iter()
+            .flat_map(|(payout, payment)| {
+                [
+                    Val::Int(Some(*payout)),
+                    Val::Int(Some(*payment)),
+                    Val::Text(Some(org.to_owned())),
+                ]
+            })
+            .collect();
+        exec_vals(conn.reborrow(), &sql, vals).await?;
+    }
+    touched.extend(payouts.iter().map(|(id, _)| *id));
+    for payout in touched {
+        refresh_payout(conn.reborrow(), payout).await?;
+    }
+    Ok(())
 }
 
 /// Recomputes a payout's totals from its payments.

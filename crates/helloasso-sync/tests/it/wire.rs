@@ -108,3 +108,76 @@ async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
     assert!(orders.calls_async().await >= 2);
     assert!(forms.calls_async().await >= 2);
 }
+
+/// A page may name one record twice (a payment updated between two reads of
+/// HelloAsso's index): each version is stored in turn, the later one kept
+/// and reported as a change of the first.
+#[tokio::test]
+async fn a_record_twice_in_one_page_is_new_then_changed() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(json!({"access_token": "a", "refresh_token": "r",
+                "expires_in": 1800, "token_type": "bearer"}));
+        })
+        .await;
+    let version = |amount: i64, updated: &str| {
+        json!({"id": 1, "amount": amount, "state": "Authorized", "order": {"id": 7},
+            "date": "2025-01-01T10:00:00+01:00", "meta": {"updatedAt": updated}})
+    };
+    let other = json!({"id": 2, "amount": 500, "state": "Authorized", "order": {"id": 8},
+        "date": "2025-01-02T10:00:00+01:00"});
+    let page_data = json!([
+        version(1000, "2025-01-01T10:00:00+01:00"),
+        other,
+        version(900, "2025-01-03T10:00:00+01:00"),
+    ]);
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/org/payments")
+                .query_param_missing("continuationToken");
+            then.status(200).json_body(page(page_data, "P1"));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v5/organizations/org/payments")
+                .query_param("continuationToken", "P1");
+            then.status(200).json_body(page(json!([]), "P1"));
+        })
+        .await;
+    for listing in ["items", "orders", "forms"] {
+        server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path(format!("/v5/organizations/org/{listing}"));
+                then.status(200).json_body(page(json!([]), "X"));
+            })
+            .await;
+    }
+    let client = helloasso_sdk::Client::builder()
+        .environment(helloasso_sdk::Environment::custom(&server.base_url()).unwrap())
+        .credentials("id", "secret")
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = helloasso_sync::Mirror::open(dir.path().join("m.sqlite").to_str().unwrap())
+        .await
+        .unwrap();
+    let report = mirror
+        .sync(&client)
+        .organization("org")
+        .run()
+        .await
+        .unwrap();
+    let payments = report.counts(helloasso_sync::Resource::Payments);
+    assert_eq!((payments.new, payments.changed), (2, 1), "{report}");
+    let stored = mirror.payment(1).await.unwrap().unwrap();
+    assert_eq!(stored["amount"], 900);
+    let count = mirror.count(helloasso_sync::Resource::Payments, "org");
+    assert_eq!(count.await.unwrap(), 2);
+}

@@ -41,6 +41,7 @@ mod forms;
 mod info;
 mod instalments;
 mod listing;
+mod listing_cache;
 mod locks;
 pub mod model;
 mod oauth;

@@ -26,20 +26,33 @@ pub(crate) fn page<T: Copy>(
     req: &PageRequest,
 ) -> Result<(Vec<T>, Pagination), ApiError> {
     entries.sort_unstable_by_key(|e| (e.key, e.id));
-    if order == SortOrder::Desc {
-        entries.reverse();
-    }
+    page_sorted(&entries, order, req)
+}
+
+/// The page `req` asks for of `entries`, sorted by (key, id) ascending
+/// whatever the order asked.
+pub(crate) fn page_sorted<T: Copy>(
+    entries: &[Entry<T>],
+    order: SortOrder,
+    req: &PageRequest,
+) -> Result<(Vec<T>, Pagination), ApiError> {
     let total = entries.len();
+    // The i-th entry in the order asked.
+    let at = |i: usize| match order {
+        SortOrder::Asc => &entries[i],
+        SortOrder::Desc => &entries[total - 1 - i],
+    };
     let (start, page_index) = match &req.token {
         Some(raw) => {
             let cursor = Cursor::parse(raw).ok_or_else(|| {
                 ApiError::invalid(format!("The continuation token '{raw}' is invalid."))
             })?;
             let limit = cursor.position(order);
-            let start = entries.partition_point(|e| match order {
-                SortOrder::Asc => (e.key, e.id) <= limit,
-                SortOrder::Desc => (e.key, e.id) >= limit,
-            });
+            // Entries at or before the token's, in the order asked.
+            let start = match order {
+                SortOrder::Asc => entries.partition_point(|e| (e.key, e.id) <= limit),
+                SortOrder::Desc => total - entries.partition_point(|e| (e.key, e.id) < limit),
+            };
             let page_index = if req.counts {
                 start / req.page_size + 1
             } else {
@@ -52,7 +65,8 @@ pub(crate) fn page<T: Copy>(
             req.page_index,
         ),
     };
-    let served: Vec<&Entry<T>> = entries.iter().skip(start).take(req.page_size).collect();
+    let end = start.saturating_add(req.page_size).min(total);
+    let served: Vec<&Entry<T>> = (start.min(end)..end).map(at).collect();
     if req.token.is_none() && served.is_empty() && req.page_index > 1 {
         // As HelloAsso: a page index past the last page is a server error.
         return Err(ApiError::Internal("An error has occurred.".to_owned()));

@@ -584,6 +584,16 @@ impl Selection {
         true
     }
 
+    /// Whether the selection is the organization's whole listing, the one
+    /// kept sorted between requests.
+    fn is_everything(&self) -> bool {
+        self.form.is_none()
+            && self.form_types == 0
+            && self.payers.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
+    }
+
     fn in_range(&self, key: Ticks) -> bool {
         self.from.is_none_or(|f| key >= f) && self.to.is_none_or(|t| key < t)
     }
@@ -626,16 +636,26 @@ fn list_orders(
     let org = org_access(&ds, slug, scope)?;
     let form = form.map(|(t, s)| parse_form(&ds, org, t, s)).transpose()?;
     let sel = Selection::parse(&q, &ds, org, form)?;
-    let entries: Vec<Entry<OrderRef>> = sel
-        .orders(&ds)
-        .map(|o| Entry {
-            key: o.date(&ds),
-            id: o.id(&ds),
-            item: o,
-        })
-        .filter(|e| sel.in_range(e.key))
-        .collect();
-    let (orders, pagination) = listing::page(entries, order, &req)?;
+    let entries = |ds: &Dataset| -> Vec<Entry<OrderRef>> {
+        sel.orders(ds)
+            .map(|o| Entry {
+                key: o.date(ds),
+                id: o.id(ds),
+                item: o,
+            })
+            .filter(|e| sel.in_range(e.key))
+            .collect()
+    };
+    let (orders, pagination) = if sel.is_everything() {
+        let sorted = st.listings.get_or_build(format!("orders/{org}"), || {
+            let mut all = entries(&ds);
+            all.sort_unstable_by_key(|e| (e.key, e.id));
+            all
+        });
+        listing::page_sorted(&sorted, order, &req)?
+    } else {
+        listing::page(entries(&ds), order, &req)?
+    };
     let data: Vec<Value> = orders
         .into_iter()
         .map(|o| order_value(&ds, o, details))
@@ -676,6 +696,10 @@ impl ItemFilter {
         })
     }
 
+    fn is_everything(&self) -> bool {
+        self.tier_types.is_empty() && self.states.is_empty() && self.tier_name.is_none()
+    }
+
     fn keeps(&self, ds: &Dataset, item: ItemRef) -> bool {
         (self.tier_types.is_empty() || self.tier_types.contains(&item.tier_type(ds)))
             && (self.states.is_empty() || self.states.contains(&item.state(ds)))
@@ -704,21 +728,35 @@ fn list_items(
     let org = org_access(&ds, slug, scope)?;
     let form = form.map(|(t, s)| parse_form(&ds, org, t, s)).transpose()?;
     let sel = Selection::parse(&q, &ds, org, form)?;
-    let entries: Vec<Entry<ItemRef>> = sel
-        .orders(&ds)
-        .flat_map(|o| o.items(&ds))
-        .filter(|&i| filter.keeps(&ds, i))
-        .map(|i| Entry {
-            key: match field {
-                SortField::UpdateDate => i.updated(&ds),
-                SortField::Date | SortField::CreationDate => i.order().date(&ds),
-            },
-            id: i.id(&ds),
-            item: i,
-        })
-        .filter(|e| sel.in_range(e.key))
-        .collect();
-    let (items, pagination) = listing::page(entries, order, &req)?;
+    let entries = |ds: &Dataset| -> Vec<Entry<ItemRef>> {
+        sel.orders(ds)
+            .flat_map(|o| o.items(ds))
+            .filter(|&i| filter.keeps(ds, i))
+            .map(|i| Entry {
+                key: match field {
+                    SortField::UpdateDate => i.updated(ds),
+                    SortField::Date | SortField::CreationDate => i.order().date(ds),
+                },
+                id: i.id(ds),
+                item: i,
+            })
+            .filter(|e| sel.in_range(e.key))
+            .collect()
+    };
+    let (items, pagination) = if sel.is_everything() && filter.is_everything() {
+        let key = match field {
+            SortField::UpdateDate => "updated",
+            SortField::Date | SortField::CreationDate => "ordered",
+        };
+        let sorted = st.listings.get_or_build(format!("items/{org}/{key}"), || {
+            let mut all = entries(&ds);
+            all.sort_unstable_by_key(|e| (e.key, e.id));
+            all
+        });
+        listing::page_sorted(&sorted, order, &req)?
+    } else {
+        listing::page(entries(&ds), order, &req)?
+    };
     let data: Vec<Value> = items
         .into_iter()
         .map(|i| item_value(&ds, i, details))

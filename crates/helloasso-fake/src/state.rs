@@ -40,6 +40,8 @@ pub(crate) struct AppState {
     pub quick_created: Mutex<std::collections::HashMap<u16, serde_json::Value>>,
     /// Payments serialized once for listing pages, when configured.
     pub rendered: Option<RenderedPayments>,
+    /// Unfiltered order and item listings in their sort order.
+    pub listings: crate::listing_cache::ListingCache,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             privileges: config.privileges(),
             quick_created: Mutex::default(),
             rendered,
+            listings: Default::default(),
         }
     }
 
@@ -88,6 +91,7 @@ impl AppState {
         if let Some(rendered) = &self.rendered {
             rendered.invalidate();
         }
+        self.listings.clear();
         guard
     }
 }

@@ -447,3 +447,48 @@ async fn the_new_routes_need_a_token_and_count_their_requests() {
     assert_eq!(requests.list_my_organizations, 1);
     assert_eq!(requests.get_partner, 1);
 }
+
+/// The whole items listing is kept sorted between requests; a change to an
+/// item must still move it past a token taken before the change.
+#[tokio::test]
+async fn an_item_changed_after_a_walk_is_listed_after_its_last_token() {
+    let f = small().await;
+    let url = f.org_url("/items");
+    let query = [
+        ("pageSize", "100"),
+        ("sortField", "UpdateDate"),
+        ("sortOrder", "Asc"),
+        ("withDetails", "true"),
+    ];
+    let (mut token, mut items) = (None::<String>, Vec::new());
+    for _ in 0..1_000 {
+        let mut q = query.to_vec();
+        if let Some(t) = &token {
+            q.push(("continuationToken", t));
+        }
+        let (status, body) = f.get(&url, &q).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let data = body["data"].as_array().unwrap().clone();
+        if data.is_empty() {
+            break;
+        }
+        items.extend(data);
+        token = body["pagination"]["continuationToken"]
+            .as_str()
+            .map(str::to_owned);
+    }
+    let token = token.expect("a token after the walk");
+    let item = items
+        .iter()
+        .find(|i| i["customFields"].as_array().is_some_and(|c| !c.is_empty()))
+        .expect("an item with custom fields");
+    let id = item["id"].as_i64().unwrap();
+    let field = item["customFields"][0]["name"].as_str().unwrap();
+    f.server
+        .set_custom_field_answer(id, field, "une nouvelle réponse")
+        .unwrap();
+    let mut q = query.to_vec();
+    q.push(("continuationToken", &token));
+    let (_, body) = f.get(&url, &q).await;
+    assert_eq!(ids(body["data"].as_array().unwrap()), vec![id], "{body}");
+}

@@ -6,6 +6,7 @@
 //! gives an empty page and the same token back.
 
 use crate::errors::ApiError;
+use crate::listing_cache::ListingCache;
 use crate::model::{Pagination, SortOrder};
 use crate::pagination::{Cursor, PageRequest};
 use crate::time::Ticks;
@@ -27,6 +28,23 @@ pub(crate) fn page<T: Copy>(
 ) -> Result<(Vec<T>, Pagination), ApiError> {
     entries.sort_unstable_by_key(|e| (e.key, e.id));
     page_sorted(&entries, order, req)
+}
+
+/// The page `req` asks for of a whole listing kept sorted in `cache` under
+/// `key`, built from `entries` (in any order) when it is not kept.
+pub(crate) fn page_kept<T: Copy + Send + Sync + 'static>(
+    cache: &ListingCache,
+    key: String,
+    entries: impl FnOnce() -> Vec<Entry<T>>,
+    order: SortOrder,
+    req: &PageRequest,
+) -> Result<(Vec<T>, Pagination), ApiError> {
+    let sorted = cache.get_or_build(key, || {
+        let mut all = entries();
+        all.sort_unstable_by_key(|e| (e.key, e.id));
+        all
+    });
+    page_sorted(&sorted, order, req)
 }
 
 /// The page `req` asks for of `entries`, sorted by (key, id) ascending

@@ -647,12 +647,8 @@ fn list_orders(
             .collect()
     };
     let (orders, pagination) = if sel.is_everything() {
-        let sorted = st.listings.get_or_build(format!("orders/{org}"), || {
-            let mut all = entries(&ds);
-            all.sort_unstable_by_key(|e| (e.key, e.id));
-            all
-        });
-        listing::page_sorted(&sorted, order, &req)?
+        let key = format!("orders/{org}");
+        listing::page_kept(&st.listings, key, || entries(&ds), order, &req)?
     } else {
         listing::page(entries(&ds), order, &req)?
     };
@@ -748,12 +744,8 @@ fn list_items(
             SortField::UpdateDate => "updated",
             SortField::Date | SortField::CreationDate => "ordered",
         };
-        let sorted = st.listings.get_or_build(format!("items/{org}/{key}"), || {
-            let mut all = entries(&ds);
-            all.sort_unstable_by_key(|e| (e.key, e.id));
-            all
-        });
-        listing::page_sorted(&sorted, order, &req)?
+        let key = format!("items/{org}/{key}");
+        listing::page_kept(&st.listings, key, || entries(&ds), order, &req)?
     } else {
         listing::page(entries(&ds), order, &req)?
     };

@@ -11,8 +11,8 @@ fn page(data: serde_json::Value, token: &str) -> serde_json::Value {
             "totalPages": -1, "continuationToken": token}})
 }
 
-#[tokio::test]
-async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
+/// A mock HelloAsso that grants a token.
+async fn helloasso_with_token() -> MockServer {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -22,6 +22,33 @@ async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
                 "expires_in": 1800, "token_type": "bearer"}));
         })
         .await;
+    server
+}
+
+/// A client of `server` and a mirror in a fresh SQLite file (kept while the
+/// folder lives).
+async fn client_and_mirror(
+    server: &MockServer,
+) -> (
+    helloasso_sdk::Client,
+    helloasso_sync::Mirror,
+    tempfile::TempDir,
+) {
+    let client = helloasso_sdk::Client::builder()
+        .environment(helloasso_sdk::Environment::custom(&server.base_url()).unwrap())
+        .credentials("id", "secret")
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = helloasso_sync::Mirror::open(dir.path().join("m.sqlite").to_str().unwrap())
+        .await
+        .unwrap();
+    (client, mirror, dir)
+}
+
+#[tokio::test]
+async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
+    let server = helloasso_with_token().await;
     let payment = json!({"id": 1, "amount": 1000, "state": "Authorized", "order": {"id": 7},
         "date": "2025-01-01T10:00:00+01:00"});
     let first_payments = server
@@ -71,15 +98,7 @@ async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
         })
         .await;
 
-    let client = helloasso_sdk::Client::builder()
-        .environment(helloasso_sdk::Environment::custom(&server.base_url()).unwrap())
-        .credentials("id", "secret")
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mirror = helloasso_sync::Mirror::open(dir.path().join("m.sqlite").to_str().unwrap())
-        .await
-        .unwrap();
+    let (client, mirror, _dir) = client_and_mirror(&server).await;
     let first = mirror
         .sync(&client)
         .organization("org")
@@ -114,15 +133,7 @@ async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
 /// and reported as a change of the first.
 #[tokio::test]
 async fn a_record_twice_in_one_page_is_new_then_changed() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(json!({"access_token": "a", "refresh_token": "r",
-                "expires_in": 1800, "token_type": "bearer"}));
-        })
-        .await;
+    let server = helloasso_with_token().await;
     let version = |amount: i64, updated: &str| {
         json!({"id": 1, "amount": amount, "state": "Authorized", "order": {"id": 7},
             "date": "2025-01-01T10:00:00+01:00", "meta": {"updatedAt": updated}})
@@ -159,15 +170,7 @@ async fn a_record_twice_in_one_page_is_new_then_changed() {
             })
             .await;
     }
-    let client = helloasso_sdk::Client::builder()
-        .environment(helloasso_sdk::Environment::custom(&server.base_url()).unwrap())
-        .credentials("id", "secret")
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mirror = helloasso_sync::Mirror::open(dir.path().join("m.sqlite").to_str().unwrap())
-        .await
-        .unwrap();
+    let (client, mirror, _dir) = client_and_mirror(&server).await;
     let report = mirror
         .sync(&client)
         .organization("org")

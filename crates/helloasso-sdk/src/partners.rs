@@ -7,6 +7,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::listing::{Listing, Query};
 use crate::pagination::{Cursor, ItemStream, RawPage};
+use crate::received::Received;
 
 impl Client {
     /// The partner's routes (`/v5/partners/me/...`): a partner's
@@ -49,15 +50,17 @@ impl Partners {
         url: &str,
         kind: Option<ApiNotificationType>,
     ) -> Result<NotificationUrl> {
-        let url = url.to_owned();
-        Ok(self
-            .client
-            .execute(|raw| {
-                raw.set_partner_notification_url()
-                    .body_map(|b| b.url(url).notification_type(kind))
-            })
-            .await?
-            .into_body())
+        Ok(self.put_url(None, url, kind, false).await?.into_body())
+    }
+
+    /// [`set_notification_url`](Self::set_notification_url), with the
+    /// document HelloAsso answered, as it sent it.
+    pub async fn set_notification_url_received(
+        &self,
+        url: &str,
+        kind: Option<ApiNotificationType>,
+    ) -> Result<(NotificationUrl, Received)> {
+        crate::received::kept(self.put_url(None, url, kind, true).await?)
     }
 
     /// Stops the notifications sent to the main URL (all kinds when `kind`
@@ -82,16 +85,56 @@ impl Partners {
         url: &str,
         kind: Option<ApiNotificationType>,
     ) -> Result<NotificationUrl> {
-        let (slug, url) = (organization_slug.into(), url.to_owned());
-        Ok(self
-            .client
-            .execute(|raw| {
-                raw.set_organization_notification_url()
-                    .organization_slug(slug)
-                    .body_map(|b| b.url(url).notification_type(kind))
-            })
-            .await?
-            .into_body())
+        let slug = Some(organization_slug.into());
+        Ok(self.put_url(slug, url, kind, false).await?.into_body())
+    }
+
+    /// [`set_organization_notification_url`](Self::set_organization_notification_url),
+    /// with the document HelloAsso answered, as it sent it.
+    pub async fn set_organization_notification_url_received(
+        &self,
+        organization_slug: impl Into<String>,
+        url: &str,
+        kind: Option<ApiNotificationType>,
+    ) -> Result<(NotificationUrl, Received)> {
+        let slug = Some(organization_slug.into());
+        crate::received::kept(self.put_url(slug, url, kind, true).await?)
+    }
+
+    /// The PUT of a notification URL: the partner's main one, or one
+    /// organization's; `keep`: the answer's text is kept.
+    async fn put_url(
+        &self,
+        organization_slug: Option<String>,
+        url: &str,
+        kind: Option<ApiNotificationType>,
+        keep: bool,
+    ) -> Result<crate::Response<NotificationUrl>> {
+        let client = if keep {
+            self.client.keeping_received(true)
+        } else {
+            self.client.clone()
+        };
+        let url = url.to_owned();
+        match organization_slug {
+            Some(slug) => {
+                client
+                    .execute(|raw| {
+                        raw.set_organization_notification_url()
+                            .organization_slug(slug)
+                            .body_map(|b| b.url(url).notification_type(kind))
+                    })
+                    .await
+            }
+            None => {
+                client
+                    .execute(|raw| {
+                        raw.set_partner_notification_url()
+                            .body_map(|b| b.url(url).notification_type(kind))
+                    })
+                    .await
+            }
+        }
     }
 
     /// Stops one organization's notifications sent to its own URL.

@@ -101,13 +101,28 @@ async fn set(ctx: &Context, settings: &Settings, args: NotificationSetArgs) -> C
     }
     let kind = args.kind.map(api_kind);
     let partner = ctx.client.partner();
-    let answer = match args.for_org.as_deref() {
-        Some(slug) => {
+    // JSON is HelloAsso's answer as it sent it. A PUT: sent once either way.
+    let (answer, received) = match (
+        args.for_org.as_deref(),
+        output::keeps_documents(settings.format()),
+    ) {
+        (Some(slug), true) => {
+            let (answer, received) = partner
+                .set_organization_notification_url_received(slug, url, kind)
+                .await?;
+            (answer, Some(received))
+        }
+        (Some(slug), false) => (
             partner
                 .set_organization_notification_url(slug, url, kind)
-                .await?
+                .await?,
+            None,
+        ),
+        (None, true) => {
+            let (answer, received) = partner.set_notification_url_received(url, kind).await?;
+            (answer, Some(received))
         }
-        None => partner.set_notification_url(url, kind).await?,
+        (None, false) => (partner.set_notification_url(url, kind).await?, None),
     };
     // The signature key verifies notifications: shown to the user who set
     // the URL (it is theirs), never logged.
@@ -127,7 +142,11 @@ async fn set(ctx: &Context, settings: &Settings, args: NotificationSetArgs) -> C
             answer.signature_key.clone().unwrap_or_default(),
         ),
     ];
-    output::single_in(settings.format(), settings.style.dialect, &answer, &fields)
+    let dialect = settings.style.dialect;
+    match &received {
+        Some(document) => output::single_in(settings.format(), dialect, document, &fields),
+        None => output::single_in(settings.format(), dialect, &answer, &fields),
+    }
 }
 
 async fn delete(ctx: &Context, settings: &Settings, args: NotificationDeleteArgs) -> CliResult {

@@ -364,3 +364,46 @@ fn a_payouts_payments_as_json_are_helloasso_documents() {
         );
     }
 }
+
+/// HelloAsso's answer to a notification URL set (the shape of
+/// `HelloAssoApiV5ModelsApiNotificationsApiUrlNotificationModel`, keys in
+/// another order than the model's, one it does not declare) comes back as
+/// sent, for the partner's URL and an organization's; the PUT goes once.
+#[test]
+fn partner_notifications_set_as_json_is_the_answer_as_sent() {
+    let api = Api::start();
+    let sent = r#"{"signatureKey":"0123abcd","apiNotificationType":"Payment","url":"https://example.org/hook","since":"2025-06-23T10:00:00.1+02:00"}"#;
+    let mut puts = Vec::new();
+    for path in [
+        "/v5/partners/me/api-notifications",
+        "/v5/partners/me/api-notifications/organizations/club-de-judo",
+    ] {
+        puts.push(api.server.mock(|when, then| {
+            when.method(PUT).path(path);
+            then.status(200)
+                .header("content-type", "application/json; charset=utf-8")
+                .body(sent);
+        }));
+    }
+    let set = [
+        "partner",
+        "notifications",
+        "set",
+        "https://example.org/hook",
+    ];
+    for extra in [&[][..], &["--for-org", "club-de-judo"][..]] {
+        for format in ["json", "jsonl"] {
+            let args: Vec<&str> = set
+                .iter()
+                .chain(extra)
+                .chain(&["--format", format])
+                .copied()
+                .collect();
+            let (text, _) = api.printed(&args);
+            assert_eq!(squeeze(&text), sent, "{args:?}");
+        }
+    }
+    for put in puts {
+        put.assert_calls(2);
+    }
+}

@@ -10,6 +10,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::listing::{Listing, Query};
 use crate::pagination::{Cursor, PageRequest, RawPage};
+use crate::received::Received;
 
 impl Client {
     /// An organization's forms, by its slug.
@@ -60,6 +61,27 @@ impl Forms {
             })
             .await?
             .into_body())
+    }
+
+    /// [`public`](Self::public), with the document HelloAsso sent, as it
+    /// sent it (its date spellings, its numbers).
+    pub async fn public_received(
+        &self,
+        form_type: FormType,
+        form_slug: impl Into<String>,
+    ) -> Result<(FormPublic, Received)> {
+        let (slug, form_slug) = (self.organization_slug.clone(), form_slug.into());
+        let response = self
+            .client
+            .keeping_received(true)
+            .execute(|raw| {
+                raw.get_form_public()
+                    .organization_slug(slug)
+                    .form_type(form_type)
+                    .form_slug(form_slug)
+            })
+            .await?;
+        crate::received::kept(response)
     }
 
     /// A form's statistics: how many took part, and how many times each tier

@@ -165,23 +165,28 @@ pub(crate) async fn follow_up(
         }
         let read = pace
             .read(|| async {
-                let read = client.checkout(org).get::<Value>(intent.id).await?;
+                let read = client
+                    .checkout(org)
+                    .get_received::<Value>(intent.id)
+                    .await?;
                 Ok(read)
             })
             .await;
-        let read = match read {
+        let (read, received) = match read {
             Ok(read) => read,
             Err(e) => {
                 tracing::warn!(intent = intent.id, error = %e, "could not read a checkout intent back");
                 continue;
             }
         };
-        // The intent's order as read (the intent itself is its id and
-        // metadata, which the caller has).
-        let doc = read
-            .order
-            .as_ref()
-            .and_then(|o| serde_json::to_value(o).ok());
+        // The intent's order as HelloAsso sent it (the intent itself is its
+        // id and metadata, which the caller has).
+        let doc = match read.order {
+            Some(_) => serde_json::from_str::<Value>(received.get())
+                .ok()
+                .and_then(|mut intent| intent.get_mut("order").map(Value::take)),
+            None => None,
+        };
         let (outcome, order_id, checks_done) = match (&read.order, intent.outcome) {
             (Some(order), _) if refunded(order) => (CheckoutState::Refunded, order.id, 0),
             (Some(order), CheckoutState::Pending) => (

@@ -11,6 +11,7 @@ use crate::clock::now_text;
 use crate::db::{Conn, Val, exec, fetch_texts};
 use crate::error::Result;
 use crate::resource::Resource;
+use crate::same_document::same_value;
 
 /// Whether a record is new to the mirror or changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -86,6 +87,8 @@ fn walk(old: &Value, new: &Value, path: &mut String, out: &mut Vec<String>) {
                 path.push_str(&k.replace('~', "~0").replace('/', "~1"));
                 match (a.get(k), b.get(k)) {
                     (Some(x), Some(y)) => walk(x, y, path, out),
+                    // A `null` is no value: absent the same.
+                    (Some(Value::Null), None) | (None, Some(Value::Null)) => {}
                     _ => out.push(path.clone()),
                 }
                 path.truncate(len);
@@ -100,7 +103,8 @@ fn walk(old: &Value, new: &Value, path: &mut String, out: &mut Vec<String>) {
                 path.truncate(len);
             }
         }
-        _ if old == new => {}
+        // The same value in another spelling (a date's digits) is no change.
+        _ if same_value(old, new) => {}
         _ => out.push(if path.is_empty() {
             "/".to_owned()
         } else {
@@ -194,9 +198,15 @@ mod tests {
 
     #[test]
     fn diff_names_the_leaves_that_moved() {
-        let old = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": [1]});
-        let new = json!({"a": 1, "b": {"c": [1, 3], "d": "x"}, "e": [1, 2], "f": null});
+        let old = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": [1], "g": null});
+        let new = json!({"a": 1, "b": {"c": [1, 3], "d": "x"}, "e": [1, 2], "f": 2});
         assert_eq!(diff(&old, &new), vec!["/b/c/1", "/e", "/f"]);
         assert!(diff(&old, &old).is_empty());
+        // Another spelling of the same values is not named: a date's
+        // digits (chrono's against HelloAsso's), `0.0` for `0`, a `null`
+        // for an absent key.
+        let old = json!({"at": "2020-11-14T11:13:11.687881300Z", "n": 0.0, "s": "a"});
+        let new = json!({"at": "2020-11-14T11:13:11.6878813+00:00", "n": 0, "s": "b", "z": null});
+        assert_eq!(diff(&old, &new), vec!["/s"]);
     }
 }

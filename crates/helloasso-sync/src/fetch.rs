@@ -9,11 +9,11 @@
 //! - Forms are few: read whole on every run.
 
 use futures::TryStreamExt;
-use helloasso_sdk::Client;
 use helloasso_sdk::types::{SortField, SortOrder};
+use helloasso_sdk::{Client, Page, Received};
 use serde_json::Value;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::resource::Resource;
 
 /// A page's documents and the token after it.
@@ -22,13 +22,27 @@ pub(crate) struct Fetched {
     pub next: Option<String>,
 }
 
-fn docs<T: serde::Serialize>(items: Vec<T>) -> Vec<Value> {
-    // The SDK's models keep the fields they do not declare, so this is
-    // HelloAsso's whole document.
-    items
-        .into_iter()
-        .filter_map(|i| serde_json::to_value(i).ok())
-        .collect()
+/// The page's records as HelloAsso sent them, as JSON values: the SDK
+/// decoded each into its model already (which checks its shape); what is
+/// stored is the received text, its date spellings kept (the workspace's
+/// `serde_json` has neither `preserve_order` nor `arbitrary_precision`:
+/// keys come out sorted and a decimal number as `f64`, as before).
+fn received<T>(page: &mut Page<T>, resource: Resource) -> Result<Vec<Value>> {
+    // The client below always keeps them.
+    let records = page.take_received().ok_or(unreadable(resource))?;
+    records.iter().map(|r| document(r, resource)).collect()
+}
+
+/// One record's text as a JSON value (the SDK read it as JSON already).
+fn document(received: &Received, resource: Resource) -> Result<Value> {
+    serde_json::from_str(received.get()).map_err(|_| unreadable(resource))
+}
+
+fn unreadable(resource: Resource) -> Error {
+    Error::Document {
+        resource: resource.as_str(),
+        field: "text as received",
+    }
 }
 
 /// One request: the page of `resource` after `token` (from the start when
@@ -40,16 +54,17 @@ pub(crate) async fn page(
     token: Option<&str>,
     page_size: u32,
 ) -> Result<Fetched> {
+    let client = &client.keeping_received(true);
     macro_rules! send {
         ($listing:expr) => {{
             let mut listing = $listing.page_size(page_size);
             if let Some(t) = token {
                 listing = listing.resume_from(t);
             }
-            let page = listing.send().await?;
+            let mut page = listing.send().await?;
             let next = page.continuation_token.clone();
             Fetched {
-                docs: docs(page.items),
+                docs: received(&mut page, resource)?,
                 next,
             }
         }};
@@ -85,8 +100,8 @@ pub(crate) async fn page(
 
 /// One order, read again by id.
 pub(crate) async fn order(client: &Client, id: i64) -> Result<Option<Value>> {
-    match client.order(id).get().await {
-        Ok(order) => Ok(serde_json::to_value(order).ok()),
+    match client.order(id).get_received().await {
+        Ok((_, order)) => document(&order, Resource::Orders).map(Some),
         Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => Ok(None),
         Err(e) => Err(e.into()),
     }

@@ -36,6 +36,7 @@ mod pace;
 mod report;
 mod resource;
 mod run;
+mod same_document;
 mod store;
 mod stream;
 mod tally;

@@ -21,6 +21,7 @@ use crate::db::{
 use crate::error::{Error, Result};
 use crate::feed::{self, Change, ChangeKind};
 use crate::resource::Resource;
+use crate::same_document::same_document;
 use crate::tally::PayoutTally;
 
 fn text(doc: &Value, ptr: &str) -> Val {
@@ -399,15 +400,19 @@ async fn upsert_batch(
     let mut writes = Vec::new();
     for (doc, row) in docs.iter().zip(rows) {
         let id = record_id(resource, doc);
-        let verdict = match stored.remove(&id) {
-            Some(old) if old == *doc => None,
+        let (verdict, write) = match stored.remove(&id) {
+            Some(old) if old == *doc => (None, false),
             // Read before a change another writer (a listener, a sync)
             // stored since: the stored document is the newer one.
-            Some(old) if older(doc, &old) => None,
-            Some(old) => Some((ChangeKind::Changed, feed::diff(&old, doc))),
-            None => Some((ChangeKind::New, Vec::new())),
+            Some(old) if older(doc, &old) => (None, false),
+            // The same values in another spelling (a mirror written before
+            // documents were kept as received): stored as received, no
+            // change.
+            Some(old) if same_document(&old, doc) => (None, true),
+            Some(old) => (Some((ChangeKind::Changed, feed::diff(&old, doc))), true),
+            None => (Some((ChangeKind::New, Vec::new())), true),
         };
-        if verdict.is_some() {
+        if write {
             writes.push(row);
         }
         verdicts.push((id, verdict));

@@ -8,6 +8,7 @@ use helloasso_raw::types::FormType;
 use super::{Notification, OrganizationChange};
 use crate::client::Client;
 use crate::error::Error;
+use crate::received::Received;
 
 /// What reading a notification's object back said.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,59 +33,104 @@ pub enum Confirmation {
 pub trait Confirmer: Send + Sync {
     /// Confirms `notification` (never an [`Notification::Unknown`]).
     fn confirm<'a>(&'a self, notification: &'a Notification) -> BoxFuture<'a, Confirmation>;
+
+    /// [`confirm`](Self::confirm), with the object read back as the API
+    /// sent it when the confirmer kept it: the receiver stores that text
+    /// (its date spellings, its numbers) rather than the typed object
+    /// encoded back. By default, `confirm` and no document.
+    fn confirm_received<'a>(
+        &'a self,
+        notification: &'a Notification,
+    ) -> BoxFuture<'a, (Confirmation, Option<Received>)> {
+        Box::pin(async move { (self.confirm(notification).await, None) })
+    }
 }
 
 impl Confirmer for Client {
     fn confirm<'a>(&'a self, notification: &'a Notification) -> BoxFuture<'a, Confirmation> {
-        Box::pin(async move {
-            let read = match notification {
-                Notification::Payment(p) => match p.id {
-                    Some(id) => self
-                        .payment(id)
-                        .get()
-                        .send()
-                        .await
-                        .map(|p| Notification::Payment(Box::new(p))),
-                    None => return unconfirmed("the payment has no id"),
-                },
-                Notification::Order(o) => match o.id {
-                    Some(id) => self
-                        .order(id)
-                        .get()
-                        .await
-                        .map(|o| Notification::Order(Box::new(o))),
-                    None => return unconfirmed("the order has no id"),
-                },
-                Notification::Form(f) => {
-                    let (Some(org), Some(kind), Some(slug)) = (
-                        f.organization_slug.as_deref(),
-                        f.form_type.clone(),
-                        f.form_slug.as_deref(),
-                    ) else {
-                        return unconfirmed("the form has no organization, type or slug");
-                    };
-                    read_form(self, org, kind, slug).await
-                }
-                Notification::Organization(change) => match change.new_slug.as_deref() {
-                    Some(slug) => self
-                        .organization_details(slug)
-                        .await
-                        .map(|_| Notification::Organization(change.clone())),
-                    None => return unconfirmed("the organization change has no new slug"),
-                },
-                Notification::Unknown { .. } => {
-                    return unconfirmed("an unknown event type cannot be read back");
-                }
+        Box::pin(async move { read_back(self, notification, false).await.0 })
+    }
+
+    /// Payments, orders and forms come with the document the API sent; an
+    /// organization's change is the notified one (its slugs only).
+    fn confirm_received<'a>(
+        &'a self,
+        notification: &'a Notification,
+    ) -> BoxFuture<'a, (Confirmation, Option<Received>)> {
+        Box::pin(read_back(self, notification, true))
+    }
+}
+
+/// Reads `notification`'s object back, with the document as the API sent
+/// it when `keep` (and the object has one).
+async fn read_back(
+    client: &Client,
+    notification: &Notification,
+    keep: bool,
+) -> (Confirmation, Option<Received>) {
+    let read: Result<(Notification, Option<Received>), Error> = match notification {
+        Notification::Payment(p) => match p.id {
+            Some(id) if keep => client
+                .payment(id)
+                .get()
+                .send_received()
+                .await
+                .map(|(p, r)| (Notification::Payment(Box::new(p)), Some(r))),
+            Some(id) => client
+                .payment(id)
+                .get()
+                .send()
+                .await
+                .map(|p| (Notification::Payment(Box::new(p)), None)),
+            None => return (unconfirmed("the payment has no id"), None),
+        },
+        Notification::Order(o) => match o.id {
+            Some(id) if keep => client
+                .order(id)
+                .get_received()
+                .await
+                .map(|(o, r)| (Notification::Order(Box::new(o)), Some(r))),
+            Some(id) => client
+                .order(id)
+                .get()
+                .await
+                .map(|o| (Notification::Order(Box::new(o)), None)),
+            None => return (unconfirmed("the order has no id"), None),
+        },
+        Notification::Form(f) => {
+            let (Some(org), Some(kind), Some(slug)) = (
+                f.organization_slug.as_deref(),
+                f.form_type.clone(),
+                f.form_slug.as_deref(),
+            ) else {
+                return (
+                    unconfirmed("the form has no organization, type or slug"),
+                    None,
+                );
             };
-            match read {
-                Ok(current) if same_object(notification, &current) => {
-                    Confirmation::Confirmed(current)
-                }
-                Ok(_) => unconfirmed("the API answered with another object"),
-                Err(e) if is_transient(&e) => Confirmation::Transient(e.to_string()),
-                Err(e) => Confirmation::Unconfirmed(e.to_string()),
-            }
-        })
+            read_form(client, org, kind, slug, keep).await
+        }
+        Notification::Organization(change) => match change.new_slug.as_deref() {
+            Some(slug) => client
+                .organization_details(slug)
+                .await
+                .map(|_| (Notification::Organization(change.clone()), None)),
+            None => return (unconfirmed("the organization change has no new slug"), None),
+        },
+        Notification::Unknown { .. } => {
+            return (
+                unconfirmed("an unknown event type cannot be read back"),
+                None,
+            );
+        }
+    };
+    match read {
+        Ok((current, received)) if same_object(notification, &current) => {
+            (Confirmation::Confirmed(current), received)
+        }
+        Ok(_) => (unconfirmed("the API answered with another object"), None),
+        Err(e) if is_transient(&e) => (Confirmation::Transient(e.to_string()), None),
+        Err(e) => (Confirmation::Unconfirmed(e.to_string()), None),
     }
 }
 
@@ -93,12 +139,16 @@ async fn read_form(
     organization: &str,
     kind: FormType,
     slug: &str,
-) -> Result<Notification, Error> {
-    client
-        .forms(organization)
-        .public(kind, slug)
-        .await
-        .map(|f| Notification::Form(Box::new(f)))
+    keep: bool,
+) -> Result<(Notification, Option<Received>), Error> {
+    let forms = client.forms(organization);
+    if keep {
+        let (form, received) = forms.public_received(kind, slug).await?;
+        Ok((Notification::Form(Box::new(form)), Some(received)))
+    } else {
+        let form = forms.public(kind, slug).await?;
+        Ok((Notification::Form(Box::new(form)), None))
+    }
 }
 
 fn unconfirmed(why: &str) -> Confirmation {

@@ -1,6 +1,7 @@
 //! A notification's body: `{eventType, data, metadata}` parsed to its typed
 //! variant, and the errors of reading or trusting one.
 
+use crate::received::Received;
 use crate::redact::without_values;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -128,6 +129,18 @@ impl Serialize for Notification {
         }
         map.end()
     }
+}
+
+/// A notification body's `data` as received; `None` when the body is not
+/// a JSON object or has no `data`.
+pub(crate) fn data_received(body: &[u8]) -> Option<Received> {
+    #[derive(Deserialize)]
+    struct Data<'a> {
+        #[serde(borrow, default)]
+        data: Option<&'a serde_json::value::RawValue>,
+    }
+    let envelope: Data<'_> = serde_json::from_slice(body).ok()?;
+    envelope.data.map(Received::new)
 }
 
 /// The checkout metadata a notification carries at its top level (HelloAsso

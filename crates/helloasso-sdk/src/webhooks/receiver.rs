@@ -326,11 +326,13 @@ impl Receiver {
                 return Outcome::Transient;
             }
         }
-        let trusted = match &inner.confirmer {
-            None => notification,
-            Some(confirmer) => match confirmer.confirm(&notification).await {
-                Confirmation::Confirmed(current) => current,
-                Confirmation::Unconfirmed(why) => {
+        // What is stored is HelloAsso's text: the signed body's `data`, or
+        // the object read back as the API sent it.
+        let (trusted, received) = match &inner.confirmer {
+            None => (notification, super::notification::data_received(body)),
+            Some(confirmer) => match confirmer.confirm_received(&notification).await {
+                (Confirmation::Confirmed(current), received) => (current, received),
+                (Confirmation::Unconfirmed(why), _) => {
                     tracing::info!(
                         event_type = notification.event_type(),
                         reason = %why,
@@ -338,14 +340,17 @@ impl Receiver {
                     );
                     return Outcome::Unconfirmed;
                 }
-                Confirmation::Transient(why) => {
+                (Confirmation::Transient(why), _) => {
                     tracing::warn!(reason = %why, "could not confirm a notification now");
                     return Outcome::Transient;
                 }
             },
         };
         let metadata = super::metadata::<serde_json::Value>(body).unwrap_or_default();
-        let record = StoredNotification::new(body, &trusted, metadata, inner.clock.now());
+        let mut record = StoredNotification::new(body, &trusted, metadata, inner.clock.now());
+        if let Some(received) = &received {
+            record = record.with_received_data(received);
+        }
         match inner.store.insert(&record).await {
             Ok(true) => {
                 inner.changes.send_modify(|n| *n = n.wrapping_add(1));

@@ -11,6 +11,7 @@ use futures::future::BoxFuture;
 use sha2::{Digest, Sha256};
 
 use super::{Notification, WebhookError};
+use crate::received::Received;
 
 /// A notification the receiver accepted: verified or confirmed, and typed.
 ///
@@ -52,6 +53,17 @@ impl StoredNotification {
             data: notification.data(),
             metadata,
         }
+    }
+
+    /// The record with `data` as HelloAsso sent it (a signed body's
+    /// `data`, or the object read back, as received) rather than the typed
+    /// object encoded back, which spells dates its own way. Text that is not
+    /// JSON leaves `data` as it was.
+    pub fn with_received_data(mut self, data: &Received) -> Self {
+        if let Ok(value) = serde_json::from_str(data.get()) {
+            self.data = value;
+        }
+        self
     }
 
     /// The trusted object, typed.

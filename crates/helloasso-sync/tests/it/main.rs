@@ -3,6 +3,7 @@
 //! each resource is read with), into SQLite and into a PostgreSQL cluster
 //! the tests start themselves. One test binary.
 
+mod as_received;
 mod common;
 mod counts;
 mod first_open;

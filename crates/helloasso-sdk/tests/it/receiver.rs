@@ -317,3 +317,78 @@ async fn a_receiver_killed_before_commit_stores_the_notification_once_after_the_
     assert!(log.iter().all(|e| e.delivered == 1), "{log:?}");
     fake.shutdown().await;
 }
+
+/// The `data` of a notification body, as a JSON value.
+fn data_of(body: &[u8]) -> Value {
+    serde_json::from_slice::<Value>(body).unwrap()["data"].clone()
+}
+
+#[tokio::test]
+async fn a_signed_body_is_stored_as_helloasso_sent_it() {
+    let store = Arc::new(MemoryNotificationStore::new());
+    let url = serve(&signed_receiver(Arc::clone(&store))).await;
+    // A real 2020 payment (jymaire/hellos), pretty-printed as it was saved.
+    let body = sample("09_Payment_event_2020__jymaire_hellos.json");
+    let sig = sign(&body, KEY.as_bytes());
+    assert_eq!(post(&url, &body, Some(sig)).await, (200, "stored".into()));
+    let stored = store.all();
+    assert_eq!(stored.len(), 1);
+    // HelloAsso's date spellings, not chrono's (`…11.687881300Z`).
+    assert_eq!(stored[0].data["date"], "2020-11-14T11:13:11.6878813+00:00");
+    assert_eq!(
+        stored[0].data["order"]["date"],
+        "2020-11-14T11:13:08.2972161+00:00"
+    );
+    assert_eq!(stored[0].data, data_of(&body));
+}
+
+#[tokio::test]
+async fn an_object_read_back_is_stored_as_the_api_sent_it() {
+    use httpmock::prelude::*;
+    // Real bodies: a 2020 payment (jymaire/hellos) and a sandbox order
+    // (darkstack/helloasso); the API answers with their `data`.
+    let payment = sample("09_Payment_event_2020__jymaire_hellos.json");
+    let order = sample("40_sandbox_Order_event_donation__darkstack_helloasso.json");
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(json!({"access_token": "a", "refresh_token": "r",
+                "expires_in": 1800, "token_type": "bearer"}));
+        })
+        .await;
+    for (path, body) in [
+        ("/v5/payments/9307923", &payment),
+        ("/v5/orders/7792", &order),
+    ] {
+        let data = data_of(body);
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(path);
+                then.status(200).json_body(data);
+            })
+            .await;
+    }
+    let client = Client::builder()
+        .environment(Environment::custom(&server.base_url()).unwrap())
+        .credentials("id", "secret")
+        .user_agent("receiver-tests")
+        .build()
+        .unwrap();
+    let store = Arc::new(MemoryNotificationStore::new());
+    let receiver = Receiver::builder(store.clone())
+        .confirmer(client)
+        .build()
+        .unwrap();
+    let url = serve(&receiver).await;
+    for body in [&payment, &order] {
+        assert_eq!(post(&url, body, None).await, (200, "stored".into()));
+    }
+    let stored = store.all();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].data["date"], "2020-11-14T11:13:11.6878813+00:00");
+    assert_eq!(stored[0].data, data_of(&payment));
+    assert_eq!(stored[1].data["date"], "2023-09-11T23:11:31.7066918+02:00");
+    assert_eq!(stored[1].data, data_of(&order));
+}

@@ -407,3 +407,58 @@ fn partner_notifications_set_as_json_is_the_answer_as_sent() {
         put.assert_calls(2);
     }
 }
+
+/// `sync --emit jsonl` prints the change feed, whose `record` is the
+/// document as the mirror stored it: HelloAsso's, its date strings as
+/// received; the file holds the same.
+#[test]
+fn sync_emit_jsonl_records_are_helloasso_documents() {
+    let api = Api::start();
+    let payments = payments();
+    let orders = orders();
+    api.listing("/v5/organizations/mock-org/payments", &payments);
+    api.listing("/v5/organizations/mock-org/orders", &orders);
+    api.listing("/v5/organizations/mock-org/items", &items());
+    api.listing("/v5/organizations/mock-org/forms", &[]);
+    let db = api.home.path().join("mirror.sqlite");
+    let (text, lines) = api.printed(&["sync", "--db", db.to_str().unwrap(), "--emit", "jsonl"]);
+    let records = |resource: &str| -> Vec<Value> {
+        lines
+            .iter()
+            .filter(|l| l["resource"] == resource)
+            .map(|l| l["record"].clone())
+            .collect()
+    };
+    same_documents(&records("payments"), &payments);
+    same_documents(&records("orders"), &orders);
+    same_documents(&records("items"), &items());
+    for date in [
+        "\"2020-11-14T11:13:11.6878813+00:00\"",
+        "\"0001-01-01T00:00:00+00:00\"",
+        "\"2023-09-11T23:11:31.7066918+02:00\"",
+    ] {
+        assert!(text.contains(date), "{date} not in:\n{text}");
+    }
+    // The file holds what the feed printed.
+    let stored = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let mirror = helloasso_sync::Mirror::open(db.to_str().unwrap())
+                .await
+                .unwrap();
+            let docs = mirror
+                .documents(helloasso_sync::Resource::Payments, "mock-org")
+                .await
+                .unwrap();
+            mirror.close().await;
+            docs
+        });
+    let by_id = |docs: &[Value]| {
+        let mut docs = docs.to_vec();
+        docs.sort_by_key(|d| d["id"].as_i64());
+        docs
+    };
+    same_documents(&by_id(&stored), &by_id(&payments));
+}

@@ -133,6 +133,7 @@ impl Serialize for Notification {
 
 /// A notification body's `data` as received; `None` when the body is not
 /// a JSON object or has no `data`.
+#[cfg(feature = "axum")]
 pub(crate) fn data_received(body: &[u8]) -> Option<Received> {
     #[derive(Deserialize)]
     struct Data<'a> {

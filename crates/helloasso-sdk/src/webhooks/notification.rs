@@ -1,7 +1,6 @@
 //! A notification's body: `{eventType, data, metadata}` parsed to its typed
 //! variant, and the errors of reading or trusting one.
 
-use crate::received::Received;
 use crate::redact::without_values;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -134,14 +133,14 @@ impl Serialize for Notification {
 /// A notification body's `data` as received; `None` when the body is not
 /// a JSON object or has no `data`.
 #[cfg(feature = "axum")]
-pub(crate) fn data_received(body: &[u8]) -> Option<Received> {
+pub(crate) fn data_received(body: &[u8]) -> Option<crate::received::Received> {
     #[derive(Deserialize)]
     struct Data<'a> {
         #[serde(borrow, default)]
         data: Option<&'a serde_json::value::RawValue>,
     }
     let envelope: Data<'_> = serde_json::from_slice(body).ok()?;
-    envelope.data.map(Received::new)
+    envelope.data.map(crate::received::Received::new)
 }
 
 /// The checkout metadata a notification carries at its top level (HelloAsso

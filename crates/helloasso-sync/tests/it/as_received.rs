@@ -2,7 +2,8 @@
 //! stored document and the change feed's `record` keep HelloAsso's date
 //! spellings exactly; a mirror written before, holding the SDK's model
 //! encoded back (chrono's spelling), finds the same records unchanged (no
-//! feed row) and a real change still changed, named alone.
+//! feed row), on SQLite and PostgreSQL, and a real change still changed,
+//! named alone.
 
 use futures::TryStreamExt;
 use helloasso_sync::{Change, Mirror, Resource};
@@ -173,16 +174,16 @@ async fn the_stored_document_and_the_feed_keep_helloasso_spelling() {
     );
 }
 
-#[tokio::test]
-async fn a_mirror_in_the_old_spelling_finds_the_same_records_unchanged() {
+/// A mirror at `location` holding the payment as an earlier version stored
+/// it, synced against the same payment as HelloAsso sends it.
+async fn old_spelling_is_unchanged(location: &str) {
     let server = helloasso(json!([payment(1500)]), json!([])).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mirror = mirror(&dir).await;
+    let mirror = Mirror::open(location).await.unwrap();
     // The mirror as an earlier version left it.
     let old = encoded_back(&payment(1500));
     assert_ne!(old["date"], payment(1500)["date"], "the spellings differ");
     assert!(mirror.upsert_payment("asso-slug", old).await.unwrap());
-    let feed_before = feed_len(&dir).await;
+    let feed_before = feed_len(location).await;
 
     let (feed, report) = sync(&mirror, &server).await;
     let payments = report.counts(Resource::Payments);
@@ -195,12 +196,27 @@ async fn a_mirror_in_the_old_spelling_finds_the_same_records_unchanged() {
         feed.iter().all(|c| c.resource != Resource::Payments),
         "a payment feed row for a spelling"
     );
-    assert_eq!(feed_len(&dir).await, feed_before + feed.len());
+    assert_eq!(feed_len(location).await, feed_before + feed.len());
     // Stored again in HelloAsso's spelling, silently.
     assert_eq!(
         mirror.payment(9307923).await.unwrap().unwrap(),
         payment(1500)
     );
+    mirror.close().await;
+}
+
+#[tokio::test]
+async fn a_mirror_in_the_old_spelling_finds_the_same_records_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    old_spelling_is_unchanged(dir.path().join("m.sqlite").to_str().unwrap()).await;
+}
+
+#[tokio::test]
+async fn a_postgres_mirror_in_the_old_spelling_finds_the_same_records_unchanged() {
+    let Some(pg) = crate::pg::Pg::start() else {
+        return;
+    };
+    old_spelling_is_unchanged(&pg.database("as_received").await).await;
 }
 
 #[tokio::test]
@@ -225,8 +241,17 @@ async fn a_real_change_to_a_mirror_in_the_old_spelling_is_still_a_change() {
     assert_eq!(mirror.order(18124903).await.unwrap(), Some(order()));
 }
 
-/// Rows in the mirror's `changes` table.
-async fn feed_len(dir: &tempfile::TempDir) -> usize {
-    let dump = crate::support::dump(dir.path().join("m.sqlite").to_str().unwrap()).await;
-    dump.get("changes").map_or(0, Vec::len)
+/// Rows in the `changes` table of the mirror at `location`.
+async fn feed_len(location: &str) -> usize {
+    use sqlx::Connection;
+    let sql = "SELECT seq FROM changes";
+    let rows: Vec<(i64,)> = if location.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(location).await.unwrap();
+        sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+    } else {
+        let url = format!("sqlite://{location}");
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+    };
+    rows.len()
 }

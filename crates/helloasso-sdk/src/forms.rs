@@ -148,6 +148,30 @@ impl Forms {
             .into_body())
     }
 
+    /// [`quick_create`](Self::quick_create), with the answer HelloAsso
+    /// sent, as it sent it (its keys' order, keys the model does not
+    /// declare). Sent once, like `quick_create`; the document is `None` when
+    /// the answer's text could not be kept: a form created is never turned
+    /// into an error for want of its text.
+    pub async fn quick_create_received(
+        &self,
+        form_type: FormType,
+        form: QuickCreateForm,
+    ) -> Result<(QuickCreatedForm, Option<Received>)> {
+        let slug = self.organization_slug.clone();
+        let response = self
+            .client
+            .keeping_received(true)
+            .execute(|raw| {
+                raw.quick_create_form()
+                    .organization_slug(slug)
+                    .form_type(form_type)
+                    .body(form)
+            })
+            .await?;
+        Ok(crate::received::kept_if_any(response))
+    }
+
     /// Publishes, hides or disables a form.
     pub async fn set_state(
         &self,

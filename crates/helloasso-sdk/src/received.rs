@@ -8,6 +8,7 @@
 //! received text instead, record by record.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -101,6 +102,35 @@ pub(crate) fn kept<T>(response: crate::Response<T>) -> crate::Result<(T, Receive
     Ok((response.into_body(), document))
 }
 
+/// An answer's decoded body and, when it was kept and reads as JSON, its
+/// body as received. For the answer of a write that was applied: losing
+/// its text must not turn it into an error, which could get it sent again.
+pub(crate) fn kept_if_any<T>(response: crate::Response<T>) -> (T, Option<Received>) {
+    let document = response
+        .received()
+        .and_then(|body| Received::from_slice(body).ok());
+    (response.into_body(), document)
+}
+
+/// The element of `document`'s array `key` whose `id` is `id`, as
+/// received; `None` when `document` is not an object, has no such array or
+/// no such element.
+pub(crate) fn element_with_id(document: &Received, key: &str, id: i64) -> Option<Received> {
+    #[derive(Deserialize)]
+    struct Id {
+        #[serde(default)]
+        id: Option<i64>,
+    }
+    let object: HashMap<String, &RawValue> = serde_json::from_str(document.get()).ok()?;
+    let elements: Vec<&RawValue> = serde_json::from_str(object.get(key)?.get()).ok()?;
+    elements
+        .into_iter()
+        .find(|element| {
+            serde_json::from_str::<Id>(element.get()).is_ok_and(|found| found.id == Some(id))
+        })
+        .map(Received::new)
+}
+
 /// `json` without the whitespace between its tokens (a record of a
 /// pretty-printed answer would otherwise span lines). Whitespace inside
 /// strings is kept; bytes are scanned, which is safe in UTF-8 since the
@@ -164,5 +194,25 @@ mod tests {
         assert_eq!(format!("{:?}", kept[1]), "Received(<36 bytes>)");
         assert!(records(br#"{"data":null}"#).unwrap().is_empty());
         assert!(records(br#"{}"#).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_element_is_found_by_id_as_received() {
+        let payment = Received::from_slice(
+            br#"{"id": 42, "refundOperations": [
+                {"id": 7, "amount": 100},
+                {"amount": 50, "id": 9001, "meta": {"createdAt": "2025-03-01T10:00:09.8300762+01:00"}}
+            ]}"#,
+        )
+        .unwrap();
+        let found = element_with_id(&payment, "refundOperations", 9001).unwrap();
+        assert_eq!(
+            found.get(),
+            r#"{"amount":50,"id":9001,"meta":{"createdAt":"2025-03-01T10:00:09.8300762+01:00"}}"#
+        );
+        assert!(element_with_id(&payment, "refundOperations", 8).is_none());
+        assert!(element_with_id(&payment, "payments", 7).is_none());
+        let not_object = Received::from_slice(b"[1]").unwrap();
+        assert!(element_with_id(&not_object, "refundOperations", 7).is_none());
     }
 }

@@ -23,8 +23,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::http_response::Response;
 use crate::mfa::MfaProof;
 use crate::mfa_provider::{MfaChallenge, MfaProvider};
+use crate::received::Received;
 use crate::redact::Redacted;
 use crate::retry::outcome_unknown;
 use helloasso_raw::Cents;
@@ -270,7 +272,7 @@ impl RefundPayment {
     /// out what happened instead.
     pub async fn send(self) -> Result<RefundOperation> {
         self.validate()?;
-        self.send_checked().await
+        Ok(self.send_checked(false).await?.into_body())
     }
 
     /// Sends the refund like [`send`](Self::send), and when its outcome is
@@ -297,11 +299,34 @@ impl RefundPayment {
     /// refund of the same payment made at the same time, elsewhere, can be
     /// mistaken for this one.
     pub async fn send_reconciled(self) -> Result<RefundOutcome> {
+        Ok(self.reconciled(false).await?.0)
+    }
+
+    /// [`send_reconciled`](Self::send_reconciled), with the refund operation
+    /// as HelloAsso sent it (its date spellings, its numbers, its keys'
+    /// order): for [`RefundOutcome::Applied`], the answer to the refund; for
+    /// [`RefundOutcome::FoundOnReadBack`], the operation's element of the
+    /// payment's `refundOperations`, as read back. The refund is sent the
+    /// same way, once; the text is kept from the same answers.
+    ///
+    /// The document is `None` for the other outcomes, and when an answer's
+    /// text could not be kept: a refund that was applied is never turned
+    /// into an error for want of its text.
+    pub async fn send_reconciled_received(self) -> Result<(RefundOutcome, Option<Received>)> {
+        self.reconciled(true).await
+    }
+
+    /// [`send_reconciled`](Self::send_reconciled); `keep`: with the
+    /// operation's document as received.
+    async fn reconciled(self, keep: bool) -> Result<(RefundOutcome, Option<Received>)> {
         self.validate()?;
-        let before = self.read_payment().await?;
+        let (before, _) = self.read_payment(false).await?;
         let known: HashSet<i64> = refund_operations(&before).filter_map(|op| op.id).collect();
-        let cause = match self.send_checked().await {
-            Ok(operation) => return Ok(RefundOutcome::Applied(operation)),
+        let cause = match self.send_checked(keep).await {
+            Ok(answer) => {
+                let (operation, document) = crate::received::kept_if_any(answer);
+                return Ok((RefundOutcome::Applied(operation), document));
+            }
             Err(error) if outcome_unknown(&error) => error,
             Err(error) => return Err(error),
         };
@@ -313,42 +338,55 @@ impl RefundPayment {
         );
         let mut waited = false;
         loop {
-            let after = match self.read_payment().await {
+            let (after, document) = match self.read_payment(keep).await {
                 Ok(after) => after,
                 Err(read_back_error) => {
-                    return Ok(RefundOutcome::Unknown {
+                    let outcome = RefundOutcome::Unknown {
                         cause,
                         read_back_error,
-                    });
+                    };
+                    return Ok((outcome, None));
                 }
             };
             let (applied, failed) = self.matching_operations(&after, &known);
             if let Some(operation) = applied {
-                return Ok(RefundOutcome::FoundOnReadBack { operation, cause });
+                // The element read back, found by the id that matched.
+                let document = document.zip(operation.id).and_then(|(payment, id)| {
+                    crate::received::element_with_id(&payment, "refundOperations", id)
+                });
+                let outcome = RefundOutcome::FoundOnReadBack { operation, cause };
+                return Ok((outcome, document));
             }
             if failed.is_some() {
-                return Ok(RefundOutcome::NotApplied {
+                let outcome = RefundOutcome::NotApplied {
                     cause,
                     failed_operation: failed,
-                });
+                };
+                return Ok((outcome, None));
             }
             if waited {
                 // An empty read-back is no proof: the refund may land later.
-                return Ok(RefundOutcome::NotFoundOnReadBack { cause });
+                return Ok((RefundOutcome::NotFoundOnReadBack { cause }, None));
             }
             waited = true;
             self.client.sleeper().sleep(self.reconcile_wait).await;
         }
     }
 
-    /// The payment with every refund operation, failed ones included.
-    async fn read_payment(&self) -> Result<PaymentDetail> {
-        self.client
-            .payment(self.payment_id)
-            .get()
-            .with_failed_refund_operations(true)
-            .send()
-            .await
+    /// The payment with every refund operation, failed ones included;
+    /// `keep`: with its document as received, when it could be kept.
+    async fn read_payment(&self, keep: bool) -> Result<(PaymentDetail, Option<Received>)> {
+        let id = self.payment_id;
+        let answer = self
+            .client
+            .keeping_received(keep)
+            .execute(|raw| {
+                raw.get_payment()
+                    .payment_id(id)
+                    .with_failed_refund_operation(true)
+            })
+            .await?;
+        Ok(crate::received::kept_if_any(answer))
     }
 
     /// The operations of `after` that were not in `known` and match this
@@ -377,16 +415,17 @@ impl RefundPayment {
         (None, failed)
     }
 
-    /// The MFA loop, input already checked.
-    async fn send_checked(&self) -> Result<RefundOperation> {
+    /// The MFA loop, input already checked; `keep`: the answer keeps its
+    /// text as received.
+    async fn send_checked(&self, keep: bool) -> Result<Response<RefundOperation>> {
         let mut proof = self.proof.clone();
         let mut asked: u32 = 0;
         // Proofs HelloAsso answered with the same demand: never sent again,
         // since replaying a wrong code can lock the account's second factor.
         let mut refused: Vec<(MfaProof, SecretString)> = Vec::new();
         loop {
-            let (needed, message) = match self.send_once(proof.as_ref()).await {
-                Ok(operation) => return Ok(operation),
+            let (needed, message) = match self.send_once(proof.as_ref(), keep).await {
+                Ok(answer) => return Ok(answer),
                 Err(Error::MfaRequired { proof, message }) => (proof, message),
                 Err(other) => return Err(other),
             };
@@ -445,10 +484,14 @@ impl RefundPayment {
         }
     }
 
-    async fn send_once(&self, proof: Option<&(MfaProof, SecretString)>) -> Result<RefundOperation> {
+    async fn send_once(
+        &self,
+        proof: Option<&(MfaProof, SecretString)>,
+        keep: bool,
+    ) -> Result<Response<RefundOperation>> {
         let id = self.payment_id;
-        Ok(self
-            .client
+        self.client
+            .keeping_received(keep)
             .execute(|raw| {
                 let mut b = raw.refund_payment().payment_id(id);
                 if let Some(amount) = self.amount {
@@ -473,8 +516,7 @@ impl RefundPayment {
                 }
                 b
             })
-            .await?
-            .into_body())
+            .await
     }
 }
 

@@ -68,23 +68,25 @@ pub async fn create_event(
     }
     let form: QuickCreateForm = serde_json::from_value(body)
         .map_err(|e| CliError::other(format!("cannot build the event: {e}")))?;
-    let created = ctx
-        .client
-        .forms(ctx.organization()?)
-        .quick_create(FormType::Event, form)
-        .await?;
+    let forms = ctx.client.forms(ctx.organization()?);
+    // JSON prints HelloAsso's answer as it sent it; the request is the same.
+    let (created, received) = if output::keeps_documents(format) {
+        forms.quick_create_received(FormType::Event, form).await?
+    } else {
+        (forms.quick_create(FormType::Event, form).await?, None)
+    };
     let slug = created.form_slug.clone().unwrap_or_default();
     let url = created.public_url.clone().unwrap_or_default();
-    output::single(
-        format,
-        &created,
-        &[
-            ("form", format!("Event/{slug}")),
-            ("url", url),
-            (
-                "next",
-                format!("helloasso forms state Event/{slug} Public (to publish it)"),
-            ),
-        ],
-    )
+    let fields = [
+        ("form", format!("Event/{slug}")),
+        ("url", url),
+        (
+            "next",
+            format!("helloasso forms state Event/{slug} Public (to publish it)"),
+        ),
+    ];
+    match &received {
+        Some(document) => output::single(format, document, &fields),
+        None => output::single(format, &created, &fields),
+    }
 }

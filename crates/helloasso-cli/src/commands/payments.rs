@@ -962,19 +962,35 @@ async fn refund(ctx: &Context, settings: &Settings, args: RefundArgs) -> CliResu
     request = mfa.apply(request);
     // The SDK sends the refund once; when the answer is lost it reads the
     // payment back instead of guessing (HelloAsso has no idempotency keys).
-    let outcome = request.send_reconciled().await.map_err(|e| match e {
+    // JSON prints the operation as HelloAsso sent it, kept from the same
+    // answers: nothing is asked twice.
+    let sent = if output::keeps_documents(settings.format()) {
+        request.send_reconciled_received().await
+    } else {
+        request
+            .send_reconciled()
+            .await
+            .map(|outcome| (outcome, None))
+    };
+    let (outcome, received) = sent.map_err(|e| match e {
         helloasso_sdk::Error::MfaAttemptsExhausted { .. } => mfa_refused(e, &args),
         other => mfa.explain(other),
     })?;
     match outcome {
         RefundOutcome::Applied(operation) => {
             let shown = Shown::of(operation.id, operation.amount, operation.state.as_ref());
-            show_refund(settings, &args, amount, &operation, &shown)
+            match &received {
+                Some(document) => show_refund(settings, &args, amount, document, &shown),
+                None => show_refund(settings, &args, amount, &operation, &shown),
+            }
         }
         RefundOutcome::FoundOnReadBack { operation, .. } => {
             say_found_on_read_back(args.id);
             let shown = Shown::of(operation.id, operation.amount, operation.status.as_ref());
-            show_refund(settings, &args, amount, &operation, &shown)
+            match &received {
+                Some(document) => show_refund(settings, &args, amount, document, &shown),
+                None => show_refund(settings, &args, amount, &operation, &shown),
+            }
         }
         // Only a refund operation HelloAsso lists as failed proves that
         // nothing moved; exit 8 promises the same command can run again.

@@ -85,6 +85,51 @@ async fn sms_otp_from_the_provider_gets_the_refund_through() {
     assert!(!asked[0].previous_proof_rejected);
 }
 
+/// The answer to the refund, as HelloAsso sent it (7 fractional digits,
+/// its keys' order), kept from the one answer: the refund with the code is
+/// sent once.
+#[tokio::test]
+async fn a_reconciled_refund_keeps_its_answer_as_received() {
+    use httpmock::Method::GET;
+    let (server, client) = server_and_client().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v5/payments/42");
+            then.status(200)
+                .json_body(json!({"id": 42, "amount": 1000, "state": "Authorized",
+                                  "date": "2025-03-01T10:00:00+01:00"}));
+        })
+        .await;
+    let without_proof = server
+        .mock_async(|when, then| {
+            when.method(POST).path(REFUND).header_missing(SMS_HEADER);
+            then.status(409)
+                .json_body(mfa_conflict("AuthorizationErrors.MFA.AccessOtpSmsRequired"));
+        })
+        .await;
+    let sent = r#"{"state":"Processed","creationDate":"2025-03-01T10:00:09.8300762+01:00","id":9001,"amount":500,"paymentId":42}"#;
+    let with_proof = server
+        .mock_async(|when, then| {
+            when.method(POST).path(REFUND).header(SMS_HEADER, "123456");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(sent);
+        })
+        .await;
+    let (outcome, document) = client
+        .payment(42)
+        .refund()
+        .amount(Cents(500))
+        .mfa_provider(FixedMfaCode::new("123456"))
+        .send_reconciled_received()
+        .await
+        .unwrap();
+    assert_eq!(outcome.operation_id(), Some(9001));
+    assert_eq!(document.expect("the answer kept").get(), sent);
+    without_proof.assert_calls_async(1).await;
+    with_proof.assert_calls_async(1).await;
+}
+
 #[tokio::test]
 async fn a_provider_that_keeps_failing_stops_after_the_bound() {
     let (server, client) = server_and_client().await;

@@ -48,6 +48,7 @@ fn every_public_future_and_stream_is_send() {
     send(client.payment(1).get().into_future());
     send(client.payment(1).refund().send());
     send(client.payment(1).refund().send_reconciled());
+    send(client.payment(1).refund().send_reconciled_received());
     send(client.payment(1).refund().into_future());
     let checkout = client.checkout("asso");
     send(checkout.get::<serde_json::Value>(1));

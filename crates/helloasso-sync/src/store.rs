@@ -361,13 +361,26 @@ pub(crate) async fn upsert_page(
         // the page starts a new batch, which then sees the first one stored.
         let mut batch = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        while let Some(doc) = docs.next_if(|d| !seen.contains(&record_id(resource, d))) {
-            seen.insert(record_id(resource, &doc));
+        while let Some(doc) = docs.next_if(|d| seen.insert(record_id(resource, d))) {
             batch.push(doc);
         }
         outcomes.extend(upsert_batch(conn.reborrow(), org, resource, batch, tally).await?);
     }
     Ok(outcomes)
+}
+
+/// The row `doc` is stored as in `resource`'s table.
+fn row_of(org: &str, resource: Resource, doc: &Value) -> Result<Row> {
+    match resource {
+        Resource::Payments => payment_row(org, doc),
+        Resource::Orders => order_row(org, doc),
+        Resource::Items => item_row(org, doc),
+        Resource::Forms => form_row(org, doc),
+        Resource::Payouts => Err(Error::Document {
+            resource: "payouts",
+            field: "document (payouts are derived from payments)",
+        }),
+    }
 }
 
 /// [`upsert_page`] for documents that are each a different record.
@@ -378,19 +391,6 @@ async fn upsert_batch(
     docs: Vec<Value>,
     tally: Option<&PayoutTally>,
 ) -> Result<Vec<Outcome>> {
-    let rows = docs
-        .iter()
-        .map(|doc| match resource {
-            Resource::Payments => payment_row(org, doc),
-            Resource::Orders => order_row(org, doc),
-            Resource::Items => item_row(org, doc),
-            Resource::Forms => form_row(org, doc),
-            Resource::Payouts => Err(Error::Document {
-                resource: "payouts",
-                field: "document (payouts are derived from payments)",
-            }),
-        })
-        .collect::<Result<Vec<_>>>()?;
     for doc in &docs {
         lock_record(conn.reborrow(), org, resource, doc).await?;
     }
@@ -398,7 +398,7 @@ async fn upsert_batch(
     // What each document is against the stored one; those to write.
     let mut verdicts = Vec::with_capacity(docs.len());
     let mut writes = Vec::new();
-    for (doc, row) in docs.iter().zip(rows) {
+    for doc in &docs {
         let id = record_id(resource, doc);
         let (verdict, write) = match stored.remove(&id) {
             Some(old) if old == *doc => (None, false),
@@ -412,8 +412,10 @@ async fn upsert_batch(
             Some(old) => (Some((ChangeKind::Changed, feed::diff(&old, doc))), true),
             None => (Some((ChangeKind::New, Vec::new())), true),
         };
+        // Only a document to write is drawn into columns (its text
+        // included): a page read again is mostly unchanged.
         if write {
-            writes.push(row);
+            writes.push(row_of(org, resource, doc)?);
         }
         verdicts.push((id, verdict));
     }

@@ -561,28 +561,15 @@ fn a_refund_found_on_read_back_as_json_is_the_element_as_sent() {
             .json_body(json!({ "errors": [{ "code": "Mock504", "message": "mock answer" }]}));
     });
     let mut cmd = api.cli();
-    cmd.args(refund_args("json"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().expect("start helloasso");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while refund.calls() == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the refund never came"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    before.delete();
-    api.payment_42(&format!(
-        r#"[{{"id":7,"amount":200,"status":"Refused"}},{element}]"#
-    ));
-    let out = child.wait_with_output().expect("helloasso ends");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    cmd.args(refund_args("json"));
+    let r = crate::common::run_while(cmd, &refund, || {
+        before.delete();
+        api.payment_42(&format!(
+            r#"[{{"id":7,"amount":200,"status":"Refused"}},{element}]"#
+        ));
+    });
+    let (stdout, stderr) = (r.stdout, r.stderr);
+    assert_eq!(r.code, 0, "{stderr}");
     assert!(stderr.contains("read back"), "{stderr}");
     assert_eq!(squeeze(&stdout), element);
     refund.assert_calls(1);

@@ -220,3 +220,25 @@ pub fn mock_helloasso() -> httpmock::MockServer {
     });
     server
 }
+
+/// Runs `cmd` in the background; once `sent` has been called (within 30 s),
+/// `meanwhile` changes what the server answers; then the run's result.
+pub fn run_while(mut cmd: Command, sent: &httpmock::Mock<'_>, meanwhile: impl FnOnce()) -> Run {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("start helloasso");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sent.calls() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the request never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    meanwhile();
+    let out = child.wait_with_output().expect("helloasso ends");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

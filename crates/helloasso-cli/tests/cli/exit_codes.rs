@@ -213,25 +213,8 @@ fn run_while(
     meanwhile: impl FnOnce(),
 ) -> crate::common::Run {
     let mut cmd = api.cli();
-    cmd.args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().expect("start helloasso");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while sent.calls() == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the request never came"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    meanwhile();
-    let out = child.wait_with_output().expect("helloasso ends");
-    crate::common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd.args(args);
+    crate::common::run_while(cmd, sent, meanwhile)
 }
 
 #[test]
@@ -327,27 +310,10 @@ fn a_refund_whose_payment_cannot_be_read_back_exits_10_and_is_sent_once() {
             .header("content-type", "application/json")
             .json_body(error_body(502));
     });
-    let mut cmd = api.cli();
-    cmd.args(REFUND)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().expect("start helloasso");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while refund.calls() == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the refund never came"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    payment.delete();
-    api.payment_answers(404);
-    let out = child.wait_with_output().expect("helloasso ends");
-    let r = crate::common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let r = run_while(&api, &REFUND, &refund, || {
+        payment.delete();
+        api.payment_answers(404);
+    });
     r.fails(10, "outcome unknown");
     assert!(r.stderr.contains("payments get 42"), "{}", r.stderr);
     let all = format!("{}{}", r.stdout, r.stderr).to_lowercase();

@@ -75,15 +75,7 @@ fn page(data: Value) -> Value {
 /// and `orders` (then an empty page), the order is read back by id, the
 /// other listings are empty.
 async fn helloasso(payments: Value, orders: Value) -> MockServer {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(json!({"access_token": "a", "refresh_token": "r",
-                "expires_in": 1800, "token_type": "bearer"}));
-        })
-        .await;
+    let server = crate::mock::mock_helloasso().await;
     for (listing, data) in [("payments", payments), ("orders", orders)] {
         server
             .mock_async(|when, then| {
@@ -120,18 +112,9 @@ async fn helloasso(payments: Value, orders: Value) -> MockServer {
     server
 }
 
-fn client(server: &MockServer) -> helloasso_sdk::Client {
-    helloasso_sdk::Client::builder()
-        .environment(helloasso_sdk::Environment::custom(&server.base_url()).unwrap())
-        .credentials("id", "secret")
-        .user_agent("helloasso-sync-tests")
-        .build()
-        .unwrap()
-}
-
 /// One sync of `asso-slug`: the feed's rows and the report.
 async fn sync(mirror: &Mirror, server: &MockServer) -> (Vec<Change>, helloasso_sync::Report) {
-    let client = client(server);
+    let client = crate::mock::mock_client(server);
     let mut stream = mirror.sync(&client).organization("asso-slug").changes();
     let mut feed = Vec::new();
     while let Some(change) = stream.try_next().await.unwrap() {

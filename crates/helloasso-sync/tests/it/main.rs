@@ -10,6 +10,7 @@ mod first_open;
 mod follow_up;
 mod incremental;
 mod kill;
+mod mock;
 mod one_change;
 mod payouts;
 mod pg;

@@ -11,20 +11,6 @@ fn page(data: serde_json::Value, token: &str) -> serde_json::Value {
             "totalPages": -1, "continuationToken": token}})
 }
 
-/// A mock HelloAsso that grants a token.
-async fn helloasso_with_token() -> MockServer {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/token");
-            then.status(200)
-                .json_body(json!({"access_token": "a", "refresh_token": "r",
-                "expires_in": 1800, "token_type": "bearer"}));
-        })
-        .await;
-    server
-}
-
 /// A client of `server` and a mirror in a fresh SQLite file (kept while the
 /// folder lives).
 async fn client_and_mirror(
@@ -34,11 +20,7 @@ async fn client_and_mirror(
     helloasso_sync::Mirror,
     tempfile::TempDir,
 ) {
-    let client = helloasso_sdk::Client::builder()
-        .environment(helloasso_sdk::Environment::custom(&server.base_url()).unwrap())
-        .credentials("id", "secret")
-        .build()
-        .unwrap();
+    let client = crate::mock::mock_client(server);
     let dir = tempfile::tempdir().unwrap();
     let mirror = helloasso_sync::Mirror::open(dir.path().join("m.sqlite").to_str().unwrap())
         .await
@@ -48,7 +30,7 @@ async fn client_and_mirror(
 
 #[tokio::test]
 async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
-    let server = helloasso_with_token().await;
+    let server = crate::mock::mock_helloasso().await;
     let payment = json!({"id": 1, "amount": 1000, "state": "Authorized", "order": {"id": 7},
         "date": "2025-01-01T10:00:00+01:00"});
     let first_payments = server
@@ -133,7 +115,7 @@ async fn listings_are_read_by_update_date_and_resumed_from_the_stored_token() {
 /// and reported as a change of the first.
 #[tokio::test]
 async fn a_record_twice_in_one_page_is_new_then_changed() {
-    let server = helloasso_with_token().await;
+    let server = crate::mock::mock_helloasso().await;
     let version = |amount: i64, updated: &str| {
         json!({"id": 1, "amount": amount, "state": "Authorized", "order": {"id": 7},
             "date": "2025-01-01T10:00:00+01:00", "meta": {"updatedAt": updated}})
